@@ -1,0 +1,596 @@
+"""Column roles: which column is the time, the entity, a condition, continuous or categorical.
+
+Second stop of the data path. :func:`infer_schema` looks at a DataFrame the way a process engineer would:
+
+- a datetime column (or a column of date strings) is the **time** column; an integer column named like
+  ``time``/``clock``/``timestamp`` is a numeric time (sample index);
+- a column named like ``batch_id``, ``unit``, ``run`` with repeated values is the **entity**;
+- a column of numbers that also holds a few historian **status strings** ("Bad", "Scan Timeout",
+  "Inp OutRange") is continuous: the strings become missing values and are kept as a status category
+  (the column ``"<name>:status"`` in the model view) so that synthetic data reproduces how often a tag is bad;
+- numbers with at most ``max_discrete_levels`` distinct values (step-like operating states) and strings are
+  **categorical**; low-cardinality categoricals are the **condition candidates**;
+- **constant** columns are set aside and restored, not modelled;
+- any other numeric column is **continuous**. Missing values (NaN) in a continuous column get the same status
+  category (level ``"<missing>"``), i.e. a missing-value indicator.
+
+Every role can be overridden (``overrides`` argument, or the ``[columns]`` table of a TOML config).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, DataError
+
+log = logging.getLogger(__name__)
+
+TIME, ENTITY, CONTINUOUS, CATEGORICAL, CONSTANT, IGNORED = (
+    "time", "entity", "continuous", "categorical", "constant", "ignored",
+)
+ROLES = (TIME, ENTITY, CONTINUOUS, CATEGORICAL, CONSTANT, IGNORED)
+
+#: Level of a status column where the tag holds a number.
+OK = "<ok>"
+#: Level of a status column where the tag is empty (NaN / NULL).
+MISSING = "<missing>"
+#: Suffix of the status column derived from a continuous column in the model view.
+STATUS_SUFFIX = ":status"
+
+_TIME_NAME = re.compile(r"(^|[_\s])(time|timestamp|datetime|date|clock|clocktime)$|^(clocktime|timestamp|datetime)", re.I)
+_ENTITY_NAME = re.compile(r"(^|[_\s])(id|batch|batch_id|batchid|unit|run|entity|lot|asset|well)$|^(batch|unit|run|lot)", re.I)
+
+
+@dataclass
+class ColumnSpec:
+    """What indgan knows about one input column.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the input table.
+    role : str
+        One of ``time``, ``entity``, ``continuous``, ``categorical``, ``constant``, ``ignored``.
+    dtype : str
+        pandas dtype of the input column, restored on output (``"float64"``, ``"int64"``, ``"object"``,
+        ``"datetime64[ns]"``...).
+    statuses : list of str
+        Historian status strings found among the numbers of a continuous column, most frequent first.
+    has_missing : bool
+        Whether the column has missing cells (NaN/None) in the training data.
+    constant : Any
+        The single value of a constant column (JSON-serialisable).
+    integer : bool
+        Numeric column whose values are all whole numbers (rounded on output).
+    decimals : int or None
+        Most decimals seen in a numeric column (at most 8); outputs are rounded to it.
+    minimum, maximum : float or None
+        Range seen in training for continuous and time columns (time in ns since the epoch); generated
+        values are clipped to it.
+    resolution : float or None
+        Time columns: the coarsest step (ns for datetimes: a day, hour, minute, second...) that divides every
+        time; generated times are rounded to it.
+    """
+
+    name: str
+    role: str
+    dtype: str
+    statuses: list[str] = field(default_factory=list)
+    has_missing: bool = False
+    constant: Any = None
+    integer: bool = False
+    decimals: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    resolution: float | None = None
+
+    @property
+    def status_column(self) -> str | None:
+        """Name of the status/missing-indicator column of the model view, or None if there is none."""
+        if self.role in (CONTINUOUS, TIME) and (self.statuses or self.has_missing):
+            return self.name + STATUS_SUFFIX
+        return None
+
+    @property
+    def status_levels(self) -> list[str]:
+        levels = [OK] + list(self.statuses)
+        if self.has_missing:
+            levels.append(MISSING)
+        return levels
+
+
+@dataclass
+class Schema:
+    """The roles of all columns of a table, in input order.
+
+    ``Schema.to_dict`` / ``Schema.from_dict`` give a JSON-safe form stored in model files.
+    """
+
+    columns: list[ColumnSpec]
+    max_condition_levels: int = 50
+
+    # ------------------------------------------------------------------ access
+    def __getitem__(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def by_role(self, *roles: str) -> list[ColumnSpec]:
+        return [c for c in self.columns if c.role in roles]
+
+    @property
+    def modelled(self) -> list[ColumnSpec]:
+        """Columns a model learns (everything but constant and ignored columns)."""
+        return self.by_role(TIME, ENTITY, CONTINUOUS, CATEGORICAL)
+
+    @property
+    def time_column(self) -> str | None:
+        cols = self.by_role(TIME)
+        return cols[0].name if cols else None
+
+    @property
+    def entity_column(self) -> str | None:
+        cols = self.by_role(ENTITY)
+        return cols[0].name if cols else None
+
+    # ------------------------------------------------------------------ (de)serialisation
+    def to_dict(self) -> dict:
+        return {"columns": [asdict(c) for c in self.columns], "max_condition_levels": self.max_condition_levels}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Schema:
+        return cls([ColumnSpec(**c) for c in d["columns"]], d.get("max_condition_levels", 50))
+
+    # ------------------------------------------------------------------ model view
+    def view(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The model view of ``df``: what models and metrics see.
+
+        Continuous columns become float64 (status strings -> NaN) followed by their status column
+        (``"<name>:status"``, levels ``"<ok>"``, the status strings, ``"<missing>"``); time columns stay
+        datetime (or numbers); categorical and entity columns are kept as they are; constant and ignored
+        columns are dropped. ``df`` is not modified.
+
+        Raises
+        ------
+        DataError
+            If a column of the schema is absent from ``df``.
+        """
+        absent = [c.name for c in self.columns if c.role not in (CONSTANT, IGNORED) and c.name not in df.columns]
+        if absent:
+            raise DataError(f"column(s) {absent!r} of the model's schema are missing from the table.")
+        out: dict[str, pd.Series] = {}
+        for c in self.modelled:
+            s = df[c.name]
+            if c.role == CONTINUOUS:
+                values, status = _split_status(s, c)
+                out[c.name] = values
+                if c.status_column:
+                    out[c.status_column] = status
+            elif c.role == TIME:
+                t = _as_time(s, c)
+                out[c.name] = t
+                if c.status_column:
+                    out[c.status_column] = pd.Series(np.where(t.isna(), MISSING, OK), index=df.index, dtype=object)
+            else:
+                out[c.name] = s
+        return pd.DataFrame(out, index=df.index)
+
+    def unview(self, view: pd.DataFrame) -> pd.DataFrame:
+        """Inverse of :meth:`view`: a DataFrame with the input's columns, order and dtypes.
+
+        Status strings go back into their numeric columns (which are then ``object``, as the historian
+        exported them); constant columns get their value back; ignored columns are empty (None).
+        """
+        n = len(view)
+        out: dict[str, Any] = {}
+        for c in self.columns:
+            if c.role == CONSTANT:
+                out[c.name] = _restore_dtype(pd.Series([c.constant] * n, index=view.index), c)
+            elif c.role == IGNORED:
+                out[c.name] = pd.Series([None] * n, index=view.index, dtype=object)
+            elif c.role == CONTINUOUS:
+                values = view[c.name].astype("float64")
+                if c.decimals is not None:
+                    values = values.round(c.decimals)
+                if c.status_column and c.status_column in view:
+                    status = view[c.status_column].astype(object)
+                    values = values.where(status == OK, np.nan)
+                    if c.statuses:
+                        mixed = values.astype(object)
+                        is_status = status.isin(c.statuses)
+                        mixed[is_status] = status[is_status]
+                        out[c.name] = _restore_dtype(mixed, c)
+                        continue
+                out[c.name] = _restore_dtype(values, c)
+            elif c.role == TIME:
+                s = view[c.name]
+                if c.status_column and c.status_column in view:
+                    s = s.where(view[c.status_column].astype(object) == OK)
+                out[c.name] = _restore_dtype(s, c)
+            else:
+                out[c.name] = _restore_dtype(view[c.name], c)
+        return pd.DataFrame(out, index=view.index)
+
+    def condition_candidates(self) -> list[str]:
+        """Model-view columns a user can condition on: categorical, entity and status columns with
+        2..``max_condition_levels`` levels."""
+        names = []
+        for c in self.modelled:
+            if c.role in (CATEGORICAL, ENTITY):
+                names.append(c.name)
+            elif c.status_column:
+                names.append(c.status_column)
+        return names
+
+    def describe(self) -> pd.DataFrame:
+        """A table of the columns and their roles, for ``indgan info``."""
+        rows = []
+        for c in self.columns:
+            extra = []
+            if c.statuses:
+                extra.append("status strings: " + ", ".join(repr(s) for s in c.statuses))
+            if c.has_missing:
+                extra.append("has missing values")
+            if c.role == CONSTANT:
+                extra.append(f"value {c.constant!r}")
+            rows.append({"column": c.name, "role": c.role, "dtype": c.dtype, "notes": "; ".join(extra)})
+        return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- helpers
+def _numeric_with_status(s: pd.Series, max_statuses: int = 20, min_numeric_share: float = 0.5):
+    """For an object column: (numbers, statuses) if it is numbers plus a few status strings, else None."""
+    nonnull = s.dropna()
+    if nonnull.empty:
+        return None
+    as_str = nonnull.astype(str).str.strip()
+    numbers = pd.to_numeric(as_str, errors="coerce")
+    numeric_share = numbers.notna().mean()
+    if numeric_share < min_numeric_share:
+        return None
+    bad = as_str[numbers.isna()]
+    statuses = bad.value_counts()
+    if len(statuses) > max_statuses:
+        return None
+    return list(statuses.index)
+
+
+def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
+    """Numbers (float64, NaN where not a number) and the status column of a continuous column."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        values = s.astype("float64")
+        status = pd.Series(np.where(values.isna(), MISSING, OK), index=s.index, dtype=object)
+        return values, status
+    as_str = s.astype(object).where(s.notna(), None)
+    text = as_str.map(lambda v: v.strip() if isinstance(v, str) else v)
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    status = pd.Series(OK, index=s.index, dtype=object)
+    is_status = values.isna() & text.notna()
+    status[is_status] = text[is_status].astype(str)
+    status[text.isna()] = MISSING
+    unknown = is_status & ~status.isin(spec.statuses)
+    if unknown.any():
+        first = status[unknown].iloc[0]
+        log.warning(
+            "column %r: %d cell(s) hold status string(s) not seen in training (first: %r); treated as missing.",
+            spec.name, int(unknown.sum()), first,
+        )
+        status[unknown] = MISSING
+    return values, status
+
+
+def _as_time(s: pd.Series, spec: ColumnSpec) -> pd.Series:
+    if spec.dtype.startswith("datetime"):
+        return s
+    if pd.api.types.is_numeric_dtype(s):
+        return s
+    return pd.to_datetime(s, errors="coerce")
+
+
+def _restore_dtype(s: pd.Series, spec: ColumnSpec) -> pd.Series:
+    dtype = spec.dtype
+    try:
+        if spec.role == CONTINUOUS and spec.statuses:
+            return s.astype(object)
+        if dtype.startswith("datetime"):
+            if pd.api.types.is_numeric_dtype(s):
+                s = pd.to_datetime(s.round().astype("Int64"), unit="ns")
+            return pd.to_datetime(s).astype(dtype) if "tz" not in dtype.lower() else pd.to_datetime(s, utc=True).dt.tz_convert(dtype.split(",")[-1].strip(" ]"))
+        if dtype in ("int64", "int32", "int16", "int8", "uint8", "uint16", "uint32", "uint64"):
+            if s.isna().any():
+                return s.round().astype("Int64")
+            return s.astype("float64").round().astype(dtype)
+        if dtype.startswith("Int") or dtype.startswith("UInt"):
+            return pd.to_numeric(s).round().astype(dtype)
+        if dtype.startswith("float"):
+            return s.astype(dtype)
+        if dtype == "bool":
+            return s.astype(bool) if not s.isna().any() else s.astype("boolean")
+        if dtype == "category":
+            return s.astype("category")
+        if dtype == "string":
+            return s.astype("string")
+    except (TypeError, ValueError):
+        pass
+    return s.astype(object) if dtype == "object" else s
+
+
+def _decimals(values: np.ndarray) -> int | None:
+    """Most decimals (up to 8) needed to write the values exactly; None if more."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return None
+    v = v[: 20000]
+    for d in range(0, 9):
+        if np.allclose(np.round(v, d), v, rtol=0, atol=10.0 ** (-d - 3)):
+            return d
+    return None
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (np.generic,)):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    if v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v
+
+
+def _looks_like_datetime(s: pd.Series) -> bool:
+    nonnull = s.dropna()
+    if nonnull.empty or not all(isinstance(v, str) for v in nonnull.iloc[:50]):
+        return False
+    sample = nonnull.iloc[:200].astype(str)
+    if pd.to_numeric(sample, errors="coerce").notna().mean() > 0.5:
+        return False
+    try:
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    except (ValueError, TypeError):
+        return False
+    return bool(parsed.notna().all())
+
+
+# ---------------------------------------------------------------------- inference
+def infer_schema(
+    df: pd.DataFrame,
+    overrides: dict | None = None,
+    max_discrete_levels: int = 10,
+    max_categories: int = 1000,
+    source: str = "table",
+) -> Schema:
+    """Infer the role of every column of ``df``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        ``(n_rows, n_columns)`` input table, as read by :func:`indgan.io.read_table`. Not modified.
+    overrides : dict, optional
+        Roles forced by the user: ``{"time": "timestamp", "entity": "batch_id", "categorical": [...],
+        "continuous": [...], "ignore": [...]}`` (the ``[columns]`` table of a TOML config).
+    max_discrete_levels : int, default 10
+        Numeric columns with at most this many distinct values are categorical (operating states).
+    max_categories : int, default 1000
+        String columns with more distinct values than this are ignored (free text, unique ids), with a
+        warning; force them with ``categorical = [...]``.
+    source : str
+        Name of the input used in error messages (a file name).
+
+    Returns
+    -------
+    Schema
+
+    Raises
+    ------
+    DataError
+        Empty table, duplicate column names, an all-missing column, or no column left to model.
+    ConfigError
+        An override names a column that does not exist or an unknown role.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}.")
+    if df.shape[1] == 0:
+        raise DataError(f"{source}: the table has no columns.")
+    if len(df) == 0:
+        raise DataError(f"{source}: the table has no rows; indgan needs data to learn from.")
+    names = [str(c) for c in df.columns]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise DataError(f"{source}: duplicate column name(s) {dupes!r}; make every column name unique.")
+    if any(not isinstance(c, str) for c in df.columns):
+        raise DataError(f"{source}: column names must be strings; rename them (df.columns = df.columns.astype(str)).")
+
+    forced = _parse_overrides(overrides or {}, names, source)
+    all_missing = [c for c in names if df[c].isna().all() and forced.get(c) != IGNORED]
+    if all_missing:
+        raise DataError(
+            f"{source}: column(s) {all_missing!r} are entirely missing; drop them, or set "
+            f"ignore = {all_missing!r} in the [columns] table of the config."
+        )
+
+    specs: list[ColumnSpec] = []
+    have_time = any(r == TIME for r in forced.values())
+    have_entity = any(r == ENTITY for r in forced.values())
+    for name in names:
+        s = df[name]
+        spec = _infer_column(
+            name, s, forced.get(name), max_discrete_levels, max_categories,
+            allow_time=not have_time, allow_entity=not have_entity,
+        )
+        if spec.role == TIME:
+            have_time = True
+        if spec.role == ENTITY:
+            have_entity = True
+        specs.append(spec)
+
+    schema = Schema(specs)
+    if not schema.modelled:
+        raise DataError(
+            f"{source}: no usable column: every column is constant or ignored "
+            f"({', '.join(f'{c.name}={c.role}' for c in specs[:5])}{'...' if len(specs) > 5 else ''}). "
+            "indgan needs at least one column that varies."
+        )
+    return schema
+
+
+def _parse_overrides(overrides: dict, names: list[str], source: str) -> dict[str, str]:
+    forced: dict[str, str] = {}
+    keymap = {"time": TIME, "entity": ENTITY, "continuous": CONTINUOUS, "categorical": CATEGORICAL,
+              "ignore": IGNORED, "ignored": IGNORED}
+    for key, cols in overrides.items():
+        if key not in keymap:
+            raise ConfigError(
+                f"unknown column role {key!r} in the [columns] config; use one of {sorted(keymap)}."
+            )
+        if isinstance(cols, str):
+            cols = [cols]
+        for col in cols:
+            if col not in names:
+                raise ConfigError(
+                    f"the [columns] config sets {key} = {col!r}, but {source} has no column {col!r}."
+                )
+            forced[col] = keymap[key]
+    return forced
+
+
+def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_time, allow_entity) -> ColumnSpec:
+    dtype = str(s.dtype)
+    has_missing = bool(s.isna().any())
+    nunique = s.nunique(dropna=False)
+    spec = ColumnSpec(name=name, role=CONTINUOUS, dtype=dtype, has_missing=has_missing)
+
+    if forced == IGNORED:
+        spec.role = IGNORED
+        return spec
+    if forced is None and nunique == 1:
+        spec.role = CONSTANT
+        spec.constant = _jsonable(s.iloc[0])
+        return spec
+
+    is_bool = pd.api.types.is_bool_dtype(s)
+    is_numeric = pd.api.types.is_numeric_dtype(s) and not is_bool
+    is_datetime = pd.api.types.is_datetime64_any_dtype(s)
+    statuses = None
+    if not (is_numeric or is_datetime or is_bool) and forced != CATEGORICAL:
+        statuses = _numeric_with_status(s)
+
+    # time
+    if forced == TIME or (forced is None and allow_time and (
+        is_datetime
+        or (not is_numeric and statuses is None and _looks_like_datetime(s))
+        or (is_numeric and _TIME_NAME.search(name) and _is_integer(s))
+    )):
+        spec.role = TIME
+        spec.statuses = []
+        t = _time_values(s)
+        if t.notna().sum() == 0:
+            raise DataError(f"column {name!r} is set as the time column but none of its values is a time.")
+        spec.minimum, spec.maximum = float(t.min()), float(t.max())
+        spec.integer = True
+        spec.resolution = _time_resolution(t.dropna().to_numpy(), numeric=is_numeric)
+        return spec
+
+    # entity
+    if forced == ENTITY or (forced is None and allow_entity and _ENTITY_NAME.search(name)
+                            and (not is_numeric or _is_integer(s)) and nunique < len(s)
+                            and nunique <= max_categories):
+        spec.role = ENTITY
+        return spec
+
+    if forced == CATEGORICAL or is_bool:
+        spec.role = CATEGORICAL
+        return spec
+
+    if is_numeric or statuses is not None or forced == CONTINUOUS:
+        values = s if is_numeric else pd.to_numeric(s.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v), errors="coerce")
+        values = values.astype("float64")
+        if forced == CONTINUOUS and not is_numeric and statuses is None:
+            statuses = _numeric_with_status(s, max_statuses=10**9, min_numeric_share=0.0) or []
+        distinct = values.dropna().nunique()
+        if forced is None and is_numeric and distinct <= max_discrete_levels:
+            spec.role = CATEGORICAL
+            return spec
+        spec.role = CONTINUOUS
+        spec.statuses = list(statuses or [])
+        spec.has_missing = bool((s.isna()).any())
+        v = values.to_numpy()
+        finite = v[np.isfinite(v)]
+        if finite.size == 0:
+            raise DataError(f"column {name!r} holds no number; set its role to categorical or ignore it in the config.")
+        spec.minimum, spec.maximum = float(finite.min()), float(finite.max())
+        spec.integer = bool(np.all(finite == np.round(finite)))
+        spec.decimals = 0 if spec.integer else _decimals(finite)
+        return spec
+
+    # strings / categories
+    if nunique > max_categories:
+        log.warning(
+            "column %r has %d distinct values (free text or ids?); it is ignored. Set categorical = [%r] in the "
+            "[columns] config to model it.", name, nunique, name,
+        )
+        spec.role = IGNORED
+        return spec
+    spec.role = CATEGORICAL
+    return spec
+
+
+def _is_integer(s: pd.Series) -> bool:
+    v = pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype="float64")
+    return v.size > 0 and bool(np.all(v == np.round(v)))
+
+
+def _time_resolution(t: np.ndarray, numeric: bool) -> float:
+    """Coarsest step among day, hour, minute, second, ms, us, ns (or 1000..1 for numbers) dividing all times."""
+    ns = 1e9
+    steps = [1000.0, 100.0, 10.0, 1.0] if numeric else [86400 * ns, 3600 * ns, 60 * ns, ns, 1e6, 1e3, 1.0]
+    t = t.astype(np.int64) if numeric else t.astype(np.int64)
+    for step in steps:
+        if np.all(t % int(step) == 0):
+            return step
+    return 1.0
+
+
+def _time_values(s: pd.Series) -> pd.Series:
+    """Time as float64 nanoseconds since the epoch (datetimes) or as the numbers themselves."""
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64")
+    t = pd.to_datetime(s, errors="coerce", format="mixed") if not pd.api.types.is_datetime64_any_dtype(s) else s
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    return t.astype("int64").where(t.notna()).astype("float64")
+
+
+# ---------------------------------------------------------------------- config
+def load_config(path: str | Path) -> dict:
+    """Read a TOML config: ``[columns]`` overrides the inferred roles, ``[model]`` sets model parameters,
+    ``[schema]`` sets inference thresholds (``max_discrete_levels``, ``max_categories``).
+
+    Raises
+    ------
+    ConfigError
+        Missing file, TOML syntax error, or unknown section.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such config file.")
+    try:
+        cfg = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    unknown = set(cfg) - {"columns", "model", "schema"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown section(s) {sorted(unknown)}; use [columns], [model], [schema].")
+    return cfg

@@ -1,0 +1,332 @@
+"""Reversible encoding of a table to float32: mode-specific normalisation and one-hot.
+
+Third stop of the data path. Each continuous column (and a numeric time column) is encoded with the
+**mode-specific normalisation** of CTGAN (Xu, Skoularidou, Cuesta-Infante, Veeramachaneni, "Modeling
+Tabular Data using Conditional GAN", NeurIPS 2019, section 4.2):
+
+1. a variational Gaussian mixture (Dirichlet-process prior, at most ``n_modes`` components) is fitted to the
+   column; components with weight below ``weight_threshold`` are dropped;
+2. each value ``x`` draws a mode ``k`` from its posterior over the kept components;
+3. ``x`` becomes ``[alpha, one_hot(k)]`` with ``alpha = (x - mu_k) / (4 sigma_k)``; a mode is only drawn
+   where ``|alpha| < 0.99``. Unlike CTGAN, alpha is not clipped: an outlier beyond every mode's 4 sigma
+   keeps its exact value (in its nearest mode), so that the encoding is exactly reversible.
+
+Categorical columns (including entity ids and the status / missing-indicator columns of the model view) are
+one-hot. The encoding of ``n_rows`` rows is a float32 array ``(n_rows, output_dim)``;
+:meth:`DataTransformer.output_spans` says which slices are ``tanh`` scalars and which are ``softmax``
+groups, so generators can apply the right activation.
+
+Speed: CTGAN fits its mixtures column by column and assigns modes through scikit-learn per column. Here the
+mixtures are fitted in parallel processes on at most ``max_fit_rows`` rows, and the posterior of every value
+under every mode of every column is computed in one vectorised numpy expression.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+
+from .errors import DataError, NotFittedError
+from .schema import CATEGORICAL, CONTINUOUS, ENTITY, MISSING, TIME, Schema, _jsonable, _time_values
+
+
+@dataclass(frozen=True)
+class Span:
+    """A slice ``[start, start + width)`` of the encoded matrix.
+
+    ``kind`` is ``"tanh"`` (a normalised scalar) or ``"softmax"`` (a one-hot group); ``column`` is the
+    model-view column it encodes; ``discrete`` marks the one-hot of a categorical column (the ones the
+    conditional vector is built from), as opposed to the mode indicator of a continuous column.
+    """
+
+    start: int
+    width: int
+    kind: str
+    column: str
+    discrete: bool = False
+
+
+def _fit_mixture(x: np.ndarray, n_modes: int, weight_threshold: float, seed: int) -> tuple[np.ndarray, ...]:
+    """Fit one variational GMM on standardised 1-D data; return the kept (weights, means, stds)."""
+    n_components = int(min(n_modes, max(1, np.unique(x).size)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gm = BayesianGaussianMixture(
+            n_components=n_components,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=1e-3,
+            max_iter=100,
+            n_init=1,
+            random_state=seed,
+        ).fit(x.reshape(-1, 1))
+    weights = gm.weights_
+    keep = weights > weight_threshold
+    if not keep.any():
+        keep = weights == weights.max()
+    means = gm.means_.ravel()[keep]
+    stds = np.sqrt(gm.covariances_.reshape(-1)[keep])
+    w = weights[keep] / weights[keep].sum()
+    order = np.argsort(means)
+    return w[order], means[order], np.maximum(stds[order], 1e-6)
+
+
+class DataTransformer:
+    """Encode a model view (see :meth:`indgan.schema.Schema.view`) to float32 and back.
+
+    Parameters
+    ----------
+    schema : Schema
+        Column roles.
+    n_modes : int, default 10
+        Most mixture components per continuous column.
+    weight_threshold : float, default 0.005
+        Components lighter than this are dropped (as in CTGAN).
+    max_fit_rows : int, default 5000
+        The mixtures are fitted on a random subset of at most this many rows (all rows are encoded).
+    n_jobs : int or None
+        Processes for fitting mixtures; None uses all cores when the table is large enough to pay off.
+    random_state : int
+        Seed for the subsets, the mixtures and the mode draws.
+
+    Attributes (after ``fit``)
+    --------------------------
+    output_dim : int
+        Width of the encoded matrix.
+    """
+
+    def __init__(self, schema: Schema, n_modes: int = 10, weight_threshold: float = 0.005,
+                 max_fit_rows: int = 5000, n_jobs: int | None = None, random_state: int = 0):
+        self.schema = schema
+        self.n_modes = n_modes
+        self.weight_threshold = weight_threshold
+        self.max_fit_rows = max_fit_rows
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self._blocks: list[dict] | None = None
+
+    # ------------------------------------------------------------------ layout
+    def _view_columns(self) -> list[tuple[str, str]]:
+        """(model-view column, encoding) pairs: encoding is 'continuous' or 'categorical'."""
+        cols = []
+        for c in self.schema.modelled:
+            if c.role in (CONTINUOUS, TIME):
+                cols.append((c.name, "continuous"))
+                if c.status_column:
+                    cols.append((c.status_column, "categorical"))
+            elif c.role in (CATEGORICAL, ENTITY):
+                cols.append((c.name, "categorical"))
+        return cols
+
+    @property
+    def fitted(self) -> bool:
+        return self._blocks is not None
+
+    def _check_fitted(self):
+        if self._blocks is None:
+            raise NotFittedError("this DataTransformer is not fitted yet; call fit first.")
+
+    @property
+    def output_dim(self) -> int:
+        self._check_fitted()
+        return sum(b["width"] for b in self._blocks)
+
+    def output_spans(self) -> list[Span]:
+        """The slices of the encoded matrix, in order."""
+        self._check_fitted()
+        spans, start = [], 0
+        for b in self._blocks:
+            if b["kind"] == "continuous":
+                spans.append(Span(start, 1, "tanh", b["column"]))
+                spans.append(Span(start + 1, b["width"] - 1, "softmax", b["column"]))
+            else:
+                spans.append(Span(start, b["width"], "softmax", b["column"], discrete=True))
+            start += b["width"]
+        return spans
+
+    def categories(self, column: str) -> list:
+        """Levels of a categorical model-view column, in one-hot order."""
+        self._check_fitted()
+        for b in self._blocks:
+            if b["column"] == column and b["kind"] == "categorical":
+                return list(b["levels"])
+        raise KeyError(column)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, view: pd.DataFrame) -> DataTransformer:
+        """Learn the mixtures and category levels from a model view ``(n_rows, n_view_columns)``."""
+        rng = np.random.default_rng(self.random_state)
+        blocks: list[dict] = []
+        jobs, job_blocks = [], []
+        for name, enc in self._view_columns():
+            if enc == "continuous":
+                x = self._numeric(view[name], name)
+                x = x[np.isfinite(x)]
+                loc = float(np.median(x))
+                scale = float(np.std(x)) or 1.0
+                z = (x - loc) / scale
+                if z.size > self.max_fit_rows:
+                    z = rng.choice(z, self.max_fit_rows, replace=False)
+                block = {"column": name, "kind": "continuous", "loc": loc, "scale": scale}
+                jobs.append(delayed(_fit_mixture)(z, self.n_modes, self.weight_threshold, self.random_state))
+                job_blocks.append(block)
+            else:
+                s = view[name]
+                filled = s.astype(object).where(s.notna(), MISSING)
+                counts = filled.value_counts(sort=True)
+                levels = [_jsonable(v) for v in counts.index]
+                block = {"column": name, "kind": "categorical", "levels": levels, "width": len(levels)}
+            blocks.append(block)
+
+        n_jobs = self.n_jobs
+        if n_jobs is None:
+            work = len(jobs) * min(len(view), self.max_fit_rows)
+            n_jobs = min(os.cpu_count() or 1, len(jobs)) if work > 100_000 else 1
+        results = Parallel(n_jobs=n_jobs)(jobs) if jobs else []
+        for block, (w, mu, sd) in zip(job_blocks, results):
+            block.update(weights=w.tolist(), means=mu.tolist(), stds=sd.tolist(), width=1 + len(w))
+        self._blocks = blocks
+        return self
+
+    @staticmethod
+    def _numeric(s: pd.Series, name: str) -> np.ndarray:
+        if pd.api.types.is_datetime64_any_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            return _time_values(s).to_numpy(dtype="float64")
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+
+    # ------------------------------------------------------------------ transform
+    def transform(self, view: pd.DataFrame, random_state: int | None = None) -> np.ndarray:
+        """Encode a model view to float32 ``(n_rows, output_dim)``.
+
+        Modes are drawn from each value's posterior (seeded by ``random_state``, default the transformer's).
+        Missing numbers encode as ``alpha = 0`` in the heaviest mode; their status column says they are
+        missing.
+
+        Raises
+        ------
+        DataError
+            If a categorical cell holds a level never seen in ``fit``.
+        """
+        self._check_fitted()
+        rng = np.random.default_rng(self.random_state if random_state is None else random_state)
+        n = len(view)
+        out = np.zeros((n, self.output_dim), dtype=np.float32)
+        cont = [b for b in self._blocks if b["kind"] == "continuous"]
+        starts = np.cumsum([0] + [b["width"] for b in self._blocks])[:-1]
+        start_of = {id(b): int(s) for b, s in zip(self._blocks, starts)}
+
+        if cont:
+            # all continuous columns at once: (n, n_cont, max_modes)
+            k = max(len(b["weights"]) for b in cont)
+            mu = np.full((len(cont), k), 0.0)
+            sd = np.ones((len(cont), k))
+            logw = np.full((len(cont), k), -np.inf)
+            for j, b in enumerate(cont):
+                m = len(b["weights"])
+                mu[j, :m], sd[j, :m], logw[j, :m] = b["means"], b["stds"], np.log(b["weights"])
+            x = np.stack([self._numeric(view[b["column"]], b["column"]) for b in cont], axis=1)
+            loc = np.array([b["loc"] for b in cont])
+            scale = np.array([b["scale"] for b in cont])
+            z = (x - loc) / scale
+            missing = ~np.isfinite(z)
+            zf = np.where(missing, 0.0, z)
+            dist = (zf[:, :, None] - mu) / sd                       # (n, n_cont, k)
+            logp = logw - 0.5 * dist ** 2 - np.log(sd)
+            # A mode can only take a value it represents with |alpha| < 1 (the generator's tanh range);
+            # an outlier beyond every mode's 4 sigma goes to its nearest mode, unclipped, so that the
+            # encoding stays exactly reversible.
+            fits = np.abs(dist) < 3.96
+            nearest = np.argmin(np.where(np.isfinite(logw), np.abs(dist), np.inf), axis=2)
+            logp = np.where(fits, logp, -np.inf)
+            logp -= np.max(logp, axis=2, keepdims=True, initial=-1e300)
+            p = np.exp(logp)
+            total = p.sum(axis=2, keepdims=True)
+            p /= np.where(total > 0, total, 1.0)
+            u = rng.random((n, len(cont), 1))
+            mode = np.minimum((np.cumsum(p, axis=2) < u).sum(axis=2), k - 1)
+            mode = np.where(total[:, :, 0] > 0, mode, nearest)
+            mode = np.where(missing, np.argmax(logw, axis=1)[None, :], mode)
+            mu_k = np.take_along_axis(mu[None].repeat(n, 0), mode[:, :, None], 2)[:, :, 0]
+            sd_k = np.take_along_axis(sd[None].repeat(n, 0), mode[:, :, None], 2)[:, :, 0]
+            alpha = (zf - mu_k) / (4 * sd_k)
+            alpha[missing] = 0.0
+            rows = np.arange(n)
+            for j, b in enumerate(cont):
+                s0 = start_of[id(b)]
+                out[:, s0] = alpha[:, j]
+                out[rows, s0 + 1 + mode[:, j]] = 1.0
+
+        rows = np.arange(n)
+        for b in self._blocks:
+            if b["kind"] != "categorical":
+                continue
+            s = view[b["column"]]
+            filled = s.astype(object).where(s.notna(), MISSING)
+            codes = pd.Categorical(filled, categories=pd.Index(b["levels"], dtype=object)).codes.astype(np.int64)
+            if (codes < 0).any():
+                bad_row = int(np.flatnonzero(codes < 0)[0])
+                raise DataError(
+                    f"column {b['column']!r}, row {view.index[bad_row]!r}: value {filled.iloc[bad_row]!r} was "
+                    f"never seen in training (known: {b['levels'][:10]!r}{'...' if len(b['levels']) > 10 else ''})."
+                )
+            out[rows, start_of[id(b)] + codes] = 1.0
+        return out
+
+    # ------------------------------------------------------------------ inverse
+    def inverse_transform(self, data: np.ndarray) -> pd.DataFrame:
+        """Decode ``(n_rows, output_dim)`` (one-hot or logits in the softmax groups) to a model view.
+
+        Continuous values are ``mu_k + 4 sigma_k alpha`` with ``k`` the arg-max mode; categorical cells
+        are the arg-max level (``"<missing>"`` decodes to NaN outside status columns).
+        """
+        self._check_fitted()
+        data = np.asarray(data, dtype=np.float64)
+        if data.ndim != 2 or data.shape[1] != self.output_dim:
+            raise DataError(f"expected an array of shape (n_rows, {self.output_dim}), got {data.shape}.")
+        out: dict[str, object] = {}
+        start = 0
+        status_cols = {c.status_column for c in self.schema.modelled if c.status_column}
+        for b in self._blocks:
+            w = b["width"]
+            block = data[:, start:start + w]
+            if b["kind"] == "continuous":
+                mode = block[:, 1:].argmax(axis=1)
+                mu = np.asarray(b["means"])[mode]
+                sd = np.asarray(b["stds"])[mode]
+                alpha = block[:, 0]
+                x = (alpha * 4 * sd + mu) * b["scale"] + b["loc"]
+                spec = self.schema[b["column"]]
+                if spec.minimum is not None:
+                    x = np.clip(x, spec.minimum, spec.maximum)
+                if spec.role == TIME:
+                    res = spec.resolution or 1.0
+                    x = np.round(x / res) * res
+                out[b["column"]] = x
+            else:
+                levels = np.empty(len(b["levels"]), dtype=object)
+                levels[:] = b["levels"]
+                values = levels[block.argmax(axis=1)]
+                if b["column"] not in status_cols:
+                    values = np.where(values == MISSING, None, values)
+                out[b["column"]] = values
+            start += w
+        return pd.DataFrame(out)
+
+    # ------------------------------------------------------------------ (de)serialisation
+    def to_dict(self) -> dict:
+        self._check_fitted()
+        return {"n_modes": self.n_modes, "weight_threshold": self.weight_threshold,
+                "max_fit_rows": self.max_fit_rows, "random_state": self.random_state, "blocks": self._blocks}
+
+    @classmethod
+    def from_dict(cls, d: dict, schema: Schema) -> DataTransformer:
+        t = cls(schema, n_modes=d["n_modes"], weight_threshold=d["weight_threshold"],
+                max_fit_rows=d["max_fit_rows"], random_state=d["random_state"])
+        t._blocks = d["blocks"]
+        return t
