@@ -44,6 +44,9 @@ STATUS_OK = "ok"
 MAX_DISCRETE_LEVELS = 10  # numeric columns with at most this many distinct values are discrete
 MOSTLY_NUMERIC = 0.5  # share of parseable values above which an object column is numeric
 
+if str(ROOT) not in sys.path:  # benchmark the checkout's indgan when run as benchmarks/tabular.py
+    sys.path.insert(0, str(ROOT))
+
 
 # --------------------------------------------------------------------------------------------
 # Peer view: what a careful user feeds to ctgan

@@ -118,4 +118,6 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
             df.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
     except OSError as exc:
         raise DataError(f"{path}: cannot write it: {exc.strerror or exc}") from exc
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise DataError(f"{path}: cannot write the table as {suffix[1:]}: {str(exc).splitlines()[0][:200]}") from exc
     return path

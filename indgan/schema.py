@@ -209,7 +209,9 @@ class Schema:
                     status = view[c.status_column].astype(object)
                     values = values.where(status == OK, np.nan)
                     if c.statuses:
-                        mixed = values.astype(object)
+                        # as the historian exported it: numbers as text, status strings among them
+                        text = values.astype("Int64" if c.integer else "float64").astype(str)
+                        mixed = text.where(values.notna(), None).astype(object)
                         is_status = status.isin(c.statuses)
                         mixed[is_status] = status[is_status]
                         out[c.name] = _restore_dtype(mixed, c)

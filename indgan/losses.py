@@ -1,0 +1,93 @@
+"""Adversarial losses shared by every indgan model.
+
+- ``"minimax"``: the original GAN game (Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014):
+  the discriminator maximises ``log D(x) + log(1 - D(G(z)))``, the generator minimises
+  ``log(1 - D(G(z)))``.
+- ``"non-saturating"``: same discriminator; the generator maximises ``log D(G(z))`` instead, the variant the
+  same paper recommends because it gives strong gradients early in training.
+- ``"feature-matching"``: same discriminator; the generator matches the mean of the discriminator's
+  intermediate features on real and generated batches (Salimans et al., "Improved Techniques for Training
+  GANs", NeurIPS 2016, section 3.1).
+- ``"wgan-gp"``: Wasserstein critic with gradient penalty (Gulrajani et al., "Improved Training of
+  Wasserstein GANs", NeurIPS 2017), the loss CTGAN uses. With PacGAN (Lin et al. 2018) the penalty is taken
+  per pack of ``pac`` samples.
+
+Every critic is an ``nn.Module`` with a ``features`` sub-module (input -> last hidden layer) and a ``head``
+(hidden -> one score), so that feature matching can reach the features. Scores are logits: ``D(x)`` as a
+probability is ``sigmoid(score)``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .errors import ConfigError
+
+LOSSES = ("wgan-gp", "minimax", "non-saturating", "feature-matching")
+
+
+class AdversarialLoss:
+    """One of :data:`LOSSES`.
+
+    Parameters
+    ----------
+    name : str
+        The loss; see the module docstring.
+    gp_weight : float, default 10
+        Weight of the gradient penalty (``"wgan-gp"`` only).
+    pac : int, default 1
+        Samples per pack of a PacGAN critic; the gradient penalty is taken per pack.
+
+    ``critic_loss`` returns ``(loss, d_real, d_fake)`` where ``d_real``/``d_fake`` are the batch means of
+    ``D(x)`` and ``D(G(z))``: probabilities for the probabilistic losses (0.5 each at the equilibrium the
+    original paper describes), raw critic scores for ``"wgan-gp"``.
+    """
+
+    def __init__(self, name: str = "wgan-gp", gp_weight: float = 10.0, pac: int = 1):
+        if name not in LOSSES:
+            raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
+        self.name = name
+        self.gp_weight = gp_weight
+        self.pac = pac
+
+    @property
+    def probabilistic(self) -> bool:
+        """True when D(x) is a probability (every loss but ``"wgan-gp"``)."""
+        return self.name != "wgan-gp"
+
+    def critic_loss(self, critic: nn.Module, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Loss of the discriminator / critic on a real and a (detached) generated batch ``(batch, dim)``."""
+        s_real = critic(real)
+        s_fake = critic(fake)
+        if self.name == "wgan-gp":
+            loss = s_fake.mean() - s_real.mean() + self.gp_weight * self.gradient_penalty(critic, real, fake)
+            return loss, s_real.mean().detach(), s_fake.mean().detach()
+        loss = F.softplus(-s_real).mean() + F.softplus(s_fake).mean()   # -log D(x) - log(1 - D(G(z)))
+        return loss, torch.sigmoid(s_real).mean().detach(), torch.sigmoid(s_fake).mean().detach()
+
+    def generator_loss(self, critic: nn.Module, fake: Tensor, real: Tensor | None = None) -> Tensor:
+        """Loss of the generator on a generated batch (``real`` is needed by feature matching)."""
+        if self.name == "wgan-gp":
+            return -critic(fake).mean()
+        if self.name == "minimax":
+            return -F.softplus(critic(fake)).mean()                      # log(1 - D(G(z)))
+        if self.name == "non-saturating":
+            return F.softplus(-critic(fake)).mean()                      # -log D(G(z))
+        if real is None:
+            raise ValueError("feature matching needs the real batch")
+        f_real = critic.features(real).mean(dim=0).detach()
+        f_fake = critic.features(fake).mean(dim=0)
+        return F.mse_loss(f_fake, f_real, reduction="sum")
+
+    def gradient_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        """``E[(||grad D(x_hat)|| - 1)^2]`` at random points between real and fake packs."""
+        pac = self.pac
+        n, dim = real.shape
+        alpha = torch.rand(n // pac, 1, 1, device=real.device).expand(-1, pac, dim).reshape(n, dim)
+        x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        score = critic(x_hat)
+        (grad,) = torch.autograd.grad(score.sum(), x_hat, create_graph=True)
+        norm = grad.reshape(n // pac, pac * dim).norm(2, dim=1)
+        return ((norm - 1) ** 2).mean()

@@ -1,0 +1,579 @@
+"""Conditional tabular GAN: the CTGAN method.
+
+Xu, Skoularidou, Cuesta-Infante, Veeramachaneni, "Modeling Tabular Data using Conditional GAN",
+NeurIPS 2019. The parts of the method, each in one place:
+
+- **mode-specific normalisation** of continuous columns: :mod:`indgan.transform`;
+- **conditional vector and training-by-sampling**: :class:`ConditionSampler` picks a categorical column
+  uniformly, a level of it with probability proportional to the log of its frequency, and a real row with
+  that level, so that rare operating states are learned as well as common ones;
+- **generator**: residual fully-connected blocks (:class:`Generator`); continuous ``alpha`` outputs through
+  tanh, every one-hot group (modes and categories) through Gumbel-softmax (:class:`OutputActivation`);
+  a cross-entropy term makes the generated row carry the level the conditional vector asked for;
+- **critic**: PacGAN (Lin et al., NeurIPS 2018) packs ``pac`` rows into one critic input
+  (:class:`Critic`), trained as a WGAN-GP critic by default; the original GAN losses (minimax,
+  non-saturating) and feature matching are options (:mod:`indgan.losses`).
+
+Unlike the reference implementation, everything per batch stays on the device and is vectorised: the
+conditional vectors, the row sampling, the activations of all one-hot groups and the conditional loss are a
+handful of tensor operations, with no Python loop over rows or columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from sklearn.base import BaseEstimator
+from torch import Tensor, nn
+
+from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError
+from ..losses import LOSSES, AdversarialLoss
+from ..persist import load_model_file, save_model_file, split_state
+from ..schema import CONTINUOUS, Schema, infer_schema
+from ..training import AdversarialTrainer, TrainingSummary, resolve_device, seed_everything
+from ..transform import DataTransformer, Span
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------- networks
+class Residual(nn.Module):
+    """``[relu(bn(linear(x))), x]``: CTGAN's residual block (the input is concatenated, not added)."""
+
+    def __init__(self, in_dim: int, out_dim: int):
+        super().__init__()
+        self.fc = nn.Linear(in_dim, out_dim)
+        self.bn = nn.BatchNorm1d(out_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.cat([F.relu(self.bn(self.fc(x))), x], dim=1)
+
+
+class Generator(nn.Module):
+    """``(batch, latent_dim + cond_dim)`` -> raw outputs ``(batch, data_dim)`` (activate with
+    :class:`OutputActivation`)."""
+
+    def __init__(self, in_dim: int, hidden: tuple[int, ...], data_dim: int):
+        super().__init__()
+        layers, dim = [], in_dim
+        for h in hidden:
+            layers.append(Residual(dim, h))
+            dim += h
+        layers.append(nn.Linear(dim, data_dim))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x)
+
+
+class Critic(nn.Module):
+    """PacGAN critic: ``(batch, dim)`` -> ``(batch // pac,)`` scores (logits).
+
+    ``features`` maps the packed input to the last hidden layer (used by feature matching), ``head`` maps
+    it to the score.
+    """
+
+    def __init__(self, in_dim: int, hidden: tuple[int, ...], pac: int, dropout: float = 0.5):
+        super().__init__()
+        self.pac = pac
+        layers, dim = [], in_dim * pac
+        for h in hidden:
+            layers += [nn.Linear(dim, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            dim = h
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(dim, 1)
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.body(x.reshape(-1, x.shape[1] * self.pac))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x)).squeeze(1)
+
+
+def _padded_groups(spans: list[Span], device) -> tuple[Tensor, Tensor]:
+    """Index ``(n_groups, max_width)`` of the softmax groups (padding repeats the group's first index) and
+    a boolean mask of the real entries."""
+    width = max((s.width for s in spans), default=1)
+    idx = torch.zeros(len(spans), width, dtype=torch.long)
+    mask = torch.zeros(len(spans), width, dtype=torch.bool)
+    for g, s in enumerate(spans):
+        idx[g] = s.start
+        idx[g, : s.width] = torch.arange(s.start, s.start + s.width)
+        mask[g, : s.width] = True
+    return idx.to(device), mask.to(device)
+
+
+class OutputActivation(nn.Module):
+    """tanh on the ``alpha`` scalars and Gumbel-softmax (temperature ``tau``) on every one-hot group, in
+    a few vectorised operations. Input and output ``(batch, data_dim)``."""
+
+    def __init__(self, spans: list[Span], tau: float = 0.2):
+        super().__init__()
+        self.tau = tau
+        tanh = [s.start for s in spans if s.kind == "tanh"]
+        groups = [s for s in spans if s.kind == "softmax"]
+        idx, mask = _padded_groups(groups, "cpu")
+        self.register_buffer("tanh_idx", torch.tensor(tanh, dtype=torch.long), persistent=False)
+        self.register_buffer("group_idx", idx, persistent=False)
+        self.register_buffer("group_mask", mask, persistent=False)
+        self.register_buffer("flat_idx", idx[mask], persistent=False)
+
+    def forward(self, raw: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        out = torch.empty_like(raw)
+        out[:, self.tanh_idx] = torch.tanh(raw[:, self.tanh_idx])
+        if self.flat_idx.numel():
+            logits = raw[:, self.group_idx]                                  # (batch, groups, width)
+            u = torch.rand(logits.shape, device=raw.device, generator=generator).clamp_(1e-10, 1 - 1e-7)
+            g = (logits - torch.log(-torch.log(u))) / self.tau
+            g = g.masked_fill(~self.group_mask, float("-inf"))
+            out[:, self.flat_idx] = torch.softmax(g, dim=2)[:, self.group_mask]
+        return out
+
+
+# ---------------------------------------------------------------------------------------------- sampling
+class ConditionSampler:
+    """Conditional vectors and training-by-sampling (CTGAN section 4.3), all on the device.
+
+    Built from the encoded training matrix ``(n_rows, data_dim)`` and its discrete spans. The conditional
+    vector is the concatenation of the one-hots of all categorical columns, ``(batch, cond_dim)``, with a
+    single 1 in the chosen column's group.
+    """
+
+    def __init__(self, data: Tensor, discrete: list[Span]):
+        device = data.device
+        self.n_rows = data.shape[0]
+        self.discrete = discrete
+        self.n_columns = len(discrete)
+        self.cond_dim = sum(s.width for s in discrete)
+        if not discrete:
+            return
+        widths = torch.tensor([s.width for s in discrete], device=device)
+        self.widths = widths
+        self.cond_offset = torch.cumsum(widths, 0) - widths                     # (n_columns,)
+        max_w = int(widths.max())
+        idx, mask = _padded_groups(discrete, device)
+        codes = torch.where(mask[None], data[:, idx], torch.tensor(-1.0, device=device)).argmax(dim=2)  # (n, n_columns)
+        counts = torch.zeros(self.n_columns, max_w, device=device)
+        counts.scatter_add_(1, codes.T.contiguous(), torch.ones_like(codes.T, dtype=torch.float))
+        self.freq = counts / self.n_rows                                       # original frequencies
+        log_freq = torch.log(counts + 1) * mask
+        self.log_prob = log_freq / log_freq.sum(dim=1, keepdim=True)           # training-by-sampling
+        # rows of every (column, level): rows sorted by level, with the start of each level
+        self.sorted_rows = torch.argsort(codes.T, dim=1, stable=True)          # (n_columns, n)
+        self.level_start = torch.cumsum(counts, 1) - counts                     # (n_columns, max_w)
+        self.level_count = counts
+        self.group_idx, self.group_mask = idx, mask
+
+    def sample_train(self, batch: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Training-by-sampling: ``(cond (batch, cond_dim), column (batch,), level (batch,), rows (batch,))``
+        where ``rows`` are real rows holding the chosen level."""
+        device = self.log_prob.device
+        col = torch.randint(self.n_columns, (batch,), device=device)
+        level = torch.multinomial(self.log_prob[col], 1).squeeze(1)
+        cond = torch.zeros(batch, self.cond_dim, device=device)
+        cond[torch.arange(batch, device=device), self.cond_offset[col] + level] = 1.0
+        count = self.level_count[col, level]
+        pos = self.level_start[col, level] + torch.floor(torch.rand(batch, device=device) * count)
+        rows = self.sorted_rows[col, pos.long()]
+        return cond, col, level, rows
+
+    def sample_original(self, batch: int, generator: torch.Generator | None = None) -> Tensor:
+        """Conditional vectors for unconditional sampling: a column uniformly, a level with its frequency."""
+        device = self.freq.device
+        col = torch.randint(self.n_columns, (batch,), device=device, generator=generator)
+        level = torch.multinomial(self.freq[col] + 1e-12, 1, generator=generator).squeeze(1)
+        cond = torch.zeros(batch, self.cond_dim, device=device)
+        cond[torch.arange(batch, device=device), self.cond_offset[col] + level] = 1.0
+        return cond
+
+    def condition(self, batch: int, column: int, level: int) -> Tensor:
+        cond = torch.zeros(batch, self.cond_dim, device=self.freq.device)
+        cond[:, int(self.cond_offset[column]) + level] = 1.0
+        return cond
+
+
+class _CTGANProblem:
+    """The CTGAN game for :class:`indgan.training.AdversarialTrainer`."""
+
+    def __init__(self, model: TabularGAN, data: Tensor, sampler: ConditionSampler, batch: int, need_real: bool):
+        self.m, self.data, self.sampler, self.batch, self.need_real = model, data, sampler, batch, need_real
+        self.device = data.device
+
+    def _z(self) -> Tensor:
+        return torch.randn(self.batch, self.m.latent_dim, device=self.device)
+
+    def critic_batch(self):
+        s, b = self.sampler, self.batch
+        if s.n_columns:
+            cond, _, _, rows = s.sample_train(b)
+            fake = self.m.activation_(self.m.generator_(torch.cat([self._z(), cond], 1)))
+            perm = torch.randperm(b, device=self.device)          # real packs independent of fake packs
+            real = torch.cat([self.data[rows[perm]], cond[perm]], 1)
+            return real, torch.cat([fake, cond], 1)
+        rows = torch.randint(self.data.shape[0], (b,), device=self.device)
+        return self.data[rows], self.m.activation_(self.m.generator_(self._z()))
+
+    def generator_batch(self):
+        s, b = self.sampler, self.batch
+        if s.n_columns:
+            cond, col, level, rows = s.sample_train(b)
+            raw = self.m.generator_(torch.cat([self._z(), cond], 1))
+            fake = torch.cat([self.m.activation_(raw), cond], 1)
+            # conditional loss: cross-entropy of the chosen column's logits against the asked level
+            logits = raw[:, s.group_idx].masked_fill(~s.group_mask[None], float("-inf"))  # (b, cols, w)
+            chosen = logits[torch.arange(b, device=self.device), col]
+            extra = F.cross_entropy(chosen, level)
+            real = torch.cat([self.data[rows], cond], 1) if self.need_real else None
+            return fake, real, extra
+        fake = self.m.activation_(self.m.generator_(self._z()))
+        real = self.data[torch.randint(self.data.shape[0], (b,), device=self.device)] if self.need_real else None
+        return fake, real, None
+
+
+# ---------------------------------------------------------------------------------------------- model
+class TabularGAN(BaseEstimator):
+    """Conditional tabular GAN for plant logs (CTGAN, Xu et al., NeurIPS 2019).
+
+    Learns the joint distribution of the rows of a table (operating points) and samples new rows in the
+    input's schema, optionally conditioned on a categorical column (operating mode, fault, a tag's status).
+
+    Parameters
+    ----------
+    epochs : int, default 300
+        Passes over the data (``n_rows // batch_size`` generator steps each).
+    batch_size : int, default 500
+        Rows per step; a multiple of ``pac`` (smaller tables use the largest multiple of ``pac`` that fits).
+    latent_dim : int, default 128
+        Size of the noise vector z.
+    generator_dim, critic_dim : tuple of int, default (256, 256)
+        Hidden sizes of the residual generator and of the critic.
+    loss : {"wgan-gp", "minimax", "non-saturating", "feature-matching"}, default "wgan-gp"
+    critic_steps : int, default 1
+        Critic updates per generator update (k of Goodfellow et al. 2014).
+    pac : int, default 10
+        Rows per critic pack (PacGAN).
+    generator_lr, critic_lr : float, default 2e-4
+    generator_decay, critic_decay : float, default 1e-6
+        Adam weight decay.
+    n_modes : int, default 10
+        Most Gaussian modes per continuous column.
+    max_discrete_levels : int, default 10
+        Numeric columns with at most this many values are categorical.
+    columns : dict, optional
+        Column-role overrides, e.g. ``{"time": "timestamp", "categorical": ["mode"]}``.
+    device : str, default "auto"
+        ``"auto"`` (CUDA when present, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
+    random_state : int or None, default None
+        Seed of the transform, the weights and the training batches (same seed, same device -> same model).
+    verbose : bool, default True
+        Progress bar per epoch with the losses.
+
+    Attributes
+    ----------
+    schema_ : Schema
+    transformer_ : DataTransformer
+    summary_ : TrainingSummary
+        Per-epoch generator/critic losses and mean D(x), D(G(z)).
+    """
+
+    kind = "TabularGAN"
+
+    def __init__(self, epochs: int = 300, batch_size: int = 500, latent_dim: int = 128,
+                 generator_dim: tuple[int, ...] = (256, 256), critic_dim: tuple[int, ...] = (256, 256),
+                 loss: str = "wgan-gp", critic_steps: int = 1, pac: int = 10,
+                 generator_lr: float = 2e-4, critic_lr: float = 2e-4,
+                 generator_decay: float = 1e-6, critic_decay: float = 1e-6,
+                 n_modes: int = 10, max_discrete_levels: int = 10, columns: dict | None = None,
+                 device: str = "auto", random_state: int | None = None, verbose: bool = True):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.latent_dim = latent_dim
+        self.generator_dim = generator_dim
+        self.critic_dim = critic_dim
+        self.loss = loss
+        self.critic_steps = critic_steps
+        self.pac = pac
+        self.generator_lr = generator_lr
+        self.critic_lr = critic_lr
+        self.generator_decay = generator_decay
+        self.critic_decay = critic_decay
+        self.n_modes = n_modes
+        self.max_discrete_levels = max_discrete_levels
+        self.columns = columns
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _validate_params(self):
+        ints = {"epochs": self.epochs, "batch_size": self.batch_size, "latent_dim": self.latent_dim,
+                "critic_steps": self.critic_steps, "pac": self.pac, "n_modes": self.n_modes}
+        for name, v in ints.items():
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
+        if self.loss not in LOSSES:
+            raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+        if self.batch_size % self.pac:
+            raise ConfigError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac}).")
+
+    def _check_fitted(self):
+        if not hasattr(self, "generator_"):
+            raise NotFittedError("this TabularGAN is not fitted yet; call fit(df) or TabularGAN.load(path).")
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, schema: Schema | None = None) -> TabularGAN:
+        """Learn the table.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or str or Path
+            ``(n_rows, n_columns)`` training table, or a parquet/CSV path. Not modified.
+        schema : Schema, optional
+            Column roles; inferred (with ``columns`` overrides) when omitted.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        DataError
+            Bad table (see :func:`indgan.schema.infer_schema`), or fewer rows than ``pac``.
+        ConfigError
+            Invalid parameters.
+        """
+        from ..io import read_table
+
+        self._validate_params()
+        source = "table"
+        if not isinstance(data, pd.DataFrame):
+            source = str(data)
+            data = read_table(data)
+        seed_everything(self.random_state)
+        device = resolve_device(self.device)
+        t0 = time.perf_counter()
+        schema = schema or infer_schema(data, overrides=self.columns, max_discrete_levels=self.max_discrete_levels,
+                                        source=source)
+        view = schema.view(data)
+        transformer = DataTransformer(schema, n_modes=self.n_modes,
+                                      random_state=0 if self.random_state is None else self.random_state)
+        transformer.fit(view)
+        encoded = transformer.transform(view)
+        transform_seconds = time.perf_counter() - t0
+        n = encoded.shape[0]
+        if n < self.pac:
+            raise DataError(f"{source}: {n} row(s); TabularGAN needs at least pac={self.pac} rows.")
+        batch = min(self.batch_size, (n // self.pac) * self.pac)
+        steps = max(1, n // batch)
+
+        spans = transformer.output_spans()
+        discrete = [s for s in spans if s.discrete]
+        self.schema_, self.transformer_ = schema, transformer
+        self._build(transformer.output_dim, spans, discrete, device)
+        data_t = torch.from_numpy(encoded).to(device)
+        self.sampler_ = ConditionSampler(data_t, discrete)
+
+        loss = AdversarialLoss(self.loss, pac=self.pac)
+        g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.generator_lr, betas=(0.5, 0.9),
+                                 weight_decay=self.generator_decay)
+        d_opt = torch.optim.Adam(self.critic_.parameters(), lr=self.critic_lr, betas=(0.5, 0.9),
+                                 weight_decay=self.critic_decay)
+        trainer = AdversarialTrainer(self.generator_, self.critic_, loss, g_opt, d_opt,
+                                     critic_steps=self.critic_steps, verbose=self.verbose, desc="TabularGAN")
+        problem = _CTGANProblem(self, data_t, self.sampler_, batch, need_real=self.loss == "feature-matching")
+        summary = trainer.fit(problem, self.epochs, steps, device)
+        self.summary_ = summary
+        self.fit_info_ = {"n_rows": n, "batch_size": batch, "steps_per_epoch": steps,
+                          "transform_seconds": transform_seconds, "fit_seconds": time.perf_counter() - t0,
+                          "data_dim": transformer.output_dim, "cond_dim": self.sampler_.cond_dim,
+                          "level_freq": self.sampler_.freq.tolist() if discrete else []}
+        self._rng_ = self._new_generator(self.random_state)
+        return self
+
+    def _build(self, data_dim: int, spans: list[Span], discrete: list[Span], device: torch.device):
+        cond_dim = sum(s.width for s in discrete)
+        self.device_ = device
+        self.generator_ = Generator(self.latent_dim + cond_dim, tuple(self.generator_dim), data_dim).to(device)
+        self.critic_ = Critic(data_dim + cond_dim, tuple(self.critic_dim), self.pac).to(device)
+        self.activation_ = OutputActivation(spans).to(device)
+
+    def _new_generator(self, seed: int | None) -> torch.Generator:
+        g = torch.Generator(device=self.device_)
+        g.manual_seed(int(seed) if seed is not None else int(torch.randint(2**62, (1,)).item()))
+        return g
+
+    # ------------------------------------------------------------------ sample
+    def sample(self, n: int, conditions: dict[str, Any] | None = None, random_state: int | None = None,
+               batch_size: int = 10_000) -> pd.DataFrame:
+        """Generate ``n`` synthetic rows.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        conditions : dict, optional
+            ``{column: value}`` for categorical model-view columns (see
+            :meth:`condition_candidates`), e.g. ``{"mode": "B"}`` or ``{"tag70:status": "Bad"}``. Values may
+            be given as strings (``"1.0501"`` matches the level ``1.0501``). Every returned row has these
+            values; the other columns are generated given them.
+        random_state : int, optional
+            Seed of this draw; without it successive calls continue one seeded stream.
+        batch_size : int
+            Rows generated per forward pass.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``(n, n_columns)`` in the training table's column order and dtypes.
+
+        Raises
+        ------
+        ConditionError
+            Unknown column, a column that cannot be a condition, or a value never seen in training.
+        """
+        self._check_fitted()
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            raise ConfigError(f"n must be a positive integer, got {n!r}.")
+        fixed = self._resolve_conditions(conditions or {})
+        g = self._rng_ if random_state is None else self._new_generator(random_state)
+        chunks = []
+        self.generator_.eval()
+        with torch.no_grad():
+            for start in range(0, n, batch_size):
+                b = min(batch_size, n - start)
+                z = torch.randn(b, self.latent_dim, device=self.device_, generator=g)
+                if self.sampler_.n_columns:
+                    if fixed:
+                        col, level, _ = fixed[0]
+                        cond = self.sampler_.condition(b, col, level)
+                    else:
+                        cond = self.sampler_.sample_original(b, generator=g)
+                    z = torch.cat([z, cond], 1)
+                out = self.activation_(self.generator_(z), generator=g)
+                for _, _, span in fixed:  # every row carries the asked levels
+                    out[:, span.start:span.start + span.width] = 0.0
+                for col, level, span in fixed:
+                    out[:, span.start + level] = 1.0
+                chunks.append(out.cpu().numpy())
+        view = self.transformer_.inverse_transform(np.concatenate(chunks))
+        return self.schema_.unview(view)
+
+    def condition_candidates(self) -> dict[str, list]:
+        """``{model-view column: levels}`` that :meth:`sample` accepts as conditions."""
+        self._check_fitted()
+        return {s.column: self.transformer_.categories(s.column) for s in self.sampler_.discrete}
+
+    def _resolve_conditions(self, conditions: dict) -> list[tuple[int, int, Span]]:
+        fixed = []
+        names = [s.column for s in self.sampler_.discrete]
+        for column, value in conditions.items():
+            if column not in names:
+                if column in self.schema_.names and self.schema_[column].role == CONTINUOUS:
+                    raise ConditionError(
+                        f"column {column!r} is continuous; TabularGAN conditions on categorical columns only "
+                        f"({', '.join(names[:10]) or 'none'}). Declare it categorical in the config to condition on it."
+                    )
+                raise ConditionError(
+                    f"unknown condition column {column!r}; the model can be conditioned on: "
+                    f"{', '.join(names[:20]) or 'nothing (no categorical column)'}."
+                )
+            j = names.index(column)
+            levels = self.transformer_.categories(column)
+            level = _match_level(levels, value)
+            if level is None:
+                raise ConditionError(
+                    f"condition {column}={value!r}: this value never occurs in the training data; known values: "
+                    f"{', '.join(map(str, levels[:20]))}{' ...' if len(levels) > 20 else ''}."
+                )
+            fixed.append((j, level, self.sampler_.discrete[j]))
+        return fixed
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> Any:
+        """Write the fitted model to one file (JSON config + tensors; see :mod:`indgan.persist`)."""
+        self._check_fitted()
+        meta = {
+            "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()},
+            "schema": self.schema_.to_dict(),
+            "transformer": self.transformer_.to_dict(),
+            "summary": self.summary_.to_dict(),
+            "fit_info": self.fit_info_,
+        }
+        tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
+        tensors.update({f"critic.{k}": v for k, v in self.critic_.state_dict().items()})
+        return save_model_file(path, self.kind, meta, tensors)
+
+    @classmethod
+    def load(cls, path, device: str = "auto") -> TabularGAN:
+        """Load a model file written by :meth:`save` onto ``device`` (a GPU-trained model loads on a CPU).
+
+        Raises
+        ------
+        ModelFileError
+            Missing, corrupt, unsafe or foreign file.
+        """
+        _, meta, tensors = load_model_file(path, expected_kind=cls.kind)
+        params = meta["params"]
+        for k in ("generator_dim", "critic_dim"):
+            params[k] = tuple(params[k])
+        params["device"] = device
+        model = cls(**params)
+        model.schema_ = Schema.from_dict(meta["schema"])
+        model.transformer_ = DataTransformer.from_dict(meta["transformer"], model.schema_)
+        model.summary_ = TrainingSummary.from_dict(meta["summary"])
+        model.fit_info_ = meta["fit_info"]
+        spans = model.transformer_.output_spans()
+        discrete = [s for s in spans if s.discrete]
+        dev = resolve_device(device)
+        model._build(model.transformer_.output_dim, spans, discrete, dev)
+        try:
+            model.generator_.load_state_dict(split_state(tensors, "generator"))
+            model.critic_.load_state_dict(split_state(tensors, "critic"))
+        except RuntimeError as exc:
+            raise ModelFileError(f"{path}: the weights do not match the model's config (damaged file?).") from exc
+        model.generator_.eval()
+        model.critic_.eval()
+        # Sampling needs the level frequencies, not the training rows (which the file does not hold).
+        model.sampler_ = _sampler_from_meta(meta["fit_info"], discrete, dev)
+        model._rng_ = model._new_generator(model.random_state)
+        return model
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "generator_")
+
+
+def _sampler_from_meta(fit_info: dict, discrete: list[Span], device) -> ConditionSampler:
+    """A sampler for generation only (frequencies of the levels), rebuilt from the model file."""
+    s = ConditionSampler.__new__(ConditionSampler)
+    s.discrete, s.n_columns = discrete, len(discrete)
+    s.cond_dim = sum(sp.width for sp in discrete)
+    s.n_rows = fit_info["n_rows"]
+    if discrete:
+        widths = torch.tensor([sp.width for sp in discrete], device=device)
+        s.widths = widths
+        s.cond_offset = torch.cumsum(widths, 0) - widths
+        s.freq = torch.tensor(fit_info["level_freq"], device=device)
+        s.group_idx, s.group_mask = _padded_groups(discrete, device)
+    return s
+
+
+def _match_level(levels: list, value: Any) -> int | None:
+    """Index of ``value`` among ``levels``, matching ``"B"`` to ``"B"`` and ``"1.05"`` to ``1.05``."""
+    for i, lv in enumerate(levels):
+        if lv == value and type(lv) is not bool or str(lv) == str(value):
+            return i
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    for i, lv in enumerate(levels):
+        if isinstance(lv, (int, float)) and not isinstance(lv, bool) and math.isclose(float(lv), v, rel_tol=1e-9, abs_tol=1e-12):
+            return i
+    return None

@@ -1,0 +1,174 @@
+"""The one adversarial trainer every indgan model uses: device choice, seeds, k critic steps per generator
+step, the shared losses, per-epoch statistics and progress.
+
+A model describes its game through an :class:`AdversarialProblem` (how to draw a real batch and a generated
+batch, already on the device) and hands it to :class:`AdversarialTrainer`, which runs the loop of
+Goodfellow et al. 2014 (Algorithm 1): ``critic_steps`` discriminator updates, then one generator update.
+
+Per epoch it records the generator loss, the critic loss, any extra generator term the model adds (e.g.
+CTGAN's conditional cross-entropy) and the batch means of ``D(x)`` and ``D(G(z))``. These are summed on the
+device and read once per epoch, so the loop never waits on the device between steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from .errors import ConfigError, IndganError
+from .losses import AdversarialLoss
+
+log = logging.getLogger(__name__)
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` -> ``cuda`` when a GPU is visible, else ``cpu``; any torch device string otherwise.
+
+    Raises
+    ------
+    ConfigError
+        If a CUDA device is asked for and none is available, or the string is not a device.
+    """
+    if isinstance(device, torch.device):
+        return device
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ConfigError(f"device {device!r} is not a device; use 'auto', 'cpu' or 'cuda[:N]'.") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {device!r} asked for, but no CUDA GPU is visible; use device='auto' or 'cpu'.")
+    return dev
+
+
+def seed_everything(seed: int | None) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA) so that a fit repeats on the same device."""
+    if seed is None:
+        return
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+class AdversarialProblem(Protocol):
+    """What a model tells the trainer about its game. Tensors are on the training device."""
+
+    def critic_batch(self) -> tuple[Tensor, Tensor]:
+        """A real and a generated critic input, each ``(batch, critic_input_dim)``."""
+
+    def generator_batch(self) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """A generated critic input (with gradients to the generator), the matching real batch (or None
+        when the loss does not need it) and an extra generator loss term (or None)."""
+
+
+@dataclass
+class TrainingSummary:
+    """What happened in ``fit``: kept in the model file and shown by ``indgan info``.
+
+    ``history`` has one dict per epoch with ``epoch``, ``generator_loss``, ``critic_loss``, ``extra_loss``,
+    ``d_real`` (mean D(x)), ``d_fake`` (mean D(G(z))) and ``seconds``.
+    """
+
+    loss: str
+    device: str
+    epochs: int = 0
+    steps: int = 0
+    seconds: float = 0.0
+    history: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"loss": self.loss, "device": self.device, "epochs": self.epochs, "steps": self.steps,
+                "seconds": self.seconds, "history": self.history}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainingSummary:
+        return cls(**d)
+
+
+class AdversarialTrainer:
+    """Alternating generator / critic updates with the shared losses.
+
+    Parameters
+    ----------
+    generator, critic : nn.Module
+        Already on the device.
+    loss : AdversarialLoss
+    g_optimizer, d_optimizer : torch.optim.Optimizer
+    critic_steps : int, default 1
+        Discriminator updates per generator update (k in Goodfellow et al. 2014).
+    verbose : bool
+        Show a progress bar with the losses.
+    desc : str
+        Label of the progress bar.
+    """
+
+    def __init__(self, generator: nn.Module, critic: nn.Module, loss: AdversarialLoss,
+                 g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer,
+                 critic_steps: int = 1, verbose: bool = True, desc: str = "training"):
+        if critic_steps < 1:
+            raise ConfigError(f"critic_steps must be at least 1, got {critic_steps}.")
+        self.generator, self.critic, self.loss = generator, critic, loss
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self.critic_steps = critic_steps
+        self.verbose = verbose
+        self.desc = desc
+
+    def fit(self, problem: AdversarialProblem, epochs: int, steps_per_epoch: int, device: torch.device,
+            on_epoch_end: Callable[[dict], None] | None = None) -> TrainingSummary:
+        """Train for ``epochs`` x ``steps_per_epoch`` generator steps; return the summary."""
+        summary = TrainingSummary(loss=self.loss.name, device=str(device))
+        self.generator.train()
+        self.critic.train()
+        start = time.perf_counter()
+        bar = tqdm(range(epochs), desc=self.desc, disable=not self.verbose, unit="epoch", dynamic_ncols=True)
+        for epoch in bar:
+            t0 = time.perf_counter()
+            acc = torch.zeros(5, device=device)  # g_loss, d_loss, extra, d_real, d_fake
+            for _ in range(steps_per_epoch):
+                for _ in range(self.critic_steps):
+                    real, fake = problem.critic_batch()
+                    d_loss, d_real, d_fake = self.loss.critic_loss(self.critic, real, fake.detach())
+                    self.d_optimizer.zero_grad(set_to_none=True)
+                    d_loss.backward()
+                    self.d_optimizer.step()
+                fake, real, extra = problem.generator_batch()
+                g_loss = self.loss.generator_loss(self.critic, fake, real)
+                total = g_loss if extra is None else g_loss + extra
+                self.g_optimizer.zero_grad(set_to_none=True)
+                total.backward()
+                self.g_optimizer.step()
+                acc += torch.stack([
+                    g_loss.detach(), d_loss.detach(),
+                    extra.detach() if extra is not None else torch.zeros((), device=device),
+                    d_real, d_fake,
+                ])
+            values = (acc / steps_per_epoch).tolist()
+            if not all(np.isfinite(values)):
+                raise IndganError(
+                    f"training diverged at epoch {epoch + 1} (a loss became NaN/inf); lower the learning "
+                    "rate, or try loss='wgan-gp'."
+                )
+            stats = {"epoch": epoch + 1, "generator_loss": values[0], "critic_loss": values[1],
+                     "extra_loss": values[2], "d_real": values[3], "d_fake": values[4],
+                     "seconds": time.perf_counter() - t0}
+            summary.history.append(stats)
+            bar.set_postfix(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}",
+                            DGz=f"{values[4]:.2f}", refresh=False)
+            log.debug("epoch %d: %s", epoch + 1, stats)
+            if on_epoch_end is not None:
+                on_epoch_end(stats)
+        summary.epochs = epochs
+        summary.steps = epochs * steps_per_epoch
+        summary.seconds = time.perf_counter() - start
+        self.generator.eval()
+        self.critic.eval()
+        return summary
