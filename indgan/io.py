@@ -76,7 +76,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
             df = pq.read_table(path).to_pandas()
         else:
             sep = "\t" if suffix == ".tsv" else None
-            header = pd.read_csv(path, nrows=0, header=None, sep=sep, engine="python")
+            header = pd.read_csv(path, nrows=1, header=None, sep=sep, engine="python", dtype=str)
             names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
             _check_duplicates(names, path)
             df = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
@@ -92,6 +92,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: the table has no columns.")
     if len(df) == 0:
         raise DataError(f"{path}: the table has no rows; indgan needs data to learn from.")
+    df.attrs["source"] = str(path)  # named in later error messages
     return df
 
 

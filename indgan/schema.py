@@ -76,8 +76,8 @@ class ColumnSpec:
         Range seen in training for continuous and time columns (time in ns since the epoch); generated
         values are clipped to it.
     resolution : float or None
-        Time columns: the coarsest step (ns for datetimes: a day, hour, minute, second...) that divides every
-        time; generated times are rounded to it.
+        Time columns: the sampling grid, the largest step (ns for datetimes) dividing every time's distance
+        to ``minimum``; generated times are put on that grid.
     """
 
     name: str
@@ -404,6 +404,7 @@ def infer_schema(
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}.")
+    source = df.attrs.get("source", source) if source == "table" else source
     if df.shape[1] == 0:
         raise DataError(f"{source}: the table has no columns.")
     if len(df) == 0:
@@ -555,14 +556,12 @@ def _is_integer(s: pd.Series) -> bool:
 
 
 def _time_resolution(t: np.ndarray, numeric: bool) -> float:
-    """Coarsest step among day, hour, minute, second, ms, us, ns (or 1000..1 for numbers) dividing all times."""
-    ns = 1e9
-    steps = [1000.0, 100.0, 10.0, 1.0] if numeric else [86400 * ns, 3600 * ns, 60 * ns, ns, 1e6, 1e3, 1.0]
-    t = t.astype(np.int64) if numeric else t.astype(np.int64)
-    for step in steps:
-        if np.all(t % int(step) == 0):
-            return step
-    return 1.0
+    """The sampling grid: the largest step dividing every time's distance to the first (ns for datetimes)."""
+    t = np.asarray(t, dtype=np.float64)
+    if t.size < 2 or not np.all(t == np.round(t)):
+        return 1.0
+    step = int(np.gcd.reduce((t - t.min()).astype(np.int64)))
+    return float(step) if step > 0 else 1.0
 
 
 def _time_values(s: pd.Series) -> pd.Series:

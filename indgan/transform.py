@@ -306,7 +306,7 @@ class DataTransformer:
                     x = np.clip(x, spec.minimum, spec.maximum)
                 if spec.role == TIME:
                     res = spec.resolution or 1.0
-                    x = np.round(x / res) * res
+                    x = spec.minimum + np.round((x - spec.minimum) / res) * res
                 out[b["column"]] = x
             else:
                 levels = np.empty(len(b["levels"]), dtype=object)

@@ -352,10 +352,9 @@ class TabularGAN(BaseEstimator):
         from ..io import read_table
 
         self._validate_params()
-        source = "table"
         if not isinstance(data, pd.DataFrame):
-            source = str(data)
             data = read_table(data)
+        source = data.attrs.get("source", "table")
         seed_everything(self.random_state)
         device = resolve_device(self.device)
         t0 = time.perf_counter()

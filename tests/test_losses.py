@@ -1,0 +1,56 @@
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from indgan import ConfigError
+from indgan.losses import AdversarialLoss
+from indgan.training import resolve_device
+
+
+class _Linear(nn.Module):
+    def __init__(self, dim, scale=1.0):
+        super().__init__()
+        self.features = nn.Identity()
+        self.head = nn.Linear(dim, 1, bias=False)
+        with torch.no_grad():
+            self.head.weight.zero_()
+            self.head.weight[0, 0] = scale
+
+    def forward(self, x):
+        return self.head(self.features(x)).squeeze(1)
+
+
+def test_gradient_penalty_zero_for_unit_gradient():
+    critic = _Linear(4, scale=1.0)
+    real, fake = torch.randn(8, 4), torch.randn(8, 4)
+    assert AdversarialLoss("wgan-gp").gradient_penalty(critic, real, fake).item() == pytest.approx(0.0, abs=1e-6)
+    critic2 = _Linear(4, scale=3.0)
+    assert AdversarialLoss("wgan-gp").gradient_penalty(critic2, real, fake).item() == pytest.approx(4.0, rel=1e-5)
+
+
+def test_minimax_and_non_saturating_match_their_formulas():
+    critic = _Linear(1)
+    fake = torch.tensor([[0.3], [-1.2]])
+    d = torch.sigmoid(fake.squeeze(1))
+    mm = AdversarialLoss("minimax").generator_loss(critic, fake)
+    ns = AdversarialLoss("non-saturating").generator_loss(critic, fake)
+    assert mm.item() == pytest.approx(torch.log(1 - d).mean().item(), rel=1e-5)
+    assert ns.item() == pytest.approx((-torch.log(d)).mean().item(), rel=1e-5)
+    loss, d_real, d_fake = AdversarialLoss("minimax").critic_loss(critic, torch.zeros(2, 1), torch.zeros(2, 1))
+    assert d_real.item() == pytest.approx(0.5) and loss.item() == pytest.approx(2 * math.log(2), rel=1e-5)
+
+
+def test_feature_matching_zero_on_same_batch():
+    critic = _Linear(3)
+    x = torch.randn(6, 3)
+    assert AdversarialLoss("feature-matching").generator_loss(critic, x, x).item() == pytest.approx(0.0)
+
+
+def test_unknown_loss_and_device():
+    with pytest.raises(ConfigError):
+        AdversarialLoss("hinge")
+    with pytest.raises(ConfigError):
+        resolve_device("not-a-device")
+    assert resolve_device("cpu").type == "cpu"
