@@ -16,24 +16,22 @@ one-hot. The encoding of ``n_rows`` rows is a float32 array ``(n_rows, output_di
 :meth:`DataTransformer.output_spans` says which slices are ``tanh`` scalars and which are ``softmax``
 groups, so generators can apply the right activation.
 
-Speed: CTGAN fits its mixtures column by column and assigns modes through scikit-learn per column. Here the
-mixtures are fitted in parallel processes on at most ``max_fit_rows`` rows, and the posterior of every value
+Speed: CTGAN fits its mixtures column by column with scikit-learn and assigns modes column by column. Here
+all mixtures are fitted together (:func:`indgan.mixture.fit_mixtures`, the same variational inference as
+tensor operations over all columns) on at most ``max_fit_rows`` rows, and the posterior of every value
 under every mode of every column is computed in one vectorised numpy expression.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
+import torch
 
 from .errors import DataError, NotFittedError
+from .mixture import fit_mixtures
 from .schema import CATEGORICAL, CONTINUOUS, ENTITY, MISSING, TIME, Schema, _jsonable, _time_values
 
 
@@ -53,30 +51,6 @@ class Span:
     discrete: bool = False
 
 
-def _fit_mixture(x: np.ndarray, n_modes: int, weight_threshold: float, seed: int) -> tuple[np.ndarray, ...]:
-    """Fit one variational GMM on standardised 1-D data; return the kept (weights, means, stds)."""
-    n_components = int(min(n_modes, max(1, np.unique(x).size)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        gm = BayesianGaussianMixture(
-            n_components=n_components,
-            weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=1e-3,
-            max_iter=100,
-            n_init=1,
-            random_state=seed,
-        ).fit(x.reshape(-1, 1))
-    weights = gm.weights_
-    keep = weights > weight_threshold
-    if not keep.any():
-        keep = weights == weights.max()
-    means = gm.means_.ravel()[keep]
-    stds = np.sqrt(gm.covariances_.reshape(-1)[keep])
-    w = weights[keep] / weights[keep].sum()
-    order = np.argsort(means)
-    return w[order], means[order], np.maximum(stds[order], 1e-6)
-
-
 class DataTransformer:
     """Encode a model view (see :meth:`indgan.schema.Schema.view`) to float32 and back.
 
@@ -90,8 +64,8 @@ class DataTransformer:
         Components lighter than this are dropped (as in CTGAN).
     max_fit_rows : int, default 5000
         The mixtures are fitted on a random subset of at most this many rows (all rows are encoded).
-    n_jobs : int or None
-        Processes for fitting mixtures; None uses all cores when the table is large enough to pay off.
+    device : str or torch.device, default "cpu"
+        Where the mixtures are fitted.
     random_state : int
         Seed for the subsets, the mixtures and the mode draws.
 
@@ -102,12 +76,12 @@ class DataTransformer:
     """
 
     def __init__(self, schema: Schema, n_modes: int = 10, weight_threshold: float = 0.005,
-                 max_fit_rows: int = 5000, n_jobs: int | None = None, random_state: int = 0):
+                 max_fit_rows: int = 5000, device: str | torch.device = "cpu", random_state: int = 0):
         self.schema = schema
         self.n_modes = n_modes
         self.weight_threshold = weight_threshold
         self.max_fit_rows = max_fit_rows
-        self.n_jobs = n_jobs
+        self.device = device
         self.random_state = random_state
         self._blocks: list[dict] | None = None
 
@@ -162,20 +136,20 @@ class DataTransformer:
     def fit(self, view: pd.DataFrame) -> DataTransformer:
         """Learn the mixtures and category levels from a model view ``(n_rows, n_view_columns)``."""
         rng = np.random.default_rng(self.random_state)
+        rows = np.arange(len(view))
+        if len(rows) > self.max_fit_rows:
+            rows = np.sort(rng.choice(rows, self.max_fit_rows, replace=False))
         blocks: list[dict] = []
-        jobs, job_blocks = [], []
+        columns, cont_blocks = [], []
         for name, enc in self._view_columns():
             if enc == "continuous":
                 x = self._numeric(view[name], name)
-                x = x[np.isfinite(x)]
-                loc = float(np.median(x))
-                scale = float(np.std(x)) or 1.0
-                z = (x - loc) / scale
-                if z.size > self.max_fit_rows:
-                    z = rng.choice(z, self.max_fit_rows, replace=False)
+                finite = x[np.isfinite(x)]
+                loc = float(np.median(finite))
+                scale = float(np.std(finite)) or 1.0
                 block = {"column": name, "kind": "continuous", "loc": loc, "scale": scale}
-                jobs.append(delayed(_fit_mixture)(z, self.n_modes, self.weight_threshold, self.random_state))
-                job_blocks.append(block)
+                columns.append((x[rows] - loc) / scale)
+                cont_blocks.append(block)
             else:
                 s = view[name]
                 filled = s.astype(object).where(s.notna(), MISSING)
@@ -184,13 +158,21 @@ class DataTransformer:
                 block = {"column": name, "kind": "categorical", "levels": levels, "width": len(levels)}
             blocks.append(block)
 
-        n_jobs = self.n_jobs
-        if n_jobs is None:
-            work = len(jobs) * min(len(view), self.max_fit_rows)
-            n_jobs = min(os.cpu_count() or 1, len(jobs)) if work > 100_000 else 1
-        results = Parallel(n_jobs=n_jobs)(jobs) if jobs else []
-        for block, (w, mu, sd) in zip(job_blocks, results):
-            block.update(weights=w.tolist(), means=mu.tolist(), stds=sd.tolist(), width=1 + len(w))
+        if cont_blocks:
+            z = torch.from_numpy(np.stack(columns, axis=1)).to(self.device)
+            weights, means, stds = (t.cpu().numpy() for t in fit_mixtures(z, n_components=self.n_modes))
+            for j, block in enumerate(cont_blocks):
+                # the prior switches unneeded modes off: keep the ones that carry weight, sorted by mean
+                distinct = np.unique(columns[j][np.isfinite(columns[j])]).size
+                keep = weights[j] > self.weight_threshold
+                if keep.sum() > distinct:  # never more modes than distinct values
+                    keep = weights[j] >= np.sort(weights[j])[-distinct]
+                if not keep.any():
+                    keep = weights[j] == weights[j].max()
+                order = np.argsort(means[j][keep])
+                w = weights[j][keep][order]
+                block.update(weights=(w / w.sum()).tolist(), means=means[j][keep][order].tolist(),
+                             stds=np.maximum(stds[j][keep][order], 1e-6).tolist(), width=1 + int(keep.sum()))
         self._blocks = blocks
         return self
 

@@ -11,7 +11,7 @@ from indgan.transform import DataTransformer
 def _round_trip(df):
     schema = infer_schema(df)
     view = schema.view(df)
-    t = DataTransformer(schema, n_jobs=1).fit(view)
+    t = DataTransformer(schema).fit(view)
     encoded = t.transform(view)
     return schema, t, encoded, schema.unview(t.inverse_transform(encoded))
 
@@ -83,7 +83,7 @@ def test_round_trip_property(n, seed, missing):
 def test_unseen_category_is_named(small):
     from indgan import DataError
     schema = infer_schema(small)
-    t = DataTransformer(schema, n_jobs=1).fit(schema.view(small))
+    t = DataTransformer(schema).fit(schema.view(small))
     other = small.copy()
     other.loc[other.index[3], "tag63"] = 42.0
     with pytest.raises(DataError, match="tag63"):

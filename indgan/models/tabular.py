@@ -361,7 +361,7 @@ class TabularGAN(BaseEstimator):
         schema = schema or infer_schema(data, overrides=self.columns, max_discrete_levels=self.max_discrete_levels,
                                         source=source)
         view = schema.view(data)
-        transformer = DataTransformer(schema, n_modes=self.n_modes,
+        transformer = DataTransformer(schema, n_modes=self.n_modes, device=device,
                                       random_state=0 if self.random_state is None else self.random_state)
         transformer.fit(view)
         encoded = transformer.transform(view)
