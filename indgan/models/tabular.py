@@ -133,7 +133,9 @@ class OutputActivation(nn.Module):
             u = torch.rand(logits.shape, device=raw.device, generator=generator).clamp_(1e-10, 1 - 1e-7)
             g = (logits - torch.log(-torch.log(u))) / self.tau
             g = g.masked_fill(~self.group_mask, float("-inf"))
-            out[:, self.flat_idx] = torch.softmax(g, dim=2)[:, self.group_mask]
+            # softmax over the short last axis, written out (torch.softmax is slow there on CPUs)
+            e = torch.exp(g - g.amax(dim=2, keepdim=True))
+            out[:, self.flat_idx] = (e / e.sum(dim=2, keepdim=True))[:, self.group_mask]
         return out
 
 
@@ -213,12 +215,15 @@ class _CTGANProblem:
         s, b = self.sampler, self.batch
         if s.n_columns:
             cond, _, _, rows = s.sample_train(b)
-            fake = self.m.activation_(self.m.generator_(torch.cat([self._z(), cond], 1)))
+            with torch.no_grad():  # the critic step does not train the generator
+                fake = self.m.activation_(self.m.generator_(torch.cat([self._z(), cond], 1)))
             perm = torch.randperm(b, device=self.device)          # real packs independent of fake packs
             real = torch.cat([self.data[rows[perm]], cond[perm]], 1)
             return real, torch.cat([fake, cond], 1)
         rows = torch.randint(self.data.shape[0], (b,), device=self.device)
-        return self.data[rows], self.m.activation_(self.m.generator_(self._z()))
+        with torch.no_grad():
+            fake = self.m.activation_(self.m.generator_(self._z()))
+        return self.data[rows], fake
 
     def generator_batch(self):
         s, b = self.sampler, self.batch
