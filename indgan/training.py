@@ -21,6 +21,7 @@ from typing import Callable, Protocol
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from .errors import ConfigError, IndganError
@@ -105,6 +106,11 @@ class AdversarialTrainer:
     g_optimizer, d_optimizer : torch.optim.Optimizer
     critic_steps : int, default 1
         Discriminator updates per generator update (k in Goodfellow et al. 2014).
+    ema_decay : float or None
+        Keep an exponential moving average of the generator's weights (and batch-norm statistics) with this
+        decay per generator step; :attr:`ema_generator` then holds it. Averaging the generator's iterates
+        damps the oscillation of adversarial training (Yazici et al., "The Unusual Effectiveness of
+        Averaging in GAN Training", ICLR 2019). None keeps only the last iterate.
     verbose : bool
         Show a progress bar with the losses.
     desc : str
@@ -113,14 +119,25 @@ class AdversarialTrainer:
 
     def __init__(self, generator: nn.Module, critic: nn.Module, loss: AdversarialLoss,
                  g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer,
-                 critic_steps: int = 1, verbose: bool = True, desc: str = "training"):
+                 critic_steps: int = 1, ema_decay: float | None = None, verbose: bool = True,
+                 desc: str = "training"):
         if critic_steps < 1:
             raise ConfigError(f"critic_steps must be at least 1, got {critic_steps}.")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ConfigError(f"ema_decay must be in (0, 1) or None, got {ema_decay}.")
         self.generator, self.critic, self.loss = generator, critic, loss
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.critic_steps = critic_steps
         self.verbose = verbose
         self.desc = desc
+        self._ema = None
+        if ema_decay is not None:
+            self._ema = AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
+
+    @property
+    def ema_generator(self) -> nn.Module | None:
+        """The moving average of the generator (None without ``ema_decay``)."""
+        return None if self._ema is None else self._ema.module
 
     def fit(self, problem: AdversarialProblem, epochs: int, steps_per_epoch: int, device: torch.device,
             on_epoch_end: Callable[[dict], None] | None = None) -> TrainingSummary:
@@ -146,6 +163,8 @@ class AdversarialTrainer:
                 self.g_optimizer.zero_grad(set_to_none=True)
                 total.backward()
                 self.g_optimizer.step()
+                if self._ema is not None:
+                    self._ema.update_parameters(self.generator)
                 acc += torch.stack([
                     g_loss.detach(), d_loss.detach(),
                     extra.detach() if extra is not None else torch.zeros((), device=device),
@@ -171,4 +190,6 @@ class AdversarialTrainer:
         summary.seconds = time.perf_counter() - start
         self.generator.eval()
         self.critic.eval()
+        if self._ema is not None:
+            self._ema.module.eval()
         return summary

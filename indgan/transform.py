@@ -11,6 +11,9 @@ Tabular Data using Conditional GAN", NeurIPS 2019, section 4.2):
    where ``|alpha| < 0.99``. Unlike CTGAN, alpha is not clipped: an outlier beyond every mode's 4 sigma
    keeps its exact value (in its nearest mode), so that the encoding is exactly reversible.
 
+Beyond CTGAN, a value that a large share of the rows hold exactly (a flat-lined or clamped tag, a quantised
+reading: common in historian data) is a *point mass*, a mode of its own that decodes to that exact value.
+
 Categorical columns (including entity ids and the status / missing-indicator columns of the model view) are
 one-hot. The encoding of ``n_rows`` rows is a float32 array ``(n_rows, output_dim)``;
 :meth:`DataTransformer.output_spans` says which slices are ``tanh`` scalars and which are ``softmax``
@@ -64,6 +67,11 @@ class DataTransformer:
         Components lighter than this are dropped (as in CTGAN).
     max_fit_rows : int, default 5000
         The mixtures are fitted on a random subset of at most this many rows (all rows are encoded).
+    point_mass_fraction : float or None, default 0.05
+        A value held by at least this share of a column's rows is a *point mass*: a mode of its own,
+        decoded exactly (historian tags that sit at one value, clamped or quantised readings). A Gaussian
+        mode cannot reproduce such a spike: its variance prior keeps it wider than the spike, and the
+        generated values smear around it. None turns this off (plain CTGAN).
     device : str or torch.device, default "cpu"
         Where the mixtures are fitted.
     random_state : int
@@ -76,11 +84,13 @@ class DataTransformer:
     """
 
     def __init__(self, schema: Schema, n_modes: int = 10, weight_threshold: float = 0.005,
-                 max_fit_rows: int = 5000, device: str | torch.device = "cpu", random_state: int = 0):
+                 max_fit_rows: int = 5000, point_mass_fraction: float | None = 0.05,
+                 device: str | torch.device = "cpu", random_state: int = 0):
         self.schema = schema
         self.n_modes = n_modes
         self.weight_threshold = weight_threshold
         self.max_fit_rows = max_fit_rows
+        self.point_mass_fraction = point_mass_fraction
         self.device = device
         self.random_state = random_state
         self._blocks: list[dict] | None = None
@@ -147,8 +157,11 @@ class DataTransformer:
                 finite = x[np.isfinite(x)]
                 loc = float(np.median(finite))
                 scale = float(np.std(finite)) or 1.0
-                block = {"column": name, "kind": "continuous", "loc": loc, "scale": scale}
-                columns.append((x[rows] - loc) / scale)
+                points = self._point_masses(finite)
+                block = {"column": name, "kind": "continuous", "loc": loc, "scale": scale, "points": points}
+                z = (x[rows] - loc) / scale
+                z[np.isin(x[rows], points)] = np.nan  # point masses are modes of their own
+                columns.append(z)
                 cont_blocks.append(block)
             else:
                 s = view[name]
@@ -164,6 +177,11 @@ class DataTransformer:
             for j, block in enumerate(cont_blocks):
                 # the prior switches unneeded modes off: keep the ones that carry weight, sorted by mean
                 distinct = np.unique(columns[j][np.isfinite(columns[j])]).size
+                if distinct < 2:  # nothing but point masses (and perhaps one other value)
+                    rest = columns[j][np.isfinite(columns[j])]
+                    block.update(weights=[1.0], means=[float(rest[0]) if rest.size else 0.0], stds=[1.0],
+                                 width=2 + len(block["points"]))
+                    continue
                 keep = weights[j] > self.weight_threshold
                 if keep.sum() > distinct:  # never more modes than distinct values
                     keep = weights[j] >= np.sort(weights[j])[-distinct]
@@ -172,9 +190,22 @@ class DataTransformer:
                 order = np.argsort(means[j][keep])
                 w = weights[j][keep][order]
                 block.update(weights=(w / w.sum()).tolist(), means=means[j][keep][order].tolist(),
-                             stds=np.maximum(stds[j][keep][order], 1e-6).tolist(), width=1 + int(keep.sum()))
+                             stds=np.maximum(stds[j][keep][order], 1e-6).tolist(),
+                             width=1 + len(block["points"]) + int(keep.sum()))
         self._blocks = blocks
         return self
+
+    def _point_masses(self, finite: np.ndarray) -> list[float]:
+        """Values held by at least ``point_mass_fraction`` of the rows (a tag stuck at one value, a clamped
+        sensor, a quantised reading), most frequent first, at most ``n_modes``."""
+        if self.point_mass_fraction is None or finite.size == 0:
+            return []
+        values, counts = np.unique(finite, return_counts=True)
+        heavy = counts >= max(2, self.point_mass_fraction * finite.size)
+        if heavy.sum() == len(values):  # every value a point mass: keep one mixture mode to spare
+            heavy[np.argmin(np.where(heavy, counts, np.inf))] = False
+        order = np.argsort(-counts[heavy], kind="stable")[: self.n_modes]
+        return values[heavy][order].tolist()
 
     @staticmethod
     def _numeric(s: pd.Series, name: str) -> np.ndarray:
@@ -238,6 +269,17 @@ class DataTransformer:
             sd_k = np.take_along_axis(sd[None].repeat(n, 0), mode[:, :, None], 2)[:, :, 0]
             alpha = (zf - mu_k) / (4 * sd_k)
             alpha[missing] = 0.0
+            # point masses come first in each column's mode one-hot; a value equal to one takes it exactly
+            n_points = np.array([len(b["points"]) for b in cont])
+            mode = mode + n_points[None, :]
+            if n_points.any():
+                pts = np.full((len(cont), n_points.max()), np.nan)
+                for j, b in enumerate(cont):
+                    pts[j, : n_points[j]] = b["points"]
+                match = x[:, :, None] == pts[None]                   # (n, n_cont, max_points)
+                is_point = match.any(axis=2)
+                mode = np.where(is_point, match.argmax(axis=2), mode)
+                alpha[is_point] = 0.0
             rows = np.arange(n)
             for j, b in enumerate(cont):
                 s0 = start_of[id(b)]
@@ -278,11 +320,15 @@ class DataTransformer:
             w = b["width"]
             block = data[:, start:start + w]
             if b["kind"] == "continuous":
+                n_points = len(b["points"])
                 mode = block[:, 1:].argmax(axis=1)
-                mu = np.asarray(b["means"])[mode]
-                sd = np.asarray(b["stds"])[mode]
+                gauss = np.maximum(mode - n_points, 0)
+                mu = np.asarray(b["means"])[gauss]
+                sd = np.asarray(b["stds"])[gauss]
                 alpha = block[:, 0]
                 x = (alpha * 4 * sd + mu) * b["scale"] + b["loc"]
+                if n_points:
+                    x = np.where(mode < n_points, np.asarray(b["points"] + [0.0])[np.minimum(mode, n_points)], x)
                 spec = self.schema[b["column"]]
                 if spec.minimum is not None:
                     x = np.clip(x, spec.minimum, spec.maximum)
@@ -304,11 +350,13 @@ class DataTransformer:
     def to_dict(self) -> dict:
         self._check_fitted()
         return {"n_modes": self.n_modes, "weight_threshold": self.weight_threshold,
-                "max_fit_rows": self.max_fit_rows, "random_state": self.random_state, "blocks": self._blocks}
+                "max_fit_rows": self.max_fit_rows, "point_mass_fraction": self.point_mass_fraction,
+                "random_state": self.random_state, "blocks": self._blocks}
 
     @classmethod
     def from_dict(cls, d: dict, schema: Schema) -> DataTransformer:
         t = cls(schema, n_modes=d["n_modes"], weight_threshold=d["weight_threshold"],
-                max_fit_rows=d["max_fit_rows"], random_state=d["random_state"])
+                max_fit_rows=d["max_fit_rows"], point_mass_fraction=d["point_mass_fraction"],
+                random_state=d["random_state"])
         t._blocks = d["blocks"]
         return t

@@ -122,7 +122,7 @@ def test_parameter_and_state_errors(small):
         TabularGAN(loss="hinge").fit(small)
     with pytest.raises(NotFittedError):
         TabularGAN().sample(5)
-    with pytest.raises(DataError, match="at least pac"):
+    with pytest.raises(DataError, match="at least 10 rows"):
         TabularGAN(**TINY).fit(small.head(5))
 
 
