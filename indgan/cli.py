@@ -76,6 +76,7 @@ def fit(data, out, config, model_kind, epochs, batch_size, loss, critic_steps, d
     from .io import read_table
     from .models.tabular import TabularGAN
     from .schema import infer_schema, load_config
+    from .training import resolve_device
 
     _setup_logging(quiet)
     cfg = load_config(config) if config else {}
@@ -107,7 +108,8 @@ def fit(data, out, config, model_kind, epochs, batch_size, loss, critic_steps, d
     with_status = [c.name for c in schema.columns if c.statuses]
     if with_status:
         click.echo(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
-    click.echo(f"  model: {model_kind} (CTGAN), {model.epochs} epochs, loss {model.loss}, device {model.device}")
+    click.echo(f"  model: {model_kind} (CTGAN), {model.epochs} epochs, loss {model.loss}, "
+               f"device {resolve_device(model.device)}")
     model.fit(df, schema=schema)
     out = out or Path(Path(data).name.split(".")[0] + ".indgan")
     model.save(out)

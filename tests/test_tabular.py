@@ -52,6 +52,16 @@ def test_same_seed_same_model_and_sample(small, tiny_model):
     assert not tiny_model.sample(50, random_state=7).equals(tiny_model.sample(50, random_state=8))
 
 
+def test_fit_from_csv_path(tmp_path, small):
+    path = tmp_path / "logs.csv"
+    small.to_csv(path, index=False)
+    m = TabularGAN(random_state=0, **{**TINY, "epochs": 1}).fit(path)
+    assert m.schema_.time_column == "timestamp"  # date strings recognised
+    assert m.schema_["tag70"].statuses == ["Bad"]
+    syn = m.sample(30)
+    assert pd.to_datetime(syn["timestamp"]).notna().all()
+
+
 def test_fit_does_not_modify_input(small):
     before = small.copy()
     TabularGAN(random_state=1, **{**TINY, "epochs": 1}).fit(small)

@@ -73,6 +73,21 @@ class Generator(nn.Module):
         return self.net(x)
 
 
+class Dropout(nn.Module):
+    """Inverted dropout drawn from a uniform tensor: the same as ``nn.Dropout``, but ``bernoulli_`` costs
+    about 4x ``uniform_`` on CPUs and was a quarter of a training step on small tables."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.rand_like(x) >= self.p
+        return x * keep * (1.0 / (1.0 - self.p))
+
+
 class Critic(nn.Module):
     """PacGAN critic: ``(batch, dim)`` -> ``(batch // pac,)`` scores (logits).
 
@@ -85,7 +100,7 @@ class Critic(nn.Module):
         self.pac = pac
         layers, dim = [], in_dim * pac
         for h in hidden:
-            layers += [nn.Linear(dim, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            layers += [nn.Linear(dim, h), nn.LeakyReLU(0.2), Dropout(dropout)]
             dim = h
         self.body = nn.Sequential(*layers)
         self.head = nn.Linear(dim, 1)
