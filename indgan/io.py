@@ -7,6 +7,7 @@ input here so that bad files give the same clear error everywhere.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +28,7 @@ def _suffix(path: Path) -> str:
 
 
 def _check_duplicates(names: list[str], path: Path) -> None:
-    seen: set[str] = set()
-    dupes = [n for n in names if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
+    dupes = [n for n, count in Counter(names).items() if count > 1]
     if dupes:
         raise DataError(
             f"{path}: duplicate column name(s) {sorted(set(dupes))!r}; rename them so that every column "
@@ -97,7 +97,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` to ``path`` as parquet (``.parquet``/``.pq``) or CSV (any CSV suffix).
+    """Write ``df`` ``(n_rows, n_columns)`` to ``path`` as parquet (``.parquet``/``.pq``) or CSV (any CSV
+    suffix), without the index; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
 
     Raises
     ------

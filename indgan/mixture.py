@@ -74,7 +74,7 @@ def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_p
     # per column, resp (n, k) against x and x^2 as one batched matmul: (c, k, n) @ (c, n, 2)
     xx = torch.stack([xf.T, (xf * xf).T], dim=2)                            # (c, n, 2)
     prev = None
-    for it in range(max_iter):
+    for _ in range(max_iter):
         # ---- M step: sufficient statistics and posterior parameters
         nk = resp.sum(0) + eps10                                            # (c, k)
         moments = torch.bmm(resp.permute(1, 2, 0), xx)                      # (c, k, 2)
@@ -105,7 +105,6 @@ def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_p
             break
         prev = frac
 
-    fit_mixtures.n_iter = it + 1
     stick = a / (a + b)
     rest = torch.cumprod(torch.cat([torch.ones_like(b[:, :1]), (b / (a + b))[:, :-1]], 1), 1)
     weights = stick * rest

@@ -299,7 +299,7 @@ def _as_time(s: pd.Series, spec: ColumnSpec) -> pd.Series:
         return s
     if pd.api.types.is_numeric_dtype(s):
         return s
-    return pd.to_datetime(s, errors="coerce")
+    return pd.to_datetime(s, errors="coerce", format="mixed")  # parsed as schema inference parsed it
 
 
 def _restore_dtype(s: pd.Series, spec: ColumnSpec) -> pd.Series:

@@ -188,6 +188,21 @@ class ConditionSampler:
         self.level_count = counts
         self.group_idx, self.group_mask = idx, mask
 
+    @classmethod
+    def for_generation(cls, freq: list, discrete: list[Span], device) -> ConditionSampler:
+        """A sampler that only generates (level frequencies, no training rows), as rebuilt from a model
+        file, which does not hold the training data."""
+        s = cls.__new__(cls)
+        s.discrete, s.n_columns = discrete, len(discrete)
+        s.cond_dim = sum(sp.width for sp in discrete)
+        if discrete:
+            widths = torch.tensor([sp.width for sp in discrete], device=device)
+            s.widths = widths
+            s.cond_offset = torch.cumsum(widths, 0) - widths
+            s.freq = torch.tensor(freq, device=device)
+            s.group_idx, s.group_mask = _padded_groups(discrete, device)
+        return s
+
     def sample_train(self, batch: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """Training-by-sampling: ``(cond (batch, cond_dim), column (batch,), level (batch,), rows (batch,))``
         where ``rows`` are real rows holding the chosen level."""
@@ -495,9 +510,8 @@ class TabularGAN(BaseEstimator):
                         cond = self.sampler_.sample_original(b, generator=g)
                     z = torch.cat([z, cond], 1)
                 out = self.activation_(self.generator_(z), generator=g)
-                for _, _, span in fixed:  # every row carries the asked levels
+                for _, level, span in fixed:  # every row carries the asked levels
                     out[:, span.start:span.start + span.width] = 0.0
-                for col, level, span in fixed:
                     out[:, span.start + level] = 1.0
                 chunks.append(out.cpu().numpy())
         view = self.transformer_.inverse_transform(np.concatenate(chunks))
@@ -535,7 +549,20 @@ class TabularGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> Any:
-        """Write the fitted model to one file (JSON config + tensors; see :mod:`indgan.persist`)."""
+        """Write the fitted model to one file (JSON config + tensors; see :mod:`indgan.persist`).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written (conventionally ``*.indgan``), loadable with :meth:`load` on any device.
+
+        Raises
+        ------
+        NotFittedError
+            The model has not been fitted.
+        ModelFileError
+            The file cannot be written.
+        """
         self._check_fitted()
         meta = {
             "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()},
@@ -579,27 +606,12 @@ class TabularGAN(BaseEstimator):
         model.generator_.eval()
         model.critic_.eval()
         # Sampling needs the level frequencies, not the training rows (which the file does not hold).
-        model.sampler_ = _sampler_from_meta(meta["fit_info"], discrete, dev)
+        model.sampler_ = ConditionSampler.for_generation(meta["fit_info"]["level_freq"], discrete, dev)
         model._rng_ = model._new_generator(model.random_state)
         return model
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "generator_")
-
-
-def _sampler_from_meta(fit_info: dict, discrete: list[Span], device) -> ConditionSampler:
-    """A sampler for generation only (frequencies of the levels), rebuilt from the model file."""
-    s = ConditionSampler.__new__(ConditionSampler)
-    s.discrete, s.n_columns = discrete, len(discrete)
-    s.cond_dim = sum(sp.width for sp in discrete)
-    s.n_rows = fit_info["n_rows"]
-    if discrete:
-        widths = torch.tensor([sp.width for sp in discrete], device=device)
-        s.widths = widths
-        s.cond_offset = torch.cumsum(widths, 0) - widths
-        s.freq = torch.tensor(fit_info["level_freq"], device=device)
-        s.group_idx, s.group_mask = _padded_groups(discrete, device)
-    return s
 
 
 def _match_level(levels: list, value: Any) -> int | None:
