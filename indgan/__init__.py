@@ -9,12 +9,13 @@ scenarios, and score them. The path of the data: :mod:`indgan.io` -> :mod:`indga
 from .errors import ConditionError, ConfigError, DataError, IndganError, ModelFileError, NotFittedError
 from .evaluation import EvaluationReport, evaluate
 from .io import read_table, write_table
+from .models.recurrent import SequenceGAN
 from .models.tabular import TabularGAN
 from .schema import Schema, infer_schema
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "TabularGAN", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
+    "TabularGAN", "SequenceGAN", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
     "IndganError", "DataError", "ConfigError", "ConditionError", "ModelFileError", "NotFittedError",
 ]

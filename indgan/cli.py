@@ -1,8 +1,10 @@
 """The ``indgan`` command line: a thin layer over the Python API.
 
-    indgan fit plant_logs.parquet --out plant.indgan
+    indgan fit plant_logs.parquet --out plant.indgan          # sequence model (time column found)
+    indgan fit plant_logs.parquet --model tabular            # rows, CTGAN
     indgan sample plant.indgan -n 5000 -o synthetic.parquet [--condition mode=B]
-    indgan evaluate plant_logs.parquet synthetic.parquet --json report.json
+    indgan scenario tep.indgan --condition fault=0:160,5:320 -n 20 -o fault5.parquet
+    indgan evaluate plant_logs.parquet synthetic.parquet [--sequences] --json report.json
     indgan info plant.indgan
 
 Every error a user can cause is printed as one line (``Error: ...``) with exit status 1 (2 for bad usage),
@@ -20,7 +22,7 @@ import click
 
 from .errors import ConfigError, IndganError
 
-MODELS = ("tabular",)
+MODELS = ("auto", "sequence", "tabular")
 
 
 class _Group(click.Group):
@@ -61,46 +63,87 @@ def cli():
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan].")
 @click.option("--config", "-c", type=click.Path(path_type=Path), help="TOML config: [columns] roles, [model] parameters (presets in configs/).")
-@click.option("--model", "model_kind", type=click.Choice(MODELS), default="tabular", show_default=True, help="Model family.")
-@click.option("--epochs", type=int, help="Passes over the data [default: 300].")
-@click.option("--batch-size", type=int, help="Rows per step [default: 500].")
-@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching"]), help="Adversarial loss [default: wgan-gp].")
-@click.option("--critic-steps", type=int, help="Critic updates per generator update [default: 1].")
+@click.option("--model", "model_kind", type=click.Choice(MODELS), default="auto", show_default=True,
+              help="Model family: sequence (TimeGAN) when the data has a time column, else tabular (CTGAN).")
+@click.option("--condition", "fit_conditions", multiple=True, metavar="COLUMN",
+              help="Sequence model: condition on this column (repeatable), e.g. fault, mode or a setpoint.")
+@click.option("--seq-len", type=int, help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].")
+@click.option("--entity", help="Sequence model: the entity column (batch, run, unit) [default: inferred].")
+@click.option("--time", "time_col", help="The time column [default: inferred].")
+@click.option("--iterations", type=int, help="Sequence model: adversarial iterations [default: 5000].")
+@click.option("--epochs", type=int, help="Tabular model: passes over the data [default: 300].")
+@click.option("--batch-size", type=int, help="Rows (tabular) or windows (sequence) per step [default: 500 / 128].")
+@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular), non-saturating (sequence)].")
+@click.option("--critic-steps", type=int, help="Tabular model: critic updates per generator update [default: 1].")
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same model).")
-@click.option("--eval-rows", type=int, default=None, help="Rows sampled for the closing quality score [default: as many as the data, at most 20000]; 0 skips it.")
+@click.option("--eval-rows", type=int, default=None, help="Rows (steps) sampled for the closing quality score [default: as many as the data, at most 20000]; 0 skips it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit(data, out, config, model_kind, epochs, batch_size, loss, critic_steps, device, seed, eval_rows, quiet):
+def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col, iterations, epochs, batch_size,
+        loss, critic_steps, device, seed, eval_rows, quiet):
     """Learn normal operation from DATA (parquet or CSV) and write a model file."""
     from .evaluation import evaluate
     from .io import read_table
-    from .models.tabular import TabularGAN
     from .schema import infer_schema, load_config
     from .training import resolve_device
 
     _setup_logging(quiet)
     cfg = load_config(config) if config else {}
     params = dict(cfg.get("model", {}))
-    for key, value in (("epochs", epochs), ("batch_size", batch_size), ("loss", loss),
+    overrides = {k: list(v) for k, v in (cfg.get("columns") or {}).items()}
+    if entity:
+        overrides["entity"] = [entity]
+    if time_col:
+        overrides["time"] = [time_col]
+    df = read_table(data)
+    for col, what in ((entity, "--entity"), (time_col, "--time"), *((c, "--condition") for c in fit_conditions)):
+        if col and col not in df.columns:
+            raise ConfigError(f"{what} {col!r}: no such column in {data}; columns: {', '.join(map(str, df.columns[:15]))}"
+                              f"{' ...' if df.shape[1] > 15 else ''}.")
+    schema_cfg = cfg.get("schema", {})
+    if model_kind == "sequence" or (model_kind == "auto" and params.get("kind") != "tabular"):
+        # fault ids and other integer condition columns with few levels are categories, not numbers
+        for c in fit_conditions:
+            if pd_is_int(df[c]) and df[c].nunique() <= 50:
+                overrides.setdefault("categorical", []).append(c)
+    params.pop("kind", None)
+    schema = infer_schema(df, overrides=overrides or None, source=str(data),
+                          max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
+                          max_categories=schema_cfg.get("max_categories", 1000))
+    reason = ""
+    if model_kind == "auto":
+        model_kind = "sequence" if schema.time_column else "tabular"
+        reason = (f" (chosen because {schema.time_column!r} is a time column; --model tabular learns rows instead)"
+                  if schema.time_column else " (no time column; --model sequence needs one)")
+    if model_kind == "tabular" and (fit_conditions or seq_len or iterations):
+        raise ConfigError("--condition, --seq-len and --iterations are sequence-model options; the tabular model "
+                          "conditions on any categorical column at sample time (indgan sample --condition).")
+    if model_kind == "sequence" and (epochs or critic_steps):
+        raise ConfigError("--epochs and --critic-steps are tabular-model options; the sequence model trains for "
+                          "--iterations (TimeGAN: one discriminator and two generator updates each).")
+    for key, value in (("epochs", epochs), ("iterations", iterations), ("batch_size", batch_size), ("loss", loss),
                        ("critic_steps", critic_steps), ("device", device)):
         if value is not None:
             params[key] = value
+    if model_kind == "sequence" and "seq_len" not in params:
+        params["seq_len"] = seq_len
+    elif seq_len:
+        params["seq_len"] = seq_len
     params.setdefault("device", "auto")
     params["random_state"] = seed
     params["verbose"] = not quiet
     for key in ("generator_dim", "critic_dim"):
         if key in params:
             params[key] = tuple(params[key])
+    if model_kind == "sequence":
+        from .models.recurrent import SequenceGAN as cls
+    else:
+        from .models.tabular import TabularGAN as cls
     try:
-        model = TabularGAN(**params)
+        model = cls(**params)
     except TypeError as exc:
-        raise ConfigError(f"{config}: unknown [model] setting: {exc}") from None
+        raise ConfigError(f"{config or 'options'}: setting not known to the {model_kind} model: {exc}") from None
 
-    df = read_table(data)
-    schema_cfg = cfg.get("schema", {})
-    schema = infer_schema(df, overrides=cfg.get("columns"), source=str(data),
-                          max_discrete_levels=schema_cfg.get("max_discrete_levels", model.max_discrete_levels),
-                          max_categories=schema_cfg.get("max_categories", 1000))
     roles = {}
     for c in schema.columns:
         roles.setdefault(c.role, []).append(c.name)
@@ -108,50 +151,120 @@ def fit(data, out, config, model_kind, epochs, batch_size, loss, critic_steps, d
     with_status = [c.name for c in schema.columns if c.statuses]
     if with_status:
         click.echo(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
-    click.echo(f"  model: {model_kind} (CTGAN), {model.epochs} epochs, loss {model.loss}, "
-               f"device {resolve_device(model.device)}")
-    model.fit(df, schema=schema)
+    dev = resolve_device(model.device)
+    if model_kind == "sequence":
+        click.echo(f"  model: sequence (TimeGAN){reason}, {model.iterations} iterations, loss {model.loss}, device {dev}")
+        model.fit(df, schema=schema, condition=list(fit_conditions))
+        fi = model.fit_info_
+        shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
+        click.echo(f"  learned from {fi['n_windows']} {shape}; {fi['n_gaps']} gap step(s) kept as missing"
+                   + (f"; conditions: {', '.join(fi['conditions'])}" if fi["conditions"] else ""))
+    else:
+        click.echo(f"  model: tabular (CTGAN){reason}, {model.epochs} epochs, loss {model.loss}, device {dev}")
+        model.fit(df, schema=schema)
     out = out or Path(Path(data).name.split(".")[0] + ".indgan")
     model.save(out)
     info = model.fit_info_
     last = model.summary_.history[-1]
-    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {info['fit_seconds']:.1f} s "
-               f"(transform {info['transform_seconds']:.1f} s) on {model.summary_.device}")
+    extra = f" (transform {info['transform_seconds']:.1f} s)" if "transform_seconds" in info else ""
+    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {info['fit_seconds']:.1f} s{extra} "
+               f"on {model.summary_.device}")
     click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
                f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
     n_eval = min(len(df), 20_000) if eval_rows is None else eval_rows
     if n_eval > 0:
-        synthetic = model.sample(n_eval, random_state=seed)
+        if model_kind == "sequence":
+            steps = info["seq_len"]
+            synthetic = model.sample(max(1, -(-n_eval // steps)), random_state=seed)
+            what = f"{len(synthetic)} synthetic steps"
+        else:
+            synthetic = model.sample(n_eval, random_state=seed)
+            what = f"{n_eval} synthetic rows"
         report = evaluate(df, synthetic, schema=schema)
-        click.echo(f"quality score (sdmetrics QualityReport, {n_eval} synthetic rows vs the training data): "
-                   f"{report.quality_score:.4f}")
+        click.echo(f"quality score (sdmetrics QualityReport, {what} vs the training data): {report.quality_score:.4f}")
         for r in report.properties.itertuples():
             if r.report == "quality":
                 click.echo(f"  {r.property}: {r.score:.4f}")
+        if model_kind == "sequence":
+            click.echo(f"  sequence scores (discriminative, predictive): indgan scenario {out} -n 100 -o s.parquet, "
+                       f"then indgan evaluate {data} s.parquet --sequences")
+
+
+def pd_is_int(s) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_integer_dtype(s) or (pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()))
 
 
 # ---------------------------------------------------------------------------------------------- sample
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
-@click.option("-n", "--rows", "n", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows to generate.")
+@click.option("-n", "--rows", "n", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Rows to generate (tabular model) or sequences (sequence model).")
+@click.option("--steps", type=click.IntRange(min=2), help="Sequence model: steps per sequence [default: the training window].")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Output .parquet or .csv [default: CSV on stdout].")
 @click.option("--condition", "conditions", multiple=True, metavar="COLUMN=VALUE",
               help="Fix a categorical column (repeatable), e.g. mode=B or tag70:status=Bad.")
 @click.option("--seed", type=int, default=None, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
-def sample(model_path, n, output, conditions, seed, device):
-    """Generate synthetic rows from a model file."""
+def sample(model_path, n, steps, output, conditions, seed, device):
+    """Generate synthetic rows (or sequences) from a model file."""
     from .io import write_table
-    from .models.tabular import TabularGAN
+    from .models import load_model
+    from .scenarios import parse_conditions
 
     _setup_logging(False)
-    model = TabularGAN.load(model_path, device=device)
-    df = model.sample(n, conditions=_parse_conditions(conditions), random_state=seed)
+    model = load_model(model_path, device=device)
+    if model.kind == "SequenceGAN":
+        df = model.sample(n, steps=steps, conditions=parse_conditions(conditions), random_state=seed)
+        what = f"{n} sequences ({len(df)} rows)"
+    else:
+        if steps:
+            raise ConfigError("--steps applies to sequence models; this is a tabular model (-n rows).")
+        df = model.sample(n, conditions=_parse_conditions(conditions), random_state=seed)
+        what = f"{n} rows"
     if output is None:
         df.to_csv(sys.stdout, index=False)
         return
     write_table(df, output)
-    click.echo(f"wrote {n} rows x {df.shape[1]} columns to {output}", err=True)
+    click.echo(f"wrote {what} x {df.shape[1]} columns to {output}", err=True)
+
+
+# ---------------------------------------------------------------------------------------------- scenario
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.option("-n", "--scenarios", "n", type=click.IntRange(min=1), default=1, show_default=True, help="Scenarios to generate.")
+@click.option("--steps", type=click.IntRange(min=2), help="Steps per scenario [default: the schedule's length, else the training window or a training batch's length].")
+@click.option("--condition", "conditions", multiple=True, metavar="COLUMN=SCHEDULE",
+              help="A condition for the whole scenario (fault=5) or a schedule of VALUE:STEPS segments "
+                   "(fault=0:160,5:320: normal for 160 steps, then fault 5 for 320). Repeatable.")
+@click.option("--schedule", type=click.Path(path_type=Path), help="CSV/parquet: one column per condition, one row per step.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Output .parquet or .csv.")
+@click.option("--seed", type=int, default=None, help="Random seed of the draw.")
+@click.option("--device", default="auto", show_default=True)
+def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
+    """Generate synthetic operating scenarios (long sequences, condition schedules) from a sequence model."""
+    from .io import write_table
+    from .models import load_model
+    from .scenarios import generate_scenarios, parse_conditions
+
+    _setup_logging(False)
+    model = load_model(model_path, device=device)
+    if model.kind != "SequenceGAN":
+        raise ConfigError(f"{model_path} holds a {model.kind}; scenarios need a sequence model "
+                          "(indgan fit DATA --model sequence).")
+    result = generate_scenarios(model, n, steps=steps, conditions=parse_conditions(conditions), schedule=schedule,
+                                random_state=seed)
+    write_table(result.frame, output)
+    df = result.frame
+    click.echo(f"wrote {n} scenario(s), {len(df)} steps x {df.shape[1]} columns, to {output}")
+    r = result.ranges
+    if len(r):
+        pinned = r[r.at_limit > 0.05].sort_values("at_limit", ascending=False)
+        click.echo(f"  every tag within its training range (clipped); {len(pinned)} of {len(r)} tag(s) spend more "
+                   "than 5% of the steps within 1% of a limit" + (":" if len(pinned) else "."))
+        for row in pinned.head(8).itertuples():
+            click.echo(f"    {row.tag}: {row.at_limit:.0%} at a limit (range {row.train_min:g} .. {row.train_max:g})")
 
 
 # ---------------------------------------------------------------------------------------------- evaluate
@@ -161,17 +274,28 @@ def sample(model_path, n, output, conditions, seed, device):
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the report as JSON.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Use this model file's column roles instead of inferring them.")
 @click.option("--max-rows", type=int, default=20_000, show_default=True, help="Subsample each table to this many rows.")
-def evaluate_cmd(real, synthetic, json_path, model_path, max_rows):
-    """Score SYNTHETIC against REAL with sdmetrics (quality and diagnostic reports)."""
-    from .evaluation import evaluate
+@click.option("--sequences", is_flag=True, help="Also score sequences: TimeGAN's discriminative and predictive scores, autocorrelation and cross-correlation differences.")
+@click.option("--seq-len", type=click.IntRange(min=2), default=24, show_default=True, help="With --sequences: window length.")
+@click.option("--by", multiple=True, metavar="COLUMN", help="With --sequences: compare with real windows of the synthetic data's values of this condition [default: condition-like columns whose synthetic values are a subset of the real ones].")
+@click.option("--repeats", type=click.IntRange(min=1), default=10, show_default=True, help="With --sequences: repeats of each post-hoc model (TimeGAN: 10).")
+@click.option("--post-hoc-iterations", type=(click.IntRange(min=1), click.IntRange(min=1)), default=(2000, 5000),
+              show_default=True, metavar="DISC PRED", help="With --sequences: training iterations of the post-hoc classifier and predictor (TimeGAN: 2000 5000).")
+def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, sequences, seq_len, by, repeats, post_hoc_iterations):
+    """Score SYNTHETIC against REAL with sdmetrics (quality and diagnostic reports) [and sequence scores]."""
+    from .evaluation import evaluate, evaluate_sequences
     from .io import read_table
 
     _setup_logging(False)
     schema = None
     if model_path:
-        from .models.tabular import TabularGAN
-        schema = TabularGAN.load(model_path, device="cpu").schema_
-    report = evaluate(read_table(real), read_table(synthetic), schema=schema, max_rows=max_rows)
+        from .models import load_model
+        schema = load_model(model_path, device="cpu").schema_
+    real_df, syn_df = read_table(real), read_table(synthetic)
+    if sequences:
+        report = evaluate_sequences(real_df, syn_df, schema=schema, seq_len=seq_len, by=list(by), n_repeats=repeats,
+                                    iterations=post_hoc_iterations)
+    else:
+        report = evaluate(real_df, syn_df, schema=schema, max_rows=max_rows)
     click.echo(str(report))
     if json_path:
         report.to_json(json_path)
@@ -184,9 +308,9 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows):
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 def info(model_path, as_json):
     """Show a model file's schema, config and training summary."""
-    from .models.tabular import TabularGAN
+    from .models import load_model
 
-    model = TabularGAN.load(model_path, device="cpu")
+    model = load_model(model_path, device="cpu")
     summary = model.summary_
     if as_json:
         click.echo(json.dumps({"kind": model.kind, "params": model.get_params(), "schema": model.schema_.to_dict(),
@@ -214,11 +338,23 @@ def info(model_path, as_json):
             shown = ", ".join(map(str, levels[:8])) + (" ..." if len(levels) > 8 else "")
             click.echo(f"  {col}: {shown}")
     fi = model.fit_info_
-    click.echo(f"training: {summary.epochs} epochs x {fi['steps_per_epoch']} steps, batch {fi['batch_size']}, "
-               f"loss {summary.loss}, {summary.seconds:.1f} s on {summary.device}, {fi['n_rows']} rows")
+    if model.kind == "SequenceGAN":
+        shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
+        click.echo(f"sequences: {fi['n_windows']} {shape}, interval {fi['interval']:g} "
+                   f"{'ns' if fi['time_dtype'].startswith('datetime') else 'time units'}, hidden {fi['hidden_dim']}, "
+                   f"{fi['n_gaps']} gap step(s)" + (f", static conditions: {', '.join(fi['static_conditions'])}"
+                                                    if fi["static_conditions"] else ""))
+        click.echo(f"training: {fi['prepare_seconds']:.1f} s preparing, embedding and supervised phases of "
+                   f"{len(model.pretrain_history_['embedding'])} x 100 iterations, joint phase {summary.steps} "
+                   f"iterations ({summary.seconds:.1f} s on {summary.device}), batch {fi['batch_size']}, loss {summary.loss}")
+        extra_name = "sup+mom"
+    else:
+        click.echo(f"training: {summary.epochs} epochs x {fi['steps_per_epoch']} steps, batch {fi['batch_size']}, "
+                   f"loss {summary.loss}, {summary.seconds:.1f} s on {summary.device}, {fi['n_rows']} rows")
+        extra_name = "cond CE"
     hist = summary.history
     if hist:
-        click.echo(f"  {'epoch':>6} {'G loss':>10} {'D loss':>10} {'cond CE':>9} {'D(x)':>8} {'D(G(z))':>8}")
+        click.echo(f"  {'epoch':>6} {'G loss':>10} {'D loss':>10} {extra_name:>9} {'D(x)':>8} {'D(G(z))':>8}")
         picks = sorted({0, len(hist) // 4, len(hist) // 2, 3 * len(hist) // 4, len(hist) - 1})
         for i in picks:
             h = hist[i]

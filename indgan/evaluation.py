@@ -163,3 +163,181 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
         n_real=len(real_v),
         n_synthetic=len(syn_v),
     )
+
+
+# ---------------------------------------------------------------------------------------------- sequences
+@dataclass
+class SequenceReport:
+    """Scores of synthetic sequences against real ones.
+
+    Attributes
+    ----------
+    discriminative, predictive : indgan.sequence_metrics.ScoreStats
+        TimeGAN's discriminative score (|0.5 - accuracy| of a post-hoc GRU classifier; 0 is best) and predictive
+        score (MAE on real data of a post-hoc GRU trained on synthetic data; lower is better, compare with
+        ``predictive_real``).
+    predictive_real : ScoreStats or None
+        The predictive score of a GRU trained on real windows (the floor), when computed.
+    per_tag : pandas.DataFrame
+        ``tag``, ``acf_difference`` (mean |ACF difference| over lags 1..10) and ``xcorr_difference`` (mean
+        |correlation difference| with the other tags), worst first.
+    steps : EvaluationReport
+        sdmetrics quality and diagnostic reports on the steps as rows.
+    n_real, n_synthetic, seq_len : int
+        Windows compared and their length.
+    by : dict
+        ``{condition column: values}`` the real windows were restricted to.
+    """
+
+    discriminative: object
+    predictive: object
+    predictive_real: object
+    per_tag: pd.DataFrame
+    steps: EvaluationReport
+    n_real: int
+    n_synthetic: int
+    seq_len: int
+    by: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"discriminative": self.discriminative.to_dict(), "predictive": self.predictive.to_dict(),
+                "predictive_real": self.predictive_real.to_dict() if self.predictive_real else None,
+                "per_tag": self.per_tag.to_dict(orient="records"), "steps": self.steps.to_dict(),
+                "n_real": self.n_real, "n_synthetic": self.n_synthetic, "seq_len": self.seq_len,
+                "by": {k: list(map(str, v)) for k, v in self.by.items()}}
+
+    def to_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), indent=2, default=float))
+        return path
+
+    def __str__(self) -> str:
+        lines = [f"sequences: {self.n_real} real and {self.n_synthetic} synthetic windows of {self.seq_len} steps"
+                 + ("; real windows where " + ", ".join(f"{k} in {{{', '.join(map(str, v))}}}" for k, v in self.by.items())
+                    if self.by else ""),
+                 f"  discriminative score (0 best): {self.discriminative}",
+                 f"  predictive score (MAE, lower better): {self.predictive}"
+                 + (f"   [trained on real: {self.predictive_real}]" if self.predictive_real else ""),
+                 f"  autocorrelation difference (mean over tags): {self.per_tag['acf_difference'].mean():.4f}",
+                 f"  cross-correlation difference (mean over tags): {self.per_tag['xcorr_difference'].mean():.4f}",
+                 "  worst tags (ACF difference): " + ", ".join(
+                     f"{r.tag} {r.acf_difference:.3f}" for r in self.per_tag.head(5).itertuples()),
+                 str(self.steps)]
+        return "\n".join(lines)
+
+
+def auto_condition_columns(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> list[str]:
+    """Condition-like columns (categorical, or integer with at most 50 levels) whose synthetic values are a
+    strict subset of the real ones, e.g. ``fault`` in fault-5 scenarios: score like against like."""
+    out = []
+    for c in schema.columns:
+        if c.role not in (CATEGORICAL, CONTINUOUS) or c.name not in synthetic.columns or c.statuses:
+            continue
+        if c.role == CONTINUOUS and not c.integer:
+            continue
+        r = set(map(str, pd.unique(real[c.name].dropna())))
+        if len(r) > 50:
+            continue
+        s = set(map(str, pd.unique(synthetic[c.name].dropna())))
+        if s and s < r:
+            out.append(c.name)
+    return out
+
+
+def sequence_windows(df: pd.DataFrame, schema: Schema, seq_len: int, tags: list[str], lo, hi,
+                     by: dict | None = None, source: str = "table"):
+    """Windows ``(n_windows, seq_len, n_tags)`` of ``tags`` scaled by ``[lo, hi]`` (clipped to [0, 1]); windows
+    with a gap are left out; with ``by`` (``{column: allowed values}``) only windows whose every step has an
+    allowed value are kept."""
+    import numpy as np
+
+    from .windows import make_windows, to_grid, window_starts
+
+    view = schema.view(df)
+    grid = to_grid(view, schema.time_column, schema.entity_column if schema.entity_column in view else None,
+                   source=source)
+    x = grid.frame[tags].to_numpy(dtype=np.float64)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    x = np.clip((x - lo) / span, 0.0, 1.0)
+    ok = np.isfinite(x).all(axis=1)
+    for col, allowed in (by or {}).items():
+        ok &= grid.frame[col].astype(str).isin([str(a) for a in allowed]).to_numpy()
+    starts = window_starts(grid.offsets, seq_len, 1)
+    keep = make_windows(ok, starts, seq_len).all(axis=1) if starts.size else np.zeros(0, bool)
+    starts = starts[keep]
+    return make_windows(np.nan_to_num(x).astype(np.float32), starts, seq_len)
+
+
+def evaluate_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
+                       seq_len: int = 24, by: list[str] | None = None, n_repeats: int = 10,
+                       iterations: tuple[int, int] = (2000, 5000), max_windows: int = 10_000,
+                       with_real_floor: bool = True, random_state: int = 0, verbose: bool = False) -> SequenceReport:
+    """Score synthetic sequences with TimeGAN's protocol (Yoon et al., NeurIPS 2019) plus per-tag
+    autocorrelation and cross-correlation differences and sdmetrics reports on the steps.
+
+    Both tables are put on their time grid per entity (:mod:`indgan.windows`) and cut into windows of
+    ``seq_len`` steps (stride 1; windows with a gap are left out; at most ``max_windows`` of each, drawn at
+    random). The continuous tags are min-max scaled by the real data's range.
+
+    Parameters
+    ----------
+    real, synthetic : pandas.DataFrame
+        Tables with the same columns, a time column and (optionally) an entity column.
+    by : list of str, optional
+        Condition columns (e.g. ``["fault"]``): real windows are restricted to the values the synthetic data
+        holds, and these columns are not scored as tags, so fault-5 scenarios are compared with fault-5 runs.
+        Default: :func:`auto_condition_columns`. The report's ``by`` says what was used.
+    n_repeats, iterations
+        Repeats of each post-hoc model and their (discriminative, predictive) training iterations.
+
+    Raises
+    ------
+    DataError
+        No time column, or fewer than 4 windows on either side.
+    """
+    import numpy as np
+
+    from .sequence_metrics import (autocorrelation_difference, cross_correlation_difference,
+                                   discriminative_score, predictive_score)
+
+    source_r, source_s = real.attrs.get("source", "real"), synthetic.attrs.get("source", "synthetic")
+    schema = schema or infer_schema(real, source=source_r)
+    if schema.time_column is None:
+        raise DataError(f"{source_r}: no time column, so there are no sequences to score; drop --sequences.")
+    by = list(by or []) or auto_condition_columns(real, synthetic, schema)
+    absent = [c for c in by if c not in real.columns or c not in synthetic.columns]
+    if absent:
+        raise DataError(f"condition column(s) {absent} are not in both tables.")
+    tags = [c.name for c in schema.columns if c.role == CONTINUOUS and c.name not in by]
+    if not tags:
+        raise DataError(f"{source_r}: no continuous tag to score.")
+    lo = np.array([schema[t].minimum for t in tags], dtype=np.float64)
+    hi = np.array([schema[t].maximum for t in tags], dtype=np.float64)
+    allowed = {c: pd.unique(synthetic[c].dropna()).tolist() for c in by}
+    xr = sequence_windows(real, schema, seq_len, tags, lo, hi, allowed, source_r)
+    xs = sequence_windows(synthetic, schema, seq_len, tags, lo, hi, None, source_s)
+    for name, x in ((source_r, xr), (source_s, xs)):
+        if len(x) < 4:
+            raise DataError(f"{name}: only {len(x)} complete window(s) of {seq_len} steps"
+                            f"{' with the synthetic conditions' if by and x is xr else ''}; lower --seq-len.")
+    rng = np.random.default_rng(random_state)
+    if len(xr) > max_windows:
+        xr = xr[rng.choice(len(xr), max_windows, replace=False)]
+    if len(xs) > max_windows:
+        xs = xs[rng.choice(len(xs), max_windows, replace=False)]
+    disc_it, pred_it = iterations
+    disc = discriminative_score(xr, xs, n_repeats=n_repeats, iterations=disc_it, random_state=random_state, verbose=verbose)
+    pred = predictive_score(xr, xs, n_repeats=n_repeats, iterations=pred_it, random_state=random_state, verbose=verbose)
+    floor = predictive_score(xr, xr, n_repeats=n_repeats, iterations=pred_it, random_state=random_state,
+                             verbose=verbose) if with_real_floor else None
+    per_tag = pd.DataFrame({"tag": tags, "acf_difference": autocorrelation_difference(xr, xs),
+                            "xcorr_difference": cross_correlation_difference(xr, xs) if len(tags) > 1 else 0.0})
+    per_tag = per_tag.sort_values("acf_difference", ascending=False, ignore_index=True)
+    real_steps = real
+    if by:
+        mask = pd.Series(True, index=real.index)
+        for c, vals in allowed.items():
+            mask &= real[c].astype(str).isin([str(v) for v in vals])
+        real_steps = real[mask]
+    steps = evaluate(real_steps, synthetic, schema=schema)
+    return SequenceReport(disc, pred, floor, per_tag, steps, len(xr), len(xs), seq_len, allowed)

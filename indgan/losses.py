@@ -82,12 +82,14 @@ class AdversarialLoss:
         return F.mse_loss(f_fake, f_real, reduction="sum")
 
     def gradient_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-        """``E[(||grad D(x_hat)|| - 1)^2]`` at random points between real and fake packs."""
+        """``E[(||grad D(x_hat)|| - 1)^2]`` at random points between real and fake packs; inputs may be
+        ``(batch, dim)`` rows or ``(batch, seq_len, dim)`` sequences (one norm per pack)."""
         pac = self.pac
-        n, dim = real.shape
-        alpha = torch.rand(n // pac, 1, 1, device=real.device).expand(-1, pac, dim).reshape(n, dim)
+        n = real.shape[0]
+        alpha = torch.rand(n // pac, 1, device=real.device).repeat_interleave(pac, 0)
+        alpha = alpha.reshape((n,) + (1,) * (real.dim() - 1))
         x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
         score = critic(x_hat)
         (grad,) = torch.autograd.grad(score.sum(), x_hat, create_graph=True)
-        norm = grad.reshape(n // pac, pac * dim).norm(2, dim=1)
+        norm = grad.reshape(n // pac, -1).norm(2, dim=1)
         return ((norm - 1) ** 2).mean()

@@ -70,6 +70,9 @@ class AdversarialProblem(Protocol):
         """A generated critic input (with gradients to the generator), the matching real batch (or None
         when the loss does not need it) and an extra generator loss term (or None)."""
 
+    # Optional: ``after_generator_step()`` is called after every generator update when the problem defines
+    # it (e.g. TimeGAN's joint update of the embedder and recovery).
+
 
 @dataclass
 class TrainingSummary:
@@ -106,6 +109,11 @@ class AdversarialTrainer:
     g_optimizer, d_optimizer : torch.optim.Optimizer
     critic_steps : int, default 1
         Discriminator updates per generator update (k in Goodfellow et al. 2014).
+    generator_steps : int, default 1
+        Generator updates per round (TimeGAN trains the generator twice per discriminator update).
+    critic_threshold : float, optional
+        Skip a discriminator update when its loss is already at or below this value, so that it does not
+        overpower the generator (TimeGAN uses 0.15 with the minimax loss). Costs one device sync per update.
     ema_decay : float or None
         Keep an exponential moving average of the generator's weights (and batch-norm statistics) with this
         decay per generator step; :attr:`ema_generator` then holds it. Averaging the generator's iterates
@@ -120,14 +128,18 @@ class AdversarialTrainer:
     def __init__(self, generator: nn.Module, critic: nn.Module, loss: AdversarialLoss,
                  g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer,
                  critic_steps: int = 1, ema_decay: float | None = None, verbose: bool = True,
-                 desc: str = "training"):
+                 desc: str = "training", generator_steps: int = 1, critic_threshold: float | None = None):
         if critic_steps < 1:
             raise ConfigError(f"critic_steps must be at least 1, got {critic_steps}.")
+        if generator_steps < 1:
+            raise ConfigError(f"generator_steps must be at least 1, got {generator_steps}.")
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ConfigError(f"ema_decay must be in (0, 1) or None, got {ema_decay}.")
         self.generator, self.critic, self.loss = generator, critic, loss
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.critic_steps = critic_steps
+        self.generator_steps = generator_steps
+        self.critic_threshold = critic_threshold
         self.verbose = verbose
         self.desc = desc
         self._ema = None
@@ -150,21 +162,27 @@ class AdversarialTrainer:
         for epoch in bar:
             t0 = time.perf_counter()
             acc = torch.zeros(5, device=device)  # g_loss, d_loss, extra, d_real, d_fake
+            after_g = getattr(problem, "after_generator_step", None)
             for _ in range(steps_per_epoch):
                 for _ in range(self.critic_steps):
                     real, fake = problem.critic_batch()
                     d_loss, d_real, d_fake = self.loss.critic_loss(self.critic, real, fake.detach())
+                    if self.critic_threshold is not None and d_loss.item() <= self.critic_threshold:
+                        continue
                     self.d_optimizer.zero_grad(set_to_none=True)
                     d_loss.backward()
                     self.d_optimizer.step()
-                fake, real, extra = problem.generator_batch()
-                g_loss = self.loss.generator_loss(self.critic, fake, real)
-                total = g_loss if extra is None else g_loss + extra
-                self.g_optimizer.zero_grad(set_to_none=True)
-                total.backward()
-                self.g_optimizer.step()
-                if self._ema is not None:
-                    self._ema.update_parameters(self.generator)
+                for _ in range(self.generator_steps):
+                    fake, real, extra = problem.generator_batch()
+                    g_loss = self.loss.generator_loss(self.critic, fake, real)
+                    total = g_loss if extra is None else g_loss + extra
+                    self.g_optimizer.zero_grad(set_to_none=True)
+                    total.backward()
+                    self.g_optimizer.step()
+                    if self._ema is not None:
+                        self._ema.update_parameters(self.generator)
+                    if after_g is not None:
+                        after_g()
                 acc += torch.stack([
                     g_loss.detach(), d_loss.detach(),
                     extra.detach() if extra is not None else torch.zeros((), device=device),
@@ -193,3 +211,37 @@ class AdversarialTrainer:
         if self._ema is not None:
             self._ema.module.eval()
         return summary
+
+
+def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int,
+             device: torch.device, verbose: bool = True, desc: str = "pre-training") -> list[float]:
+    """The non-adversarial phases of a model (e.g. TimeGAN's embedding and supervised phases): ``epochs`` x
+    ``steps_per_epoch`` optimiser steps on ``loss_fn()``, with the same progress bar and divergence check as
+    :class:`AdversarialTrainer`.
+
+    Returns
+    -------
+    list of float
+        Mean loss per epoch (read from the device once per epoch).
+
+    Raises
+    ------
+    IndganError
+        If the loss becomes NaN or infinite.
+    """
+    history = []
+    bar = tqdm(range(epochs), desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
+    for epoch in bar:
+        acc = torch.zeros((), device=device)
+        for _ in range(steps_per_epoch):
+            loss = loss_fn()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            acc += loss.detach()
+        value = float(acc) / steps_per_epoch
+        if not np.isfinite(value):
+            raise IndganError(f"{desc} diverged at epoch {epoch + 1} (the loss became NaN/inf); lower the learning rate.")
+        history.append(value)
+        bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+    return history

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from indgan.cli import cli
 
-FAST = ["--epochs", "1", "--batch-size", "100", "--quiet", "--eval-rows", "200"]
+FAST = ["--model", "tabular", "--epochs", "1", "--batch-size", "100", "--quiet", "--eval-rows", "200"]
 
 
 def _run(args):
@@ -113,3 +113,86 @@ def test_unseen_condition_and_corrupt_model(fitted, tmp_path):
     assert r.exit_code != 0 and r.output.startswith("Error:") and "model file" in r.output
     r = _run(["sample", model, "-n", 5, "--condition", "no-equals-sign"])
     assert r.exit_code == 2 and "COLUMN=VALUE" in r.output
+
+
+SEQ_FAST = ["--iterations", "10", "--batch-size", "32", "--quiet", "--eval-rows", "100", "-c"]
+
+
+@pytest.fixture(scope="module")
+def seq_config(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cfg") / "tiny.toml"
+    path.write_text("[model]\nhidden_dim = 8\nnum_layers = 1\npretrain_iterations = 10\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tep_parquet(tmp_path_factory):
+    from .conftest import DATA
+
+    tep = pd.read_parquet(DATA / "tep.parquet")
+    part = pd.concat([tep[tep.run == "d00"].iloc[:80], tep[tep.run == "d05_te"].iloc[120:200]])
+    path = tmp_path_factory.mktemp("tep") / "tep.parquet"
+    part[["run", "fault", "time", "xmeas_1", "xmeas_9", "xmv_10"]].to_parquet(path, index=False)
+    return path
+
+
+def test_fit_picks_the_sequence_model_for_logs_with_time(small_parquet, seq_config, tmp_path):
+    out = tmp_path / "seq.indgan"
+    r = _run(["fit", small_parquet, "--out", out, "--seq-len", "8", *SEQ_FAST, seq_config])
+    assert r.exit_code == 0, r.output
+    assert "model: sequence (TimeGAN) (chosen because 'timestamp' is a time column" in r.output
+    assert "quality score" in r.output
+    r = _run(["info", out])
+    assert r.exit_code == 0 and "SequenceGAN" in r.output and "windows of 8 steps" in r.output
+    r = _run(["fit", small_parquet, "--out", out, "--epochs", "3", "--quiet", "--model", "sequence"])
+    assert r.exit_code != 0 and "--epochs and --critic-steps are tabular-model options" in r.output
+
+
+@pytest.fixture(scope="module")
+def tep_cli_model(tep_parquet, seq_config, tmp_path_factory):
+    model = tmp_path_factory.mktemp("tepm") / "tep.indgan"
+    r = _run(["fit", tep_parquet, "--model", "sequence", "--condition", "fault", "--seq-len", "12", "--out", model,
+              *SEQ_FAST, seq_config])
+    assert r.exit_code == 0, r.output
+    assert "conditions: fault" in r.output
+    return model
+
+
+def test_scenario_schedule_and_sequence_evaluation(tep_cli_model, tep_parquet, tmp_path):
+    model = tep_cli_model
+    out = tmp_path / "fault5.parquet"
+    r = _run(["scenario", model, "--condition", "fault=0:20,5:30", "-n", "3", "-o", out, "--seed", "0"])
+    assert r.exit_code == 0, r.output
+    df = pd.read_parquet(out)
+    assert len(df) == 150 and df["run"].nunique() == 3
+    assert df.groupby("run")["fault"].apply(lambda s: s.iloc[:20].eq(0).all() and s.iloc[20:].eq(5).all()).all()
+    assert "within its training range" in r.output
+    sched = tmp_path / "sched.csv"
+    pd.DataFrame({"step": range(15), "fault": [0] * 5 + [5] * 10}).to_csv(sched, index=False)
+    r = _run(["scenario", model, "--schedule", sched, "-n", "2", "-o", tmp_path / "s.csv"])
+    assert r.exit_code == 0, r.output
+    assert pd.read_csv(tmp_path / "s.csv")["fault"].tolist() == ([0] * 5 + [5] * 10) * 2
+    report = tmp_path / "seq.json"
+    r = _run(["evaluate", tep_parquet, out, "--sequences", "--seq-len", "12", "--repeats", "1",
+              "--post-hoc-iterations", "20", "20", "--by", "fault", "--json", report])
+    assert r.exit_code == 0, r.output
+    assert "discriminative score" in r.output and "fault in {0, 5}" in r.output
+    data = json.loads(report.read_text())
+    assert 0 <= data["discriminative"]["mean"] <= 0.5 and data["predictive"]["mean"] > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--condition", "fault=17"], "never occurs in the training data"),
+    (["--condition", "mode=B"], "unknown condition column"),
+    (["--condition", "fault=0:x"], "VALUE:STEPS"),
+])
+def test_scenario_bad_conditions(tep_cli_model, tmp_path, args, message):
+    model = tep_cli_model
+    r = _run(["scenario", model, *args, "-o", tmp_path / "x.parquet"])
+    assert r.exit_code != 0 and r.output.startswith("Error:") and message in r.output, r.output
+
+
+def test_sequence_model_without_time_column(tmp_path):
+    path = _table(tmp_path, "rows.csv", pd.DataFrame({"a": range(30), "b": [1.5, 2.5, 3.0] * 10}))
+    r = _run(["fit", path, "--model", "sequence", "--quiet", "--out", tmp_path / "m.indgan"])
+    assert r.exit_code != 0 and "no time column" in r.output and "--model tabular" in r.output

@@ -1,0 +1,410 @@
+"""Windows adapter: plant logs -> a regular time grid per entity -> windows ``(n_windows, seq_len, n_features)``.
+
+The data path of the sequence models (see :mod:`indgan.models.recurrent`):
+
+1. :func:`to_grid` puts every entity (batch, run, unit; the whole log when there is none) on a regular time
+   grid at the sampling interval (:func:`infer_interval`: the median step between consecutive samples).
+   Each sample goes to its nearest grid point; a grid point with no sample within half an interval is a
+   **gap**: its values are missing and its ``observed`` flag is False. Nothing is interpolated, so a long
+   outage stays a run of gaps, never a made-up ramp.
+2. :class:`StepEncoder` turns one grid row into a vector in ``[0, 1]``: continuous tags min-max scaled by the
+   training range, categorical tags (operating states, historian status columns) one-hot. Missing cells are
+   0 with an ``observed`` mask of 0.
+3. :func:`window_starts` / :func:`make_windows` cut sliding windows of ``seq_len`` steps with ``stride``
+   inside each entity (a window never spans two entities), plus one window ending at each entity's last row
+   so that every row is covered; :func:`windows_to_rows` puts windows back (the round trip is exact).
+   :func:`pad_entities` gives whole entities instead (variable-length batches padded to the longest, with
+   lengths), for models of whole batches.
+
+Times are handled as float64: nanoseconds since the epoch for datetime columns, the numbers themselves for a
+numeric time column (e.g. a sample index).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .schema import MISSING, _time_values
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------- time grid
+@dataclass
+class SequenceGrid:
+    """Rows on a regular time grid, entity after entity.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        ``(n_steps, n_columns)``: the input's columns, one row per grid point, index ``0..n_steps-1``; gap rows
+        hold missing values except in the time and entity columns.
+    observed : numpy.ndarray
+        ``(n_steps,)`` bool: the grid point has a sample.
+    offsets : numpy.ndarray
+        ``(n_entities + 1,)`` int64: entity ``k`` occupies rows ``offsets[k]:offsets[k + 1]``.
+    entities : list
+        Entity values in order of first appearance (``[None]`` without an entity column).
+    interval : float
+        Grid step in time units (nanoseconds for datetimes).
+    source_rows : numpy.ndarray
+        ``(n_steps,)`` int64: position of the input row on each grid point, -1 for gaps.
+    n_merged : int
+        Input rows that shared a grid point with a nearer sample and were left out.
+    """
+
+    frame: pd.DataFrame
+    observed: np.ndarray
+    offsets: np.ndarray
+    entities: list
+    interval: float
+    source_rows: np.ndarray
+    n_merged: int = 0
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """``(n_entities,)`` steps per entity."""
+        return np.diff(self.offsets)
+
+    @property
+    def n_gaps(self) -> int:
+        return int((~self.observed).sum())
+
+
+def _entity_codes(df: pd.DataFrame, entity: str | None) -> tuple[np.ndarray, list]:
+    if entity is None:
+        return np.zeros(len(df), dtype=np.int64), [None]
+    if df[entity].isna().any():
+        row = int(np.flatnonzero(df[entity].isna().to_numpy())[0])
+        raise DataError(f"entity column {entity!r} is empty in row {row}; every row needs an entity id.")
+    codes, uniques = pd.factorize(df[entity], sort=False)
+    return codes.astype(np.int64), list(uniques)
+
+
+def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, source: str = "table") -> None:
+    """Refuse missing, duplicated or decreasing timestamps within an entity.
+
+    Raises
+    ------
+    DataError
+        Naming the first offending row (position in the table) and entity, with what to do.
+    """
+    t = _time_values(df[time]).to_numpy()
+    if np.isnan(t).any():
+        row = int(np.flatnonzero(np.isnan(t))[0])
+        raise DataError(f"{source}: time column {time!r} is empty or not a time in row {row}; drop or fix that row.")
+    codes, entities = _entity_codes(df, entity)
+    order = np.argsort(codes, kind="stable")
+    same = codes[order][1:] == codes[order][:-1]
+    step = np.diff(t[order])
+    bad = np.flatnonzero(same & (step <= 0))
+    if bad.size:
+        i = bad[0]
+        prev_row, row = int(order[i]), int(order[i + 1])
+        where = f" of {entity} {entities[codes[row]]!r}" if entity else ""
+        what = "repeats" if step[i] == 0 else "goes back before"
+        raise DataError(
+            f"{source}: row {row}{where}: time {df[time].iloc[row]!s} {what} the time of row {prev_row} "
+            f"({df[time].iloc[prev_row]!s}); timestamps must increase within each "
+            f"{'entity' if entity else 'log'}. Sort by time and drop duplicates"
+            f"{' (or set the entity column with --entity)' if not entity else ''}."
+        )
+
+
+def infer_interval(df: pd.DataFrame, time: str, entity: str | None = None) -> float:
+    """The sampling interval: the median step between consecutive samples of an entity (time units; ns for
+    datetimes).
+
+    Raises
+    ------
+    DataError
+        If no entity has two samples.
+    """
+    t = _time_values(df[time]).to_numpy()
+    codes, _ = _entity_codes(df, entity)
+    order = np.lexsort((t, codes))
+    steps = np.diff(t[order])[codes[order][1:] == codes[order][:-1]]
+    steps = steps[steps > 0]
+    if steps.size == 0:
+        raise DataError(f"column {time!r}: no entity has two samples, so there is no sampling interval to learn.")
+    return float(np.median(steps))
+
+
+def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: float | None = None,
+            source: str = "table") -> SequenceGrid:
+    """Put ``df`` on a regular grid per entity (see the module docstring). ``df`` is not modified.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        ``(n_rows, n_columns)``; rows of one entity in increasing time.
+    time, entity : str
+        The time column and the (optional) entity column.
+    interval : float, optional
+        Grid step (ns for datetimes); :func:`infer_interval` when omitted.
+
+    Raises
+    ------
+    DataError
+        Empty, missing, duplicated or decreasing timestamps (:func:`check_time_order`).
+    """
+    if len(df) == 0:
+        raise DataError(f"{source}: no rows.")
+    check_time_order(df, time, entity, source)
+    interval = interval or infer_interval(df, time, entity)
+    t = _time_values(df[time]).to_numpy()
+    codes, entities = _entity_codes(df, entity)
+    n_ent = len(entities)
+    t0 = np.full(n_ent, np.inf)
+    np.minimum.at(t0, codes, t)
+    t1 = np.full(n_ent, -np.inf)
+    np.maximum.at(t1, codes, t)
+    lengths = np.rint((t1 - t0) / interval).astype(np.int64) + 1
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    k = np.rint((t - t0[codes]) / interval).astype(np.int64)
+    pos = offsets[codes] + k
+    # Several samples on one grid point: keep the nearest to it.
+    dist = np.abs(t - (t0[codes] + k * interval))
+    order = np.lexsort((dist, pos))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = pos[order][1:] != pos[order][:-1]
+    keep = order[first]
+    n_merged = int(len(df) - keep.size)
+    if n_merged:
+        log.warning("%s: %d sample(s) fall on a grid point (interval %s) that already has a nearer sample; "
+                    "they are left out of the sequence model's view.", source, n_merged, _fmt_interval(interval, df[time]))
+    n_steps = int(offsets[-1])
+    source_rows = np.full(n_steps, -1, dtype=np.int64)
+    source_rows[pos[keep]] = keep
+    frame = df.iloc[keep].set_axis(pos[keep]).reindex(pd.RangeIndex(n_steps))
+    grid_codes = np.repeat(np.arange(n_ent), lengths)
+    grid_t = t0[grid_codes] + (np.arange(n_steps) - offsets[grid_codes]) * interval
+    frame[time] = _restore_time(grid_t, df[time])
+    if entity is not None:
+        frame[entity] = pd.Series(np.asarray(entities, dtype=object)[grid_codes], dtype=df[entity].dtype)
+    return SequenceGrid(frame=frame, observed=source_rows >= 0, offsets=offsets, entities=entities,
+                        interval=float(interval), source_rows=source_rows, n_merged=n_merged)
+
+
+def _restore_time(t: np.ndarray, like: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(like):
+        return pd.Series(np.rint(t).astype(like.dtype) if pd.api.types.is_integer_dtype(like) else t)
+    out = pd.to_datetime(np.rint(t).astype(np.int64), unit="ns")
+    tz = getattr(getattr(like, "dt", None), "tz", None) if pd.api.types.is_datetime64_any_dtype(like) else None
+    if tz is not None:
+        out = out.tz_localize("UTC").tz_convert(tz)
+    return pd.Series(out)
+
+
+def _fmt_interval(interval: float, like: pd.Series) -> str:
+    if pd.api.types.is_numeric_dtype(like):
+        return f"{interval:g}"
+    return str(pd.Timedelta(int(round(interval)), unit="ns"))
+
+
+def time_axis(start: float, interval: float, n_steps: int, like_dtype: str) -> pd.Series:
+    """``n_steps`` times from ``start`` every ``interval`` (float time units), as ``like_dtype``."""
+    t = start + np.arange(n_steps) * interval
+    if like_dtype.startswith("datetime"):
+        return pd.Series(pd.to_datetime(np.rint(t).astype(np.int64), unit="ns"))
+    if "int" in like_dtype.lower():
+        return pd.Series(np.rint(t).astype(np.int64))
+    return pd.Series(t)
+
+
+# ---------------------------------------------------------------------------------------------- windows
+def window_starts(offsets: np.ndarray, seq_len: int, stride: int = 1) -> np.ndarray:
+    """First rows of the windows: every ``stride`` steps inside each entity, plus the window that ends at the
+    entity's last row. Entities shorter than ``seq_len`` give none.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_windows,)`` int64 row positions.
+    """
+    if seq_len < 1 or stride < 1:
+        raise ValueError("seq_len and stride must be positive")
+    parts = []
+    for a, b in zip(offsets[:-1], offsets[1:]):  # one slice per entity, not per row
+        last = b - seq_len
+        if last < a:
+            continue
+        s = np.arange(a, last + 1, stride)
+        if s[-1] != last:
+            s = np.append(s, last)
+        parts.append(s)
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+
+def make_windows(array: np.ndarray, starts: np.ndarray, seq_len: int) -> np.ndarray:
+    """``array[(n_steps, ...)]`` -> windows ``(n_windows, seq_len, ...)`` starting at ``starts`` (one gather)."""
+    return array[starts[:, None] + np.arange(seq_len)]
+
+
+def windows_to_rows(windows: np.ndarray, starts: np.ndarray, n_steps: int) -> np.ndarray:
+    """Inverse of :func:`make_windows`: ``(n_steps, ...)`` rows; rows no window covers are NaN (float) or 0."""
+    seq_len = windows.shape[1]
+    fill = np.nan if np.issubdtype(windows.dtype, np.floating) else 0
+    out = np.full((n_steps,) + windows.shape[2:], fill, dtype=windows.dtype)
+    out[(starts[:, None] + np.arange(seq_len)).ravel()] = windows.reshape((-1,) + windows.shape[2:])
+    return out
+
+
+def pad_entities(array: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whole entities, padded with zeros to the longest.
+
+    Returns
+    -------
+    padded : numpy.ndarray
+        ``(n_entities, max_len, ...)``.
+    lengths : numpy.ndarray
+        ``(n_entities,)`` int64.
+    """
+    lengths = np.diff(offsets).astype(np.int64)
+    max_len = int(lengths.max())
+    steps = np.arange(max_len)
+    valid = steps[None, :] < lengths[:, None]
+    idx = np.where(valid, offsets[:-1, None] + steps[None, :], 0)
+    padded = array[idx]
+    padded[~valid] = 0
+    return padded, lengths
+
+
+# ---------------------------------------------------------------------------------------------- encoding
+@dataclass
+class StepSpan:
+    """Where a column sits in the encoded step vector."""
+
+    column: str
+    start: int
+    width: int
+    kind: str  # "continuous" (one value in [0, 1]) or "categorical" (one-hot)
+
+
+class StepEncoder:
+    """One grid row <-> a vector in ``[0, 1]`` (continuous: min-max by the training range; categorical:
+    one-hot with the training levels; an empty categorical cell is the level ``"<missing>"``).
+
+    Parameters
+    ----------
+    continuous, categorical : list of str
+        Model-view columns.
+    """
+
+    def __init__(self, continuous: list[str], categorical: list[str]):
+        self.continuous = list(continuous)
+        self.categorical = list(categorical)
+
+    def fit(self, frame: pd.DataFrame) -> StepEncoder:
+        """Learn ranges and levels from ``frame`` (gap rows may be present; they hold NaN)."""
+        x = frame[self.continuous].to_numpy(dtype=np.float64) if self.continuous else np.zeros((len(frame), 0))
+        with np.errstate(all="ignore"):
+            lo, hi = np.nanmin(x, axis=0) if len(x) else np.zeros(0), np.nanmax(x, axis=0) if len(x) else np.zeros(0)
+        empty = [c for c, v in zip(self.continuous, lo) if not np.isfinite(v)]
+        if empty:
+            raise DataError(f"column(s) {empty!r} hold no number at all; drop them or mark them ignored in the config.")
+        self.minimum, self.maximum = lo.tolist(), hi.tolist()
+        self.levels: dict[str, list] = {}
+        for c in self.categorical:
+            s = frame[c].dropna()
+            levels = sorted(pd.unique(s).tolist(), key=lambda v: (str(type(v)), v))
+            if frame[c].isna().any() and MISSING not in levels:
+                levels.append(MISSING)
+            self.levels[c] = [_py(v) for v in levels]
+        return self
+
+    def spans(self) -> list[StepSpan]:
+        out, pos = [], 0
+        for c in self.continuous:
+            out.append(StepSpan(c, pos, 1, "continuous"))
+            pos += 1
+        for c in self.categorical:
+            w = len(self.levels[c])
+            out.append(StepSpan(c, pos, w, "categorical"))
+            pos += w
+        return out
+
+    @property
+    def dim(self) -> int:
+        return len(self.continuous) + sum(len(v) for v in self.levels.values())
+
+    def transform(self, frame: pd.DataFrame, row_observed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Encode.
+
+        Returns
+        -------
+        values : numpy.ndarray
+            ``(n_steps, dim)`` float32 in ``[0, 1]`` (continuous values outside the training range fall outside).
+        observed : numpy.ndarray
+            ``(n_steps, dim)`` float32: 1 where the cell was observed, 0 for missing cells and gap rows.
+        """
+        n = len(frame)
+        values = np.zeros((n, self.dim), dtype=np.float32)
+        observed = np.zeros((n, self.dim), dtype=np.float32)
+        if self.continuous:
+            x = frame[self.continuous].to_numpy(dtype=np.float64)
+            lo, hi = np.asarray(self.minimum), np.asarray(self.maximum)
+            span = np.where(hi > lo, hi - lo, 1.0)
+            scaled = (x - lo) / span
+            ok = np.isfinite(scaled)
+            k = len(self.continuous)
+            values[:, :k] = np.where(ok, scaled, 0.0)
+            observed[:, :k] = ok
+        pos = len(self.continuous)
+        for c in self.categorical:  # one vectorised lookup per column
+            levels = self.levels[c]
+            col = frame[c].astype(object)
+            if MISSING in levels:
+                col = col.where(col.notna(), MISSING)
+            codes = pd.Categorical(col.map(_py), categories=levels).codes
+            hit = codes >= 0
+            rows = np.flatnonzero(hit)
+            values[rows, pos + codes[hit]] = 1.0
+            observed[rows, pos:pos + len(levels)] = 1.0
+            pos += len(levels)
+        if row_observed is not None:
+            observed[~row_observed] = 0.0
+            values[~row_observed] = 0.0
+        return values, observed
+
+    def inverse_transform(self, values: np.ndarray, clip: bool = True) -> pd.DataFrame:
+        """``(n_steps, dim)`` -> a DataFrame of the columns (continuous clipped to the training range,
+        categorical by the largest score)."""
+        out: dict[str, Any] = {}
+        k = len(self.continuous)
+        if k:
+            v = values[:, :k].astype(np.float64)
+            if clip:
+                v = np.clip(v, 0.0, 1.0)
+            lo, hi = np.asarray(self.minimum), np.asarray(self.maximum)
+            x = lo + v * (hi - lo)
+            for j, c in enumerate(self.continuous):
+                out[c] = x[:, j]
+        pos = k
+        for c in self.categorical:
+            levels = self.levels[c]
+            idx = values[:, pos:pos + len(levels)].argmax(axis=1)
+            out[c] = pd.Series(np.asarray(levels, dtype=object)[idx])
+            pos += len(levels)
+        return pd.DataFrame(out)
+
+    def to_dict(self) -> dict:
+        return {"continuous": self.continuous, "categorical": self.categorical, "minimum": self.minimum,
+                "maximum": self.maximum, "levels": self.levels}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StepEncoder:
+        enc = cls(d["continuous"], d["categorical"])
+        enc.minimum, enc.maximum, enc.levels = d["minimum"], d["maximum"], d["levels"]
+        return enc
+
+
+def _py(v: Any) -> Any:
+    """NumPy scalars -> Python scalars (JSON-safe, and equal across a save/load)."""
+    return v.item() if isinstance(v, np.generic) else v

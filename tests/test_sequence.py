@@ -1,0 +1,168 @@
+"""SequenceGAN (TimeGAN) on small real slices: shapes, conditions, scenarios, persistence, seeds, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from indgan import SequenceGAN
+from indgan.errors import ConditionError, DataError, ModelFileError
+from indgan.evaluation import evaluate_sequences
+from indgan.models import load_model
+from indgan.scenarios import generate_scenarios, parse_conditions, parse_schedule
+
+from .conftest import DATA
+
+# Small networks and few iterations: the tests check behaviour, not quality.
+TINY_SEQ = dict(seq_len=12, hidden_dim=12, num_layers=2, iterations=20, pretrain_iterations=20, batch_size=32,
+                verbose=False)
+TAGS = ["xmeas_1", "xmeas_7", "xmeas_9", "xmeas_21", "xmv_10"]
+
+
+@pytest.fixture(scope="module")
+def tep():
+    return pd.read_parquet(DATA / "tep.parquet")
+
+
+@pytest.fixture(scope="module")
+def tep_slice(tep):
+    """Normal run d00 and faulty run d05_te around the fault's onset (rows 100-220): 240 rows, 5 tags."""
+    d00 = tep[tep.run == "d00"].iloc[:120]
+    d05 = tep[tep.run == "d05_te"].iloc[100:220]
+    return pd.concat([d00, d05])[["run", "fault", "time", *TAGS]].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def tep_model(tep_slice):
+    return SequenceGAN(random_state=0, **TINY_SEQ).fit(tep_slice, condition="fault")
+
+
+def test_fit_learns_windows_per_run(tep_model):
+    info = tep_model.fit_info_
+    assert info["entity_column"] == "run" and info["time_column"] == "time"
+    assert info["interval"] == pd.Timedelta(minutes=3).value
+    assert info["n_windows"] == 2 * (120 - 12 + 1)  # stride 1, no window across the two runs
+    assert info["conditions"] == ["fault"] and info["static_conditions"] == []  # d05_te switches at 160
+    assert len(tep_model.summary_.history) == 1 and tep_model.summary_.steps == 20
+    assert tep_model.condition_candidates() == {"fault": [0, 5]}
+
+
+def test_sample_shape_columns_time_and_ids(tep_model, tep_slice):
+    out = tep_model.sample(3, steps=30, random_state=1)
+    assert list(out.columns) == list(tep_slice.columns)
+    assert len(out) == 90 and out["run"].nunique() == 3
+    assert out["run"].iloc[0] == "scenario-0"
+    for _, g in out.groupby("run"):
+        assert (g["time"].diff().dropna() == pd.Timedelta(minutes=3)).all()
+        assert g["time"].iloc[0] == tep_slice["time"].min()
+    assert out[TAGS].dtypes.eq(np.float32).all() and out["fault"].dtype == np.int64
+    # every value within the training range (the scenario contract)
+    for tag in TAGS:
+        assert out[tag].between(tep_slice[tag].min(), tep_slice[tag].max()).all()
+
+
+def test_condition_schedule_changes_the_fault(tep_model):
+    sched = tep_model.sample(2, conditions={"fault": [(0, 10), (5, 20)]}, random_state=3)
+    assert len(sched) == 60
+    per_step = sched.groupby(sched.groupby("run").cumcount())["fault"].first()
+    assert (per_step.iloc[:10] == 0).all() and (per_step.iloc[10:] == 5).all()
+    normal = tep_model.sample(2, steps=30, conditions={"fault": 0}, random_state=3)
+    assert (normal["fault"] == 0).all()
+    # same noise, different condition from step 10 on: the generated tags differ there, not before
+    diff = (sched[TAGS].to_numpy() - normal[TAGS].to_numpy()).reshape(2, 30, -1)
+    assert np.abs(diff[:, :10]).max() == 0 and np.abs(diff[:, 10:]).max() > 0
+
+
+def test_chunked_generation_has_no_seams(tep_model):
+    cond = tep_model._conditions(2, 40, {"fault": [5]}, tep_model._new_generator(0), None)
+    one = tep_model._generate(cond, tep_model._new_generator(7), chunk=40)
+    chunked = tep_model._generate(cond, tep_model._new_generator(7), chunk=7)
+    torch.testing.assert_close(one, chunked, rtol=1e-5, atol=1e-6)
+
+
+def test_save_load_and_seeds_round_trip(tep_model, tep_slice, tmp_path):
+    path = tep_model.save(tmp_path / "tep.indgan")
+    loaded = load_model(path, device="cpu")
+    assert isinstance(loaded, SequenceGAN)
+    pd.testing.assert_frame_equal(loaded.sample(2, random_state=5), tep_model.sample(2, random_state=5))
+    assert loaded.fit_info_ == tep_model.fit_info_
+    again = SequenceGAN(random_state=0, **TINY_SEQ).fit(tep_slice, condition="fault")
+    pd.testing.assert_frame_equal(again.sample(2, random_state=5), tep_model.sample(2, random_state=5))
+    other = SequenceGAN(random_state=1, **TINY_SEQ).fit(tep_slice, condition="fault")
+    assert not other.sample(2, random_state=5).equals(tep_model.sample(2, random_state=5))
+    with pytest.raises(ModelFileError, match="holds a SequenceGAN"):
+        from indgan import TabularGAN
+        TabularGAN.load(path)
+
+
+def test_whole_batches_of_the_dryer(tmp_path):
+    dryer = pd.read_parquet(DATA / "dryer.parquet")
+    shortest = dryer.groupby("batch_id").size().nsmallest(3).index
+    five = dryer[dryer.batch_id.isin(shortest)].reset_index(drop=True)
+    lengths = five.groupby("batch_id").size()
+    model = SequenceGAN(**{**TINY_SEQ, "seq_len": None, "iterations": 5, "pretrain_iterations": 5},
+                        random_state=0).fit(five)
+    assert model.fit_info_["whole"] and model.fit_info_["seq_len"] == lengths.max()
+    out = model.sample(6, random_state=0)
+    got = out.groupby("batch_id").size()
+    assert len(got) == 6 and set(got) <= set(lengths)  # whole batches of the training lengths
+    assert (out.groupby("batch_id")["ClockTime"].apply(lambda s: (s.diff().dropna() == 1).all())).all()
+    assert out["batch_id"].dtype == np.int64
+
+
+def test_scenario_schedule_parsing_and_ranges(tep_model):
+    assert parse_schedule("0:160,5:320") == [("0", 160), ("5", 320)]
+    assert parse_conditions(["fault=5"]) == {"fault": "5"}
+    with pytest.raises(ConditionError, match="VALUE:STEPS"):
+        parse_schedule("0:abc")
+    res = generate_scenarios(tep_model, 2, steps=50, conditions=parse_conditions(["fault=0:20,5:20"]), random_state=0)
+    assert len(res.frame) == 100
+    assert (res.frame.groupby("run")["fault"].apply(lambda s: s.iloc[40:].eq(5).all())).all()  # last value holds
+    assert list(res.ranges.columns) == ["tag", "train_min", "train_max", "min", "max", "at_limit"]
+    assert (res.ranges["min"] >= res.ranges["train_min"] - 1e-4).all()
+    assert (res.ranges["max"] <= res.ranges["train_max"] + 1e-4).all()
+
+
+@pytest.mark.parametrize("case, error, message", [
+    ("unknown_value", ConditionError, "never occurs in the training data"),
+    ("unknown_column", ConditionError, "unknown condition column"),
+    ("too_long_schedule", ConditionError, "more than the"),
+])
+def test_bad_conditions(tep_model, case, error, message):
+    conds = {"unknown_value": {"fault": 17}, "unknown_column": {"mode": "B"},
+             "too_long_schedule": {"fault": [(0, 30), (5, 30)]}}[case]
+    with pytest.raises(error, match=message):
+        tep_model.sample(1, steps=40 if case == "too_long_schedule" else None, conditions=conds)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("no_time", "no time column"),
+    ("seq_len", "longer than every entity"),
+    ("decreasing", "goes back before"),
+    ("duplicated", "repeats"),
+])
+def test_bad_input_is_refused_clearly(tep_slice, case, message):
+    df = tep_slice.copy()
+    kw = dict(TINY_SEQ)
+    if case == "no_time":
+        df = df.drop(columns="time")
+    elif case == "seq_len":
+        kw["seq_len"] = 500
+    elif case == "decreasing":
+        df.loc[50, "time"] = df.loc[10, "time"]
+    else:
+        df.loc[51, "time"] = df.loc[50, "time"]
+    with pytest.raises(DataError, match=message):
+        SequenceGAN(**kw).fit(df)
+
+
+def test_evaluate_sequences_compares_like_with_like(tep_model, tep_slice):
+    syn = tep_model.sample(6, steps=40, conditions={"fault": 0}, random_state=0)
+    rep = evaluate_sequences(tep_slice, syn, seq_len=12, n_repeats=2, iterations=(50, 50), random_state=0)
+    assert rep.by == {"fault": [0]}  # fault-0 scenarios are compared with fault-0 windows only
+    assert 0 <= rep.discriminative.mean <= 0.5 and rep.predictive.mean > 0
+    assert set(rep.per_tag["tag"]) == set(TAGS) and rep.per_tag["acf_difference"].notna().all()
+    assert 0 < rep.steps.quality_score <= 1
+    # a copy of the real windows is indistinguishable: ACF and correlation differences vanish
+    same = evaluate_sequences(tep_slice, tep_slice, seq_len=12, n_repeats=1, iterations=(20, 20), with_real_floor=False)
+    assert same.per_tag["acf_difference"].max() < 1e-6 and same.per_tag["xcorr_difference"].max() < 1e-6
