@@ -117,23 +117,21 @@ def fit_par(frame, tags, conds, epochs, seed):
 
     torch.manual_seed(seed)
     np.random.seed(seed)
-    meta = Metadata.detect_from_dataframe(frame, table_name="windows")
-    meta.update_column("window", sdtype="id", table_name="windows")
-    meta.update_column("step", sdtype="numerical", table_name="windows")
-    for t in tags:
-        meta.update_column(t, sdtype="numerical", table_name="windows")
-    for c in conds:
-        meta.update_column(c, sdtype="categorical", table_name="windows")
-    meta.set_sequence_key("window", table_name="windows")
-    meta.set_sequence_index("step", table_name="windows")
+    columns = {"window": {"sdtype": "id"}, "step": {"sdtype": "numerical"}}
+    columns.update({t: {"sdtype": "numerical"} for t in tags})
+    columns.update({c: {"sdtype": "categorical"} for c in conds})
+    meta = Metadata.load_from_dict({"tables": {"windows": {"columns": columns, "sequence_key": "window",
+                                                           "sequence_index": "step"}}})
     par = PARSynthesizer(meta, epochs=epochs, verbose=False)
     t0 = time.perf_counter()
-    par.fit(frame)
+    par.fit({"windows": frame})
     fit_s = time.perf_counter() - t0
     n = frame["window"].nunique()
     t0 = time.perf_counter()
-    syn = par.sample(num_sequences=n, sequence_length=SEQ_LEN)
+    syn = par.sample_sequences(num_sequences=n, sequence_length=SEQ_LEN)
     sample_s = time.perf_counter() - t0
+    if isinstance(syn, dict):
+        syn = syn["windows"]
     # PAR numbers its sequences itself; make them 0..n-1 and the steps 0..SEQ_LEN-1
     syn["window"] = pd.factorize(syn["window"])[0]
     syn["step"] = syn.groupby("window").cumcount()

@@ -70,7 +70,7 @@ def cli():
 @click.option("--seq-len", type=int, help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].")
 @click.option("--entity", help="Sequence model: the entity column (batch, run, unit) [default: inferred].")
 @click.option("--time", "time_col", help="The time column [default: inferred].")
-@click.option("--iterations", type=int, help="Sequence model: adversarial iterations [default: 5000].")
+@click.option("--iterations", type=int, help="Sequence model: adversarial iterations [default: 2000].")
 @click.option("--epochs", type=int, help="Tabular model: passes over the data [default: 300].")
 @click.option("--batch-size", type=int, help="Rows (tabular) or windows (sequence) per step [default: 500 / 128].")
 @click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular), non-saturating (sequence)].")
@@ -101,12 +101,16 @@ def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col
             raise ConfigError(f"{what} {col!r}: no such column in {data}; columns: {', '.join(map(str, df.columns[:15]))}"
                               f"{' ...' if df.shape[1] > 15 else ''}.")
     schema_cfg = cfg.get("schema", {})
-    if model_kind == "sequence" or (model_kind == "auto" and params.get("kind") != "tabular"):
+    cfg_kind = params.pop("kind", None)
+    if cfg_kind not in (None, "tabular", "sequence"):
+        raise ConfigError(f"{config}: [model] kind = {cfg_kind!r}; use \"tabular\" or \"sequence\".")
+    if model_kind == "auto" and cfg_kind:
+        model_kind = cfg_kind
+    if model_kind == "sequence" or (model_kind == "auto" and fit_conditions):
         # fault ids and other integer condition columns with few levels are categories, not numbers
         for c in fit_conditions:
             if pd_is_int(df[c]) and df[c].nunique() <= 50:
                 overrides.setdefault("categorical", []).append(c)
-    params.pop("kind", None)
     schema = infer_schema(df, overrides=overrides or None, source=str(data),
                           max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
                           max_categories=schema_cfg.get("max_categories", 1000))

@@ -204,7 +204,7 @@ class Schema:
             elif c.role == CONTINUOUS:
                 values = view[c.name].astype("float64")
                 if c.decimals is not None:
-                    values = values.round(c.decimals)
+                    values = values.round(c.decimals) + 0.0  # + 0.0 turns a rounded -0.0 into 0.0
                 if c.status_column and c.status_column in view:
                     status = view[c.status_column].astype(object)
                     values = values.where(status == OK, np.nan)

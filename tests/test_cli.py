@@ -196,3 +196,21 @@ def test_sequence_model_without_time_column(tmp_path):
     path = _table(tmp_path, "rows.csv", pd.DataFrame({"a": range(30), "b": [1.5, 2.5, 3.0] * 10}))
     r = _run(["fit", path, "--model", "sequence", "--quiet", "--out", tmp_path / "m.indgan"])
     assert r.exit_code != 0 and "no time column" in r.output and "--model tabular" in r.output
+
+
+@pytest.mark.parametrize("name", ["default", "plant_logs", "quick", "sequence"])
+def test_shipped_configs_build_their_model(name):
+    from indgan import SequenceGAN, TabularGAN
+    from indgan.schema import load_config
+
+    from .conftest import DATA
+
+    cfg = load_config(DATA.parents[1] / "configs" / f"{name}.toml")
+    params = dict(cfg["model"])
+    kind = params.pop("kind")
+    cls = SequenceGAN if kind == "sequence" else TabularGAN
+    for key in ("generator_dim", "critic_dim"):
+        if key in params:
+            params[key] = tuple(params[key])
+    model = cls(**params)  # every setting is a parameter of the model the config names
+    model._validate_params()

@@ -100,14 +100,19 @@ def test_whole_batches_of_the_dryer(tmp_path):
     shortest = dryer.groupby("batch_id").size().nsmallest(3).index
     five = dryer[dryer.batch_id.isin(shortest)].reset_index(drop=True)
     lengths = five.groupby("batch_id").size()
-    model = SequenceGAN(**{**TINY_SEQ, "seq_len": None, "iterations": 5, "pretrain_iterations": 5},
+    model = SequenceGAN(**{**TINY_SEQ, "seq_len": None, "iterations": 5, "pretrain_iterations": 5, "cell": "lstm"},
                         random_state=0).fit(five)
+    assert isinstance(model.generator_.generator.rnn, torch.nn.LSTM)
     assert model.fit_info_["whole"] and model.fit_info_["seq_len"] == lengths.max()
     out = model.sample(6, random_state=0)
     got = out.groupby("batch_id").size()
     assert len(got) == 6 and set(got) <= set(lengths)  # whole batches of the training lengths
     assert (out.groupby("batch_id")["ClockTime"].apply(lambda s: (s.diff().dropna() == 1).all())).all()
     assert out["batch_id"].dtype == np.int64
+    # chunked generation carries the LSTM's (h, c) state as well
+    cond = model._conditions(2, 60, {}, model._new_generator(0), torch.tensor([60, 60]))
+    torch.testing.assert_close(model._generate(cond, model._new_generator(1), 60),
+                               model._generate(cond, model._new_generator(1), 9), rtol=1e-5, atol=1e-6)
 
 
 def test_scenario_schedule_parsing_and_ranges(tep_model):

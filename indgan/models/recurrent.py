@@ -238,24 +238,32 @@ class SequenceGAN(BaseEstimator):
     stride : int, default 1
         Steps between window starts.
     hidden_dim : int, optional
-        Units per recurrent layer and size of the latent code; default ``max(24, min(128, n_features))``
-        (TimeGAN uses 24 for 5 features).
+        Units per recurrent layer and size of the latent code; default ``max(24, min(64, n_features))``
+        (TimeGAN uses 24 for 5 features; 64 keeps a joint iteration under a second on 2 CPU cores for a
+        hundred tags).
     num_layers : int, default 3
         Recurrent layers of each network (the supervisor has one fewer), as in TimeGAN.
     cell : {"gru", "lstm"}
     latent_dim : int, optional
         Noise per step; default the number of encoded features, as in TimeGAN.
-    iterations : int, default 5000
+    iterations : int, default 2000
         Joint (adversarial) iterations; each is one discriminator and two generator updates.
     pretrain_iterations : int, optional
         Iterations of each of the embedding and supervised phases (default ``iterations``).
     batch_size : int, default 128
     learning_rate : float, default 1e-3
         Adam's step for every network, as in TimeGAN.
+    discriminator_lr : float, optional
+        Adam's step for the discriminator (default ``learning_rate``).
+    critic_steps, generator_steps : int, default 1 and 2
+        Discriminator and generator (+ embedder) updates per joint iteration; TimeGAN's schedule is 1 and 2.
     loss : str, default "non-saturating"
         Adversarial loss (:data:`indgan.losses.LOSSES`); TimeGAN's is the non-saturating cross-entropy.
     critic_threshold : float or None, default 0.15
         Update the discriminator only while its loss is above this (TimeGAN's rule; ignored for wgan-gp).
+    ema_decay : float or None
+        Sample from an exponential moving average of the generator and supervisor weights (see
+        :class:`~indgan.training.AdversarialTrainer`); None, as in TimeGAN, keeps the last iterate.
     max_missing : float, default 0.5
         Training windows with a larger share of missing cells are left out (long outages).
     columns : dict, optional
@@ -271,9 +279,11 @@ class SequenceGAN(BaseEstimator):
     kind = "SequenceGAN"
 
     def __init__(self, seq_len: int | None = 24, stride: int = 1, hidden_dim: int | None = None, num_layers: int = 3,
-                 cell: str = "gru", latent_dim: int | None = None, iterations: int = 5000,
+                 cell: str = "gru", latent_dim: int | None = None, iterations: int = 2000,
                  pretrain_iterations: int | None = None, batch_size: int = 128, learning_rate: float = 1e-3,
-                 loss: str = "non-saturating", critic_threshold: float | None = 0.15, max_missing: float = 0.5,
+                 discriminator_lr: float | None = None, critic_steps: int = 1, generator_steps: int = 2,
+                 loss: str = "non-saturating", critic_threshold: float | None = 0.15,
+                 ema_decay: float | None = None, max_missing: float = 0.5,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
                  random_state: int | None = None, verbose: bool = True):
         self.seq_len = seq_len
@@ -286,8 +296,12 @@ class SequenceGAN(BaseEstimator):
         self.pretrain_iterations = pretrain_iterations
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.discriminator_lr = discriminator_lr
+        self.critic_steps = critic_steps
+        self.generator_steps = generator_steps
         self.loss = loss
         self.critic_threshold = critic_threshold
+        self.ema_decay = ema_decay
         self.max_missing = max_missing
         self.max_discrete_levels = max_discrete_levels
         self.columns = columns
@@ -298,7 +312,8 @@ class SequenceGAN(BaseEstimator):
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
         ints = {"stride": self.stride, "num_layers": self.num_layers, "iterations": self.iterations,
-                "batch_size": self.batch_size}
+                "batch_size": self.batch_size, "critic_steps": self.critic_steps,
+                "generator_steps": self.generator_steps}
         for k in ("seq_len", "hidden_dim", "latent_dim", "pretrain_iterations"):
             if getattr(self, k) is not None:
                 ints[k] = getattr(self, k)
@@ -423,7 +438,7 @@ class SequenceGAN(BaseEstimator):
                                 "missing cells; nothing to learn from.")
         dim = x.shape[-1]
         cond_dim = c.shape[-1]
-        hidden = self.hidden_dim or max(24, min(128, dim))
+        hidden = self.hidden_dim or max(24, min(64, dim))
         latent = self.latent_dim or dim
 
         self.schema_, self.encoder_, self.cond_encoder_ = schema, encoder, cond_encoder
@@ -465,16 +480,19 @@ class SequenceGAN(BaseEstimator):
         hist_s = minimise(supervised_loss, g_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN supervised")
 
         # Phase 3: joint adversarial training with the shared trainer.
-        d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate)
+        d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.discriminator_lr or self.learning_rate)
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
         e_opt = torch.optim.Adam(er_params, lr=self.learning_rate)
         loss = AdversarialLoss(self.loss)
         threshold = None if self.loss == "wgan-gp" else self.critic_threshold
-        trainer = AdversarialTrainer(self.generator_, self.discriminator_, loss, g_opt, d_opt, critic_steps=1,
-                                     generator_steps=2, critic_threshold=threshold, verbose=self.verbose,
-                                     desc="SequenceGAN joint")
+        trainer = AdversarialTrainer(self.generator_, self.discriminator_, loss, g_opt, d_opt,
+                                     critic_steps=self.critic_steps, generator_steps=self.generator_steps,
+                                     critic_threshold=threshold, ema_decay=self.ema_decay,
+                                     verbose=self.verbose, desc="SequenceGAN joint")
         problem = _TimeGANProblem(self, tensors, batch, e_opt, need_real=self.loss == "feature-matching")
         summary = trainer.fit(problem, math.ceil(self.iterations / log_every), min(self.iterations, log_every), device)
+        if trainer.ema_generator is not None:  # sample from the averaged weights
+            self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         for net in (self.embedder_, self.recovery_):
             net.eval()
 
