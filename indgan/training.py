@@ -60,6 +60,14 @@ def seed_everything(seed: int | None) -> None:
     torch.manual_seed(seed)
 
 
+def make_generator(device: torch.device, seed: int | None) -> torch.Generator:
+    """A ``torch.Generator`` on ``device`` seeded with ``seed`` (a fresh random seed when None): the stream a
+    model samples from."""
+    g = torch.Generator(device=device)
+    g.manual_seed(int(seed) if seed is not None else int(torch.randint(2**62, (1,)).item()))
+    return g
+
+
 class AdversarialProblem(Protocol):
     """What a model tells the trainer about its game. Tensors are on the training device."""
 

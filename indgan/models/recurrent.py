@@ -35,7 +35,7 @@ carrying each network's recurrent state from one chunk to the next (:meth:`Seque
 from __future__ import annotations
 
 import math
-import time
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,8 @@ from ..errors import ConditionError, ConfigError, DataError, ModelFileError, Not
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, _time_values, infer_schema
-from ..training import AdversarialTrainer, TrainingSummary, minimise, resolve_device, seed_everything
+from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
+                        seed_everything)
 from ..windows import StepEncoder, StepSpan, make_windows, pad_entities, time_axis, to_grid, window_starts
 
 CELLS = ("gru", "lstm")
@@ -376,7 +377,7 @@ class SequenceGAN(BaseEstimator):
         conditions = [condition] if isinstance(condition, str) else list(condition or [])
         seed_everything(self.random_state)
         device = resolve_device(self.device)
-        t_start = time_module()
+        t_start = perf_counter()
         schema = schema or self._infer_schema(data, conditions, entity, time, source)
         time_col, entity_col = schema.time_column, schema.entity_column
         if time_col is None:
@@ -453,7 +454,7 @@ class SequenceGAN(BaseEstimator):
         log_every = 100
         pre = self.pretrain_iterations or self.iterations
         pre_epochs, pre_steps = math.ceil(pre / log_every), min(pre, log_every)
-        prepare_seconds = time_module() - t_start
+        prepare_seconds = perf_counter() - t_start
 
         # Phase 1: embedding (autoencoder).
         er_params = list(self.embedder_.parameters()) + list(self.recovery_.parameters())
@@ -508,7 +509,7 @@ class SequenceGAN(BaseEstimator):
             "time_start": float(t_grid[0]), "entity_column": entity_col,
             "entity_numeric": bool(entity_col is not None and pd.api.types.is_numeric_dtype(view[entity_col])),
             "lengths": lengths.tolist(), "prepare_seconds": prepare_seconds,
-            "fit_seconds": time_module() - t_start,
+            "fit_seconds": perf_counter() - t_start,
         }
         # Training condition trajectories, to draw from when a sample does not fix them.
         self.cond_grid_ = torch.from_numpy(self.cond_encoder_.transform(cond_frame)[0]).to(device)
@@ -562,9 +563,7 @@ class SequenceGAN(BaseEstimator):
         return torch.sigmoid(h)
 
     def _new_generator(self, seed: int | None) -> torch.Generator:
-        g = torch.Generator(device=self.device_)
-        g.manual_seed(int(seed) if seed is not None else int(torch.randint(2**62, (1,)).item()))
-        return g
+        return make_generator(self.device_, seed)
 
     # ------------------------------------------------------------------ sample
     def condition_candidates(self) -> dict[str, list | tuple]:
@@ -812,5 +811,3 @@ def _role(schema: Schema, column: str) -> str:
     except KeyError:
         return CATEGORICAL
 
-
-time_module = time.perf_counter

@@ -37,7 +37,7 @@ from ..errors import ConditionError, ConfigError, DataError, ModelFileError, Not
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CONTINUOUS, Schema, infer_schema
-from ..training import AdversarialTrainer, TrainingSummary, resolve_device, seed_everything
+from ..training import AdversarialTrainer, TrainingSummary, make_generator, resolve_device, seed_everything
 from ..transform import DataTransformer, Span
 
 log = logging.getLogger(__name__)
@@ -458,9 +458,7 @@ class TabularGAN(BaseEstimator):
         self.activation_ = OutputActivation(spans).to(device)
 
     def _new_generator(self, seed: int | None) -> torch.Generator:
-        g = torch.Generator(device=self.device_)
-        g.manual_seed(int(seed) if seed is not None else int(torch.randint(2**62, (1,)).item()))
-        return g
+        return make_generator(self.device_, seed)
 
     # ------------------------------------------------------------------ sample
     def sample(self, n: int, conditions: dict[str, Any] | None = None, random_state: int | None = None,
