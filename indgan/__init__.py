@@ -9,6 +9,7 @@ scenarios, and score them. The path of the data: :mod:`indgan.io` -> :mod:`indga
 from .errors import ConditionError, ConfigError, DataError, IndganError, ModelFileError, NotFittedError
 from .evaluation import EvaluationReport, evaluate
 from .io import read_table, write_table
+from .imputation import GANImputer
 from .models.recurrent import SequenceGAN
 from .models.tabular import TabularGAN
 from .schema import Schema, infer_schema
@@ -16,6 +17,6 @@ from .schema import Schema, infer_schema
 __version__ = "0.1.0"
 
 __all__ = [
-    "TabularGAN", "SequenceGAN", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
+    "TabularGAN", "SequenceGAN", "GANImputer", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
     "IndganError", "DataError", "ConfigError", "ConditionError", "ModelFileError", "NotFittedError",
 ]

@@ -93,3 +93,31 @@ class AdversarialLoss:
         (grad,) = torch.autograd.grad(score.sum(), x_hat, create_graph=True)
         norm = grad.reshape(n // pac, -1).norm(2, dim=1)
         return ((norm - 1) ** 2).mean()
+
+    # ------------------------------------------------------------------ per-cell game (GAIN)
+    def cell_critic_loss(self, scores: Tensor, observed: Tensor, weight: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """GAIN's discriminator loss (Yoon, Jordon, van der Schaar, ICML 2018): per-cell logits ``scores``
+        that a cell was observed, against the mask ``observed`` (1 observed / 0 imputed), over the cells
+        ``weight`` selects (those whose hint gives nothing away). Same shape for all three.
+
+        Returns ``(loss, d_real, d_fake)``: the loss and the mean ``D`` on observed and on imputed cells."""
+        if not self.probabilistic:
+            raise ConfigError(f"loss {self.name!r} has no per-cell form; GAIN uses minimax or non-saturating.")
+        n = weight.sum().clamp_min(1.0)
+        bce = observed * F.softplus(-scores) + (1 - observed) * F.softplus(scores)
+        loss = (bce * weight).sum() / n
+        p = torch.sigmoid(scores).detach()
+        d_real = (p * observed).sum() / observed.sum().clamp_min(1.0)
+        d_fake = (p * (1 - observed)).sum() / (1 - observed).sum().clamp_min(1.0)
+        return loss, d_real, d_fake
+
+    def cell_generator_loss(self, scores: Tensor, observed: Tensor, weight: Tensor) -> Tensor:
+        """GAIN's adversarial generator loss on the imputed cells (``observed == 0``) that ``weight``
+        selects: ``log(1 - D)`` for minimax, ``-log D`` for non-saturating (GAIN's published form)."""
+        w = (1 - observed) * weight
+        n = w.sum().clamp_min(1.0)
+        if self.name == "minimax":
+            return -(F.softplus(scores) * w).sum() / n
+        if self.name == "non-saturating":
+            return (F.softplus(-scores) * w).sum() / n
+        raise ConfigError(f"loss {self.name!r} has no per-cell form; GAIN uses minimax or non-saturating.")

@@ -79,7 +79,9 @@ class AdversarialProblem(Protocol):
         when the loss does not need it) and an extra generator loss term (or None)."""
 
     # Optional: ``after_generator_step()`` is called after every generator update when the problem defines
-    # it (e.g. TimeGAN's joint update of the embedder and recovery).
+    # it (e.g. TimeGAN's joint update of the embedder and recovery). A game that is not "real batch against
+    # generated batch" (GAIN's per-cell game) defines ``critic_loss(critic, loss) -> (loss, d_real, d_fake)``
+    # and ``generator_loss(critic, loss) -> (adversarial loss, extra term)`` instead of the two batches.
 
 
 @dataclass
@@ -171,18 +173,26 @@ class AdversarialTrainer:
             t0 = time.perf_counter()
             acc = torch.zeros(5, device=device)  # g_loss, d_loss, extra, d_real, d_fake
             after_g = getattr(problem, "after_generator_step", None)
+            own_critic_loss = getattr(problem, "critic_loss", None)
+            own_generator_loss = getattr(problem, "generator_loss", None)
             for _ in range(steps_per_epoch):
                 for _ in range(self.critic_steps):
-                    real, fake = problem.critic_batch()
-                    d_loss, d_real, d_fake = self.loss.critic_loss(self.critic, real, fake.detach())
+                    if own_critic_loss is not None:  # a game with its own form (GAIN's per-cell game)
+                        d_loss, d_real, d_fake = own_critic_loss(self.critic, self.loss)
+                    else:
+                        real, fake = problem.critic_batch()
+                        d_loss, d_real, d_fake = self.loss.critic_loss(self.critic, real, fake.detach())
                     if self.critic_threshold is not None and d_loss.item() <= self.critic_threshold:
                         continue
                     self.d_optimizer.zero_grad(set_to_none=True)
                     d_loss.backward()
                     self.d_optimizer.step()
                 for _ in range(self.generator_steps):
-                    fake, real, extra = problem.generator_batch()
-                    g_loss = self.loss.generator_loss(self.critic, fake, real)
+                    if own_generator_loss is not None:
+                        g_loss, extra = own_generator_loss(self.critic, self.loss)
+                    else:
+                        fake, real, extra = problem.generator_batch()
+                        g_loss = self.loss.generator_loss(self.critic, fake, real)
                     total = g_loss if extra is None else g_loss + extra
                     self.g_optimizer.zero_grad(set_to_none=True)
                     total.backward()

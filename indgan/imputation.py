@@ -1,0 +1,651 @@
+"""Missing-value imputation with GAIN, row-wise or time-aware, as a scikit-learn transformer.
+
+:class:`GANImputer` fills the missing cells of a table (NaN, None, and historian status strings such as "Bad"
+or "Scan Timeout" among a tag's numbers) with values consistent with usual operation, and returns every
+observed cell exactly as given. The method is GAIN (Yoon, Jordon, van der Schaar, ICML 2018; see
+:mod:`indgan.models.gain`); with a time column it is time-aware: the generator reads windows of neighbouring
+steps of each entity (unit, batch, run), so a tag's outage is filled from that tag's own history on both sides
+and from its correlated tags.
+
+The database path (fill only the NULL cells of a SQL table, audited and undoable) is
+:func:`indgan.database.impute_table`; the CLI is ``indgan impute``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+from torch import Tensor
+
+from .errors import ConfigError, DataError
+from .losses import AdversarialLoss
+from .models.gain import GAINDiscriminator, GAINGenerator, SpanActivation
+from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, STATUS_SUFFIX, TIME, ColumnSpec, Schema, infer_schema
+from .training import AdversarialTrainer, make_generator, resolve_device, seed_everything
+from .windows import StepEncoder
+
+__all__ = ["GANImputer", "Gap"]
+_NOISE = 0.01  # GAIN: the hidden cells enter the generator as U(0, 0.01) noise
+
+
+@dataclass
+class Gap:
+    """A run of consecutive missing cells of one column that was left missing (longer than ``max_gap``)."""
+
+    column: str
+    entity: Any
+    first_row: Any  # index label of the first missing row
+    last_row: Any
+    steps: int
+
+
+class _Data:
+    """The encoded table on the device: rows in (entity, time) order with padding rows between entities
+    (time-aware) so that windows never mix entities."""
+
+    def __init__(self, x: Tensor, m: Tensor, c: Tensor, valid: Tensor, rows: np.ndarray):
+        self.x, self.m, self.c, self.valid = x, m, c, valid  # (N, dim), (N, n_cols), (N, cond), (N, 1)
+        self.rows = rows  # position in the padded order -> input row position (-1 for padding)
+
+
+class _GAINProblem:
+    """GAIN's per-cell game for :class:`~indgan.training.AdversarialTrainer` (see :mod:`indgan.models.gain`)."""
+
+    def __init__(self, imp: GANImputer, data: _Data, starts: Tensor, seq_len: int, batch: int):
+        self.imp, self.d, self.starts, self.batch = imp, data, starts, batch
+        dev = data.x.device
+        self.steps = torch.arange(seq_len, device=dev)
+        self.col_of_dim = imp.col_of_dim_.to(dev)
+        self.free = imp.free_columns_.to(dev)  # columns that may be hidden (conditions never are)
+
+    def _draw(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        pick = torch.randint(self.starts.shape[0], (self.batch,), device=self.starts.device)
+        idx = self.starts[pick, None] + self.steps
+        d = self.d
+        return d.x[idx], d.m[idx], d.c[idx], d.valid[idx]
+
+    def _hide(self, m: Tensor) -> Tensor:
+        """The mask the generator sees: ``m`` with a further share of observed cells hidden."""
+        imp = self.imp
+        hidden = torch.rand_like(m) < imp.hold_out_rate
+        b, t, k = m.shape
+        if t > 1 and imp.max_block > 1:  # blocks of 1..max_block steps of one tag
+            start = torch.randint(t, (b, 1, k), device=m.device)
+            length = torch.randint(1, imp.max_block + 1, (b, 1, k), device=m.device)
+            pos = torch.arange(t, device=m.device)[None, :, None]
+            block = (pos >= start) & (pos < start + length) & (torch.rand(b, 1, k, device=m.device) < imp.hold_out_rate)
+            hidden = hidden | block
+        return m * ~(hidden & self.free)
+
+    def _impute(self, x: Tensor, m_in: Tensor, c: Tensor, valid: Tensor) -> tuple[Tensor, Tensor]:
+        return self.imp._propose(x, m_in, c, valid, None)
+
+    def _hint(self, m_in: Tensor) -> tuple[Tensor, Tensor]:
+        b = (torch.rand_like(m_in) < self.imp.hint_rate).float()
+        return b * m_in + 0.5 * (1 - b), 1 - b
+
+    def critic_loss(self, critic, loss: AdversarialLoss):
+        x, m, c, valid = self._draw()
+        m_in = self._hide(m)
+        with torch.no_grad():
+            x_hat, _ = self._impute(x, m_in, c, valid)
+        md = m_in[..., self.col_of_dim]
+        x_tilde = md * x + (1 - md) * x_hat
+        hint, weight = self._hint(m_in)
+        scores = critic(torch.cat([x_tilde, hint, c], -1))
+        return loss.cell_critic_loss(scores, m_in, weight * valid)
+
+    def generator_loss(self, critic, loss: AdversarialLoss):
+        x, m, c, valid = self._draw()
+        m_in = self._hide(m)
+        x_hat, logits = self._impute(x, m_in, c, valid)
+        md = m_in[..., self.col_of_dim]
+        x_tilde = md * x + (1 - md) * x_hat
+        hint, weight = self._hint(m_in)
+        adv = loss.cell_generator_loss(critic(torch.cat([x_tilde, hint, c], -1)), m_in, weight * valid)
+        err = self.imp._cell_error(x_hat, logits, x)  # (batch, T, n_cols)
+        seen = m_in * valid
+        held = (m - m_in) * valid
+        recon = (err * seen).sum() / seen.sum().clamp_min(1.0) + (err * held).sum() / held.sum().clamp_min(1.0)
+        return adv, self.imp.alpha * recon
+
+
+class GANImputer(TransformerMixin, BaseEstimator):
+    """Fill missing cells with GAIN (Yoon, Jordon, van der Schaar, ICML 2018), row-wise or time-aware.
+
+    A scikit-learn transformer: ``fit(X)`` learns from the observed cells of ``X``; ``transform(X)`` returns
+    ``X`` with its missing cells filled and every observed cell exactly as given. Works in ``Pipeline`` and
+    ``ColumnTransformer``, with ``set_output(transform="pandas")``.
+
+    Inputs
+    ------
+    - a NumPy array ``(n_rows, n_columns)`` of numbers with NaN for missing cells: every column is a
+      continuous tag; ``transform`` returns float64 ``(n_rows, n_columns)``;
+    - a pandas DataFrame: column roles are inferred as for the other models (:func:`indgan.schema.infer_schema`):
+      numeric tags are continuous (historian status strings among their numbers count as missing),
+      string and low-cardinality columns are categorical and are filled with one of their levels, a time
+      column (datetime, or an integer sample index named like ``time``) with an optional entity column
+      (``batch_id``, ``run``, ``unit``...) makes the imputer **time-aware**. ``transform`` returns a DataFrame
+      with the input's index and columns; a column whose status strings were all filled becomes float64.
+
+    Method
+    ------
+    GAIN's generator/discriminator game over (data, mask) with the hint ``b * m + 0.5 * (1 - b)``,
+    ``b ~ Bernoulli(hint_rate)``, and reconstruction weight ``alpha``; during training a further
+    ``hold_out_rate`` of the observed cells (and, time-aware, blocks of up to ``max_block`` steps of one tag)
+    is hidden from the generator and scored, so that it learns to predict cells it cannot see. See
+    :mod:`indgan.models.gain`. ``transform`` returns the mean of ``n_draws`` generator draws for continuous
+    cells and the most frequent level for categorical ones (the point estimate with the smallest expected
+    squared error); :meth:`sample_imputations` returns the draws themselves (multiple imputation).
+
+    Parameters
+    ----------
+    iterations : int, default 3000
+        Generator updates (each after ``critic_steps`` discriminator updates).
+    batch_size : int, default 128
+        Rows per batch (row-wise), or windows per batch (time-aware: ``batch_size // 2`` windows).
+    hidden_dim : int, optional
+        Units per layer; default ``max(256, 2 * n_features)`` row-wise, 64 time-aware.
+    num_layers : int, default 2
+        Recurrent layers of the time-aware networks.
+    alpha : float, default 100
+        Weight of the reconstruction loss (GAIN's alpha; the paper uses 100 for [0, 1]-scaled data).
+    hint_rate : float, default 0.9
+        Probability that the hint reveals a cell's mask to the discriminator (GAIN's default).
+    hold_out_rate : float, default 0.2
+        Share of observed cells hidden from the generator in each batch and scored (see Method).
+    loss : {"non-saturating", "minimax"}
+        GAIN's cross-entropy game; non-saturating (``-log D``) is the form GAIN's code uses.
+    learning_rate : float, default 1e-3
+        Adam's step for both networks.
+    critic_steps : int, default 1
+    n_draws : int, default 8
+        Generator draws averaged for the point estimate of :meth:`transform`.
+    time : str, "auto" or None, default "auto"
+        Time column for time-aware imputation; "auto" uses the column the schema finds (DataFrames only);
+        None imputes row by row.
+    entity : str, "auto" or None, default "auto"
+        Entity column (unit, batch, run): time windows never cross entities.
+    condition : list of str, optional
+        Columns (e.g. the operating mode) the generator is always shown and that are never hidden during
+        training, so that imputations follow the mode. They are filled too where they are missing.
+    seq_len : int, default 48
+        Steps per window of the time-aware networks.
+    max_block : int, default 24
+        Longest block of one tag hidden during time-aware training (steps).
+    max_gap : int, str or None
+        Leave runs of more than this many consecutive missing steps of one tag missing (an int, in steps,
+        or a time span such as ``"2h"`` with a time column); :meth:`gaps_left` lists them. None fills all.
+    columns : dict, optional
+        Role overrides as in the ``[columns]`` config (``{"categorical": ["mode"], "time": ["ts"]}``).
+    max_discrete_levels : int, default 10
+        Numeric DataFrame columns with at most this many levels are categorical.
+    device : str, default "auto"
+    random_state : int, optional
+        Seeds training and the draws of ``transform`` (the same seed gives the same output on one device).
+    verbose : bool, default False
+        Progress bar during ``fit``.
+
+    Attributes
+    ----------
+    n_features_in_, feature_names_in_ (DataFrames with string column names), schema_, encoder_,
+    time_column_, entity_column_, temporal_, summary_ (:class:`~indgan.training.TrainingSummary`), fit_seconds_.
+
+    Raises
+    ------
+    DataError
+        A column with no observed value at all, a time-aware table whose time column has missing values.
+    ConfigError
+        Invalid parameters.
+    """
+
+    def __init__(self, iterations: int = 3000, batch_size: int = 128, hidden_dim: int | None = None,
+                 num_layers: int = 2, alpha: float = 100.0, hint_rate: float = 0.9, hold_out_rate: float = 0.2,
+                 loss: str = "non-saturating", learning_rate: float = 1e-3, critic_steps: int = 1,
+                 n_draws: int = 8, time: str | None = "auto", entity: str | None = "auto",
+                 condition: list[str] | None = None, seq_len: int = 48, max_block: int = 24,
+                 max_gap: int | str | None = None, columns: dict | None = None, max_discrete_levels: int = 10,
+                 device: str = "auto", random_state: int | None = None, verbose: bool = False):
+        self.iterations = iterations
+        self.batch_size = batch_size
+        self.hidden_dim = hidden_dim
+        self.num_layers = num_layers
+        self.alpha = alpha
+        self.hint_rate = hint_rate
+        self.hold_out_rate = hold_out_rate
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.critic_steps = critic_steps
+        self.n_draws = n_draws
+        self.time = time
+        self.entity = entity
+        self.condition = condition
+        self.seq_len = seq_len
+        self.max_block = max_block
+        self.max_gap = max_gap
+        self.columns = columns
+        self.max_discrete_levels = max_discrete_levels
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # ------------------------------------------------------------------ checks
+    def _validate_params(self):
+        for name in ("iterations", "batch_size", "num_layers", "critic_steps", "n_draws", "seq_len", "max_block"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
+        if self.hidden_dim is not None and (not isinstance(self.hidden_dim, (int, np.integer)) or self.hidden_dim < 1):
+            raise ConfigError(f"hidden_dim must be a positive integer or None, got {self.hidden_dim!r}.")
+        for name in ("hint_rate", "hold_out_rate"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
+                raise ConfigError(f"{name} must be within [0, 1], got {v!r}.")
+        if not isinstance(self.alpha, (int, float)) or self.alpha < 0:
+            raise ConfigError(f"alpha must be a number >= 0, got {self.alpha!r}.")
+        if self.loss not in ("non-saturating", "minimax"):
+            raise ConfigError(f"loss {self.loss!r}: GAIN's game is 'non-saturating' or 'minimax'.")
+
+    # ------------------------------------------------------------------ input
+    def _frame(self, X, reset: bool) -> tuple[pd.DataFrame, bool]:
+        """Validate ``X`` (scikit-learn's checks: shape, feature names, count) and return it as a DataFrame
+        plus whether it came as an array."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            if X.shape[0] == 0:
+                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
+            if X.shape[1] == 0:
+                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+            if not all(isinstance(c, str) for c in X.columns):
+                X = X.rename(columns=str)
+            if X.columns.duplicated().any():
+                raise DataError(f"duplicate column names {list(X.columns[X.columns.duplicated()])!r}; rename them.")
+            return X, False
+        arr = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite="allow-nan",
+                            force_writeable=True)
+        arr = np.asarray(arr, dtype=np.float64)
+        return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])]), True
+
+    def _schema(self, frame: pd.DataFrame, from_array: bool) -> Schema:
+        if from_array:
+            cols = []
+            for c in frame.columns:
+                v = frame[c].to_numpy()
+                lo, hi = np.nanmin(v) if np.isfinite(v).any() else None, np.nanmax(v) if np.isfinite(v).any() else None
+                cols.append(ColumnSpec(c, CONTINUOUS, "float64", has_missing=bool(np.isnan(v).any()),
+                                       minimum=None if lo is None else float(lo),
+                                       maximum=None if hi is None else float(hi)))
+            return Schema(cols)
+        overrides = dict(self.columns or {})
+        if self.time not in (None, "auto"):
+            overrides["time"] = [self.time]
+        if self.entity not in (None, "auto"):
+            overrides["entity"] = [self.entity]
+        if self.condition:
+            cond = [self.condition] if isinstance(self.condition, str) else list(self.condition)
+            unknown = [c for c in cond if c not in frame.columns]
+            if unknown:
+                raise ConfigError(f"condition column(s) {unknown!r} are not in the table; it has "
+                                  f"{', '.join(map(str, frame.columns[:20]))}.")
+        return infer_schema(frame, overrides or None, max_discrete_levels=self.max_discrete_levels, source="X")
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None) -> GANImputer:
+        """Learn to impute from the observed cells of ``X`` ``(n_rows, n_columns)``; returns ``self``.
+
+        Raises
+        ------
+        DataError, ConfigError, ValueError (scikit-learn's input checks)
+        """
+        self._validate_params()
+        t0 = perf_counter()
+        frame, from_array = self._frame(X, reset=True)
+        self.from_array_ = from_array
+        schema = self._schema(frame, from_array)
+        self.schema_ = schema
+        time_col = None if (from_array or self.time is None) else schema.time_column
+        entity_col = schema.entity_column if time_col is not None and self.entity is not None else None
+        self.time_column_, self.entity_column_ = time_col, entity_col
+        cond = [] if not self.condition else ([self.condition] if isinstance(self.condition, str) else list(self.condition))
+        view = schema.view(frame) if not from_array else frame
+        cont, cat = [], []
+        for spec in schema.columns:
+            if spec.name in (time_col, entity_col):
+                continue
+            if spec.role == CONTINUOUS:
+                cont.append(spec.name)
+            elif spec.role in (CATEGORICAL, ENTITY):
+                cat.append(spec.name)
+        if not cont and not cat:
+            raise DataError("X: no column to impute once the time and entity columns are set aside.")
+        for c in cont:
+            if not np.isfinite(view[c].to_numpy(dtype=np.float64)).any():
+                raise DataError(f"column {c!r} has no observed value at all; there is nothing to learn it from. "
+                                "Drop it, or mark it ignored ([columns] ignore = [...]).")
+        for c in cat:
+            if view[c].notna().sum() == 0:
+                raise DataError(f"column {c!r} has no observed value at all; drop it or mark it ignored.")
+        encoder = StepEncoder(cont, cat).fit(view)
+        for c in cat:  # a missing categorical cell is a cell to fill, not a level
+            encoder.levels[c] = [v for v in encoder.levels[c] if v != "<missing>"]
+        self.encoder_ = encoder
+        spans = encoder.spans()
+        self.n_columns_ = len(spans)
+        col_of_dim = np.concatenate([np.full(s.width, i) for i, s in enumerate(spans)])
+        self.col_of_dim_ = torch.from_numpy(col_of_dim.astype(np.int64))
+        free = np.array([s.column not in cond for s in spans])
+        self.free_columns_ = torch.from_numpy(free)
+        self.cat_spans_ = [(i, s.start, s.width) for i, s in enumerate(spans) if s.kind == "categorical"]
+        self.n_cont_ = len(cont)
+
+        seed_everything(self.random_state)
+        device = resolve_device(self.device)
+        self.device_ = device
+        temporal = time_col is not None
+        self.temporal_ = temporal
+        data = self._encode(frame, view)
+        dim, k = encoder.dim, self.n_columns_
+        cond_dim = 1 if temporal else 0  # the padding flag
+        hidden = self.hidden_dim or (64 if temporal else max(256, 2 * dim))
+        in_dim = dim + k + cond_dim
+        self.generator_ = GAINGenerator(in_dim, dim, hidden, temporal, self.num_layers).to(device)
+        self.discriminator_ = GAINDiscriminator(in_dim, k, hidden, temporal, self.num_layers).to(device)
+        self.activation_ = SpanActivation(spans).to(device)
+        self.cond_dim_ = cond_dim
+
+        if temporal:
+            seq_len = int(min(self.seq_len, max(2, int(data.valid.sum().item()))))
+            n = data.x.shape[0]
+            starts = torch.arange(max(n - seq_len + 1, 1), device=device)
+            starts = starts[data.valid[starts, 0] > 0]
+            batch = max(1, self.batch_size // 2)
+        else:
+            seq_len = 1
+            starts = torch.arange(data.x.shape[0], device=device)
+            batch = min(self.batch_size, data.x.shape[0])
+        self.seq_len_ = seq_len
+        g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
+        d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate)
+        trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
+                                     critic_steps=self.critic_steps, verbose=self.verbose, desc="GANImputer")
+        problem = _GAINProblem(self, data, starts, seq_len, batch)
+        per_epoch = min(self.iterations, 100)
+        self.summary_ = trainer.fit(problem, math.ceil(self.iterations / per_epoch), per_epoch, device)
+        self.fit_seconds_ = perf_counter() - t0
+        return self
+
+    # ------------------------------------------------------------------ encoding
+    def _order(self, view: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(row positions in (entity, time) order, start offset of each entity in that order)."""
+        n = len(view)
+        if not self.temporal_:
+            return np.arange(n), np.array([0, n])
+        t = view[self.time_column_]
+        if t.isna().any():
+            row = view.index[np.flatnonzero(t.isna().to_numpy())[0]]
+            raise DataError(f"time column {self.time_column_!r} is missing at row {row!r}; time-aware imputation "
+                            "needs every row's time (fill it, drop the row, or pass time=None).")
+        tv = t.to_numpy()
+        if np.issubdtype(tv.dtype, np.datetime64):
+            tv = tv.astype("datetime64[ns]").astype(np.int64)
+        if self.entity_column_ is None:
+            return np.argsort(tv, kind="stable"), np.array([0, n])
+        ent = view[self.entity_column_]
+        if ent.isna().any():
+            row = view.index[np.flatnonzero(ent.isna().to_numpy())[0]]
+            raise DataError(f"entity column {self.entity_column_!r} is missing at row {row!r}; fill it or pass "
+                            "entity=None.")
+        codes = pd.factorize(ent, sort=False)[0]
+        order = np.lexsort((tv, codes))  # by entity, then time
+        bounds = np.flatnonzero(np.diff(codes[order])) + 1
+        offsets = np.concatenate([[0], bounds, [n]])
+        return order, offsets
+
+    def _encode(self, frame: pd.DataFrame, view: pd.DataFrame) -> _Data:
+        enc = self.encoder_
+        x, o = enc.transform(view)
+        m = o[:, [s.start for s in enc.spans()]]  # per column
+        order, offsets = self._order(view)
+        x, m = x[order], m[order]
+        if self.temporal_:  # padding rows between entities: windows never mix two entities
+            pad = self.seq_len - 1
+            n_ent = len(offsets) - 1
+            lengths = np.diff(offsets)
+            total = lengths.sum() + pad * (n_ent + 1)
+            pos = np.concatenate([np.arange(a, b) + pad * (i + 1) for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:]))])
+            xp = np.zeros((total, x.shape[1]), np.float32)
+            mp = np.zeros((total, m.shape[1]), np.float32)
+            valid = np.zeros((total, 1), np.float32)
+            rows = np.full(total, -1, np.int64)
+            xp[pos], mp[pos], valid[pos], rows[pos] = x, m, 1.0, order
+            x, m = xp, mp
+            c = np.ones((total, 1), np.float32) - valid  # padding flag
+        else:
+            valid = np.ones((len(x), 1), np.float32)
+            rows = order
+            c = np.zeros((len(x), 0), np.float32)
+        dev = self.device_
+        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)  # noqa: E731
+        return _Data(t(x), t(m), t(c), t(valid), rows)
+
+    def _propose(self, x: Tensor, m_in: Tensor, c: Tensor, valid: Tensor, g: torch.Generator | None):
+        """The generator's proposal for every cell: ``(x_hat, logits)``, each ``(batch, T, dim)``."""
+        md = m_in[..., self.col_of_dim_.to(x.device)]
+        noise = torch.rand(x.shape, device=x.device, generator=g) * _NOISE
+        inp = torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid
+        logits = self.generator_(inp)
+        return self.activation_(logits), logits
+
+    def _cell_error(self, x_hat: Tensor, logits: Tensor, x: Tensor) -> Tensor:
+        """Per-cell reconstruction error ``(batch, T, n_columns)``: squared error for continuous tags,
+        cross-entropy over the levels for categorical columns."""
+        k = self.n_cont_
+        parts = [(x_hat[..., :k] - x[..., :k]) ** 2]
+        for _, a, w in self.cat_spans_:
+            logp = torch.log_softmax(logits[..., a:a + w], -1)
+            parts.append(-(x[..., a:a + w] * logp).sum(-1, keepdim=True))
+        return torch.cat(parts, -1)
+
+    # ------------------------------------------------------------------ transform
+    @torch.no_grad()
+    def _draws(self, data: _Data, n_draws: int, g: torch.Generator) -> Tensor:
+        """``(n_draws, N, dim)`` proposals for every (padded) row."""
+        self.generator_.eval()
+        x, m, c, valid = data.x, data.m, data.c, data.valid
+        N = x.shape[0]
+        out = torch.zeros((n_draws, N, x.shape[1]), device=x.device)
+        if not self.temporal_:
+            chunk = 8192
+            for d in range(n_draws):
+                for a in range(0, N, chunk):
+                    sl = slice(a, a + chunk)
+                    out[d, sl] = self._propose(x[sl, None], m[sl, None], c[sl, None], valid[sl, None], g)[0][:, 0]
+            return out
+        T = self.seq_len_
+        stride = max(1, T // 2)
+        starts = torch.arange(0, max(N - T, 0) + 1, stride, device=x.device)
+        if starts[-1] != max(N - T, 0):
+            starts = torch.cat([starts, torch.tensor([max(N - T, 0)], device=x.device)])
+        steps = torch.arange(min(T, N), device=x.device)
+        # triangular weights: a step is read mostly from the windows it sits in the middle of
+        w = 1.0 - (steps.float() - (len(steps) - 1) / 2).abs() / (len(steps) / 2 + 1)
+        idx = starts[:, None] + steps
+        weight_sum = torch.zeros(N, device=x.device).index_add_(0, idx.flatten(), w.repeat(len(starts)))
+        for d in range(n_draws):
+            acc = torch.zeros((N, x.shape[1]), device=x.device)
+            for a in range(0, len(starts), 256):
+                ii = idx[a:a + 256]
+                prop = self._propose(x[ii], m[ii], c[ii], valid[ii], g)[0] * w[None, :, None]
+                acc.index_add_(0, ii.flatten(), prop.reshape(-1, x.shape[1]))
+            out[d] = acc / weight_sum.clamp_min(1e-8)[:, None]
+        return out
+
+    def _prepare(self, X) -> tuple[pd.DataFrame, pd.DataFrame, _Data]:
+        check_is_fitted(self, "generator_")
+        frame, from_array = self._frame(X, reset=False)
+        view = self.schema_.view(frame) if not self.from_array_ else frame
+        return frame, view, self._encode(frame, view)
+
+    def _decode(self, frame: pd.DataFrame, view: pd.DataFrame, data: _Data, values: Tensor) -> pd.DataFrame:
+        """Write the proposals ``values`` ``(N, dim)`` into the missing cells of ``frame`` (a copy)."""
+        real = data.rows >= 0
+        vals = np.zeros((len(frame), values.shape[1]), np.float32)
+        vals[data.rows[real]] = values.cpu().numpy()[real]
+        filled = self.encoder_.inverse_transform(vals)
+        fill_mask, _ = self._fill_mask(view)
+        out = frame.copy()
+        for spec in self.schema_.columns:
+            name = spec.name
+            if name in filled.columns:
+                miss = fill_mask[name]
+                if not miss.any():
+                    continue
+                new = filled[name].to_numpy()
+                if spec.role == CONTINUOUS:
+                    new = new.astype(np.float64)
+                    if spec.decimals is not None and not self.from_array_:
+                        new = np.round(new, spec.decimals) + 0.0
+                    if spec.integer:
+                        new = np.round(new)
+                    base = view[name].astype(np.float64).to_numpy().copy()  # status strings -> NaN
+                    base[miss] = new[miss]
+                    col = frame[name]
+                    left = np.isnan(base) & col.notna().to_numpy()  # status strings left in place (max_gap)
+                    if left.any():
+                        kept = col.astype(object).copy()
+                        kept[miss] = new[miss]
+                        out[name] = kept
+                    elif spec.integer and not np.isnan(base).any() and pd.api.types.is_integer_dtype(col):
+                        out[name] = base.astype(col.dtype)
+                    else:
+                        out[name] = base
+                else:
+                    col = frame[name].astype(object).copy()
+                    col[miss] = new[miss]
+                    try:
+                        out[name] = col.astype(frame[name].dtype) if frame[name].dtype != object else col
+                    except (TypeError, ValueError):
+                        out[name] = col
+            elif spec.role == CONSTANT and out[name].isna().any():
+                out[name] = out[name].fillna(spec.constant)
+        return out
+
+    def _fill_mask(self, view: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Gap]]:
+        """Cells to fill per column (missing, and not in a gap longer than ``max_gap``), and the gaps left."""
+        masks = {c: view[c].isna().to_numpy() for c in self.encoder_.continuous + self.encoder_.categorical}
+        gaps: list[Gap] = []
+        if self.max_gap is None:
+            return masks, gaps
+        limit = self._gap_steps(view)
+        order, offsets = self._order(view)
+        ent = np.zeros(len(view), np.int64)
+        for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:])):
+            ent[a:b] = i
+        for c, miss in masks.items():
+            ms = miss[order]
+            # run ids of consecutive missing steps within an entity
+            start = ms & np.concatenate([[True], ~ms[:-1] | (ent[1:] != ent[:-1])])
+            run = np.cumsum(start) * ms
+            if not run.any():
+                continue
+            sizes = np.bincount(run)
+            long_runs = np.flatnonzero(sizes > limit)
+            long_runs = long_runs[long_runs > 0]
+            if long_runs.size == 0:
+                continue
+            drop = np.isin(run, long_runs)
+            keep_sorted = ms & ~drop
+            new = np.zeros_like(miss)
+            new[order] = keep_sorted
+            masks[c] = new
+            for r in long_runs:
+                pos = np.flatnonzero(run == r)
+                rows = order[pos]
+                e = view[self.entity_column_].iloc[rows[0]] if self.entity_column_ else None
+                gaps.append(Gap(c, e, view.index[rows[0]], view.index[rows[-1]], int(len(pos))))
+        return masks, gaps
+
+    def gaps_left(self, X) -> list[Gap]:
+        """The outages of ``X`` longer than ``max_gap`` that :meth:`transform` leaves missing (one
+        :class:`Gap` per run of consecutive missing steps of one column); empty without ``max_gap``."""
+        check_is_fitted(self, "generator_")
+        frame, _ = self._frame(X, reset=False)
+        view = self.schema_.view(frame) if not self.from_array_ else frame
+        return self._fill_mask(view)[1]
+
+    def _gap_steps(self, view: pd.DataFrame) -> int:
+        if isinstance(self.max_gap, (int, np.integer)) and not isinstance(self.max_gap, bool):
+            return int(self.max_gap)
+        if self.time_column_ is None:
+            raise ConfigError(f"max_gap={self.max_gap!r} is a time span, but there is no time column; give it in steps.")
+        try:
+            span = pd.Timedelta(self.max_gap)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"max_gap={self.max_gap!r} is neither a number of steps nor a time span like '2h'.") from exc
+        t = view[self.time_column_]
+        if not pd.api.types.is_datetime64_any_dtype(t):
+            raise ConfigError(f"max_gap={self.max_gap!r} is a time span but {self.time_column_!r} is not a datetime; "
+                              "give max_gap in steps.")
+        step = t.sort_values().diff().dropna()
+        step = step[step > pd.Timedelta(0)].median()
+        return int(span / step) if pd.notna(step) and step > pd.Timedelta(0) else int(1e18)
+
+    def transform(self, X):
+        """``X`` with its missing cells filled: a DataFrame for a DataFrame (input's index, columns and, where
+        no cell is left missing, dtypes), float64 ``(n_rows, n_columns)`` for an array. Observed cells are
+        returned exactly. Runs longer than ``max_gap`` stay missing (:meth:`gaps_left` lists them).
+
+        Raises
+        ------
+        NotFittedError, ValueError (wrong number of columns, other feature names), DataError
+        """
+        frame, view, data = self._prepare(X)
+        g = make_generator(self.device_, self.random_state)
+        values = self._draws(data, self.n_draws, g)
+        point = values.mean(0)  # categorical: the mean of the softmax draws, whose argmax is the modal level
+        out = self._decode(frame, view, data, point)
+        return out.to_numpy(dtype=np.float64) if self.from_array_ else out
+
+    def sample_imputations(self, X, n_draws: int = 20, random_state: int | None = None):
+        """Multiple imputation: ``n_draws`` independent fillings of ``X``'s missing cells.
+
+        Returns
+        -------
+        numpy.ndarray ``(n_draws, n_rows, n_columns)`` float64 for an array input, else a list of
+        ``n_draws`` DataFrames shaped like ``X``. Observed cells are the same in every draw.
+        """
+        if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
+            raise ConfigError(f"n_draws must be a positive integer, got {n_draws!r}.")
+        frame, view, data = self._prepare(X)
+        seed = self.random_state if random_state is None else random_state
+        g = make_generator(self.device_, None if seed is None else seed + 1)
+        values = self._draws(data, n_draws, g)
+        frames = [self._decode(frame, view, data, values[d]) for d in range(n_draws)]
+        if self.from_array_:
+            return np.stack([f.to_numpy(dtype=np.float64) for f in frames])
+        return frames
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The input's column names (the imputer keeps every column)."""
+        check_is_fitted(self, "n_features_in_")
+        if input_features is not None:
+            input_features = np.asarray(input_features, dtype=object)
+            if len(input_features) != self.n_features_in_:
+                raise ValueError(f"input_features has {len(input_features)} names; X has {self.n_features_in_} columns.")
+            return input_features
+        if hasattr(self, "feature_names_in_"):
+            return np.asarray(self.feature_names_in_, dtype=object)
+        return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)

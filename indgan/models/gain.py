@@ -1,0 +1,93 @@
+"""GAIN: the generator and discriminator of the GAN imputer, row-wise or over time windows.
+
+GAIN (Yoon, Jordon, van der Schaar, "GAIN: Missing Data Imputation using Generative Adversarial Nets", ICML
+2018) plays a game per cell rather than per sample:
+
+- the **generator** ``G`` sees a row (or a window of rows) with its missing cells replaced by noise, and the
+  observed mask ``m`` per column, and proposes every cell ``x_hat``; the imputed row is
+  ``x_tilde = m * x + (1 - m) * x_hat``;
+- the **discriminator** ``D`` sees ``x_tilde`` and the **hint** ``h = b * m + 0.5 * (1 - b)`` with
+  ``b ~ Bernoulli(hint_rate)`` per cell, and says for each cell whether it was observed or imputed; its loss
+  counts the cells whose hint gives nothing away (``b = 0``), as the paper defines it;
+- ``G`` minimises the adversarial loss on the imputed cells plus ``alpha`` times the reconstruction loss of
+  the observed cells (squared error for continuous tags in ``[0, 1]``, cross-entropy over a categorical
+  column's levels).
+
+indgan's training adds one thing the paper does not have, and keeps the game as it is: every batch hides a
+further share of the observed cells from ``G`` (``hold_out_rate``; for time windows also blocks of 1 to
+``max_block`` consecutive steps of one tag) and scores ``G``'s proposals for them with the same
+reconstruction loss, so that ``G`` learns to predict a missing cell from the rest of the row (and its
+neighbouring steps), not only to copy what it sees. The time-aware networks are bidirectional GRUs over
+windows ``(batch, seq_len, n_features)``, so a tag's gap is filled from its own history before and after the
+gap and from its correlated tags.
+
+The per-cell losses are :meth:`indgan.losses.AdversarialLoss.cell_critic_loss` and ``cell_generator_loss``;
+the game is played by the shared :class:`indgan.training.AdversarialTrainer`.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..windows import StepSpan
+
+
+class SpanActivation(nn.Module):
+    """Logits ``(..., dim)`` -> values: sigmoid for the continuous tags (first ``n_cont`` dims), softmax over
+    each categorical column's levels."""
+
+    def __init__(self, spans: list[StepSpan]):
+        super().__init__()
+        self.n_cont = sum(1 for s in spans if s.kind == "continuous")
+        self.cat_spans = [(s.start, s.width) for s in spans if s.kind == "categorical"]
+
+    def forward(self, logits: Tensor) -> Tensor:
+        parts = [torch.sigmoid(logits[..., :self.n_cont])]
+        parts += [torch.softmax(logits[..., a:a + w], dim=-1) for a, w in self.cat_spans]  # one op per column
+        return torch.cat(parts, dim=-1)
+
+
+class _Body(nn.Module):
+    """Row-wise: GAIN's fully connected layers. Temporal: a bidirectional GRU followed by a fully connected
+    layer per step. ``(batch, T, in_dim)`` -> ``(batch, T, hidden)``."""
+
+    def __init__(self, in_dim: int, hidden: int, temporal: bool, num_layers: int):
+        super().__init__()
+        self.temporal = temporal
+        if temporal:
+            self.rnn = nn.GRU(in_dim, hidden, num_layers=num_layers, batch_first=True, bidirectional=True)
+            self.mix = nn.Sequential(nn.Linear(2 * hidden + in_dim, hidden), nn.ReLU())
+        else:
+            self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.temporal:
+            return self.mix(torch.cat([self.rnn(x)[0], x], -1))
+        return self.mlp(x)
+
+
+class GAINGenerator(nn.Module):
+    """``(batch, T, dim + n_columns + cond_dim)`` (values with noise in the hidden cells, the per-column mask,
+    the conditions) -> logits ``(batch, T, dim)``; ``T = 1`` for rows."""
+
+    def __init__(self, in_dim: int, dim: int, hidden: int, temporal: bool, num_layers: int):
+        super().__init__()
+        self.body = _Body(in_dim, hidden, temporal, num_layers)
+        self.out = nn.Linear(hidden, dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.out(self.body(x))
+
+
+class GAINDiscriminator(nn.Module):
+    """``(batch, T, dim + n_columns + cond_dim)`` (imputed values, hint, conditions) -> per-cell logits
+    ``(batch, T, n_columns)`` that the cell was observed. ``features`` / ``head`` as the shared losses expect."""
+
+    def __init__(self, in_dim: int, n_columns: int, hidden: int, temporal: bool, num_layers: int):
+        super().__init__()
+        self.features = _Body(in_dim, hidden, temporal, num_layers)
+        self.head = nn.Linear(hidden, n_columns)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))

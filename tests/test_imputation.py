@@ -1,0 +1,218 @@
+"""GANImputer: GAIN row-wise and time-aware, the scikit-learn contract, and the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import check_estimator
+
+from indgan import GANImputer
+from indgan.errors import ConfigError, DataError
+
+DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "data"
+
+
+@pytest.fixture(scope="module")
+def breast():
+    x = load_breast_cancer().data[:, :8]
+    return (x - x.min(0)) / (x.max(0) - x.min(0))
+
+
+@pytest.fixture(scope="module")
+def fitted(breast):
+    rng = np.random.default_rng(0)
+    xm = breast.copy()
+    xm[rng.random(xm.shape) < 0.2] = np.nan
+    return GANImputer(iterations=300, random_state=0).fit(xm)
+
+
+def _mixed(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    mode = rng.choice(["run", "idle", "purge"], n)
+    base = np.where(mode == "run", 80.0, np.where(mode == "idle", 20.0, 50.0))
+    t1 = base + rng.normal(0, 2, n)
+    return pd.DataFrame({"flow": t1, "temp": 0.5 * t1 + rng.normal(0, 1, n), "mode": mode,
+                         "valve": rng.integers(0, 2, n).astype(np.int64)})
+
+
+# ---------------------------------------------------------------------------------------------- contract
+def test_check_estimator():
+    check_estimator(GANImputer(iterations=5, batch_size=16, hidden_dim=8))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), rate=st.floats(0.0, 0.9))
+def test_observed_cells_never_change(fitted, breast, seed, rate):
+    rng = np.random.default_rng(seed)
+    xm = breast.copy()
+    miss = rng.random(xm.shape) < rate
+    xm[miss] = np.nan
+    keep = xm.copy()
+    out = fitted.transform(xm)
+    np.testing.assert_array_equal(xm, keep)  # the input is not modified
+    np.testing.assert_array_equal(out[~miss], breast[~miss])  # observed cells exactly as given
+    assert np.isfinite(out).all()
+    assert (out[miss] >= 0).all() and (out[miss] <= 1).all()  # within the training range
+
+
+def test_better_than_the_column_mean(fitted, breast):
+    rng = np.random.default_rng(1)
+    xm = breast.copy()
+    miss = rng.random(xm.shape) < 0.2
+    xm[miss] = np.nan
+    out = fitted.transform(xm)
+    rmse = np.sqrt(((out - breast)[miss] ** 2).mean())
+    mean = np.sqrt(((np.nanmean(xm, 0)[None, :].repeat(len(xm), 0) - breast)[miss] ** 2).mean())
+    assert rmse < 0.8 * mean, (rmse, mean)
+
+
+def test_categorical_cells_get_valid_levels_and_dtypes_are_kept():
+    df = _mixed()
+    rng = np.random.default_rng(2)
+    holed = df.copy()
+    for c in df.columns:
+        holed.loc[rng.random(len(df)) < 0.15, c] = np.nan
+    out = GANImputer(iterations=200, random_state=0).fit_transform(holed)
+    assert list(out.columns) == list(df.columns) and out.index.equals(df.index)
+    assert out.notna().all().all()
+    assert set(out["mode"]) <= {"run", "idle", "purge"}
+    assert set(out["valve"]) <= {0, 1} and out["valve"].dtype == holed["valve"].dtype
+    observed = holed.notna()
+    for c in df.columns:
+        assert (out.loc[observed[c], c] == holed.loc[observed[c], c]).all()
+    # the mode is learned: 'run' rows get flows near 80 more often than not
+    run = holed["flow"].isna() & (holed["mode"] == "run")
+    assert (out.loc[run, "flow"] > 50).mean() > 0.6
+
+
+def test_seed_reproduces_and_draws_differ_with_a_stable_mean(breast):
+    rng = np.random.default_rng(3)
+    xm = breast[:200].copy()
+    miss = rng.random(xm.shape) < 0.2
+    xm[miss] = np.nan
+    a = GANImputer(iterations=150, random_state=7).fit(xm)
+    b = GANImputer(iterations=150, random_state=7).fit(xm)
+    np.testing.assert_array_equal(a.transform(xm), b.transform(xm))
+    draws = a.sample_imputations(xm, n_draws=20)
+    assert draws.shape == (20,) + xm.shape
+    assert (draws[:, ~miss] == xm[~miss]).all()
+    assert draws[:, miss].std(0).mean() > 0  # the draws are not all the same
+    half1, half2 = draws[:10, miss].mean(0), draws[10:, miss].mean(0)
+    assert np.abs(half1 - half2).max() < 0.05  # and their mean is stable
+
+
+def test_pipeline_column_transformer_and_pandas_output(breast):
+    rng = np.random.default_rng(4)
+    X = breast[:300].copy()
+    y = X @ np.arange(1, X.shape[1] + 1)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    pipe = make_pipeline(GANImputer(iterations=50, random_state=0), Ridge()).fit(X, y)
+    assert pipe.score(X, y) > 0.8
+    frame = pd.DataFrame(X, columns=[f"tag{i}" for i in range(X.shape[1])])
+    ct = ColumnTransformer([("gain", GANImputer(iterations=30, random_state=0), ["tag0", "tag1", "tag2"])],
+                           remainder="passthrough").set_output(transform="pandas")
+    out = ct.fit_transform(frame)
+    assert out[["gain__tag0", "gain__tag1", "gain__tag2"]].notna().all().all()
+    imp = GANImputer(iterations=30, random_state=0).set_output(transform="pandas").fit(X)
+    out = imp.transform(X)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == [f"x{i}" for i in range(X.shape[1])]
+    assert list(GANImputer(iterations=5).fit(frame).get_feature_names_out()) == list(frame.columns)
+
+
+# ---------------------------------------------------------------------------------------------- plant data
+def test_status_strings_are_missing_and_filled_as_numbers():
+    df = pd.read_parquet(DATA / "plant_logs.parquet").iloc[:400, :12]
+    obj = [c for c in df.columns if df[c].dtype == object]
+    assert obj, "the slice should hold a tag with status strings"
+    imp = GANImputer(iterations=60, random_state=0, seq_len=16)
+    out = imp.fit_transform(df)
+    assert imp.temporal_ and imp.time_column_ == "timestamp"
+    for c in obj:
+        numbers = pd.to_numeric(df[c], errors="coerce")
+        assert out[c].dtype == np.float64 and out[c].notna().all()
+        ok = numbers.notna()
+        np.testing.assert_array_equal(out.loc[ok, c].to_numpy(), numbers[ok].to_numpy())
+    pd.testing.assert_series_equal(out["timestamp"], df["timestamp"])
+
+
+def test_time_aware_fills_an_outage_from_the_tags_history():
+    t = np.arange(600)
+    rng = np.random.default_rng(5)
+    slow = np.sin(2 * np.pi * t / 150)
+    df = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=600, freq="1min"),
+                       "a": slow + rng.normal(0, 0.02, 600), "b": np.cos(2 * np.pi * t / 150) + rng.normal(0, 0.02, 600),
+                       "c": rng.normal(0, 1, 600)})
+    holed = df.copy()
+    gaps = [(100, 112), (300, 320), (450, 458)]
+    for a, b in gaps:
+        holed.loc[a:b - 1, "a"] = np.nan
+    imp = GANImputer(iterations=400, random_state=0, seq_len=32, max_block=24)
+    out = imp.fit_transform(holed)
+    miss = holed["a"].isna()
+    rmse = np.sqrt(((out.loc[miss, "a"] - df.loc[miss, "a"]) ** 2).mean())
+    mean = np.sqrt(((holed["a"].mean() - df.loc[miss, "a"]) ** 2).mean())
+    assert rmse < 0.5 * mean, (rmse, mean)
+
+    # max_gap: the 20-step outage stays missing and is reported; the shorter ones are filled
+    imp2 = GANImputer(iterations=20, random_state=0, seq_len=32, max_gap="15min").fit(holed)
+    out2 = imp2.transform(holed)
+    assert out2.loc[300:319, "a"].isna().all() and out2.loc[100:111, "a"].notna().all()
+    assert [(g.column, g.first_row, g.last_row, g.steps) for g in imp2.gaps_left(holed)] == [("a", 300, 319, 20)]
+
+
+def test_entities_are_not_mixed_and_row_order_is_kept():
+    dry = pd.read_parquet(DATA / "dryer.parquet")
+    dry = dry[dry.batch_id.isin([1, 2, 3])].sample(frac=1.0, random_state=0)  # shuffled rows
+    holed = dry.copy()
+    holed.loc[holed.sample(frac=0.1, random_state=1).index, "DryerTemp"] = np.nan
+    imp = GANImputer(iterations=30, random_state=0, seq_len=16)
+    out = imp.fit_transform(holed)
+    assert imp.entity_column_ == "batch_id" and imp.time_column_ == "ClockTime"
+    assert out.index.equals(holed.index) and out["DryerTemp"].notna().all()
+    pd.testing.assert_frame_equal(out.drop(columns="DryerTemp"), holed.drop(columns="DryerTemp"))
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+def test_bad_input_gives_clear_errors(breast):
+    x = breast[:50].copy()
+    x[:, 2] = np.nan
+    with pytest.raises(DataError, match="column 'x2' has no observed value"):
+        GANImputer(iterations=2).fit(x)
+    with pytest.raises(ConfigError, match="hint_rate"):
+        GANImputer(hint_rate=1.5).fit(breast)
+    df = pd.DataFrame({"time": pd.date_range("2024", periods=40, freq="1min"), "a": np.arange(40.0)})
+    df.loc[5, "time"] = pd.NaT
+    with pytest.raises(DataError, match="time column 'time' is missing at row 5"):
+        GANImputer(iterations=2).fit(df)
+    with pytest.raises(ConfigError, match="condition column"):
+        GANImputer(iterations=2, condition=["nope"]).fit(df.drop(index=5))
+    fitted = GANImputer(iterations=2).fit(breast)
+    with pytest.raises(ValueError, match="features"):
+        fitted.transform(breast[:, :3])
+
+
+def test_cli_impute_file(tmp_path):
+    from click.testing import CliRunner
+
+    from indgan.cli import cli
+
+    df = _mixed(120)
+    df.loc[::7, "flow"] = np.nan
+    src = tmp_path / "logs.parquet"
+    df.to_parquet(src)
+    out = tmp_path / "filled.parquet"
+    res = CliRunner().invoke(cli, ["impute", str(src), "-o", str(out), "--iterations", "30", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "filled" in res.output and "row by row" in res.output
+    filled = pd.read_parquet(out)
+    assert filled["flow"].notna().all()
+    assert (filled.loc[df.flow.notna(), "flow"] == df.loc[df.flow.notna(), "flow"]).all()
+    res = CliRunner().invoke(cli, ["impute", str(src), "--dry-run"])
+    assert res.exit_code != 0 and "database options" in res.output
