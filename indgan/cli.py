@@ -6,6 +6,7 @@
     indgan scenario tep.indgan --condition fault=0:160,5:320 -n 20 -o fault5.parquet
     indgan evaluate plant_logs.parquet synthetic.parquet [--sequences] --json report.json
     indgan info plant.indgan
+    indgan impute plant_logs.parquet -o filled.parquet       # or --db URL --table T --key K
 
 Every error a user can cause is printed as one line (``Error: ...``) with exit status 1 (2 for bad usage),
 never as a traceback.
@@ -192,6 +193,93 @@ def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col
         if model_kind == "sequence":
             click.echo(f"  sequence scores (discriminative, predictive): indgan scenario {out} -n 100 -o s.parquet, "
                        f"then indgan evaluate {data} s.parquet --sequences")
+
+
+# ---------------------------------------------------------------------------------------------- impute
+@cli.command()
+@click.argument("data", required=False, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write the filled table to (parquet or CSV).")
+@click.option("--db", "db_url", help="SQLAlchemy URL of a database (sqlite:///plant.db, postgresql+psycopg://user@host/db): fill the NULL cells of --table in place.")
+@click.option("--table", help="Database table to fill.")
+@click.option("--key", help="Unique key column of --table (identifies each written row in the audit table).")
+@click.option("--column", "fill_columns", multiple=True, metavar="COLUMN", help="Database: fill only this column (repeatable) [default: all but the key].")
+@click.option("--dry-run", is_flag=True, help="Database: write nothing; report what would change.")
+@click.option("--undo", "undo_id", metavar="RUN_ID", help="Database: restore the NULLs written by run RUN_ID (from the audit table).")
+@click.option("--iterations", type=int, help="Generator updates [default: 3000].")
+@click.option("--time", "time_col", help="Time column for time-aware imputation [default: inferred].")
+@click.option("--entity", help="Entity column (batch, run, unit) [default: inferred].")
+@click.option("--rows", "row_wise", is_flag=True, help="Impute row by row even when there is a time column.")
+@click.option("--condition", "conditions", multiple=True, metavar="COLUMN", help="Operating-mode column the imputations follow (repeatable).")
+@click.option("--max-gap", help="Leave outages longer than this missing: steps (e.g. 24) or a time span (e.g. 2h).")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, iterations, time_col, entity, row_wise,
+           conditions, max_gap, device, seed, quiet):
+    """Fill missing cells (NaN, NULL, status strings such as "Bad") with GAIN, never touching an observed cell.
+
+    \b
+    indgan impute plant_logs.parquet -o filled.parquet
+    indgan impute --db sqlite:///plant.db --table readings --key id [--dry-run]
+    indgan impute --undo RUN_ID --db sqlite:///plant.db
+    """
+    from .imputation import GANImputer
+
+    _setup_logging(quiet)
+    if undo_id:
+        if not db_url:
+            raise click.UsageError("--undo needs --db (the database whose audit table holds the run).")
+        from .database import undo_run
+
+        click.echo(str(undo_run(db_url, undo_id)))
+        return
+    if (data is None) == (db_url is None):
+        raise click.UsageError("give either a DATA file (with -o) or --db URL --table T --key K.")
+    gap = None
+    if max_gap is not None:
+        gap = int(max_gap) if max_gap.strip().isdigit() else max_gap
+    params = dict(random_state=seed, verbose=not quiet, device=device, max_gap=gap,
+                  condition=list(conditions) or None)
+    if iterations is not None:
+        params["iterations"] = iterations
+    if row_wise:
+        params["time"] = None
+    elif time_col:
+        params["time"] = time_col
+    if entity:
+        params["entity"] = entity
+    imputer = GANImputer(**params)
+    if db_url:
+        if not table or not key:
+            raise click.UsageError("--db needs --table and --key.")
+        from .database import impute_table
+
+        report = impute_table(db_url, table=table, key=key, imputer=imputer, columns=list(fill_columns) or None,
+                              dry_run=dry_run, random_state=seed, verbose=not quiet)
+        click.echo(str(report))
+        return
+    if fill_columns or dry_run:
+        raise click.UsageError("--column and --dry-run are database options (with --db).")
+    from .io import read_table, write_table
+
+    df = read_table(data)
+    output = output or Path(Path(data).name.split(".")[0] + "_filled" + (Path(data).suffix or ".parquet"))
+    filled = imputer.fit_transform(df)
+    before = imputer.schema_.view(df) if hasattr(imputer, "schema_") else df
+    n_missing = int(sum(before[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
+    gaps = imputer.gaps_left(df)
+    left = sum(g.steps for g in gaps)
+    mode = (f"time-aware on {imputer.time_column_!r}" + (f" per {imputer.entity_column_!r}" if imputer.entity_column_ else "")
+            if imputer.temporal_ else "row by row")
+    click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; {n_missing} missing cells; GAIN {mode}, "
+               f"{imputer.iterations} iterations, fit {imputer.fit_seconds_:.1f} s on {imputer.summary_.device}")
+    click.echo(f"filled {n_missing - left} cells" + (f"; left {left} cells missing in {len(gaps)} "
+                                                      f"outage(s) longer than --max-gap {max_gap}" if left else ""))
+    for g in gaps[:10]:
+        click.echo(f"  {g.column}: {g.steps} steps from row {g.first_row} to {g.last_row}"
+                   + (f" ({imputer.entity_column_} {g.entity})" if g.entity is not None else ""))
+    write_table(filled, output)
+    click.echo(f"wrote {output}")
 
 
 def pd_is_int(s) -> bool:
