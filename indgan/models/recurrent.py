@@ -136,6 +136,36 @@ class Discriminator(nn.Module):
         return self.head(self.features(x)) * x[..., -1:]
 
 
+class ConditionClassifier(nn.Module):
+    """Auxiliary classifier of the conditions (AC-GAN, Odena, Olah, Shlens, ICML 2017, applied per step):
+    data steps + observed mask ``(batch, T, 2 * dim)`` -> condition logits ``(batch, T, cond_width)``.
+    Trained on real windows only; its loss on generated windows pushes the generator to show the condition
+    it was given (a fault the latent discriminator cannot tell apart is otherwise free to be ignored)."""
+
+    def __init__(self, in_dim: int, hidden_dim: int, spans: list[StepSpan]):
+        super().__init__()
+        self.spans = spans
+        self.rnn = nn.GRU(in_dim, hidden_dim, num_layers=2, batch_first=True)
+        self.head = nn.Linear(hidden_dim, sum(s.width for s in spans))
+
+    def forward(self, x: Tensor, o: Tensor) -> Tensor:
+        return self.head(self.rnn(torch.cat([x * o, o], -1))[0])
+
+    def loss(self, logits: Tensor, c: Tensor, w: Tensor) -> Tensor:
+        """Cross-entropy per categorical condition, squared error per continuous one, over real steps."""
+        total = logits.new_zeros(())
+        n = w.sum().clamp_min(1.0)
+        for s in self.spans:
+            sl = slice(s.start, s.start + s.width)
+            if s.kind == "categorical":
+                ce = torch.nn.functional.cross_entropy(logits[..., sl].flatten(0, 1), c[..., sl].argmax(-1).flatten(),
+                                                       reduction="none")
+                total = total + (ce * w.flatten()).sum() / n
+            else:
+                total = total + (((torch.sigmoid(logits[..., sl]) - c[..., sl]) ** 2) * w).sum() / n
+        return total
+
+
 def _masked_mse(a: Tensor, b: Tensor, w: Tensor) -> Tensor:
     return ((a - b) ** 2 * w).sum() / w.sum().clamp_min(1.0)
 
@@ -149,6 +179,8 @@ class _TimeGANProblem:
         self.m, self.d, self.batch, self.e_opt, self.need_real = m, data, batch, e_opt, need_real
         self._last = None
         self.pair_real = m.loss == "wgan-gp"
+        if m.classifier_ is not None:
+            m.classifier_.requires_grad_(False)  # fixed during the joint phase: a judge, not a player
 
     def draw(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         return _draw(self.d, self.batch)
@@ -181,6 +213,8 @@ class _TimeGANProblem:
         supervised = _masked_mse(h_sup[:, :-1], h[:, 1:], ww.expand_as(h[:, 1:]))
         moments = _moment_loss(x_hat, x, o * w, w)
         extra = 100.0 * torch.sqrt(supervised + 1e-8) + 100.0 * moments
+        if m.classifier_ is not None:
+            extra = extra + m.condition_weight * m.classifier_.loss(m.classifier_(x_hat, torch.ones_like(x_hat)), c, w)
         fake = torch.cat([torch.cat([h_hat, c, w], -1), torch.cat([e_hat, c, w], -1)])
         real = torch.cat([torch.cat([h, c, w], -1)] * 2) if self.need_real else None
         return fake, real, extra
@@ -265,6 +299,11 @@ class SequenceGAN(BaseEstimator):
     ema_decay : float or None
         Sample from an exponential moving average of the generator and supervisor weights (see
         :class:`~indgan.training.AdversarialTrainer`); None, as in TimeGAN, keeps the last iterate.
+    condition_weight : float, default 1.0
+        Weight of the auxiliary condition classifier's loss on generated steps (AC-GAN, Odena et al. 2017):
+        a recurrent classifier trained on real windows to tell each step's condition judges the generated
+        ones, so a subtle fault is not traded for a generic state. 0 turns it off; no effect without
+        conditions.
     max_missing : float, default 0.5
         Training windows with a larger share of missing cells are left out (long outages).
     columns : dict, optional
@@ -284,7 +323,7 @@ class SequenceGAN(BaseEstimator):
                  pretrain_iterations: int | None = None, batch_size: int = 128, learning_rate: float = 1e-3,
                  discriminator_lr: float | None = None, critic_steps: int = 1, generator_steps: int = 2,
                  loss: str = "non-saturating", critic_threshold: float | None = 0.15,
-                 ema_decay: float | None = None, max_missing: float = 0.5,
+                 ema_decay: float | None = None, condition_weight: float = 1.0, max_missing: float = 0.5,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
                  random_state: int | None = None, verbose: bool = True):
         self.seq_len = seq_len
@@ -303,6 +342,7 @@ class SequenceGAN(BaseEstimator):
         self.loss = loss
         self.critic_threshold = critic_threshold
         self.ema_decay = ema_decay
+        self.condition_weight = condition_weight
         self.max_missing = max_missing
         self.max_discrete_levels = max_discrete_levels
         self.columns = columns
@@ -327,6 +367,8 @@ class SequenceGAN(BaseEstimator):
             raise ConfigError(f"unknown cell {self.cell!r}; choose gru or lstm.")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+        if not (isinstance(self.condition_weight, (int, float)) and self.condition_weight >= 0):
+            raise ConfigError(f"condition_weight must be a number >= 0, got {self.condition_weight!r}.")
         if not 0.0 <= self.max_missing <= 1.0:
             raise ConfigError(f"max_missing must be within [0, 1], got {self.max_missing}.")
 
@@ -480,6 +522,21 @@ class SequenceGAN(BaseEstimator):
 
         hist_s = minimise(supervised_loss, g_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN supervised")
 
+        # Auxiliary condition classifier (AC-GAN), trained on real windows before the joint phase.
+        hist_c = []
+        cond_spans = cond_encoder.spans()
+        self.classifier_ = None
+        if self.condition_weight > 0 and cond_spans:
+            self.classifier_ = ConditionClassifier(2 * dim, hidden, cond_spans).to(device)
+            c_opt = torch.optim.Adam(self.classifier_.parameters(), lr=self.learning_rate)
+
+            def condition_loss():
+                xb, ob, cb, wb = _draw(tensors, batch)
+                return self.classifier_.loss(self.classifier_(xb, ob * wb), cb, wb)
+
+            hist_c = minimise(condition_loss, c_opt, pre_epochs, pre_steps, device, self.verbose,
+                              "SequenceGAN condition classifier")
+
         # Phase 3: joint adversarial training with the shared trainer.
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.discriminator_lr or self.learning_rate)
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
@@ -498,7 +555,8 @@ class SequenceGAN(BaseEstimator):
             net.eval()
 
         self.summary_ = summary
-        self.pretrain_history_ = {"embedding": hist_e, "supervised": hist_s}
+        self.pretrain_history_ = {"embedding": hist_e, "supervised": hist_s, "condition_classifier": hist_c}
+        self.classifier_ = None  # only needed for training; not part of the model file
         t_grid = _time_values(grid.frame[time_col]).to_numpy()
         self.fit_info_ = {
             "source": source, "n_rows": int(len(data)), "n_steps": int(grid.frame.shape[0]), "n_gaps": grid.n_gaps,
