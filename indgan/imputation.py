@@ -27,7 +27,7 @@ from torch import Tensor
 
 from .errors import ConfigError, DataError
 from .losses import AdversarialLoss
-from .models.gain import GAINDiscriminator, GAINGenerator, SpanActivation
+from .models.gain import GAINDiscriminator, GAINGenerator, SpanActivation, interpolate
 from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, STATUS_SUFFIX, TIME, ColumnSpec, Schema, infer_schema
 from .training import AdversarialTrainer, make_generator, resolve_device, seed_everything
 from .windows import StepEncoder
@@ -154,8 +154,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
         Rows per batch (row-wise), or windows per batch (time-aware: ``batch_size // 2`` windows).
     hidden_dim : int, optional
         Units per layer; default ``max(256, 2 * n_features)`` row-wise, 64 time-aware.
-    num_layers : int, default 2
-        Recurrent layers of the time-aware networks.
+    num_layers : int, default 5
+        Dilated convolution blocks of the time-aware networks (dilations 1, 2, ..., 2^(num_layers-1): 5 blocks
+        see 31 steps on each side of a step).
     alpha : float, default 100
         Weight of the reconstruction loss (GAIN's alpha; the paper uses 100 for [0, 1]-scaled data).
     hint_rate : float, default 0.9
@@ -208,7 +209,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, iterations: int = 3000, batch_size: int = 128, hidden_dim: int | None = None,
-                 num_layers: int = 2, alpha: float = 100.0, hint_rate: float = 0.9, hold_out_rate: float = 0.2,
+                 num_layers: int = 5, alpha: float = 100.0, hint_rate: float = 0.9, hold_out_rate: float = 0.2,
                  loss: str = "non-saturating", learning_rate: float = 1e-3, critic_steps: int = 1,
                  n_draws: int = 8, time: str | None = "auto", entity: str | None = "auto",
                  condition: list[str] | None = None, seq_len: int = 48, max_block: int = 24,
@@ -241,6 +242,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "generator_")
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
@@ -361,7 +365,8 @@ class GANImputer(TransformerMixin, BaseEstimator):
         cond_dim = 1 if temporal else 0  # the padding flag
         hidden = self.hidden_dim or (64 if temporal else max(256, 2 * dim))
         in_dim = dim + k + cond_dim
-        self.generator_ = GAINGenerator(in_dim, dim, hidden, temporal, self.num_layers).to(device)
+        g_in = in_dim + (dim if temporal else 0)  # time-aware: plus the interpolated values
+        self.generator_ = GAINGenerator(g_in, dim, hidden, temporal, self.num_layers).to(device)
         self.discriminator_ = GAINDiscriminator(in_dim, k, hidden, temporal, self.num_layers).to(device)
         self.activation_ = SpanActivation(spans).to(device)
         self.cond_dim_ = cond_dim
@@ -445,8 +450,14 @@ class GANImputer(TransformerMixin, BaseEstimator):
         """The generator's proposal for every cell: ``(x_hat, logits)``, each ``(batch, T, dim)``."""
         md = m_in[..., self.col_of_dim_.to(x.device)]
         noise = torch.rand(x.shape, device=x.device, generator=g) * _NOISE
-        inp = torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid
+        if not self.temporal_:
+            logits = self.generator_(torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid)
+            return self.activation_(logits), logits
+        base = interpolate(x, md * valid)  # the straight line across each gap, within the window
+        inp = torch.cat([md * x + (1 - md) * noise, base, m_in, c], -1) * valid
         logits = self.generator_(inp)
+        k = self.n_cont_  # continuous tags: a correction of the straight line
+        logits = torch.cat([logits[..., :k] + torch.logit(base[..., :k].clamp(1e-3, 1 - 1e-3)), logits[..., k:]], -1)
         return self.activation_(logits), logits
 
     def _cell_error(self, x_hat: Tensor, logits: Tensor, x: Tensor) -> Tensor:

@@ -46,7 +46,7 @@ MISSING = "<missing>"
 STATUS_SUFFIX = ":status"
 
 _TIME_NAME = re.compile(r"(^|[_\s])(time|timestamp|datetime|date|clock|clocktime)$|^(clocktime|timestamp|datetime)", re.I)
-_ENTITY_NAME = re.compile(r"(^|[_\s])(id|batch|batch_id|batchid|unit|run|entity|lot|asset|well)$|^(batch|unit|run|lot)", re.I)
+_ENTITY_NAME = re.compile(r"(^|[_\s])(id|batch|batch_id|batchid|unit|run|entity|lot|asset|well)$|^(batch|unit|run|lot)(?![a-z])", re.I)
 
 
 @dataclass

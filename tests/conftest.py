@@ -49,3 +49,83 @@ def small_parquet(tmp_path_factory, small) -> Path:
     path = tmp_path_factory.mktemp("data") / "small.parquet"
     small.to_parquet(path, index=False)
     return path
+
+
+# ---------------------------------------------------------------------------------------------- PostgreSQL
+# A throwaway PostgreSQL server for tests/test_database.py: initdb in a temporary directory, started on
+# 127.0.0.1 at a free port, removed at the end of the session. INDGAN_TEST_POSTGRES_URL (a
+# postgresql+psycopg:// URL of a database the tests may create schemas in) uses an existing server instead.
+
+def _find_pg_bindir() -> Path | None:
+    import glob
+    import shutil
+
+    candidates = []
+    on_path = shutil.which("initdb")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
+    candidates += [Path("/usr/local/bin"), Path("/usr/local/pgsql/bin")]
+    for d in candidates:
+        if (d / "initdb").is_file() and (d / "pg_ctl").is_file():
+            return d
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """URL (``postgresql+psycopg://``) of an empty database on a throwaway PostgreSQL server."""
+    import os
+    import pwd
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    env_url = os.environ.get("INDGAN_TEST_POSTGRES_URL")
+    if env_url:
+        yield env_url
+        return
+    bindir = _find_pg_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH, in /usr/lib/postgresql/*/bin or "
+                    "/usr/local/bin: install Debian's postgresql package (apt-get install postgresql), or set "
+                    "INDGAN_TEST_POSTGRES_URL=postgresql+psycopg://user:password@host:port/dbname.")
+    run_as: dict = {}
+    base = Path(tempfile.mkdtemp(prefix="indgan-pg-"))
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root: use an unprivileged user
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            user = pwd.getpwnam("nobody")
+        os.chown(base, user.pw_uid, user.pw_gid)
+        run_as = dict(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+    data, log = base / "data", base / "server.log"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def run(*cmd):
+        proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, cwd=base, **run_as)
+        if proc.returncode:
+            server_log = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            pytest.fail(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n"
+                        f"{server_log}")
+
+    started = False
+    try:
+        run(bindir / "initdb", "-D", data, "-U", "indgan", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+        opts = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off")
+        run(bindir / "pg_ctl", "-D", data, "-l", log, "-o", opts, "-w", "-t", "60", "start")
+        started = True
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=port, user="indgan", dbname="postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE indgan_test")
+        yield f"postgresql+psycopg://indgan@127.0.0.1:{port}/indgan_test"
+    finally:
+        if started:
+            subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           capture_output=True, cwd=base, **run_as)
+        shutil.rmtree(base, ignore_errors=True)

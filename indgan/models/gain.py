@@ -17,9 +17,13 @@ indgan's training adds one thing the paper does not have, and keeps the game as 
 further share of the observed cells from ``G`` (``hold_out_rate``; for time windows also blocks of 1 to
 ``max_block`` consecutive steps of one tag) and scores ``G``'s proposals for them with the same
 reconstruction loss, so that ``G`` learns to predict a missing cell from the rest of the row (and its
-neighbouring steps), not only to copy what it sees. The time-aware networks are bidirectional GRUs over
-windows ``(batch, seq_len, n_features)``, so a tag's gap is filled from its own history before and after the
-gap and from its correlated tags.
+neighbouring steps), not only to copy what it sees. The time-aware networks are stacks of dilated
+convolutions over windows ``(batch, seq_len, n_features)`` that look both ways in time (as in WaveNet, van
+den Oord et al. 2016, without the causal mask), so a tag's gap is filled from its own history before and
+after the gap and from its correlated tags. The time-aware generator also reads the straight line between a
+hidden cell's nearest observed neighbours in time (:func:`interpolate`) and proposes continuous tags as a
+correction of it, so what interpolation gets right comes for free and the game and the held-out cells teach
+the rest (the shape of the gap from the correlated tags).
 
 The per-cell losses are :meth:`indgan.losses.AdversarialLoss.cell_critic_loss` and ``cell_generator_loss``;
 the game is played by the shared :class:`indgan.training.AdversarialTrainer`.
@@ -31,6 +35,26 @@ import torch
 from torch import Tensor, nn
 
 from ..windows import StepSpan
+
+
+def interpolate(x: Tensor, observed: Tensor) -> Tensor:
+    """Linear interpolation in time within each window: ``x``, ``observed`` ``(batch, T, dim)`` -> ``(batch, T,
+    dim)`` where each unobserved cell holds the straight line between the nearest observed cells of its column
+    before and after it (the nearest one at a window's edge; 0.5 when the column has none in the window).
+    Observed cells are kept. All tensor operations (cumulative max/min over time), no loop."""
+    b, t, d = x.shape
+    idx = torch.arange(t, device=x.device).view(1, t, 1).expand(b, t, d)
+    seen = observed > 0
+    prev = torch.where(seen, idx, torch.full_like(idx, -1)).cummax(1).values
+    nxt = torch.where(seen, idx, torch.full_like(idx, t)).flip(1).cummin(1).values.flip(1)
+    has_prev, has_next = prev >= 0, nxt < t
+    xp = x.gather(1, prev.clamp_min(0))
+    xn = x.gather(1, nxt.clamp_max(t - 1))
+    span = (nxt - prev).clamp_min(1).float()
+    w = (idx - prev).float() / span
+    both = xp + w * (xn - xp)
+    out = torch.where(has_prev & has_next, both, torch.where(has_prev, xp, torch.where(has_next, xn, 0.5)))
+    return torch.where(seen, x, out)
 
 
 class SpanActivation(nn.Module):
@@ -48,22 +72,36 @@ class SpanActivation(nn.Module):
         return torch.cat(parts, dim=-1)
 
 
+class _DilatedBlock(nn.Module):
+    """A residual non-causal convolution over time: ``(batch, hidden, T)`` -> same shape."""
+
+    def __init__(self, hidden: int, dilation: int):
+        super().__init__()
+        self.conv = nn.Conv1d(hidden, hidden, kernel_size=3, dilation=dilation, padding=dilation)
+
+    def forward(self, h: Tensor) -> Tensor:
+        return h + torch.relu(self.conv(h))
+
+
 class _Body(nn.Module):
-    """Row-wise: GAIN's fully connected layers. Temporal: a bidirectional GRU followed by a fully connected
-    layer per step. ``(batch, T, in_dim)`` -> ``(batch, T, hidden)``."""
+    """Row-wise: GAIN's fully connected layers. Temporal: dilated convolutions over time in both directions
+    (dilations 1, 2, 4, ...: ``num_layers`` blocks see ``2^(num_layers+1) - 1`` steps around each step),
+    followed by a fully connected layer per step. ``(batch, T, in_dim)`` -> ``(batch, T, hidden)``."""
 
     def __init__(self, in_dim: int, hidden: int, temporal: bool, num_layers: int):
         super().__init__()
         self.temporal = temporal
         if temporal:
-            self.rnn = nn.GRU(in_dim, hidden, num_layers=num_layers, batch_first=True, bidirectional=True)
-            self.mix = nn.Sequential(nn.Linear(2 * hidden + in_dim, hidden), nn.ReLU())
+            self.inp = nn.Conv1d(in_dim, hidden, kernel_size=1)
+            self.blocks = nn.Sequential(*[_DilatedBlock(hidden, 2 ** i) for i in range(num_layers)])
+            self.mix = nn.Sequential(nn.Linear(hidden + in_dim, hidden), nn.ReLU())
         else:
             self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
 
     def forward(self, x: Tensor) -> Tensor:
         if self.temporal:
-            return self.mix(torch.cat([self.rnn(x)[0], x], -1))
+            h = self.blocks(torch.relu(self.inp(x.transpose(1, 2)))).transpose(1, 2)
+            return self.mix(torch.cat([h, x], -1))
         return self.mlp(x)
 
 

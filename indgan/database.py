@@ -1,0 +1,852 @@
+"""Fill the NULL cells of a SQL table in place, audited and undoable (SQLAlchemy: SQLite, PostgreSQL...).
+
+    from indgan.database import impute_table, undo_run
+    report = impute_table("postgresql+psycopg://user@host/plant", table="readings", key="id")
+    print(report)                      # what was filled, and the run id
+    undo_run("postgresql+psycopg://user@host/plant", report.run_id)
+
+The path of the data (``shared/design.md``): the table is read through SQLAlchemy (reflection, one
+``SELECT`` ordered by the key), handed to an imputer (by default :class:`indgan.imputation.GANImputer`) as a
+DataFrame of its numeric, boolean and text columns (and its date/time columns, as features only), and the
+filled values are written back with bound ``UPDATE`` statements. Only cells that were NULL are written:
+
+- everything a run writes (cells and audit rows) is one transaction, so a failure leaves the table as it was;
+- each written cell gets one row in the audit table (``indgan_audit`` by default, created in the same
+  transaction): run id, table, key, column, the value as stored, the imputer, the time;
+- :func:`undo_run` sets a run's cells back to NULL, except cells changed since, which it reports as conflicts;
+- ``dry_run=True`` writes nothing at all and reports what would change.
+
+Every problem a user can cause (a missing table or key column, duplicate or NULL keys, a column of a type
+the imputer cannot produce, an empty table, an unreachable database) is refused with a
+:class:`DatabaseError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from .errors import DataError
+
+__all__ = ["impute_table", "undo_run", "ImputeReport", "UndoReport", "DatabaseError"]
+
+logger = logging.getLogger(__name__)
+
+#: Test hook: called as ``_after_column_write(column_name)`` after each column's UPDATE, inside the run's
+#: transaction (tests set it to raise, to check that a failure half-way leaves the table unchanged).
+_after_column_write: Callable[[str], None] | None = None
+
+_CHUNK = 500  # keys per ``IN (...)`` list when reading cells back
+_MODEL_CHARS = 200
+_AUDIT_COLUMNS = ("run_id", "table_name", "key_column", "key_value", "column_name", "value", "model", "written_at",
+                  "undone_at")
+
+
+class DatabaseError(DataError):
+    """A SQL table cannot be imputed or a run cannot be undone as asked (the message names the fix)."""
+
+
+# ---------------------------------------------------------------------------------------------- reports
+@dataclass
+class ImputeReport:
+    """What :func:`impute_table` did (or, with ``dry_run``, would do).
+
+    Attributes
+    ----------
+    run_id : str
+        uuid4 hex naming the run in the audit table (give it to :func:`undo_run`).
+    table : str
+    n_rows : int
+        Rows in the table.
+    n_null_cells : int
+        NULL cells in the columns to fill when the table was read; ``null_cells`` per column.
+    n_filled : int
+        Cells written (or that would be written); ``filled`` per column. Equals the run's audit rows.
+    n_left_missing : int
+        NULL cells the imputer left missing (outages longer than its ``max_gap``, columns with no observed
+        value, values the column's type cannot hold); ``left_missing`` per column.
+    n_skipped : int
+        NULL cells that another session filled between the read and the write (left as they are).
+    dry_run : bool
+    seconds : float
+        Wall time of the whole run.
+    changes : pandas.DataFrame
+        ``(n_filled, 3)``: ``key``, ``column``, ``value`` of each cell written (as stored) or to be written.
+    model : str
+        The imputer's repr (as written to the audit table).
+    """
+
+    run_id: str
+    table: str
+    n_rows: int
+    n_null_cells: int
+    n_filled: int
+    n_left_missing: int
+    dry_run: bool
+    seconds: float
+    changes: pd.DataFrame
+    null_cells: dict[str, int] = field(default_factory=dict)
+    filled: dict[str, int] = field(default_factory=dict)
+    left_missing: dict[str, int] = field(default_factory=dict)
+    n_skipped: int = 0
+    model: str = ""
+    audit_table: str = "indgan_audit"
+
+    def __str__(self) -> str:
+        verb = "would fill" if self.dry_run else "filled"
+        head = (f"{'dry run: ' if self.dry_run else ''}table {self.table!r}, {self.n_rows} rows: "
+                f"{self.n_null_cells} NULL cell(s) in the columns to fill; {verb} {self.n_filled}")
+        if self.n_left_missing:
+            head += f", left {self.n_left_missing} missing"
+        if self.n_skipped:
+            head += f", skipped {self.n_skipped} filled meanwhile by another session"
+        lines = [head + f" ({self.seconds:.1f} s)."]
+        for col, n in self.null_cells.items():
+            if n:
+                extra = f", {self.left_missing[col]} left missing" if self.left_missing.get(col) else ""
+                lines.append(f"  {col}: {n} NULL, {self.filled.get(col, 0)} {'to fill' if self.dry_run else 'filled'}"
+                             f"{extra}")
+        if self.dry_run:
+            lines.append("  nothing was written (dry run).")
+        elif self.n_filled:
+            lines.append(f"  run {self.run_id} (audit table {self.audit_table!r}); undo with "
+                         f"indgan.database.undo_run(URL, {self.run_id!r}).")
+        return "\n".join(lines)
+
+
+@dataclass
+class UndoReport:
+    """What :func:`undo_run` did.
+
+    Attributes
+    ----------
+    run_id, table : str
+    n_restored : int
+        Cells set back to NULL (they still held the value the run wrote).
+    n_conflicts : int
+        Cells left alone because they were changed (or their row deleted) since the run; ``conflicts`` lists
+        them as dicts ``{"key", "column", "written", "current"}`` (``current`` None: the row is gone).
+    n_already_null : int
+        Cells someone had already set back to NULL.
+    seconds : float
+    """
+
+    run_id: str
+    table: str
+    n_restored: int
+    n_conflicts: int
+    conflicts: list[dict] = field(default_factory=list)
+    n_already_null: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        lines = [f"undid run {self.run_id} on table {self.table!r}: {self.n_restored} cell(s) set back to NULL"
+                 + (f", {self.n_already_null} already NULL" if self.n_already_null else "")
+                 + f", {self.n_conflicts} conflict(s) ({self.seconds:.1f} s)."]
+        for c in self.conflicts[:10]:
+            now = "row deleted" if c["current"] is None else f"now {c['current']!r}"
+            lines.append(f"  left alone: key {c['key']!r}, column {c['column']!r}: wrote {c['written']!r}, {now}")
+        if self.n_conflicts > 10:
+            lines.append(f"  ... and {self.n_conflicts - 10} more (UndoReport.conflicts).")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- engines
+def _safe_url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def _create_engine(url) -> sa.Engine:
+    if isinstance(url, Path):
+        url = f"sqlite:///{url}"
+    if isinstance(url, str) and "://" not in url:
+        raise DatabaseError(f"{url!r} is not a database URL; write e.g. sqlite:///plant.db or "
+                            "postgresql+psycopg://user:password@host:5432/dbname.")
+    try:
+        parsed = sa.make_url(url)
+    except sa_exc.ArgumentError as exc:
+        raise DatabaseError(f"{url!r} is not a valid database URL ({_first_line(exc)}); write e.g. "
+                            "sqlite:///plant.db or postgresql+psycopg://user:password@host:5432/dbname.") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg", "psycopg2") \
+            and "connect_timeout" not in parsed.query:
+        kwargs["connect_args"] = {"connect_timeout": 10}  # an unreachable host fails in seconds, not minutes
+    try:
+        return sa.create_engine(parsed, **kwargs)
+    except sa_exc.NoSuchModuleError:
+        raise DatabaseError(f"{parsed.render_as_string(hide_password=True)}: unknown database kind "
+                            f"{parsed.drivername!r}; indgan is tested with sqlite:/// and "
+                            "postgresql+psycopg://.") from None
+    except ImportError as exc:
+        hint = (" Install psycopg 3 (pip install \"indgan[postgres]\") and write postgresql+psycopg://..."
+                if parsed.get_backend_name() == "postgresql" else "")
+        raise DatabaseError(f"{parsed.render_as_string(hide_password=True)}: the database driver is not installed "
+                            f"({exc}).{hint}") from None
+
+
+@contextmanager
+def _open(url_or_engine) -> Iterator[sa.Engine]:
+    """An engine for a URL (disposed afterwards) or the caller's engine (left open), checked to connect."""
+    owned = not isinstance(url_or_engine, sa.Engine)
+    engine = _create_engine(url_or_engine) if owned else url_or_engine
+    try:
+        if engine.dialect.name == "sqlite":
+            db = engine.url.database
+            if db and db != ":memory:" and not db.startswith("file:") and not Path(db).is_file():
+                raise DatabaseError(f"{_safe_url(engine)}: no SQLite database file {db!r} (SQLite would create an "
+                                    "empty one); check the path: sqlite:///relative.db or sqlite:////absolute/path.db.")
+        try:
+            with engine.connect():
+                pass
+        except sa_exc.DBAPIError as exc:
+            raise DatabaseError(f"cannot connect to {_safe_url(engine)}: {_first_line(exc)}. Check the host, port, "
+                                "database name, user and password, and that the server is running.") from None
+        yield engine
+    finally:
+        if owned:
+            engine.dispose()
+
+
+@contextmanager
+def _transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction that holds the write lock from its start.
+
+    PostgreSQL (and other servers): ``engine.begin()``; rows are locked by ``SELECT ... FOR UPDATE``.
+    SQLite through the standard ``sqlite3`` driver: ``BEGIN IMMEDIATE``, so that the database is locked
+    against other writers from the first read, and the audit table's ``CREATE TABLE`` is part of the
+    transaction (``sqlite3`` would otherwise run it outside any transaction).
+    """
+    if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        if not conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK")
+            raise
+        try:
+            conn.exec_driver_sql("COMMIT")
+        except BaseException:
+            if conn.connection.dbapi_connection.in_transaction:
+                conn.exec_driver_sql("ROLLBACK")
+            raise
+
+
+# ---------------------------------------------------------------------------------------------- types
+def _kind(sqltype: sa.types.TypeEngine) -> str | None:
+    """What the imputer can produce for a column: 'bool', 'int', 'float', 'decimal', 'str'; 'time' (a
+    feature only, never filled); None for anything else (binary, JSON, arrays, intervals, UUIDs...)."""
+    if isinstance(sqltype, sa.Boolean):
+        return "bool"
+    if isinstance(sqltype, sa.Integer):
+        return "int"
+    if isinstance(sqltype, sa.Float):
+        return "float"
+    if isinstance(sqltype, sa.Numeric):
+        return "decimal" if getattr(sqltype, "asdecimal", True) else "float"
+    if isinstance(sqltype, sa.String):  # Text, Enum, CHAR, VARCHAR...
+        return "str"
+    if isinstance(sqltype, (sa.DateTime, sa.Date)):
+        return "time"
+    return None
+
+
+def _type_name(sqltype: sa.types.TypeEngine, dialect=None) -> str:
+    try:
+        return str(sqltype.compile(dialect=dialect))
+    except Exception:  # some reflected types cannot render without their dialect
+        return type(sqltype).__name__
+
+
+def _native(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, (float, np.floating)) and math.isnan(v)
+
+
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
+
+
+def _coerce(v: Any, column: sa.Column, kind: str, int_text: bool) -> Any:
+    """The imputer's value ``v`` as the Python value to bind for ``column``; None when it cannot hold it."""
+    v = _native(v)
+    if _missing(v):
+        return None
+    if kind == "bool":
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, numbers.Real):
+            return bool(round(float(v)))
+        text = str(v).strip().lower()
+        return {"true": True, "t": True, "1": True, "1.0": True, "yes": True,
+                "false": False, "f": False, "0": False, "0.0": False, "no": False}.get(text)
+    if kind in ("int", "float", "decimal"):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return None
+        if not math.isfinite(x):
+            return None
+        if kind == "int":
+            return int(round(x))
+        if kind == "float":
+            return x
+        scale = getattr(column.type, "scale", None)
+        try:
+            d = Decimal(repr(x))
+            return d.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) if scale is not None else d
+        except InvalidOperation:
+            return None
+    # text
+    if isinstance(v, str):
+        s = v
+    elif isinstance(v, bool):
+        s = str(v)
+    elif isinstance(v, numbers.Real):
+        x = float(v)
+        s = str(int(round(x))) if int_text and math.isfinite(x) else repr(x)
+    else:
+        s = str(v)
+    enums = getattr(column.type, "enums", None)
+    if enums and s not in enums:
+        return None
+    length = getattr(column.type, "length", None)
+    if length and len(s) > length:
+        return None
+    return s
+
+
+def _as_text(v: Any) -> str | None:
+    """The text form of a stored value, as written to (and compared with) the audit table."""
+    v = _native(v)
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def _reflect(conn: sa.Connection, table: str, db_schema: str | None, engine: sa.Engine) -> sa.Table:
+    insp = sa.inspect(conn)
+    if db_schema is not None and db_schema not in insp.get_schema_names():
+        raise DatabaseError(f"{_safe_url(engine)}: no schema {db_schema!r}; schemas: "
+                            f"{', '.join(map(repr, insp.get_schema_names())) or '(none)'}.")
+    names = insp.get_table_names(schema=db_schema)
+    views = insp.get_view_names(schema=db_schema)
+    if table not in names and table not in views:
+        where = f"schema {db_schema!r} of " if db_schema else ""
+        listed = ", ".join(map(repr, sorted(names)[:30])) + (" ..." if len(names) > 30 else "")
+        raise DatabaseError(f"no table {table!r} in {where}{_safe_url(engine)}; its tables: {listed or '(none)'}"
+                            + (f"{', views: ' + ', '.join(map(repr, views[:10])) if views else ''}")
+                            + ". Check the name (names are case-sensitive when quoted).")
+    return sa.Table(table, sa.MetaData(), schema=db_schema, autoload_with=conn)
+
+
+def _audit_table(audit_table: str, db_schema: str | None) -> sa.Table:
+    md = sa.MetaData()
+    t = sa.Table(
+        audit_table, md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("table_name", sa.Text, nullable=False),
+        sa.Column("key_column", sa.Text, nullable=False),
+        sa.Column("key_value", sa.Text, nullable=False),
+        sa.Column("column_name", sa.Text, nullable=False),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("model", sa.String(_MODEL_CHARS), nullable=False),
+        sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+        schema=db_schema,
+    )
+    sa.Index(f"{audit_table[:50]}_run_id_idx", t.c.run_id)
+    return t
+
+
+def _check_audit(conn: sa.Connection, audit_table: str, db_schema: str | None) -> bool:
+    """Whether the audit table exists; refuses a table of that name that is not an indgan audit table."""
+    insp = sa.inspect(conn)
+    if not insp.has_table(audit_table, schema=db_schema):
+        return False
+    have = {c["name"] for c in insp.get_columns(audit_table, schema=db_schema)}
+    lacking = [c for c in _AUDIT_COLUMNS if c not in have]
+    if lacking:
+        raise DatabaseError(f"table {audit_table!r} exists but is not an indgan audit table (no column(s) "
+                            f"{', '.join(map(repr, lacking))}); pass another audit_table name.")
+    return True
+
+
+def _bind_names(table: sa.Table) -> tuple[str, str]:
+    taken = set(table.c.keys())
+    k, v = "indgan_key", "indgan_value"
+    while k in taken or v in taken:
+        k, v = k + "_", v + "_"
+    return k, v
+
+
+def _model_text(imputer: Any) -> str:
+    return " ".join(repr(imputer).split())[:_MODEL_CHARS]
+
+
+def impute_table(url_or_engine, table: str = "readings", key: str = "id", imputer: Any = None,
+                 columns: list[str] | None = None, dry_run: bool = False, db_schema: str | None = None,
+                 audit_table: str = "indgan_audit", random_state: int | None = None,
+                 verbose: bool = True) -> ImputeReport:
+    """Fill the NULL cells of a SQL table in place with an imputer, audited and undoable.
+
+    Parameters
+    ----------
+    url_or_engine : str, sqlalchemy.URL or sqlalchemy.Engine
+        ``sqlite:///plant.db``, ``postgresql+psycopg://user:password@host:5432/plant``, or an Engine (left
+        open; an engine made from a URL is disposed before returning).
+    table : str
+        The table (its name as stored; SQLAlchemy quotes it, so spaces and reserved words are fine).
+    key : str
+        A column that identifies each row (unique, never NULL), e.g. the primary key.
+    imputer : scikit-learn style transformer, optional
+        Takes and returns a DataFrame ``(n_rows, n_features)`` with missing cells as NaN/None and filled
+        cells in the result. Used with ``transform`` if already fitted (``__sklearn_is_fitted__()``), else
+        with ``fit_transform``. Default: ``GANImputer(random_state=random_state, verbose=verbose)``.
+    columns : list of str, optional
+        Columns that may be filled; default every column but the key. Every other column of a numeric,
+        boolean, text or date/time type is still given to the imputer as a feature.
+    dry_run : bool
+        Write nothing at all (not even the audit table); the report says what would change.
+    db_schema : str, optional
+        The schema (PostgreSQL) holding the table and the audit table; default the connection's default.
+    audit_table : str
+        The audit table, created (in the same transaction) if missing.
+    random_state : int, optional
+        Seed of the default imputer.
+    verbose : bool
+        Progress of the default imputer; a summary is logged either way.
+
+    Returns
+    -------
+    ImputeReport
+        Counts, the run id and ``changes`` (``key``, ``column``, ``value`` of each cell written).
+
+    Raises
+    ------
+    DatabaseError
+        Before anything is written: bad URL, unreachable database, no such table, key column or column to
+        fill, NULL or duplicate keys, an empty table, a column to fill with NULLs whose type the imputer
+        cannot produce (binary, JSON, arrays, dates and times...), an ``audit_table`` that is not one.
+        While writing: any database error (everything is rolled back).
+
+    Notes
+    -----
+    The table is read once, the imputer runs without holding a connection, then one transaction locks
+    the rows with NULLs (SQLite: the database), writes only cells that are still NULL, with
+    ``UPDATE table SET col = :value WHERE key = :key AND col IS NULL`` (one executemany per column), reads
+    them back and records each in the audit table. Integer columns get rounded integers, boolean columns
+    booleans, text columns text; a value the column cannot hold (too long, not one of an enum's labels) is
+    left missing and counted in ``n_left_missing``.
+    """
+    start = perf_counter()
+    run_id = uuid.uuid4().hex
+    with _open(url_or_engine) as engine:
+        # ------------------------------------------------------------------ read and check (no writes)
+        try:
+            with engine.connect() as conn:
+                t = _reflect(conn, table, db_schema, engine)
+                if key not in t.c:
+                    raise DatabaseError(f"table {table!r} has no key column {key!r}; its columns: "
+                                        f"{', '.join(map(repr, t.c.keys()))}. Pass key= a column that identifies "
+                                        "each row (the primary key).")
+                if audit_table == table and (db_schema or None) == t.schema:
+                    raise DatabaseError(f"audit_table {audit_table!r} is the table to fill; pick another name.")
+                _check_audit(conn, audit_table, db_schema)
+                rows = conn.execute(sa.select(t).order_by(t.c[key])).all()
+        except sa_exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"reading table {table!r} from {_safe_url(engine)} failed: {_first_line(exc)}") from exc
+        names = list(t.c.keys())
+        fill = _columns_to_fill(t, key, columns)
+        if not rows:
+            raise DatabaseError(f"table {table!r} is empty; there is nothing to learn from or fill.")
+        kpos = names.index(key)
+        keys = [r[kpos] for r in rows]
+        _check_keys(keys, table, key)
+        raw = {c: [r[i] for r in rows] for i, c in enumerate(names)}
+        null_cells = {c: sum(v is None for v in raw[c]) for c in fill}
+        kinds = {c: _kind(t.c[c].type) for c in names}
+        for c in fill:
+            if null_cells[c] and kinds[c] in (None, "time"):
+                others = [x for x in fill if kinds[x] not in (None, "time")]
+                raise DatabaseError(
+                    f"column {c!r} of table {table!r} has {null_cells[c]} NULL cell(s) but is of type "
+                    f"{_type_name(t.c[c].type, engine.dialect)}, which indgan cannot fill (only numeric, boolean "
+                    f"and text columns); pass columns= without it, e.g. columns={others!r}.")
+        fill = [c for c in fill if kinds[c] not in (None, "time")]
+        n_null = sum(null_cells[c] for c in fill)
+        null_cells = {c: null_cells[c] for c in fill}
+        empty_report = dict(run_id=run_id, table=table, n_rows=len(rows), n_null_cells=n_null, dry_run=dry_run,
+                            null_cells=null_cells, audit_table=audit_table)
+        if n_null == 0:
+            logger.info("table %r: no NULL cell in the columns to fill; nothing to do.", table)
+            return ImputeReport(n_filled=0, n_left_missing=0, seconds=perf_counter() - start,
+                                changes=_changes_frame([]), filled={c: 0 for c in fill},
+                                left_missing={c: 0 for c in fill}, **empty_report)
+
+        # ------------------------------------------------------------------ model
+        X, int_text = _features(t, key, raw, kinds, fill, null_cells, len(rows))
+        hopeless = [c for c in fill if null_cells[c] == len(rows)]  # no observed value: nothing to learn from
+        if hopeless:
+            logger.warning("table %r: column(s) %s hold no value at all; they are left NULL.", table, hopeless)
+        if imputer is None:
+            from .imputation import GANImputer
+            imputer = GANImputer(random_state=random_state, verbose=verbose)
+        model = _model_text(imputer)
+        out = imputer.transform(X) if _is_fitted(imputer) else imputer.fit_transform(X)
+        out = _check_output(out, X)
+
+        # ------------------------------------------------------------------ plan: NULL cell -> value to write
+        plan: dict[str, list[tuple[Any, Any]]] = {}
+        left = {c: 0 for c in fill}
+        for c in fill:
+            col_out = out[c].tolist() if c in out.columns else [None] * len(rows)
+            cells = []
+            for i, v in enumerate(raw[c]):
+                if v is not None:
+                    continue
+                value = _coerce(col_out[i], t.c[c], kinds[c], int_text.get(c, False))
+                if value is None:
+                    if not _missing(_native(col_out[i])):
+                        logger.warning("table %r, column %r, key %r: the imputed value %r does not fit the column's "
+                                       "type %s; left NULL.", table, c, keys[i], col_out[i],
+                                       _type_name(t.c[c].type, engine.dialect))
+                    left[c] += 1
+                else:
+                    cells.append((keys[i], value))
+            plan[c] = cells
+
+        if dry_run:
+            changes = [(k, c, v) for c in fill for k, v in plan[c]]
+            report = ImputeReport(n_filled=len(changes), n_left_missing=sum(left.values()),
+                                  seconds=perf_counter() - start, changes=_changes_frame(changes),
+                                  filled={c: len(plan[c]) for c in fill}, left_missing=left, model=model,
+                                  **empty_report)
+            logger.info("%s", report)
+            return report
+
+        # ------------------------------------------------------------------ write: one transaction
+        try:
+            written, skipped = _write(engine, t, key, fill, plan, run_id, model, table, audit_table, db_schema)
+        except sa_exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"writing to table {table!r} failed and was rolled back (nothing was written): "
+                                f"{_first_line(exc)}") from exc
+        changes = [(k, c, v) for c in fill for k, v in written[c]]
+        report = ImputeReport(n_filled=len(changes), n_left_missing=sum(left.values()), seconds=perf_counter() - start,
+                              changes=_changes_frame(changes), filled={c: len(written[c]) for c in fill},
+                              left_missing=left, n_skipped=skipped, model=model, **empty_report)
+        logger.info("%s", report)
+        return report
+
+
+def _is_fitted(imputer: Any) -> bool:
+    """``__sklearn_is_fitted__()`` where the imputer has it, else scikit-learn's check (attributes ending in _)."""
+    method = getattr(imputer, "__sklearn_is_fitted__", None)
+    if callable(method):
+        return bool(method())
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(imputer)
+    except Exception:
+        return False
+    return True
+
+
+def _columns_to_fill(t: sa.Table, key: str, columns: list[str] | None) -> list[str]:
+    if columns is None:
+        return [c for c in t.c.keys() if c != key]
+    if isinstance(columns, str):
+        columns = [columns]
+    columns = list(dict.fromkeys(columns))
+    unknown = [c for c in columns if c not in t.c]
+    if unknown:
+        raise DatabaseError(f"column(s) {unknown!r} are not in table {t.name!r}; its columns: "
+                            f"{', '.join(map(repr, t.c.keys()))}.")
+    if key in columns:
+        raise DatabaseError(f"columns= names the key column {key!r}; a key is never filled, leave it out.")
+    return columns
+
+
+def _check_keys(keys: list, table: str, key: str) -> None:
+    nulls = sum(k is None for k in keys)
+    if nulls:
+        raise DatabaseError(f"key column {key!r} of table {table!r} is NULL in {nulls} row(s); every row needs a key "
+                            "to be written back: pass key= a column without NULLs (the primary key).")
+    seen: set = set()
+    for k in keys:
+        if k in seen:
+            n = sum(x == k for x in keys)
+            raise DatabaseError(f"key column {key!r} of table {table!r} is not unique: the value {k!r} is in {n} rows; "
+                                "pass key= a column that identifies each row (the primary key).")
+        seen.add(k)
+
+
+def _features(t: sa.Table, key: str, raw: dict, kinds: dict, fill: list[str], null_cells: dict,
+              n_rows: int) -> tuple[pd.DataFrame, dict[str, bool]]:
+    """The imputer's input ``(n_rows, n_features)`` (the key as index, so that its errors name the row) and,
+    per text column, whether all its values are integers written as text (so that a number the imputer
+    returns is written alike)."""
+    data: dict[str, Any] = {}
+    int_text: dict[str, bool] = {}
+    for c in t.c.keys():
+        kind = kinds[c]
+        if c == key or kind is None:
+            continue
+        values = raw[c]
+        n_null = sum(v is None for v in values)
+        if n_null == n_rows:
+            continue  # no observed value: nothing to learn (left NULL)
+        if kind == "time":
+            if n_null:
+                logger.info("column %r has NULLs; it is not given to the imputer as a time feature.", c)
+                continue
+            data[c] = pd.to_datetime(pd.Series(values, dtype=object), utc=any(
+                getattr(v, "tzinfo", None) is not None for v in values[:1]))
+        elif kind in ("int", "float", "decimal"):
+            data[c] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
+        elif kind == "bool":
+            data[c] = pd.Series(values, dtype=object)
+        else:
+            s = pd.Series(values, dtype=object)
+            data[c] = s
+            observed = [v for v in values if v is not None]
+            int_text[c] = bool(observed) and all(isinstance(v, str) and _INT_TEXT.match(v) for v in observed)
+    if not any(c in data for c in fill):
+        raise DatabaseError(f"table {t.name!r}: none of the columns to fill {fill!r} has an observed value to learn "
+                            "from.")
+    return pd.DataFrame(data).set_axis(pd.Index(raw[key], name=key), axis=0), int_text
+
+
+def _check_output(out: Any, X: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(out, pd.DataFrame):
+        arr = np.asarray(out, dtype=object)
+        if arr.shape != X.shape:
+            raise DatabaseError(f"the imputer returned shape {arr.shape} for a table of shape {X.shape}; it must "
+                                "return one value per input cell.")
+        return pd.DataFrame(arr, index=X.index, columns=X.columns)
+    if out.shape[0] != X.shape[0]:
+        raise DatabaseError(f"the imputer returned {out.shape[0]} rows for {X.shape[0]}; it must keep every row.")
+    if out.index.equals(X.index):
+        return out
+    if out.index.is_unique and set(out.index) == set(X.index):  # same rows, another order
+        return out.reindex(X.index)
+    return out.set_axis(X.index, axis=0)  # a fresh index (e.g. 0..n-1): rows in input order
+
+
+def _changes_frame(changes: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(changes, columns=["key", "column", "value"]).astype(object)
+
+
+def _write(engine, t: sa.Table, key: str, fill: list[str], plan: dict, run_id: str, model: str, table: str,
+           audit_name: str, db_schema: str | None) -> tuple[dict[str, list], int]:
+    """Write the planned cells that are still NULL and their audit rows, in one transaction; returns the cells
+    written per column, as stored, and the count of cells skipped (filled by another session meanwhile)."""
+    kcol = t.c[key]
+    kp, vp = _bind_names(t)
+    written: dict[str, list] = {c: [] for c in fill}
+    with _transaction(engine) as conn:
+        # Which planned cells are still NULL, with those rows locked until the end (SQLite: whole database).
+        todo = [c for c in fill if plan[c]]
+        still: dict[str, set] = {c: set() for c in todo}
+        if todo:
+            sel = sa.select(kcol, *[t.c[c] for c in todo]).where(sa.or_(*[t.c[c].is_(None) for c in todo]))
+            for row in conn.execute(sel.with_for_update()):
+                for j, c in enumerate(todo, start=1):
+                    if row[j] is None:
+                        still[c].add(row[0])
+        params = {c: [{kp: k, vp: v} for k, v in plan[c] if k in still[c]] for c in todo}
+        skipped = sum(len(plan[c]) - len(params[c]) for c in todo)
+        audit = _audit_table(audit_name, db_schema)
+        if any(params.values()):
+            audit.create(conn, checkfirst=True)
+        now = datetime.now(timezone.utc)
+        for c in todo:
+            cells = params[c]
+            if cells:
+                stmt = (sa.update(t).where(kcol == sa.bindparam(kp, type_=kcol.type)).where(t.c[c].is_(None))
+                        .values({c: sa.bindparam(vp, type_=t.c[c].type)}))
+                res = conn.execute(stmt, cells)
+                dialect = conn.dialect
+                sane = dialect.supports_sane_multi_rowcount if len(cells) > 1 else dialect.supports_sane_rowcount
+                if sane and res.rowcount not in (-1, len(cells)):
+                    raise DatabaseError(f"table {table!r}, column {c!r}: {res.rowcount} row(s) updated for "
+                                        f"{len(cells)} cells (is key {key!r} unique?); rolled back, nothing written.")
+                # read back what is stored (a REAL or NUMERIC(p, s) column may round), for the audit and undo
+                ks = [cell[kp] for cell in cells]
+                stored: dict = {}
+                for i in range(0, len(ks), _CHUNK):
+                    for k, v in conn.execute(sa.select(kcol, t.c[c]).where(kcol.in_(ks[i:i + _CHUNK]))):
+                        stored[k] = v
+                written[c] = [(k, stored.get(k)) for k in ks]
+                conn.execute(sa.insert(audit), [
+                    {"run_id": run_id, "table_name": table, "key_column": key, "key_value": str(k), "column_name": c,
+                     "value": _as_text(v), "model": model, "written_at": now, "undone_at": None}
+                    for k, v in written[c]])
+            if _after_column_write is not None:
+                _after_column_write(c)
+    return written, skipped
+
+
+# ---------------------------------------------------------------------------------------------- undo
+def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_schema: str | None = None) -> UndoReport:
+    """Set the cells an :func:`impute_table` run wrote back to NULL, in one transaction.
+
+    A cell is set back to NULL only if it still holds the value the run wrote (compared as stored, in text);
+    a cell changed since, or whose row was deleted, is left alone and reported as a conflict. The run's audit
+    rows are marked undone (``undone_at``).
+
+    Parameters
+    ----------
+    url_or_engine : str, sqlalchemy.URL or sqlalchemy.Engine
+    run_id : str
+        :attr:`ImputeReport.run_id`.
+    audit_table : str
+    db_schema : str, optional
+        The schema that holds the audit table and the imputed table (as given to :func:`impute_table`).
+
+    Returns
+    -------
+    UndoReport
+
+    Raises
+    ------
+    DatabaseError
+        Unreachable database, no audit table, an unknown run id (the message lists recent runs), a run
+        already undone, a table or column of the run that no longer exists.
+    """
+    start = perf_counter()
+    run_id = str(run_id).strip()
+    with _open(url_or_engine) as engine:
+        try:
+            with _transaction(engine) as conn:
+                if not _check_audit(conn, audit_table, db_schema):
+                    raise DatabaseError(f"no audit table {audit_table!r} in {_safe_url(engine)}: no indgan run has "
+                                        "written there (pass audit_table= and db_schema= as given to impute_table).")
+                audit = _audit_table(audit_table, db_schema)
+                rows = conn.execute(sa.select(audit).where(audit.c.run_id == run_id).order_by(audit.c.id)
+                                    .with_for_update()).mappings().all()
+                if not rows:
+                    raise DatabaseError(f"no run {run_id!r} in audit table {audit_table!r}; "
+                                        f"{_recent_runs(conn, audit)}")
+                pending = [r for r in rows if r["undone_at"] is None]
+                table = rows[0]["table_name"]
+                if not pending:
+                    raise DatabaseError(f"run {run_id} on table {table!r} was already undone at "
+                                        f"{max(r['undone_at'] for r in rows)}; nothing to do.")
+                report = _undo(conn, engine, audit, run_id, table, pending, db_schema)
+        except sa_exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"undoing run {run_id} failed and was rolled back (nothing changed): "
+                                f"{_first_line(exc)}") from exc
+    report.seconds = perf_counter() - start
+    logger.info("%s", report)
+    return report
+
+
+def _recent_runs(conn: sa.Connection, audit: sa.Table) -> str:
+    q = (sa.select(audit.c.run_id, sa.func.min(audit.c.table_name), sa.func.count(), sa.func.max(audit.c.written_at))
+         .group_by(audit.c.run_id).order_by(sa.func.max(audit.c.written_at).desc()).limit(10))
+    runs = conn.execute(q).all()
+    if not runs:
+        return "the audit table is empty."
+    return "recent runs: " + "; ".join(f"{r[0]} (table {r[1]!r}, {r[2]} cells, {r[3]})" for r in runs) + "."
+
+
+def _undo(conn, engine, audit: sa.Table, run_id: str, table: str, pending: list, db_schema: str | None) -> UndoReport:
+    try:
+        t = _reflect(conn, table, db_schema, engine)
+    except DatabaseError as exc:
+        raise DatabaseError(f"run {run_id} wrote to table {table!r}, which is gone: {exc}") from None
+    key = pending[0]["key_column"]
+    if key not in t.c:
+        raise DatabaseError(f"run {run_id} wrote to table {table!r} by key {key!r}, which is no longer a column.")
+    kcol = t.c[key]
+    keys_by_text = _key_lookup(conn, t, key, {r["key_value"] for r in pending})
+    by_col: dict[str, list] = defaultdict(list)
+    for r in pending:
+        by_col[r["column_name"]].append(r)
+    missing_cols = [c for c in by_col if c not in t.c]
+    if missing_cols:
+        raise DatabaseError(f"run {run_id} wrote column(s) {missing_cols!r} of table {table!r}, which are gone.")
+    kp, _ = _bind_names(t)
+    n_restored = n_null = 0
+    conflicts: list[dict] = []
+    for c, recs in by_col.items():
+        typed = [(r, keys_by_text.get(r["key_value"])) for r in recs]
+        ks = [k for _, k in typed if k is not None]
+        current: dict = {}
+        for i in range(0, len(ks), _CHUNK):
+            sel = sa.select(kcol, t.c[c]).where(kcol.in_(ks[i:i + _CHUNK])).with_for_update()
+            for k, v in conn.execute(sel):
+                current[k] = v
+        restore = []
+        for r, k in typed:
+            if k is None or k not in current:
+                conflicts.append({"key": r["key_value"], "column": c, "written": r["value"], "current": None})
+            elif current[k] is None:
+                n_null += 1
+            elif _as_text(current[k]) == r["value"]:
+                restore.append({kp: k})
+            else:
+                conflicts.append({"key": r["key_value"], "column": c, "written": r["value"],
+                                  "current": _as_text(current[k])})
+        if restore:
+            stmt = sa.update(t).where(kcol == sa.bindparam(kp, type_=kcol.type)).values({c: None})
+            conn.execute(stmt, restore)
+            n_restored += len(restore)
+    conn.execute(sa.update(audit).where(audit.c.run_id == run_id).where(audit.c.undone_at.is_(None))
+                 .values(undone_at=datetime.now(timezone.utc)))
+    return UndoReport(run_id=run_id, table=table, n_restored=n_restored, n_conflicts=len(conflicts),
+                      conflicts=conflicts, n_already_null=n_null)
+
+
+def _key_lookup(conn: sa.Connection, t: sa.Table, key: str, texts: set[str]) -> dict[str, Any]:
+    """Audit key texts -> typed key values (integer and text keys directly, others through the table)."""
+    kind = _kind(t.c[key].type)
+    if kind == "int":
+        out = {}
+        for s in texts:
+            try:
+                out[s] = int(s)
+            except ValueError:
+                pass
+        return out
+    if kind == "str":
+        return {s: s for s in texts}
+    return {str(k): k for (k,) in conn.execute(sa.select(t.c[key])) if str(k) in texts}
