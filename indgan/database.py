@@ -127,7 +127,8 @@ class ImputeReport:
             lines.append("  nothing was written (dry run).")
         elif self.n_filled:
             lines.append(f"  run {self.run_id} (audit table {self.audit_table!r}); undo with "
-                         f"indgan.database.undo_run(URL, {self.run_id!r}).")
+                         f"indgan impute --undo {self.run_id} --db URL, or indgan.database.undo_run(URL, "
+                         f"{self.run_id!r}).")
         return "\n".join(lines)
 
 

@@ -216,3 +216,43 @@ def test_cli_impute_file(tmp_path):
     assert (filled.loc[df.flow.notna(), "flow"] == df.loc[df.flow.notna(), "flow"]).all()
     res = CliRunner().invoke(cli, ["impute", str(src), "--dry-run"])
     assert res.exit_code != 0 and "database options" in res.output
+
+
+def test_cli_impute_database_dry_run_fill_and_undo(tmp_path):
+    import re
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from indgan.cli import cli
+
+    df = _mixed(150)
+    df.insert(0, "id", np.arange(150))
+    df.loc[::5, "temp"] = np.nan
+    df.loc[::9, "mode"] = None
+    db = tmp_path / "plant.db"
+    with sqlite3.connect(db) as con:
+        df.to_sql("readings", con, index=False)
+    url = f"sqlite:///{db}"
+
+    def table():
+        with sqlite3.connect(db) as con:
+            return pd.read_sql("SELECT * FROM readings ORDER BY id", con)
+
+    original = table()
+    run = CliRunner().invoke
+    res = run(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--dry-run", "--iterations", "20", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "would fill 47" in res.output and "nothing was written" in res.output
+    pd.testing.assert_frame_equal(table(), original)
+    res = run(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--iterations", "20", "-q"])
+    assert res.exit_code == 0, res.output
+    filled = table()
+    assert filled[["temp", "mode"]].notna().all().all()
+    assert set(filled["mode"]) <= {"run", "idle", "purge"}
+    run_id = re.search(r"--undo ([0-9a-f]{32})", res.output).group(1)
+    res = run(cli, ["impute", "--undo", run_id, "--db", url])
+    assert res.exit_code == 0 and "47 cell(s) set back to NULL" in res.output, res.output
+    pd.testing.assert_frame_equal(table(), original)
+    res = run(cli, ["impute", "--db", url, "--table", "nope", "--key", "id"])
+    assert res.exit_code == 1 and "nope" in res.output and "readings" in res.output
