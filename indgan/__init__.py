@@ -10,6 +10,7 @@ from .errors import ConditionError, ConfigError, DataError, IndganError, ModelFi
 from .evaluation import EvaluationReport, evaluate
 from .io import read_table, write_table
 from .imputation import GANImputer
+from .models.image import DCGAN, ConditionalDCGAN
 from .models.recurrent import SequenceGAN
 from .models.tabular import TabularGAN
 from .schema import Schema, infer_schema
@@ -17,6 +18,6 @@ from .schema import Schema, infer_schema
 __version__ = "0.1.0"
 
 __all__ = [
-    "TabularGAN", "SequenceGAN", "GANImputer", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
+    "TabularGAN", "SequenceGAN", "GANImputer", "DCGAN", "ConditionalDCGAN", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
     "IndganError", "DataError", "ConfigError", "ConditionError", "ModelFileError", "NotFittedError",
 ]

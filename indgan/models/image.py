@@ -1,0 +1,421 @@
+"""Image GANs: DCGAN and the conditional DCGAN.
+
+- **DCGAN** (Radford, Metz, Chintala, "Unsupervised Representation Learning with Deep Convolutional
+  Generative Adversarial Networks", 2015): a 100-dimensional noise vector ``z`` goes through transposed
+  convolutions with batch normalisation and ReLU to a ``tanh`` image; the discriminator is strided
+  convolutions with LeakyReLU (0.2) and batch normalisation (not on its first layer), no pooling, no fully
+  connected hidden layer; Adam with learning rate 2e-4 and beta1 0.5; weights drawn from N(0, 0.02).
+  Outputs of 28 x 28 (7 -> 14 -> 28), 32 x 32 (4 -> 8 -> 16 -> 32) and 64 x 64 (4 -> ... -> 64) pixels, one
+  (grayscale) or three (RGB) channels.
+- **Conditional GAN** (Mirza and Osindero, "Conditional Generative Adversarial Nets", 2014): the one-hot label
+  joins ``z`` at the generator's input, and joins the discriminator's input as extra constant channels (a
+  64 x 64 x 1 image with 10 classes enters as 64 x 64 x 11).
+
+Both are trained by the shared :class:`~indgan.training.AdversarialTrainer` with the shared losses (minimax,
+non-saturating, feature matching of Salimans et al. 2016, or WGAN-GP) and ``critic_steps`` discriminator
+steps per generator step; D(x) and D(G(z)) are logged per epoch. After training, a **mode-collapse signal**
+goes into ``fit_info_``: the class coverage of 1,000 samples (each sample takes the label of its nearest real
+image in pixel space; a class counts as covered when it gets at least a quarter of its real share) and the
+diversity (mean pairwise distance between samples over that between real images: 1 is as diverse as the
+data, near 0 is collapse).
+"""
+
+from __future__ import annotations
+
+import math
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from torch import Tensor, nn
+
+from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError
+from ..images import SIZES, ImageData
+from ..losses import LOSSES, AdversarialLoss
+from ..persist import load_model_file, save_model_file, split_state
+from ..training import AdversarialTrainer, TrainingSummary, make_generator, resolve_device, seed_everything
+
+
+def _plan(size: int) -> tuple[int, int]:
+    """(spatial size after the first transposed convolution, number of 2x upsamplings) for an output size."""
+    return {28: (7, 2), 32: (4, 3), 64: (4, 4)}[size]
+
+
+def _init(m: nn.Module) -> None:
+    """DCGAN's initialisation: convolutions N(0, 0.02), batch-norm scale N(1, 0.02), shift 0."""
+    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(m.weight, 0.0, 0.02)
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+    elif isinstance(m, nn.BatchNorm2d):
+        nn.init.normal_(m.weight, 1.0, 0.02)
+        nn.init.zeros_(m.bias)
+
+
+class DCGANGenerator(nn.Module):
+    """``z`` (+ one-hot label) ``(batch, latent_dim + n_classes)`` -> images ``(batch, channels, size, size)`` in
+    [-1, 1]."""
+
+    def __init__(self, in_dim: int, channels: int, size: int, features: int):
+        super().__init__()
+        start, ups = _plan(size)
+        width = features * 2 ** (ups - 1)
+        layers: list[nn.Module] = [nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=False), nn.BatchNorm2d(width),
+                                   nn.ReLU(True)]
+        for _ in range(ups - 1):
+            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(True)]
+            width //= 2
+        layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        self.apply(_init)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z[:, :, None, None])
+
+
+class _DFeatures(nn.Module):
+    def __init__(self, channels: int, size: int, features: int):
+        super().__init__()
+        start, ups = _plan(size)
+        layers: list[nn.Module] = [nn.Conv2d(channels, features, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
+        width = features
+        for _ in range(ups - 1):
+            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width * 2), nn.LeakyReLU(0.2, True)]
+            width *= 2
+        self.net = nn.Sequential(*layers)
+        self.out_dim = width * start * start
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x).flatten(1)
+
+
+class DCGANDiscriminator(nn.Module):
+    """Images (+ one-hot label planes) ``(batch, channels + n_classes, size, size)`` -> logits ``(batch, 1)``.
+    ``features`` (the last feature map, flattened) and ``head`` (a convolution over the whole map, written as a
+    linear layer) as the shared losses expect."""
+
+    def __init__(self, channels: int, size: int, features: int):
+        super().__init__()
+        self.features = _DFeatures(channels, size, features)
+        self.head = nn.Linear(self.features.out_dim, 1)
+        self.apply(_init)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))
+
+
+class _ImageProblem:
+    def __init__(self, m: DCGAN, images: Tensor, labels: Tensor | None, batch: int, need_real: bool):
+        self.m, self.images, self.labels, self.batch, self.need_real = m, images, labels, batch, need_real
+        self.pair = m.loss == "wgan-gp"
+
+    def _real(self) -> tuple[Tensor, Tensor | None]:
+        idx = torch.randint(len(self.images), (self.batch,), device=self.images.device)
+        x = self.images[idx].float() / 127.5 - 1.0
+        y = self.labels[idx] if self.labels is not None else None
+        return x, y
+
+    def _fake(self, y: Tensor | None) -> Tensor:
+        return self.m._generate(torch.randn(self.batch, self.m.latent_dim, device=self.images.device), y)
+
+    def critic_batch(self):
+        x, y = self._real()
+        if not self.pair and y is not None:  # fakes get labels of their own, drawn as the data's
+            y_fake = self.labels[torch.randint(len(self.labels), (self.batch,), device=self.labels.device)]
+        else:
+            y_fake = y
+        with torch.no_grad():
+            fake = self._fake(y_fake)
+        return self.m._with_labels(x, y), self.m._with_labels(fake, y_fake)
+
+    def generator_batch(self):
+        x, y = self._real()
+        fake = self.m._with_labels(self._fake(y), y)
+        return fake, (self.m._with_labels(x, y) if self.need_real else None), None
+
+
+class DCGAN(BaseEstimator):
+    """DCGAN (Radford et al. 2015) for grayscale or RGB images of 28, 32 or 64 pixels.
+
+    Parameters
+    ----------
+    latent_dim : int, default 100
+        Size of the noise vector ``z`` (DCGAN's 100).
+    features : int, default 64
+        Feature maps of the generator's last and the discriminator's first layer (DCGAN's 64; each layer
+        doubles or halves it).
+    epochs : int, default 20
+        Passes over the images (``n_images / batch_size`` generator steps each).
+    batch_size : int, default 128
+    learning_rate : float, default 2e-4
+    beta1 : float, default 0.5
+        Adam's first-moment decay (DCGAN's 0.5).
+    loss : str, default "non-saturating"
+        :data:`indgan.losses.LOSSES`: ``"minimax"``, ``"non-saturating"``, ``"feature-matching"``, ``"wgan-gp"``.
+    critic_steps : int, default 1
+        Discriminator steps per generator step (k).
+    device : str, default "auto"
+    random_state : int, optional
+    verbose : bool, default True
+
+    Attributes
+    ----------
+    size_, channels_, classes_, summary_ (per-epoch G/D loss, D(x), D(G(z))), fit_info_ (with the
+    mode-collapse signal: ``coverage``, ``diversity``).
+    """
+
+    kind = "DCGAN"
+    conditional = False
+
+    def __init__(self, latent_dim: int = 100, features: int = 64, epochs: int = 20, batch_size: int = 128,
+                 learning_rate: float = 2e-4, beta1: float = 0.5, loss: str = "non-saturating", critic_steps: int = 1,
+                 device: str = "auto", random_state: int | None = None, verbose: bool = True):
+        self.latent_dim = latent_dim
+        self.features = features
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.beta1 = beta1
+        self.loss = loss
+        self.critic_steps = critic_steps
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ helpers
+    def _with_labels(self, x: Tensor, y: Tensor | None) -> Tensor:
+        if not self.conditional:
+            return x
+        planes = torch.nn.functional.one_hot(y, self.n_classes_).to(x.dtype)[:, :, None, None]
+        return torch.cat([x, planes.expand(-1, -1, x.shape[2], x.shape[3])], 1)
+
+    def _generate(self, z: Tensor, y: Tensor | None) -> Tensor:
+        if self.conditional:
+            z = torch.cat([z, torch.nn.functional.one_hot(y, self.n_classes_).to(z.dtype)], 1)
+        return self.generator_(z)
+
+    def _check_fitted(self):
+        if not hasattr(self, "generator_"):
+            raise NotFittedError(f"this {self.kind} is not fitted yet; call fit(images) or {self.kind}.load(path).")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "generator_")
+
+    def _build(self, device: torch.device) -> None:
+        extra = self.n_classes_ if self.conditional else 0
+        self.generator_ = DCGANGenerator(self.latent_dim + extra, self.channels_, self.size_, self.features).to(device)
+        self.discriminator_ = DCGANDiscriminator(self.channels_ + extra, self.size_, self.features).to(device)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, images: ImageData | np.ndarray, labels: np.ndarray | None = None) -> DCGAN:
+        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.images.ImageData`);
+        the conditional model also needs ``labels`` ``(n,)``. Returns ``self``.
+
+        Raises
+        ------
+        DataError, ConfigError
+        """
+        t0 = perf_counter()
+        if isinstance(images, ImageData):
+            labels = images.labels if labels is None else labels
+            classes = images.classes
+            images = images.images
+        else:
+            classes = []
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[1] not in (1, 3) or images.shape[2] != images.shape[3] \
+                or images.shape[2] not in SIZES:
+            raise DataError(f"images of shape {images.shape}: expected (n, 1 or 3, size, size) with size in {SIZES}.")
+        if images.dtype != np.uint8:
+            raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.images.load_images does).")
+        if len(images) < 2:
+            raise DataError(f"{len(images)} image(s): too few to learn from.")
+        for name in ("latent_dim", "features", "epochs", "batch_size", "critic_steps"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
+        if self.loss not in LOSSES:
+            raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+        if self.conditional:
+            if labels is None:
+                raise DataError(f"{self.kind} needs a label per image (class sub-folders, 'labels' in the .npz).")
+            labels = np.asarray(labels, dtype=np.int64)
+            if len(labels) != len(images):
+                raise DataError(f"{len(labels)} labels for {len(images)} images.")
+            self.n_classes_ = int(labels.max()) + 1
+            self.classes_ = list(classes) or [str(i) for i in range(self.n_classes_)]
+        else:
+            self.n_classes_ = int(labels.max()) + 1 if labels is not None else 0
+            self.classes_ = list(classes)
+        self.channels_, self.size_ = int(images.shape[1]), int(images.shape[2])
+        seed_everything(self.random_state)
+        device = resolve_device(self.device)
+        self.device_ = device
+        self._build(device)
+        x = torch.from_numpy(images).to(device)
+        y = torch.from_numpy(labels).to(device) if (self.conditional and labels is not None) else None
+        batch = min(self.batch_size, len(images))
+        betas = (self.beta1, 0.999)
+        g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate, betas=betas)
+        d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate, betas=betas)
+        trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
+                                     critic_steps=self.critic_steps, verbose=self.verbose, desc=self.kind)
+        problem = _ImageProblem(self, x, y, batch, need_real=self.loss == "feature-matching")
+        steps = max(1, len(images) // batch)
+        self.summary_ = trainer.fit(problem, self.epochs, steps, device)
+        self._rng_ = make_generator(device, self.random_state)
+        self.fit_info_ = {"n_images": int(len(images)), "size": self.size_, "channels": self.channels_,
+                          "n_classes": self.n_classes_, "classes": self.classes_, "batch_size": int(batch),
+                          "steps_per_epoch": int(steps), "fit_seconds": perf_counter() - t0,
+                          "seconds_per_epoch": self.summary_.seconds / max(1, self.epochs)}
+        self.fit_info_.update(self._collapse_signal(images, labels))
+        return self
+
+    def _collapse_signal(self, images: np.ndarray, labels: np.ndarray | None) -> dict:
+        """Class coverage and diversity of 1,000 samples against the training images (see module docstring)."""
+        rng = np.random.default_rng(0)
+        real = images[rng.choice(len(images), min(len(images), 500), replace=False)]
+        fake = self.sample(min(1000, len(images)), random_state=0)
+        r = real.reshape(len(real), -1).astype(np.float32) / 255.0
+        f = fake.reshape(len(fake), -1).astype(np.float32) / 255.0
+        out: dict[str, Any] = {}
+        rt, ft = torch.from_numpy(r), torch.from_numpy(f)
+        pair_real = torch.pdist(rt[:500]).mean().item()
+        pair_fake = torch.pdist(ft[:500]).mean().item()
+        out["diversity"] = pair_fake / max(pair_real, 1e-12)
+        if labels is not None:
+            idx = rng.choice(len(images), min(len(images), 2000), replace=False)
+            ref, ref_lab = torch.from_numpy(images[idx].reshape(len(idx), -1).astype(np.float32) / 255.0), labels[idx]
+            near = torch.cdist(ft, ref).argmin(1).numpy()
+            got = np.bincount(ref_lab[near], minlength=self.n_classes_) / len(near)
+            want = np.bincount(labels, minlength=self.n_classes_) / len(labels)
+            out["coverage"] = float(((got >= 0.25 * want) & (want > 0)).sum() / max((want > 0).sum(), 1))
+            out["class_shares"] = got.round(4).tolist()
+        return out
+
+    # ------------------------------------------------------------------ sample
+    def _labels(self, n: int, labels, g: torch.Generator) -> Tensor | None:
+        if not self.conditional:
+            if labels is not None:
+                raise ConditionError(f"{self.kind} is not conditional; train ConditionalDCGAN (--conditional) to "
+                                     "choose labels.")
+            return None
+        if labels is None:
+            return torch.randint(self.n_classes_, (n,), device=self.device_, generator=g)
+        arr = np.broadcast_to(np.asarray(self._label_index(labels)), (n,)) if np.ndim(labels) == 0 else \
+            np.asarray([self._label_index(v) for v in labels])
+        if len(arr) != n:
+            raise ConditionError(f"{len(arr)} labels for {n} images.")
+        return torch.as_tensor(np.ascontiguousarray(arr), dtype=torch.long, device=self.device_)
+
+    def _label_index(self, v) -> int:
+        """A label given as its index (7) or its class name ("Sneaker")."""
+        if isinstance(v, str) and v in self.classes_:
+            return self.classes_.index(v)
+        try:
+            k = int(v)
+        except (TypeError, ValueError):
+            k = -1
+        if not 0 <= k < self.n_classes_ or (isinstance(v, float) and v != k):
+            names = ", ".join(f"{i} ({c})" if c != str(i) else str(i) for i, c in enumerate(self.classes_))
+            raise ConditionError(f"unknown label {v!r}; the model knows {names}.")
+        return k
+
+    @torch.no_grad()
+    def sample(self, n: int = 64, labels=None, random_state: int | None = None, z: np.ndarray | None = None) -> np.ndarray:
+        """``n`` images, uint8 ``(n, channels, size, size)``. ``labels``: one label (index or class name) for
+        all, or one per image (conditional model only). ``z``: your own noise ``(n, latent_dim)``.
+
+        Raises
+        ------
+        NotFittedError, ConditionError (unknown label, or labels for an unconditional model)
+        """
+        self._check_fitted()
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ConfigError(f"n must be a positive integer, got {n!r}.")
+        g = make_generator(self.device_, random_state) if random_state is not None else self._rng_
+        y = self._labels(n, labels, g)
+        if z is None:
+            zt = torch.randn(n, self.latent_dim, device=self.device_, generator=g)
+        else:
+            zt = torch.as_tensor(np.asarray(z, np.float32), device=self.device_)
+            if zt.shape != (n, self.latent_dim):
+                raise ConfigError(f"z has shape {tuple(zt.shape)}; expected ({n}, {self.latent_dim}).")
+        self.generator_.eval()
+        out = []
+        for a in range(0, n, 1024):
+            img = self._generate(zt[a:a + 1024], None if y is None else y[a:a + 1024])
+            out.append(((img + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
+        return torch.cat(out).numpy()
+
+    def interpolate(self, steps: int = 10, n: int = 8, labels=None, random_state: int | None = None) -> np.ndarray:
+        """A latent walk: ``n`` rows of ``steps`` images, each row going in equal steps from one ``z`` to
+        another (spherical interpolation, as DCGAN's paper walks the latent space). Returns uint8
+        ``(n * steps, channels, size, size)``, row by row."""
+        if not isinstance(steps, (int, np.integer)) or steps < 2:
+            raise ConfigError(f"steps must be an integer >= 2, got {steps!r}.")
+        g = np.random.default_rng(random_state)
+        a, b = g.standard_normal((n, self.latent_dim)), g.standard_normal((n, self.latent_dim))
+        t = np.linspace(0.0, 1.0, steps)[None, :, None]
+        na, nb = np.linalg.norm(a, axis=1, keepdims=True), np.linalg.norm(b, axis=1, keepdims=True)
+        omega = np.arccos(np.clip((a * b).sum(1, keepdims=True) / (na * nb), -1, 1))[:, None]
+        so = np.sin(omega)
+        z = (np.sin((1 - t) * omega) / so) * a[:, None] + (np.sin(t * omega) / so) * b[:, None]
+        lab = None
+        if labels is not None or self.conditional:
+            if labels is None or np.ndim(labels) == 0:
+                first = self._labels(n, labels, make_generator(self.device_, random_state)).cpu().numpy()
+                lab = np.repeat(first, steps)
+            else:
+                lab = np.repeat(np.asarray([self._label_index(v) for v in labels]), steps)
+        return self.sample(n * steps, labels=lab, z=z.reshape(n * steps, -1).astype(np.float32))
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> Any:
+        """Write the model to one file (JSON config + tensors, :mod:`indgan.persist`)."""
+        self._check_fitted()
+        meta = {"params": self.get_params(), "summary": self.summary_.to_dict(), "fit_info": self.fit_info_,
+                "channels": self.channels_, "size": self.size_, "n_classes": self.n_classes_, "classes": self.classes_}
+        tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
+        tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
+        return save_model_file(path, self.kind, meta, tensors)
+
+    @classmethod
+    def load(cls, path, device: str = "auto"):
+        """Load a file written by :meth:`save` on any device.
+
+        Raises
+        ------
+        ModelFileError
+        """
+        _, meta, tensors = load_model_file(path, expected_kind=cls.kind)
+        params = dict(meta["params"])
+        params["device"] = device
+        model = cls(**params)
+        model.channels_, model.size_ = meta["channels"], meta["size"]
+        model.n_classes_, model.classes_ = meta["n_classes"], meta["classes"]
+        model.summary_ = TrainingSummary.from_dict(meta["summary"])
+        model.fit_info_ = meta["fit_info"]
+        dev = resolve_device(device)
+        model.device_ = dev
+        model._build(dev)
+        try:
+            model.generator_.load_state_dict(split_state(tensors, "generator"))
+            model.discriminator_.load_state_dict(split_state(tensors, "discriminator"))
+        except (RuntimeError, KeyError) as exc:
+            raise ModelFileError(f"{path}: the weights do not match the model's config (damaged file?).") from exc
+        model.generator_.eval()
+        model.discriminator_.eval()
+        model._rng_ = make_generator(dev, model.random_state)
+        return model
+
+
+class ConditionalDCGAN(DCGAN):
+    """DCGAN conditioned on a class label (Mirza and Osindero 2014): the one-hot label joins ``z`` in the
+    generator and joins the discriminator's input as extra channels. Same parameters as :class:`DCGAN`;
+    ``fit`` needs labels; ``sample(n, labels=k)`` draws images of class ``k``."""
+
+    kind = "ConditionalDCGAN"
+    conditional = True
