@@ -118,6 +118,32 @@ class _GAINProblem:
         return adv, self.imp.alpha * recon
 
 
+class _EarlyStop:
+    """Scores the generator on the validation cells after each epoch (mean squared error over their encoded
+    values), keeps the best weights, and stops training after ``patience`` epochs without improvement."""
+
+    def __init__(self, imp: GANImputer, data: _Data, pick: Tensor, patience: int, net):
+        self.imp, self.data, self.patience, self.net = imp, data, patience, net  # net(): the weights to score
+        self.cells = pick[:, imp.col_of_dim_.to(pick.device)].float()
+        self.best, self.best_epoch, self.state, self.g = float("inf"), 0, None, make_generator(pick.device, 0)
+
+    def __call__(self, stats: dict) -> bool:
+        net = self.net()
+        values = self.imp._draws(self.data, 1, self.g, net)[0]
+        net.train()
+        err = float((((values - self.data.x) ** 2) * self.cells).sum() / self.cells.sum())
+        stats["validation_mse"] = err
+        if err < self.best:
+            self.best, self.best_epoch = err, stats["epoch"]
+            self.state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        return stats["epoch"] - self.best_epoch >= self.patience
+
+    def restore(self) -> None:
+        if self.state is not None:
+            self.imp.generator_.load_state_dict(self.state)
+        self.imp.generator_.eval()
+
+
 class GANImputer(TransformerMixin, BaseEstimator):
     """Fill missing cells with GAIN (Yoon, Jordon, van der Schaar, ICML 2018), row-wise or time-aware.
 
@@ -149,9 +175,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     iterations : int, optional
-        Generator updates (each after ``critic_steps`` discriminator updates); default 3000 row by row, 1000
-        time-aware (a window update costs about 20 times a row update; the plant logs then fit and fill in
-        about 80 s on 2 CPU cores).
+        Most generator updates (each after ``critic_steps`` discriminator updates); default 4500 row by row,
+        1000 time-aware (a window update costs about 20 times a row update; the plant logs then fit and fill in
+        about 80 s on 2 CPU cores). Training stops earlier when the validation cells stop improving.
     batch_size : int, default 128
         Rows per batch (row-wise), or windows per batch (time-aware: ``batch_size // 2`` windows).
     hidden_dim : int, optional
@@ -187,6 +213,19 @@ class GANImputer(TransformerMixin, BaseEstimator):
     max_gap : int, str or None
         Leave runs of more than this many consecutive missing steps of one tag missing (an int, in steps,
         or a time span such as ``"2h"`` with a time column); :meth:`gaps_left` lists them. None fills all.
+    ema_decay : float, "auto" or None, default "auto"
+        Impute with an exponential moving average of the generator's weights (Yazici et al., ICLR 2019);
+        "auto" averages over about the last fifth of training (``1 - 5 / iterations``). On Breast a decay of
+        0.999 lowered the RMSE from 0.0546 to 0.0530 (4,500 iterations, 3 seeds). None keeps the last iterate.
+    validation_share : float, default 0
+        Share of the observed cells set aside (never shown to the networks) to score the generator after
+        every 100 iterations: its best weights are kept, and training stops after ``patience`` scores
+        without improvement (GAN imputers overfit small tables: on GAIN's Breast data the RMSE rises from
+        0.055 after 4,500 iterations to 0.070 after 10,000 without averaging). 0 (the default: with the
+        moving average, setting cells aside cost more than it saved on Breast, 0.0551 against 0.0530) trains
+        for ``iterations``.
+    patience : int, default 10
+        Scores (of 100 iterations each) without improvement before training stops.
     columns : dict, optional
         Role overrides as in the ``[columns]`` config (``{"categorical": ["mode"], "time": ["ts"]}``).
     max_discrete_levels : int, default 10
@@ -200,7 +239,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     n_features_in_, feature_names_in_ (DataFrames with string column names), schema_, encoder_,
-    time_column_, entity_column_, temporal_, summary_ (:class:`~indgan.training.TrainingSummary`), fit_seconds_.
+    time_column_, entity_column_, temporal_, summary_ (:class:`~indgan.training.TrainingSummary`; with the
+    per-epoch ``validation_mse``), n_iterations_ (updates run), best_iteration_ and validation_mse_ (mean
+    squared error of the kept weights on the validation cells, in [0, 1] units), fit_seconds_.
 
     Raises
     ------
@@ -215,7 +256,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
                  loss: str = "non-saturating", learning_rate: float = 1e-3, critic_steps: int = 1,
                  n_draws: int = 8, time: str | None = "auto", entity: str | None = "auto",
                  condition: list[str] | None = None, seq_len: int = 48, max_block: int = 24,
-                 max_gap: int | str | None = None, columns: dict | None = None, max_discrete_levels: int = 10,
+                 max_gap: int | str | None = None, ema_decay: float | str | None = "auto", validation_share: float = 0.0,
+                 patience: int = 10,
+                 columns: dict | None = None, max_discrete_levels: int = 10,
                  device: str = "auto", random_state: int | None = None, verbose: bool = False):
         self.iterations = iterations
         self.batch_size = batch_size
@@ -234,6 +277,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
         self.seq_len = seq_len
         self.max_block = max_block
         self.max_gap = max_gap
+        self.ema_decay = ema_decay
+        self.validation_share = validation_share
+        self.patience = patience
         self.columns = columns
         self.max_discrete_levels = max_discrete_levels
         self.device = device
@@ -259,7 +305,11 @@ class GANImputer(TransformerMixin, BaseEstimator):
             raise ConfigError(f"iterations must be a positive integer or None, got {self.iterations!r}.")
         if self.hidden_dim is not None and (not isinstance(self.hidden_dim, (int, np.integer)) or self.hidden_dim < 1):
             raise ConfigError(f"hidden_dim must be a positive integer or None, got {self.hidden_dim!r}.")
-        for name in ("hint_rate", "hold_out_rate"):
+        if not (self.ema_decay in (None, "auto") or (isinstance(self.ema_decay, float) and 0 < self.ema_decay < 1)):
+            raise ConfigError(f"ema_decay must be 'auto', None or a number in (0, 1), got {self.ema_decay!r}.")
+        if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
+            raise ConfigError(f"patience must be a positive integer, got {self.patience!r}.")
+        for name in ("hint_rate", "hold_out_rate", "validation_share"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
                 raise ConfigError(f"{name} must be within [0, 1], got {v!r}.")
@@ -387,17 +437,40 @@ class GANImputer(TransformerMixin, BaseEstimator):
             starts = torch.arange(data.x.shape[0], device=device)
             batch = min(self.batch_size, data.x.shape[0])
         self.seq_len_ = seq_len
+        iterations = self.iterations or (1000 if temporal else 4500)
+        ema = self.ema_decay if self.ema_decay != "auto" else (1.0 - 5.0 / iterations if iterations > 50 else None)
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate)
         trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
-                                     critic_steps=self.critic_steps, verbose=self.verbose, desc="GANImputer")
+                                     critic_steps=self.critic_steps, verbose=self.verbose, desc="GANImputer",
+                                     ema_decay=ema)
+        data, check = self._validation(data, lambda: trainer.ema_generator or self.generator_)
         problem = _GAINProblem(self, data, starts, seq_len, batch)
-        iterations = self.iterations or (1000 if temporal else 3000)
-        self.n_iterations_ = iterations
         per_epoch = min(iterations, 100)
-        self.summary_ = trainer.fit(problem, math.ceil(iterations / per_epoch), per_epoch, device)
+        self.summary_ = trainer.fit(problem, math.ceil(iterations / per_epoch), per_epoch, device, on_epoch_end=check)
+        if trainer.ema_generator is not None:  # impute with the averaged weights
+            self.generator_.load_state_dict(trainer.ema_generator.state_dict())
+        if check is not None:  # ... or with the best ones seen on the validation cells
+            check.restore()
+            self.validation_mse_, self.best_iteration_ = check.best, check.best_epoch * per_epoch
+        self.n_iterations_ = self.summary_.steps
         self.fit_seconds_ = perf_counter() - t0
         return self
+
+    def _validation(self, data: _Data, net):
+        """Set ``validation_share`` of the observed cells aside (training never sees them) and return the
+        training data and an epoch callback that scores the generator on them, keeps its best weights and
+        stops after ``patience`` epochs without improvement (None when there are too few cells)."""
+        if not self.validation_share:
+            return data, None
+        g = make_generator(data.m.device, None if self.random_state is None else self.random_state + 17)
+        obs = (data.m * data.valid) > 0
+        pick = obs & (torch.rand(obs.shape, device=obs.device, generator=g) < self.validation_share)
+        pick &= self.free_columns_.to(obs.device)
+        if int(pick.sum()) < 20 or bool((obs & ~pick).sum(0).eq(0).any()):
+            return data, None
+        train = _Data(data.x, data.m * ~pick, data.c, data.valid, data.rows)
+        return train, _EarlyStop(self, train, pick, self.patience, net)
 
     # ------------------------------------------------------------------ encoding
     def _order(self, view: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -453,16 +526,17 @@ class GANImputer(TransformerMixin, BaseEstimator):
         t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)  # noqa: E731
         return _Data(t(x), t(m), t(c), t(valid), rows)
 
-    def _propose(self, x: Tensor, m_in: Tensor, c: Tensor, valid: Tensor, g: torch.Generator | None):
-        """The generator's proposal for every cell: ``(x_hat, logits)``, each ``(batch, T, dim)``."""
+    def _propose(self, x: Tensor, m_in: Tensor, c: Tensor, valid: Tensor, g: torch.Generator | None, net=None):
+        """The generator's (or ``net``'s) proposal for every cell: ``(x_hat, logits)``, each ``(batch, T, dim)``."""
+        net = net or self.generator_
         md = m_in[..., self.col_of_dim_.to(x.device)]
         noise = torch.rand(x.shape, device=x.device, generator=g) * _NOISE
         if not self.temporal_:
-            logits = self.generator_(torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid)
+            logits = net(torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid)
             return self.activation_(logits), logits
         base = interpolate(x, md * valid)  # the straight line across each gap, within the window
         inp = torch.cat([md * x + (1 - md) * noise, base, m_in, c], -1) * valid
-        logits = self.generator_(inp)
+        logits = net(inp)
         k = self.n_cont_  # continuous tags: a correction of the straight line
         logits = torch.cat([logits[..., :k] + torch.logit(base[..., :k].clamp(1e-3, 1 - 1e-3)), logits[..., k:]], -1)
         return self.activation_(logits), logits
@@ -479,9 +553,10 @@ class GANImputer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ transform
     @torch.no_grad()
-    def _draws(self, data: _Data, n_draws: int, g: torch.Generator) -> Tensor:
-        """``(n_draws, N, dim)`` proposals for every (padded) row."""
-        self.generator_.eval()
+    def _draws(self, data: _Data, n_draws: int, g: torch.Generator, net=None) -> Tensor:
+        """``(n_draws, N, dim)`` proposals for every (padded) row (by ``net``, default the generator)."""
+        net = net or self.generator_
+        net.eval()
         x, m, c, valid = data.x, data.m, data.c, data.valid
         N = x.shape[0]
         out = torch.zeros((n_draws, N, x.shape[1]), device=x.device)
@@ -490,7 +565,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
             for d in range(n_draws):
                 for a in range(0, N, chunk):
                     sl = slice(a, a + chunk)
-                    out[d, sl] = self._propose(x[sl, None], m[sl, None], c[sl, None], valid[sl, None], g)[0][:, 0]
+                    out[d, sl] = self._propose(x[sl, None], m[sl, None], c[sl, None], valid[sl, None], g, net)[0][:, 0]
             return out
         T = self.seq_len_
         stride = max(1, T // 2)
@@ -506,7 +581,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
             acc = torch.zeros((N, x.shape[1]), device=x.device)
             for a in range(0, len(starts), 256):
                 ii = idx[a:a + 256]
-                prop = self._propose(x[ii], m[ii], c[ii], valid[ii], g)[0] * w[None, :, None]
+                prop = self._propose(x[ii], m[ii], c[ii], valid[ii], g, net)[0] * w[None, :, None]
                 acc.index_add_(0, ii.flatten(), prop.reshape(-1, x.shape[1]))
             out[d] = acc / weight_sum.clamp_min(1e-8)[:, None]
         return out

@@ -162,8 +162,9 @@ class AdversarialTrainer:
         return None if self._ema is None else self._ema.module
 
     def fit(self, problem: AdversarialProblem, epochs: int, steps_per_epoch: int, device: torch.device,
-            on_epoch_end: Callable[[dict], None] | None = None) -> TrainingSummary:
-        """Train for ``epochs`` x ``steps_per_epoch`` generator steps; return the summary."""
+            on_epoch_end: Callable[[dict], bool | None] | None = None) -> TrainingSummary:
+        """Train for ``epochs`` x ``steps_per_epoch`` generator steps; return the summary. ``on_epoch_end(stats)``
+        may add to the epoch's stats, and stops training early by returning True."""
         summary = TrainingSummary(loss=self.loss.name, device=str(device))
         self.generator.train()
         self.critic.train()
@@ -219,10 +220,10 @@ class AdversarialTrainer:
             bar.set_postfix(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}",
                             DGz=f"{values[4]:.2f}", refresh=False)
             log.debug("epoch %d: %s", epoch + 1, stats)
-            if on_epoch_end is not None:
-                on_epoch_end(stats)
-        summary.epochs = epochs
-        summary.steps = epochs * steps_per_epoch
+            if on_epoch_end is not None and on_epoch_end(stats) is True:
+                break
+        summary.epochs = len(summary.history)
+        summary.steps = summary.epochs * steps_per_epoch
         summary.seconds = time.perf_counter() - start
         self.generator.eval()
         self.critic.eval()

@@ -256,3 +256,14 @@ def test_cli_impute_database_dry_run_fill_and_undo(tmp_path):
     pd.testing.assert_frame_equal(table(), original)
     res = run(cli, ["impute", "--db", url, "--table", "nope", "--key", "id"])
     assert res.exit_code == 1 and "nope" in res.output and "readings" in res.output
+
+
+def test_validation_cells_stop_training_and_keep_the_best_weights(breast):
+    rng = np.random.default_rng(6)
+    xm = breast[:200].copy()
+    xm[rng.random(xm.shape) < 0.2] = np.nan
+    imp = GANImputer(iterations=3000, validation_share=0.1, patience=2, ema_decay=None, random_state=0).fit(xm)
+    scores = [h["validation_mse"] for h in imp.summary_.history]
+    assert imp.n_iterations_ < 3000 and len(scores) == imp.n_iterations_ // 100  # stopped early
+    assert imp.validation_mse_ == min(scores) and imp.best_iteration_ == 100 * (int(np.argmin(scores)) + 1)
+    assert imp.n_iterations_ - imp.best_iteration_ == 200  # patience of 2 scores
