@@ -617,9 +617,10 @@ class GANImputer(TransformerMixin, BaseEstimator):
                     base[miss] = new[miss]
                     col = frame[name]
                     left = np.isnan(base) & col.notna().to_numpy()  # status strings left in place (max_gap)
-                    if left.any():
+                    if left.any():  # keep the column as the historian wrote it: numbers as text, statuses
                         kept = col.astype(object).copy()
-                        kept[miss] = new[miss]
+                        text = pd.Series(new[miss]).map(lambda v: str(int(v)) if spec.integer else str(v))
+                        kept[miss] = text.to_numpy()
                         out[name] = kept
                     elif spec.integer and not np.isnan(base).any() and pd.api.types.is_integer_dtype(col):
                         out[name] = base.astype(col.dtype)

@@ -141,6 +141,17 @@ def test_status_strings_are_missing_and_filled_as_numbers():
         np.testing.assert_array_equal(out.loc[ok, c].to_numpy(), numbers[ok].to_numpy())
     pd.testing.assert_series_equal(out["timestamp"], df["timestamp"])
 
+    # with max_gap, status strings of long outages stay, and the column stays text as the historian wrote it
+    imp = GANImputer(iterations=20, random_state=0, seq_len=16, max_gap=1).fit(df)
+    out = imp.transform(df)
+    gaps = imp.gaps_left(df)
+    assert gaps and all(g.steps > 1 for g in gaps)
+    for c in obj:
+        kept = out[c].notna() & pd.to_numeric(out[c], errors="coerce").isna()
+        assert (out.loc[kept, c] == df.loc[kept, c]).all()  # statuses left where they were
+        assert out[c].map(lambda v: v is None or isinstance(v, str) or (isinstance(v, float) and np.isnan(v))).all()
+    out.to_parquet(__import__("io").BytesIO())  # writable as it came
+
 
 def test_time_aware_fills_an_outage_from_the_tags_history():
     t = np.arange(600)
