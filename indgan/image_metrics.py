@@ -105,8 +105,9 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     eps = np.eye(len(s_a)) * 1e-6  # dead ReLU units make the covariances singular
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        covmean = linalg.sqrtm((s_a + eps) @ (s_b + eps)).real
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a + s_b - 2.0 * covmean))
+        s_a, s_b = s_a + eps, s_b + eps
+        covmean = linalg.sqrtm(s_a @ s_b).real
+    return max(0.0, float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a + s_b - 2.0 * covmean)))
 
 
 @dataclass
