@@ -97,8 +97,9 @@ def to_array(frame: pd.DataFrame, tags: list[str], lo: np.ndarray, hi: np.ndarra
 
 
 # ---------------------------------------------------------------------------------------------- models
-def fit_indgan(frame, conds, iterations, seed):
+def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0):
     model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, random_state=seed, verbose=False,
+                        condition_weight=condition_weight,
                         columns={"entity": ["window"], "time": ["step"]})
     t0 = time.perf_counter()
     model.fit(frame, condition=conds or None)
@@ -193,6 +194,7 @@ def main(argv=None):
                     help="indgan joint iterations per dataset (pre-training phases get as many each)")
     ap.add_argument("--par-epochs", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--condition-weight", type=float, default=1.0, help="SequenceGAN's condition_weight (AC-GAN term)")
     ap.add_argument("--skip-par", action="store_true")
     ap.add_argument("--skip-indgan", action="store_true")
     ap.add_argument("--json")
@@ -208,7 +210,7 @@ def main(argv=None):
         print(f"== {name}: {len(real)} windows x {SEQ_LEN} steps x {len(tags)} tags", flush=True)
         if not args.skip_indgan:
             it = int(iters.get(name, 1500))
-            model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed)
+            model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed, args.condition_weight)
             res["indgan"] = {"iterations": it, "fit_s": fit_s, "sample_s": sample_s,
                              **scores(real, to_array(syn, tags, lo, hi), args.seed)}
             r = res["indgan"]
