@@ -266,7 +266,7 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, ite
     df = read_table(data)
     output = output or Path(Path(data).name.split(".")[0] + "_filled" + (Path(data).suffix or ".parquet"))
     filled = imputer.fit_transform(df)
-    before = imputer.schema_.view(df) if hasattr(imputer, "schema_") else df
+    before = imputer.schema_.view(df)
     n_missing = int(sum(before[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
     gaps = imputer.gaps_left(df)
     left = sum(g.steps for g in gaps)

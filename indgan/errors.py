@@ -6,6 +6,7 @@ at fault and says what to do. The CLI prints that message on one line and exits 
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 
@@ -31,3 +32,18 @@ class ModelFileError(IndganError):
 
 class NotFittedError(IndganError, _SklearnNotFittedError):
     """A model was used before ``fit``."""
+
+
+def check_positive_int(name: str, value, optional: bool = False):
+    """``value`` as an int if it is a whole number >= 1 (None passes when ``optional``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter and what it got (booleans are refused).
+    """
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer{' or None' if optional else ''}, got {value!r}.")
+    return int(value)

@@ -25,10 +25,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, check_positive_int
 from .losses import AdversarialLoss
-from .models.gain import GAINDiscriminator, GAINGenerator, SpanActivation, interpolate
-from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, STATUS_SUFFIX, TIME, ColumnSpec, Schema, infer_schema
+from .models.gain import GAINDiscriminator, GAINGenerator, interpolate
+from .models.recurrent import SpanActivation
+from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, ColumnSpec, Schema, infer_schema
 from .training import AdversarialTrainer, make_generator, resolve_device, seed_everything
 from .windows import StepEncoder
 
@@ -85,9 +86,6 @@ class _GAINProblem:
             hidden = hidden | block
         return m * ~(hidden & self.free)
 
-    def _impute(self, x: Tensor, m_in: Tensor, c: Tensor, valid: Tensor) -> tuple[Tensor, Tensor]:
-        return self.imp._propose(x, m_in, c, valid, None)
-
     def _hint(self, m_in: Tensor) -> tuple[Tensor, Tensor]:
         b = (torch.rand_like(m_in) < self.imp.hint_rate).float()
         return b * m_in + 0.5 * (1 - b), 1 - b
@@ -96,7 +94,7 @@ class _GAINProblem:
         x, m, c, valid = self._draw()
         m_in = self._hide(m)
         with torch.no_grad():
-            x_hat, _ = self._impute(x, m_in, c, valid)
+            x_hat, _ = self.imp._propose(x, m_in, c, valid, None)
         md = m_in[..., self.col_of_dim]
         x_tilde = md * x + (1 - md) * x_hat
         hint, weight = self._hint(m_in)
@@ -106,7 +104,7 @@ class _GAINProblem:
     def generator_loss(self, critic, loss: AdversarialLoss):
         x, m, c, valid = self._draw()
         m_in = self._hide(m)
-        x_hat, logits = self._impute(x, m_in, c, valid)
+        x_hat, logits = self.imp._propose(x, m_in, c, valid, None)
         md = m_in[..., self.col_of_dim]
         x_tilde = md * x + (1 - md) * x_hat
         hint, weight = self._hint(m_in)
@@ -296,19 +294,12 @@ class GANImputer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
-        for name in ("batch_size", "num_layers", "critic_steps", "n_draws", "seq_len", "max_block"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
-        if self.iterations is not None and (not isinstance(self.iterations, (int, np.integer))
-                                            or isinstance(self.iterations, bool) or self.iterations < 1):
-            raise ConfigError(f"iterations must be a positive integer or None, got {self.iterations!r}.")
-        if self.hidden_dim is not None and (not isinstance(self.hidden_dim, (int, np.integer)) or self.hidden_dim < 1):
-            raise ConfigError(f"hidden_dim must be a positive integer or None, got {self.hidden_dim!r}.")
+        for name in ("batch_size", "num_layers", "critic_steps", "n_draws", "seq_len", "max_block", "patience"):
+            check_positive_int(name, getattr(self, name))
+        for name in ("iterations", "hidden_dim"):
+            check_positive_int(name, getattr(self, name), optional=True)
         if not (self.ema_decay in (None, "auto") or (isinstance(self.ema_decay, float) and 0 < self.ema_decay < 1)):
             raise ConfigError(f"ema_decay must be 'auto', None or a number in (0, 1), got {self.ema_decay!r}.")
-        if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
-            raise ConfigError(f"patience must be a positive integer, got {self.patience!r}.")
         for name in ("hint_rate", "hold_out_rate", "validation_share"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
@@ -424,7 +415,6 @@ class GANImputer(TransformerMixin, BaseEstimator):
         self.generator_ = GAINGenerator(g_in, dim, hidden, temporal, self.num_layers).to(device)
         self.discriminator_ = GAINDiscriminator(in_dim, k, hidden, temporal, self.num_layers).to(device)
         self.activation_ = SpanActivation(spans).to(device)
-        self.cond_dim_ = cond_dim
 
         if temporal:
             seq_len = int(min(self.seq_len, max(2, int(data.valid.sum().item()))))
@@ -721,8 +711,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
         numpy.ndarray ``(n_draws, n_rows, n_columns)`` float64 for an array input, else a list of
         ``n_draws`` DataFrames shaped like ``X``. Observed cells are the same in every draw.
         """
-        if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
-            raise ConfigError(f"n_draws must be a positive integer, got {n_draws!r}.")
+        check_positive_int("n_draws", n_draws)
         frame, view, data = self._prepare(X)
         seed = self.random_state if random_state is None else random_state
         g = make_generator(self.device_, None if seed is None else seed + 1)

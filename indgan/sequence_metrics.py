@@ -40,7 +40,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, check_positive_int
 from .training import resolve_device
 
 __all__ = [
@@ -215,12 +215,6 @@ def _pad_to(s: _Sequences, seq_len: int) -> Tensor:
     return F.pad(s.data, (0, 0, 0, seq_len - s.seq_len))
 
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def _generator(random_state) -> torch.Generator:
     g = torch.Generator()
     if random_state is None:
@@ -312,10 +306,10 @@ def _progress(iterations: int, desc: str, verbose: bool):
 
 
 def _learned_score_setup(n_repeats, iterations, batch_size, hidden_dim, n_features, device, random_state):
-    n_repeats = _check_positive_int(n_repeats, "n_repeats")
-    iterations = _check_positive_int(iterations, "iterations")
-    batch_size = _check_positive_int(batch_size, "batch_size")
-    hidden = max(1, n_features // 2) if hidden_dim is None else _check_positive_int(hidden_dim, "hidden_dim")
+    n_repeats = check_positive_int("n_repeats", n_repeats)
+    iterations = check_positive_int("iterations", iterations)
+    batch_size = check_positive_int("batch_size", batch_size)
+    hidden = max(1, n_features // 2) if hidden_dim is None else check_positive_int("hidden_dim", hidden_dim)
     return n_repeats, iterations, batch_size, hidden, resolve_device(device), _generator(random_state)
 
 
@@ -598,7 +592,7 @@ def autocorrelation_difference(real, synthetic, max_lag: int = 10, real_lengths=
     indgan.errors.ConfigError
         ``max_lag`` not a positive integer.
     """
-    max_lag = _check_positive_int(max_lag, "max_lag")
+    max_lag = check_positive_int("max_lag", max_lag)
     r, s = _pair(real, synthetic, real_lengths, synthetic_lengths, torch.float64)
     return (_pooled_acf(r, max_lag) - _pooled_acf(s, max_lag)).abs().mean(0).numpy()
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..windows import StepSpan
+
 
 
 def interpolate(x: Tensor, observed: Tensor) -> Tensor:
@@ -55,21 +55,6 @@ def interpolate(x: Tensor, observed: Tensor) -> Tensor:
     both = xp + w * (xn - xp)
     out = torch.where(has_prev & has_next, both, torch.where(has_prev, xp, torch.where(has_next, xn, 0.5)))
     return torch.where(seen, x, out)
-
-
-class SpanActivation(nn.Module):
-    """Logits ``(..., dim)`` -> values: sigmoid for the continuous tags (first ``n_cont`` dims), softmax over
-    each categorical column's levels."""
-
-    def __init__(self, spans: list[StepSpan]):
-        super().__init__()
-        self.n_cont = sum(1 for s in spans if s.kind == "continuous")
-        self.cat_spans = [(s.start, s.width) for s in spans if s.kind == "categorical"]
-
-    def forward(self, logits: Tensor) -> Tensor:
-        parts = [torch.sigmoid(logits[..., :self.n_cont])]
-        parts += [torch.softmax(logits[..., a:a + w], dim=-1) for a, w in self.cat_spans]  # one op per column
-        return torch.cat(parts, dim=-1)
 
 
 class _DilatedBlock(nn.Module):

@@ -22,7 +22,6 @@ data, near 0 is collapse).
 
 from __future__ import annotations
 
-import math
 from time import perf_counter
 from typing import Any
 
@@ -31,7 +30,7 @@ import torch
 from sklearn.base import BaseEstimator
 from torch import Tensor, nn
 
-from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError
+from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_int
 from ..images import SIZES, ImageData
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
@@ -233,9 +232,7 @@ class DCGAN(BaseEstimator):
         if len(images) < 2:
             raise DataError(f"{len(images)} image(s): too few to learn from.")
         for name in ("latent_dim", "features", "epochs", "batch_size", "critic_steps"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
+            check_positive_int(name, getattr(self, name))
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if self.conditional:
@@ -333,8 +330,7 @@ class DCGAN(BaseEstimator):
         NotFittedError, ConditionError (unknown label, or labels for an unconditional model)
         """
         self._check_fitted()
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ConfigError(f"n must be a positive integer, got {n!r}.")
+        check_positive_int("n", n)
         g = make_generator(self.device_, random_state) if random_state is not None else self._rng_
         y = self._labels(n, labels, g)
         if z is None:

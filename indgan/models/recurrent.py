@@ -44,10 +44,10 @@ import torch
 from sklearn.base import BaseEstimator
 from torch import Tensor, nn
 
-from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError
+from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
-from ..schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, _time_values, infer_schema
+from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, infer_schema
 from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
                         seed_everything)
 from ..windows import StepEncoder, StepSpan, make_windows, pad_entities, time_axis, to_grid, window_starts
@@ -75,22 +75,34 @@ class RecurrentBlock(nn.Module):
         return self.linear(y), state
 
 
+class SpanActivation(nn.Module):
+    """Logits ``(..., dim)`` -> values: sigmoid for the continuous tags (first ``n_cont`` dims), softmax over
+    each categorical column's levels."""
+
+    def __init__(self, spans: list[StepSpan]):
+        super().__init__()
+        self.n_cont = sum(1 for s in spans if s.kind == "continuous")
+        self.cat_spans = [(s.start, s.width) for s in spans if s.kind == "categorical"]
+
+    def forward(self, logits: Tensor) -> Tensor:
+        parts = [torch.sigmoid(logits[..., :self.n_cont])]
+        parts += [torch.softmax(logits[..., a:a + w], dim=-1) for a, w in self.cat_spans]  # one op per column
+        return torch.cat(parts, dim=-1)
+
+
 class Recovery(nn.Module):
     """Latent codes (and conditions) -> steps: sigmoid for continuous tags, softmax over each categorical
-    tag's levels."""
+    tag's levels (:class:`SpanActivation`)."""
 
     def __init__(self, in_dim: int, hidden_dim: int, spans: list[StepSpan], num_layers: int, cell: str):
         super().__init__()
         dim = sum(s.width for s in spans)
         self.block = RecurrentBlock(in_dim, hidden_dim, dim, num_layers, cell)
-        self.n_cont = sum(1 for s in spans if s.kind == "continuous")
-        self.cat_spans = [(s.start, s.width) for s in spans if s.kind == "categorical"]
+        self.activation = SpanActivation(spans)
 
     def forward(self, h: Tensor, state: Any = None) -> tuple[Tensor, Any]:
         logits, state = self.block(h, state)
-        parts = [torch.sigmoid(logits[..., :self.n_cont])]
-        parts += [torch.softmax(logits[..., a:a + w], dim=-1) for a, w in self.cat_spans]  # one op per column
-        return torch.cat(parts, dim=-1), state
+        return self.activation(logits), state
 
 
 class TimeGANGenerator(nn.Module):
@@ -352,15 +364,10 @@ class SequenceGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
-        ints = {"stride": self.stride, "num_layers": self.num_layers, "iterations": self.iterations,
-                "batch_size": self.batch_size, "critic_steps": self.critic_steps,
-                "generator_steps": self.generator_steps}
-        for k in ("seq_len", "hidden_dim", "latent_dim", "pretrain_iterations"):
-            if getattr(self, k) is not None:
-                ints[k] = getattr(self, k)
-        for name, v in ints.items():
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
+        for name in ("stride", "num_layers", "iterations", "batch_size", "critic_steps", "generator_steps"):
+            check_positive_int(name, getattr(self, name))
+        for name in ("seq_len", "hidden_dim", "latent_dim", "pretrain_iterations"):
+            check_positive_int(name, getattr(self, name), optional=True)
         if self.seq_len is not None and self.seq_len < 2:
             raise ConfigError(f"seq_len must be at least 2, got {self.seq_len}.")
         if self.cell not in CELLS:

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from sklearn.base import BaseEstimator
 from torch import Tensor, nn
 
-from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError
+from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CONTINUOUS, Schema, infer_schema
@@ -359,11 +359,8 @@ class TabularGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
-        ints = {"epochs": self.epochs, "batch_size": self.batch_size, "latent_dim": self.latent_dim,
-                "critic_steps": self.critic_steps, "pac": self.pac, "n_modes": self.n_modes}
-        for name, v in ints.items():
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {v!r}.")
+        for name in ("epochs", "batch_size", "latent_dim", "critic_steps", "pac", "n_modes"):
+            check_positive_int(name, getattr(self, name))
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if self.batch_size % self.pac:
