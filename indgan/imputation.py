@@ -27,7 +27,7 @@ from torch import Tensor
 
 from .errors import ConfigError, DataError, check_positive_int
 from .losses import AdversarialLoss
-from .models.gain import GAINDiscriminator, GAINGenerator, interpolate
+from .models.gain import GAINDiscriminator, GAINGenerator, GapGeometry, _interpolate
 from .models.recurrent import SpanActivation
 from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, ColumnSpec, Schema, infer_schema
 from .training import AdversarialTrainer, make_generator, resolve_device, seed_everything
@@ -166,7 +166,10 @@ class GANImputer(TransformerMixin, BaseEstimator):
     ``b ~ Bernoulli(hint_rate)``, and reconstruction weight ``alpha``; during training a further
     ``hold_out_rate`` of the observed cells (and, time-aware, blocks of up to ``max_block`` steps of one tag)
     is hidden from the generator and scored, so that it learns to predict cells it cannot see. See
-    :mod:`indgan.models.gain`. ``transform`` returns the mean of ``n_draws`` generator draws for continuous
+    :mod:`indgan.models.gain`. Time-aware, the generator starts each gap of a continuous tag from the straight
+    line across it plus a learned cross-tag term (:class:`~indgan.models.gain.CrossTagBridge`: how far the
+    correlated tags leave their own straight lines over the same span), and corrects that with dilated
+    convolutions over the window. ``transform`` returns the mean of ``n_draws`` generator draws for continuous
     cells and the most frequent level for categorical ones (the point estimate with the smallest expected
     squared error); :meth:`sample_imputations` returns the draws themselves (multiple imputation).
 
@@ -412,7 +415,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
         hidden = self.hidden_dim or (64 if temporal else max(256, 2 * dim))
         in_dim = dim + k + cond_dim
         g_in = in_dim + (dim if temporal else 0)  # time-aware: plus the interpolated values
-        self.generator_ = GAINGenerator(g_in, dim, hidden, temporal, self.num_layers).to(device)
+        self.generator_ = GAINGenerator(g_in, dim, hidden, temporal, self.num_layers, self.n_cont_).to(device)
         self.discriminator_ = GAINDiscriminator(in_dim, k, hidden, temporal, self.num_layers).to(device)
         self.activation_ = SpanActivation(spans).to(device)
 
@@ -429,7 +432,10 @@ class GANImputer(TransformerMixin, BaseEstimator):
         self.seq_len_ = seq_len
         iterations = self.iterations or (1000 if temporal else 4500)
         ema = self.ema_decay if self.ema_decay != "auto" else (1.0 - 5.0 / iterations if iterations > 50 else None)
-        g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
+        bridge = [] if self.generator_.bridge is None else list(self.generator_.bridge.parameters())
+        rest = [p for p in self.generator_.parameters() if all(p is not q for q in bridge)]
+        groups = [{"params": rest}] + ([{"params": bridge, "lr": 10 * self.learning_rate}] if bridge else [])
+        g_opt = torch.optim.Adam(groups, lr=self.learning_rate)  # the linear cross-tag path starts at 0: a larger step
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate)
         trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
                                      critic_steps=self.critic_steps, verbose=self.verbose, desc="GANImputer",
@@ -524,10 +530,14 @@ class GANImputer(TransformerMixin, BaseEstimator):
         if not self.temporal_:
             logits = net(torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid)
             return self.activation_(logits), logits
-        base = interpolate(x, md * valid)  # the straight line across each gap, within the window
+        geo = GapGeometry(md * valid)
+        base = _interpolate(x, geo)  # the straight line across each gap, within the window
+        k = self.n_cont_
+        if net.bridge is not None:  # plus what the correlated tags did over the same span
+            cont = base[..., :k] + net.bridge(base[..., :k], geo.first(k))
+            base = torch.cat([cont.clamp(0.0, 1.0), base[..., k:]], -1)
         inp = torch.cat([md * x + (1 - md) * noise, base, m_in, c], -1) * valid
-        logits = net(inp)
-        k = self.n_cont_  # continuous tags: a correction of the straight line
+        logits = net(inp)  # continuous tags: a correction of that line
         logits = torch.cat([logits[..., :k] + torch.logit(base[..., :k].clamp(1e-3, 1 - 1e-3)), logits[..., k:]], -1)
         return self.activation_(logits), logits
 
