@@ -50,7 +50,7 @@ from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, infer_schema
 from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
                         seed_everything)
-from ..windows import StepEncoder, StepSpan, make_windows, pad_entities, time_axis, to_grid, window_starts
+from ..windows import ConditionScaler, StepEncoder, StepSpan, make_windows, pad_entities, time_axis, to_grid, window_starts
 
 CELLS = ("gru", "lstm")
 PROGRESS = "<progress>"
@@ -226,7 +226,8 @@ class _TimeGANProblem:
         moments = _moment_loss(x_hat, x, o * w, w)
         extra = 100.0 * torch.sqrt(supervised + 1e-8) + 100.0 * moments
         if m.classifier_ is not None:
-            extra = extra + m.condition_weight * m.classifier_.loss(m.classifier_(x_hat, torch.ones_like(x_hat)), c, w)
+            judged = m.classifier_(m.unscale(x_hat, c), torch.ones_like(x_hat))
+            extra = extra + m.condition_weight * m.classifier_.loss(judged, c, w)
         fake = torch.cat([torch.cat([h_hat, c, w], -1), torch.cat([e_hat, c, w], -1)])
         real = torch.cat([torch.cat([h, c, w], -1)] * 2) if self.need_real else None
         return fake, real, extra
@@ -316,6 +317,11 @@ class SequenceGAN(BaseEstimator):
         a recurrent classifier trained on real windows to tell each step's condition judges the generated
         ones, so a subtle fault is not traded for a generic state. 0 turns it off; no effect without
         conditions.
+    condition_scaling : bool, default True
+        Standardise each continuous tag per combination of the categorical conditions' levels before the
+        networks see it, and undo it on the generated steps (:class:`~indgan.windows.ConditionScaler`), so the
+        condition's operating point and spread are reproduced by construction and the networks learn the
+        dynamics around it. No effect without categorical conditions.
     max_missing : float, default 0.5
         Training windows with a larger share of missing cells are left out (long outages).
     columns : dict, optional
@@ -335,7 +341,8 @@ class SequenceGAN(BaseEstimator):
                  pretrain_iterations: int | None = None, batch_size: int = 128, learning_rate: float = 1e-3,
                  discriminator_lr: float | None = None, critic_steps: int = 1, generator_steps: int = 2,
                  loss: str = "non-saturating", critic_threshold: float | None = 0.15,
-                 ema_decay: float | None = None, condition_weight: float = 1.0, max_missing: float = 0.5,
+                 ema_decay: float | None = None, condition_weight: float = 1.0, condition_scaling: bool = True,
+                 max_missing: float = 0.5,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
                  random_state: int | None = None, verbose: bool = True):
         self.seq_len = seq_len
@@ -355,6 +362,7 @@ class SequenceGAN(BaseEstimator):
         self.critic_threshold = critic_threshold
         self.ema_decay = ema_decay
         self.condition_weight = condition_weight
+        self.condition_scaling = condition_scaling
         self.max_missing = max_missing
         self.max_discrete_levels = max_discrete_levels
         self.columns = columns
@@ -455,6 +463,10 @@ class SequenceGAN(BaseEstimator):
         cond_frame = self._fill_conditions(grid, conditions, entity_col, source)
         cond_encoder = StepEncoder(cond_cont, cond_cat).fit(cond_frame)
         c, _ = cond_encoder.transform(cond_frame)
+        self.cond_scaler_ = None
+        if self.condition_scaling and ConditionScaler.applies(cond_encoder.spans(), len(cont)):
+            self.cond_scaler_ = ConditionScaler(cond_encoder.spans(), len(cont)).fit(x, o, c)
+            x = np.where(o > 0, self.cond_scaler_.transform(x, c), 0.0).astype(np.float32)
         static = [col for col in conditions
                   if (cond_frame.groupby(np.repeat(np.arange(len(grid.entities)), grid.lengths))[col].nunique() <= 1).all()]
 
@@ -539,7 +551,7 @@ class SequenceGAN(BaseEstimator):
 
             def condition_loss():
                 xb, ob, cb, wb = _draw(tensors, batch)
-                return self.classifier_.loss(self.classifier_(xb, ob * wb), cb, wb)
+                return self.classifier_.loss(self.classifier_(self.unscale(xb, cb), ob * wb), cb, wb)
 
             hist_c = minimise(condition_loss, c_opt, pre_epochs, pre_steps, device, self.verbose,
                               "SequenceGAN condition classifier")
@@ -621,6 +633,11 @@ class SequenceGAN(BaseEstimator):
         self.recovery_ = Recovery(hidden + cond_dim, hidden, spans, L, cell).to(device)
         self.generator_ = TimeGANGenerator(latent, cond_dim, hidden, L, cell).to(device)
         self.discriminator_ = Discriminator(hidden + cond_dim, hidden, L, cell).to(device)
+
+    def unscale(self, x: Tensor, c: Tensor) -> Tensor:
+        """Steps as the networks see them ``(batch, T, dim)`` -> encoded steps in the training range: the
+        per-condition scaling undone (identity without it)."""
+        return x if self.cond_scaler_ is None else self.cond_scaler_.inverse(x, c[..., :self.cond_encoder_.dim])
 
     def embed(self, x: Tensor, o: Tensor, c: Tensor) -> Tensor:
         """Steps ``(batch, T, dim)``, observed mask, conditions -> latent codes ``(batch, T, hidden_dim)``."""
@@ -787,7 +804,7 @@ class SequenceGAN(BaseEstimator):
             h, states[1] = self.generator_.supervise(e, c, states[1])
             x, states[2] = self.recovery_(torch.cat([h, c], -1), states[2])
             out.append(x)
-        return torch.cat(out, 1)
+        return self.unscale(torch.cat(out, 1), cond)
 
     def _to_frame(self, x: Tensor, cond: Tensor, seq_lens: Tensor) -> pd.DataFrame:
         info = self.fit_info_
@@ -826,6 +843,7 @@ class SequenceGAN(BaseEstimator):
             "schema": self.schema_.to_dict(),
             "encoder": self.encoder_.to_dict(),
             "cond_encoder": self.cond_encoder_.to_dict(),
+            "cond_scaler": self.cond_scaler_.to_dict() if self.cond_scaler_ is not None else None,
             "summary": self.summary_.to_dict(),
             "pretrain_history": self.pretrain_history_,
             "fit_info": self.fit_info_,
@@ -851,6 +869,8 @@ class SequenceGAN(BaseEstimator):
         model.schema_ = Schema.from_dict(meta["schema"])
         model.encoder_ = StepEncoder.from_dict(meta["encoder"])
         model.cond_encoder_ = StepEncoder.from_dict(meta["cond_encoder"])
+        scaler = meta.get("cond_scaler")
+        model.cond_scaler_ = ConditionScaler.from_dict(scaler) if scaler else None
         model.summary_ = TrainingSummary.from_dict(meta["summary"])
         model.pretrain_history_ = meta["pretrain_history"]
         model.fit_info_ = info = meta["fit_info"]
