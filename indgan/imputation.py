@@ -443,7 +443,8 @@ class GANImputer(TransformerMixin, BaseEstimator):
         data, check = self._validation(data, lambda: trainer.ema_generator or self.generator_)
         problem = _GAINProblem(self, data, starts, seq_len, batch)
         per_epoch = min(iterations, 100)
-        self.summary_ = trainer.fit(problem, math.ceil(iterations / per_epoch), per_epoch, device, on_epoch_end=check)
+        self.summary_ = trainer.fit(problem, math.ceil(iterations / per_epoch), per_epoch, device, on_epoch_end=check,
+                                     total_steps=iterations)
         if trainer.ema_generator is not None:  # impute with the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         if check is not None:  # ... or with the best ones seen on the validation cells

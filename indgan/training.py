@@ -162,13 +162,16 @@ class AdversarialTrainer:
         return None if self._ema is None else self._ema.module
 
     def fit(self, problem: AdversarialProblem, epochs: int, steps_per_epoch: int, device: torch.device,
-            on_epoch_end: Callable[[dict], bool | None] | None = None) -> TrainingSummary:
-        """Train for ``epochs`` x ``steps_per_epoch`` generator steps; return the summary. ``on_epoch_end(stats)``
-        may add to the epoch's stats, and stops training early by returning True."""
+            on_epoch_end: Callable[[dict], bool | None] | None = None,
+            total_steps: int | None = None) -> TrainingSummary:
+        """Train for ``epochs`` x ``steps_per_epoch`` generator steps (or exactly ``total_steps``, the last epoch
+        shorter); return the summary. ``on_epoch_end(stats)`` may add to the epoch's stats, and stops training
+        early by returning True."""
         summary = TrainingSummary(loss=self.loss.name, device=str(device))
         self.generator.train()
         self.critic.train()
         start = time.perf_counter()
+        done = 0
         bar = tqdm(range(epochs), desc=self.desc, disable=not self.verbose, unit="epoch", dynamic_ncols=True)
         for epoch in bar:
             t0 = time.perf_counter()
@@ -176,7 +179,10 @@ class AdversarialTrainer:
             after_g = getattr(problem, "after_generator_step", None)
             own_critic_loss = getattr(problem, "critic_loss", None)
             own_generator_loss = getattr(problem, "generator_loss", None)
-            for _ in range(steps_per_epoch):
+            n_steps = _epoch_steps(epoch, steps_per_epoch, total_steps)
+            if n_steps <= 0:
+                break
+            for _ in range(n_steps):
                 for _ in range(self.critic_steps):
                     if own_critic_loss is not None:  # a game with its own form (GAIN's per-cell game)
                         d_loss, d_real, d_fake = own_critic_loss(self.critic, self.loss)
@@ -207,7 +213,8 @@ class AdversarialTrainer:
                     extra.detach() if extra is not None else torch.zeros((), device=device),
                     d_real, d_fake,
                 ])
-            values = (acc / steps_per_epoch).tolist()
+            done += n_steps
+            values = (acc / n_steps).tolist()
             if not all(np.isfinite(values)):
                 raise IndganError(
                     f"training diverged at epoch {epoch + 1} (a loss became NaN/inf); lower the learning "
@@ -223,7 +230,7 @@ class AdversarialTrainer:
             if on_epoch_end is not None and on_epoch_end(stats) is True:
                 break
         summary.epochs = len(summary.history)
-        summary.steps = summary.epochs * steps_per_epoch
+        summary.steps = done
         summary.seconds = time.perf_counter() - start
         self.generator.eval()
         self.critic.eval()
@@ -233,9 +240,10 @@ class AdversarialTrainer:
 
 
 def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int,
-             device: torch.device, verbose: bool = True, desc: str = "pre-training") -> list[float]:
+             device: torch.device, verbose: bool = True, desc: str = "pre-training",
+             total_steps: int | None = None) -> list[float]:
     """The non-adversarial phases of a model (e.g. TimeGAN's embedding and supervised phases): ``epochs`` x
-    ``steps_per_epoch`` optimiser steps on ``loss_fn()``, with the same progress bar and divergence check as
+    ``steps_per_epoch`` (or exactly ``total_steps``) optimiser steps on ``loss_fn()``, with the same progress bar and divergence check as
     :class:`AdversarialTrainer`.
 
     Returns
@@ -252,15 +260,25 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, ep
     bar = tqdm(range(epochs), desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
     for epoch in bar:
         acc = torch.zeros((), device=device)
-        for _ in range(steps_per_epoch):
+        n_steps = _epoch_steps(epoch, steps_per_epoch, total_steps)
+        if n_steps <= 0:
+            break
+        for _ in range(n_steps):
             loss = loss_fn()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             acc += loss.detach()
-        value = float(acc) / steps_per_epoch
+        value = float(acc) / n_steps
         if not np.isfinite(value):
             raise IndganError(f"{desc} diverged at epoch {epoch + 1} (the loss became NaN/inf); lower the learning rate.")
         history.append(value)
         bar.set_postfix(loss=f"{value:.4f}", refresh=False)
     return history
+
+
+def _epoch_steps(epoch: int, steps_per_epoch: int, total_steps: int | None) -> int:
+    """Steps in epoch ``epoch``: ``steps_per_epoch``, the last one shortened so the total is ``total_steps``."""
+    if total_steps is None:
+        return steps_per_epoch
+    return min(steps_per_epoch, total_steps - epoch * steps_per_epoch)

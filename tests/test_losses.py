@@ -54,3 +54,27 @@ def test_unknown_loss_and_device():
     with pytest.raises(ConfigError):
         resolve_device("not-a-device")
     assert resolve_device("cpu").type == "cpu"
+
+
+def test_minimise_and_models_run_exactly_the_steps_asked_for():
+    """An iteration count that is not a multiple of the logging interval is honoured (350 is 350, not 400)."""
+    import numpy as np
+    import pandas as pd
+
+    from indgan import GANImputer
+    from indgan.training import minimise
+
+    w = nn.Parameter(torch.zeros(()))
+    opt = torch.optim.SGD([w], lr=0.0)
+    calls = []
+
+    def loss():
+        calls.append(1)
+        return (w - 1) ** 2
+
+    hist = minimise(loss, opt, math.ceil(250 / 100), 100, torch.device("cpu"), verbose=False, total_steps=250)
+    assert len(calls) == 250 and len(hist) == 3
+    x = np.random.default_rng(0).normal(size=(60, 3))
+    x[::7, 1] = np.nan
+    imp = GANImputer(iterations=130, random_state=0).fit(pd.DataFrame(x, columns=list("abc")))
+    assert imp.n_iterations_ == 130

@@ -527,7 +527,8 @@ class SequenceGAN(BaseEstimator):
             x_tilde, _ = self.recovery_(torch.cat([h, cb], -1))
             return 10.0 * torch.sqrt(_masked_mse(x_tilde, xb, ob * wb) + 1e-8)
 
-        hist_e = minimise(embedding_loss, e_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN embedding")
+        hist_e = minimise(embedding_loss, e_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN embedding",
+                          total_steps=pre)
 
         # Phase 2: supervised (next-step dynamics in the latent space).
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
@@ -539,7 +540,8 @@ class SequenceGAN(BaseEstimator):
             h_sup, _ = self.generator_.supervise(h, cb)
             return _masked_mse(h_sup[:, :-1], h[:, 1:], (wb[:, 1:] * wb[:, :-1]).expand_as(h[:, 1:]))
 
-        hist_s = minimise(supervised_loss, g_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN supervised")
+        hist_s = minimise(supervised_loss, g_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN supervised",
+                          total_steps=pre)
 
         # Auxiliary condition classifier (AC-GAN), trained on real windows before the joint phase.
         hist_c = []
@@ -554,7 +556,7 @@ class SequenceGAN(BaseEstimator):
                 return self.classifier_.loss(self.classifier_(self.unscale(xb, cb), ob * wb), cb, wb)
 
             hist_c = minimise(condition_loss, c_opt, pre_epochs, pre_steps, device, self.verbose,
-                              "SequenceGAN condition classifier")
+                              "SequenceGAN condition classifier", total_steps=pre)
 
         # Phase 3: joint adversarial training with the shared trainer.
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.discriminator_lr or self.learning_rate)
@@ -567,7 +569,8 @@ class SequenceGAN(BaseEstimator):
                                      critic_threshold=threshold, ema_decay=self.ema_decay,
                                      verbose=self.verbose, desc="SequenceGAN joint")
         problem = _TimeGANProblem(self, tensors, batch, e_opt, need_real=self.loss == "feature-matching")
-        summary = trainer.fit(problem, math.ceil(self.iterations / log_every), min(self.iterations, log_every), device)
+        summary = trainer.fit(problem, math.ceil(self.iterations / log_every), min(self.iterations, log_every), device,
+                              total_steps=self.iterations)
         if trainer.ema_generator is not None:  # sample from the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         for net in (self.embedder_, self.recovery_):
