@@ -3,7 +3,7 @@
 Run from the repository root (PAR needs ``pip install sdv``; it is installed only for this benchmark)::
 
     python benchmarks/sequences.py [--datasets sines,tep,dryer] [--iterations sines=3000,tep=1500,dryer=1500]
-                                   [--par-epochs 128] [--skip-par] [--skip-indgan] [--json PATH]
+                                   [--pretrain-iterations sines=1000] [--ema-decay 0.995] [--par-epochs 128] [--skip-par] [--skip-indgan] [--json PATH]
 
 Data (all as windows of 24 steps; each window is one sequence for both models):
 
@@ -97,9 +97,10 @@ def to_array(frame: pd.DataFrame, tags: list[str], lo: np.ndarray, hi: np.ndarra
 
 
 # ---------------------------------------------------------------------------------------------- models
-def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0):
+def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0, pretrain_iterations=None, ema_decay=None):
     model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, random_state=seed, verbose=False,
-                        condition_weight=condition_weight,
+                        condition_weight=condition_weight, pretrain_iterations=pretrain_iterations,
+                        ema_decay=ema_decay,
                         columns={"entity": ["window"], "time": ["step"]})
     t0 = time.perf_counter()
     model.fit(frame, condition=conds or None)
@@ -192,6 +193,9 @@ def main(argv=None):
     ap.add_argument("--datasets", default="sines,tep,dryer")
     ap.add_argument("--iterations", default="sines=3000,tep=1500,dryer=1500",
                     help="indgan joint iterations per dataset (pre-training phases get as many each)")
+    ap.add_argument("--pretrain-iterations", default="",
+                    help="embedding and supervised phase iterations per dataset, e.g. sines=1000 [default: as --iterations]")
+    ap.add_argument("--ema-decay", type=float, help="SequenceGAN's ema_decay [default: none]")
     ap.add_argument("--par-epochs", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--condition-weight", type=float, default=1.0, help="SequenceGAN's condition_weight (AC-GAN term)")
@@ -200,6 +204,7 @@ def main(argv=None):
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     iters = dict(kv.split("=") for kv in args.iterations.split(","))
+    pre_iters = dict(kv.split("=") for kv in args.pretrain_iterations.split(",") if kv)
     results = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores", "datasets": {}}
     for name in args.datasets.split(","):
         frame, tags, conds = load(name)
@@ -210,8 +215,10 @@ def main(argv=None):
         print(f"== {name}: {len(real)} windows x {SEQ_LEN} steps x {len(tags)} tags", flush=True)
         if not args.skip_indgan:
             it = int(iters.get(name, 1500))
-            model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed, args.condition_weight)
-            res["indgan"] = {"iterations": it, "fit_s": fit_s, "sample_s": sample_s,
+            pre = int(pre_iters[name]) if name in pre_iters else None
+            model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed, args.condition_weight, pre,
+                                                     args.ema_decay)
+            res["indgan"] = {"iterations": it, "pretrain_iterations": pre or it, "fit_s": fit_s, "sample_s": sample_s,
                              **scores(real, to_array(syn, tags, lo, hi), args.seed)}
             r = res["indgan"]
             print(f"  indgan  fit {fit_s:7.1f} s  disc {r['disc_str']}  pred {r['pred_str']}", flush=True)

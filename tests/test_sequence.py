@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from indgan import SequenceGAN
-from indgan.errors import ConditionError, DataError, ModelFileError
+from indgan.errors import ConditionError, ConfigError, DataError, ModelFileError
 from indgan.evaluation import evaluate_sequences
 from indgan.models import load_model
 from indgan.scenarios import generate_scenarios, parse_conditions, parse_schedule
@@ -228,7 +228,7 @@ def test_static_noise_is_one_draw_per_sequence(tep_model):
     assert (z[:, :, k:] == z[:, :1, k:]).all()           # z_S: the same at every step of a sequence
     assert (z[0, :, k:] != z[1, :, k:]).any()           # ... and drawn anew for each sequence
     assert (z[:, 1:, :k] != z[:, :-1, :k]).any()        # z_t: a new draw per step
-    with pytest.raises(Exception, match="static_latent_dim"):
+    with pytest.raises(ConfigError, match="static_latent_dim"):
         SequenceGAN(static_latent_dim=-1).fit(pd.DataFrame({"time": range(30), "a": np.arange(30.0)}))
 
 

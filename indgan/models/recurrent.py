@@ -241,9 +241,10 @@ class _TimeGANProblem:
         self._last = (x, o, c, w, h_grad, x_tilde)
         h = h_grad.detach()
         e_hat, _ = m.generator_.generate(self._noise(x), c)
-        h_hat, _ = m.generator_.supervise(e_hat, c)
+        # the supervisor on the generated codes (the generator's path) and on the real ones (its supervised
+        # loss) in one pass
+        h_hat, h_sup = m.generator_.supervise(torch.cat([e_hat, h]), torch.cat([c, c]))[0].split(len(x))
         x_hat, _ = m.recovery_(torch.cat([h_hat, c], -1))
-        h_sup, _ = m.generator_.supervise(h, c)
         ww = w[:, 1:] * w[:, :-1]
         supervised = _masked_mse(h_sup[:, :-1], h[:, 1:], ww.expand_as(h[:, 1:]))
         moments = _moment_loss(x_hat, x, o * w, w)
