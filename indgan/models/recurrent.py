@@ -323,7 +323,7 @@ class SequenceGAN(BaseEstimator):
         ``hidden_dim``, 0 for none. With per-step noise alone a sequence's character (a batch's level, a sine's
         frequency) must be built up from per-step draws, which leaves synthetic tags jittery: on Sines the
         static noise halved the roughness of the generated sequences (mean absolute second difference) and
-        took the discriminative score from 0.27 to 0.17 after 1000 iterations.
+        took the discriminative score from 0.27 (1500 iterations without it) to 0.17 (1000 with it).
     iterations : int, default 2000
         Joint (adversarial) iterations; each is one discriminator and two generator updates.
     pretrain_iterations : int, optional
