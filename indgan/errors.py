@@ -34,8 +34,8 @@ class NotFittedError(IndganError, _SklearnNotFittedError):
     """A model was used before ``fit``."""
 
 
-def check_positive_int(name: str, value, optional: bool = False):
-    """``value`` as an int if it is a whole number >= 1 (None passes when ``optional``).
+def check_positive_int(name: str, value, optional: bool = False, minimum: int = 1):
+    """``value`` as an int if it is a whole number >= ``minimum`` (default 1; None passes when ``optional``).
 
     Raises
     ------
@@ -44,6 +44,7 @@ def check_positive_int(name: str, value, optional: bool = False):
     """
     if optional and value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"{name} must be a positive integer{' or None' if optional else ''}, got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ConfigError(f"{name} must be {what}{' or None' if optional else ''}, got {value!r}.")
     return int(value)

@@ -410,6 +410,15 @@ def _py(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+def observed_mean_std(x: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation over the observed cells of ``x (n_steps, dim)`` (``observed``:
+    1 observed, 0 missing, same shape), as float64 ``(dim,)`` each; a feature with no observed cell gets 0 and 0."""
+    x, o = np.asarray(x, np.float64), np.asarray(observed, np.float64)
+    n = np.maximum(o.sum(0), 1.0)
+    mean = (x * o).sum(0) / n
+    return mean, np.sqrt((((x - mean) ** 2) * o).sum(0) / n)
+
+
 class ConditionScaler:
     """Per-condition standardisation of the continuous tags (condition-wise normalisation).
 
@@ -465,9 +474,7 @@ class ConditionScaler:
         np.add.at(count, key, o)
         np.add.at(total, key, v * o)
         np.add.at(square, key, v * v * o)
-        n_all = np.maximum(o.sum(0), 1.0)
-        mean_all = (v * o).sum(0) / n_all
-        std_all = np.sqrt(np.maximum((v * v * o).sum(0) / n_all - mean_all ** 2, 0.0))
+        mean_all, std_all = observed_mean_std(v, o)
         std_all = np.where(std_all > 0, std_all, 1.0)
         ok = count >= self.min_count
         mean = np.where(ok, total / np.maximum(count, 1), mean_all)

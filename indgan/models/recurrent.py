@@ -57,7 +57,8 @@ from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, infer_schema
 from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
                         seed_everything)
-from ..windows import ConditionScaler, StepEncoder, StepSpan, make_windows, pad_entities, time_axis, to_grid, window_starts
+from ..windows import (ConditionScaler, StepEncoder, StepSpan, make_windows, observed_mean_std, pad_entities, time_axis,
+                       to_grid, window_starts)
 
 CELLS = ("gru", "lstm")
 PROGRESS = "<progress>"
@@ -190,10 +191,9 @@ class ConditionClassifier(nn.Module):
 
 
 def _standardisation(x: np.ndarray, o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation (floored) of the observed cells of ``x (n_steps, dim)``, float32."""
-    n = np.maximum(o.sum(0), 1.0)
-    mean = (x * o).sum(0) / n
-    std = np.sqrt(np.maximum((((x - mean) ** 2) * o).sum(0) / n, 0.0))
+    """The shift and scale :meth:`SequenceGAN.standardise` uses: observed mean and standard deviation (floored
+    at 0.01, so a near-constant feature is not blown up), float32 ``(dim,)`` each."""
+    mean, std = observed_mean_std(x, o)
     return mean.astype(np.float32), np.maximum(std, 1e-2).astype(np.float32)
 
 
@@ -408,11 +408,7 @@ class SequenceGAN(BaseEstimator):
             check_positive_int(name, getattr(self, name))
         for name in ("seq_len", "hidden_dim", "latent_dim", "pretrain_iterations"):
             check_positive_int(name, getattr(self, name), optional=True)
-        if self.static_latent_dim is not None and (isinstance(self.static_latent_dim, bool)
-                                                   or not isinstance(self.static_latent_dim, (int, np.integer))
-                                                   or self.static_latent_dim < 0):
-            raise ConfigError(f"static_latent_dim must be an integer >= 0 (0: no static noise), got "
-                              f"{self.static_latent_dim!r}.")
+        check_positive_int("static_latent_dim", self.static_latent_dim, optional=True, minimum=0)
         if self.seq_len is not None and self.seq_len < 2:
             raise ConfigError(f"seq_len must be at least 2, got {self.seq_len}.")
         if self.cell not in CELLS:
