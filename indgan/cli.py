@@ -165,6 +165,9 @@ def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col
         shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
         click.echo(f"  learned from {fi['n_windows']} {shape}; {fi['n_gaps']} gap step(s) kept as missing"
                    + (f"; conditions: {', '.join(fi['conditions'])}" if fi["conditions"] else ""))
+        for g in fi.get("held") or []:
+            names = ", ".join(g["names"][:6]) + (f" and {len(g['names']) - 6} more" if len(g["names"]) > 6 else "")
+            click.echo(f"  sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): {names}")
     else:
         click.echo(f"  model: tabular (CTGAN){reason}, {model.epochs} epochs, loss {model.loss}, device {dev}")
         model.fit(df, schema=schema)

@@ -433,7 +433,9 @@ class ConditionScaler:
 
     The statistics come from the observed cells. A combination seen on fewer than ``min_count`` observed cells
     of a tag uses the tag's overall mean and standard deviation; a spread is floored at ``floor`` times the
-    tag's overall one (a valve stuck at one position has none).
+    tag's overall one (a valve stuck at one position has none), and a tag whose observed values under a
+    combination spread by no more than ``constant_tol`` (encoded units, a fraction of the tag's range) is
+    inverted to exactly its value there: a stuck valve comes back stuck, not with a generator's small jitter.
 
     Parameters
     ----------
@@ -444,6 +446,7 @@ class ConditionScaler:
     """
 
     max_combinations = 4096
+    constant_tol = 1e-6
 
     def __init__(self, spans: list[StepSpan], n_cont: int, clip: float = 5.0, floor: float = 0.02,
                  min_count: int = 10):
@@ -481,6 +484,9 @@ class ConditionScaler:
         std = np.sqrt(np.maximum(np.where(ok, square / np.maximum(count, 1) - mean ** 2, std_all ** 2), 0.0))
         self.mean = mean
         self.std = np.maximum(std, self.floor * std_all)
+        # a tag that does not move at all under a combination (a valve stuck at one position, a tag switched off
+        # in a mode) is generated as exactly that constant
+        self.constant = ok & (std <= self.constant_tol)
         r = np.clip((v - self.mean[key]) / self.std[key], -self.clip, self.clip)
         seen = o > 0
         lo = np.where(seen, r, np.inf).min(0)
@@ -505,17 +511,19 @@ class ConditionScaler:
         dev, k = v.device, self.n_cont
         if getattr(self, "_dev", None) != dev:
             t = lambda a: torch.as_tensor(a, dtype=torch.float32, device=dev)  # noqa: E731
-            self._tables = (t(self.mean), t(self.std), t(self.lo), t(self.hi))
+            self._tables = (t(self.mean), t(self.std), t(self.lo), t(self.hi),
+                            torch.as_tensor(self.constant, dtype=torch.bool, device=dev))
             self._dev = dev
-        mean, std, lo, hi = self._tables
+        mean, std, lo, hi, constant = self._tables
         key = self.key(c)
         x = mean[key] + std[key] * (lo + v[..., :k] * (hi - lo))
+        x = torch.where(constant[key], mean[key], x)
         return torch.cat([x, v[..., k:]], -1)
 
     def to_dict(self) -> dict:
         return {"cat": self.cat, "n_cont": self.n_cont, "clip": self.clip, "floor": self.floor,
                 "min_count": self.min_count, "mean": self.mean.tolist(), "std": self.std.tolist(),
-                "lo": self.lo.tolist(), "hi": self.hi.tolist()}
+                "lo": self.lo.tolist(), "hi": self.hi.tolist(), "constant": self.constant.tolist()}
 
     @classmethod
     def from_dict(cls, d: dict) -> ConditionScaler:
@@ -523,4 +531,127 @@ class ConditionScaler:
         out.cat = [tuple(p) for p in d["cat"]]
         out.mean, out.std = np.asarray(d["mean"]), np.asarray(d["std"])
         out.lo, out.hi = np.asarray(d["lo"]), np.asarray(d["hi"])
+        # files written before constant tags were kept exact have none
+        out.constant = np.asarray(d.get("constant", np.zeros(out.mean.shape, dtype=bool)), dtype=bool)
         return out
+
+
+# ---------------------------------------------------------------------------------------------- sample and hold
+@dataclass
+class HeldGroup:
+    """Tags that a plant samples less often than the log: an analyser (gas chromatograph) or a lab value
+    updated every ``period`` steps and held in between, so the log shows a staircase. Tags updated at the same
+    steps form one group.
+
+    Attributes
+    ----------
+    columns : list of int
+        Encoded (continuous) column indices of the group's tags.
+    names : list of str
+        Their column names.
+    period : int
+        Steps between updates (>= 2).
+    phase : numpy.ndarray of int, shape (n_entities,)
+        Per entity, the update steps' position modulo ``period`` counted from the entity's first grid step.
+    """
+
+    columns: list[int]
+    names: list[str]
+    period: int
+    phase: np.ndarray
+
+    def start_phase(self, starts: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Phase of each window ``(n_windows,)`` counted from its first step (grid row ``starts``)."""
+        ent = np.searchsorted(offsets, starts, side="right") - 1
+        return (self.phase[ent] - (starts - offsets[ent])) % self.period
+
+
+def detect_sample_hold(x: np.ndarray, observed: np.ndarray, offsets: np.ndarray, names: list[str],
+                       min_share: float = 0.9, min_runs: int = 10, max_period: int = 60) -> list[HeldGroup]:
+    """Find tags held for a fixed number of steps between updates (sampled analysers, lab values).
+
+    A tag is held with period ``p`` when at least ``min_share`` of its complete runs of equal consecutive
+    observed values (inside an entity, not counting each entity's first and last run, which are cut by the
+    log's ends) last exactly ``p >= 2`` steps, over at least ``min_runs`` runs. Quantised tags (runs of varying
+    length) and tags that stay constant for irregular stretches are not held.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (n_steps, n_tags)
+        Grid rows of continuous tags, entity after entity.
+    observed : numpy.ndarray, shape (n_steps, n_tags)
+        1 where the cell was observed.
+    offsets : numpy.ndarray of int, shape (n_entities + 1,)
+        Entity boundaries in the grid rows.
+    names : list of str
+        The tags' names, ``(n_tags,)``.
+
+    Returns
+    -------
+    list of HeldGroup
+        One per distinct (period, per-entity phase), in column order; empty when no tag is held.
+    """
+    n, k = x.shape
+    if n < 2 or k == 0:
+        return []
+    ent = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    local = np.arange(n) - offsets[ent]
+    same_entity = np.r_[False, ent[1:] == ent[:-1]]
+    found: dict[tuple, HeldGroup] = {}
+    for j in range(k):
+        v, ob = x[:, j], observed[:, j] > 0
+        # a run starts at each entity start, each change of value, and each observed cell after a gap
+        start = ~same_entity | np.r_[True, v[1:] != v[:-1]] | ~ob | np.r_[True, ~ob[:-1]]
+        idx = np.flatnonzero(start)
+        runs = np.diff(np.r_[idx, n])
+        # complete runs: observed, and neither the entity's first nor its last
+        ok = ob[idx] & same_entity[idx]
+        last = np.r_[ent[idx[1:]] != ent[idx[:-1]], True]
+        ok &= ~last
+        if ok.sum() < min_runs:
+            continue
+        counts = np.bincount(runs[ok])
+        p = int(counts.argmax())
+        if p < 2 or p > max_period or counts[p] < min_share * ok.sum():
+            continue
+        # phase per entity: the most common update position modulo p
+        upd = idx[ok & (runs == p)]
+        table = np.zeros((len(offsets) - 1, p), dtype=np.int64)
+        np.add.at(table, (ent[upd], local[upd] % p), 1)
+        phase = table.argmax(1)
+        key = (p, phase.tobytes())
+        if key in found:
+            found[key].columns.append(j)
+            found[key].names.append(names[j])
+        else:
+            found[key] = HeldGroup([j], [names[j]], p, phase)
+    return list(found.values())
+
+
+def apply_sample_hold(x, columns: list[int], period: int, phase):
+    """Hold ``x[:, t, columns]`` at its value at the last update step ``t' <= t`` with
+    ``(t' - phase) % period == 0`` (steps before a sequence's first update keep step 0's value).
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (n, steps, dim)
+    columns : list of int
+    period : int
+    phase : torch.Tensor of int, shape (n,)
+        Update position of each sequence.
+
+    Returns
+    -------
+    torch.Tensor
+        A copy of ``x`` with the held columns replaced.
+    """
+    import torch
+
+    n, steps, _ = x.shape
+    t = torch.arange(steps, device=x.device)[None, :]
+    last = (t - (t - phase[:, None]) % period).clamp_min(0)  # (n, steps)
+    cols = torch.as_tensor(columns, device=x.device)
+    out = x.clone()
+    held = x[:, :, cols].gather(1, last[:, :, None].expand(n, steps, len(columns)))
+    out[:, :, cols] = held
+    return out

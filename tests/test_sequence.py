@@ -248,3 +248,25 @@ def test_model_files_from_before_standardised_inputs_still_load(tep_slice, tmp_p
     assert (old.input_shift_ == 0).all() and (old.input_scale_ == 1).all()
     out = old.sample(2, random_state=0)
     assert len(out) == 2 * TINY_SEQ["seq_len"] and out[TAGS].notna().all().all()
+
+
+def test_analyser_tags_are_generated_as_staircases(tep):
+    """TEP's analysers (xmeas_23-36 every 2 samples, xmeas_37-41 every 5) are held between updates; a model
+    that generated smooth values for them would be told apart at a glance."""
+    cols = ["run", "fault", "time", "xmeas_1", "xmeas_23", "xmeas_24", "xmeas_38"]
+    part = pd.concat([tep[tep.run == "d00"].iloc[:150], tep[tep.run == "d01"].iloc[:150]])[cols]
+    model = SequenceGAN(random_state=0, **TINY_SEQ).fit(part, condition="fault")
+    held = {g["period"]: g["names"] for g in model.fit_info_["held"]}
+    assert held == {2: ["xmeas_23", "xmeas_24"], 5: ["xmeas_38"]}
+    out = model.sample(6, steps=40, random_state=2)
+    for _, g in out.groupby("run"):
+        for tag, period in (("xmeas_23", 2), ("xmeas_38", 5)):
+            v = g[tag].to_numpy()
+            starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+            runs = np.diff(np.r_[starts, len(v)])
+            assert (runs[1:-1] == period).all() and runs.max() <= period
+        assert (np.diff(g["xmeas_1"].to_numpy()) != 0).all()  # the continuous tag is not held
+    plain = SequenceGAN(random_state=0, sample_hold=False, **TINY_SEQ).fit(part, condition="fault")
+    assert plain.fit_info_["held"] == []
+    v = plain.sample(1, steps=40, random_state=2)["xmeas_38"].to_numpy()
+    assert (np.diff(v) != 0).mean() > 0.9

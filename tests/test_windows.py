@@ -3,12 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indgan.errors import DataError
-from indgan.windows import (StepEncoder, infer_interval, make_windows, pad_entities, to_grid, window_starts,
-                            windows_to_rows)
+from indgan.windows import (StepEncoder, apply_sample_hold, detect_sample_hold, infer_interval, make_windows,
+                            pad_entities, to_grid, window_starts, windows_to_rows)
 
 FIVE_MIN = pd.Timedelta(minutes=5)
 
@@ -163,3 +164,85 @@ def test_condition_scaler_round_trip_and_per_condition_moments(seed, n):
         rows = mode == level
         if rows.sum() >= 2:
             np.testing.assert_allclose(sc.mean[sc.key(c[rows])[0], 0], x[rows, 0].mean(), atol=1e-6)
+
+
+def test_condition_scaler_keeps_a_stuck_tag_exactly_constant():
+    """A valve stuck under one fault (TEP's fault 21 fixes xmv_4) comes back exactly stuck, whatever the
+    networks output for it; under the other conditions the inverse is unchanged."""
+    from indgan.windows import ConditionScaler
+
+    rng = np.random.default_rng(0)
+    fault = np.repeat([0, 21], 60)
+    valve = np.where(fault == 21, 42.0, 40.0 + rng.normal(0, 1, 120))
+    df = pd.DataFrame({"valve": valve, "fault": fault.astype(str)})
+    enc = StepEncoder(["valve"], []).fit(df)
+    cenc = StepEncoder([], ["fault"]).fit(df)
+    x, o = enc.transform(df)
+    c, _ = cenc.transform(df)
+    sc = ConditionScaler(cenc.spans(), 1).fit(x, o, c)
+    assert sc.constant[:, 0].tolist() == [False, True]
+    noise = torch.rand(120, 1)  # anything the generator might write
+    back = sc.inverse(noise, torch.from_numpy(c)).numpy()[:, 0]
+    stuck = enc.inverse_transform(back[fault == 21][:, None])["valve"].to_numpy()
+    np.testing.assert_allclose(stuck, 42.0, rtol=1e-6)
+    assert np.std(back[fault == 0]) > 0.05
+    assert ConditionScaler.from_dict(sc.to_dict()).constant.tolist() == sc.constant.tolist()
+    old = sc.to_dict()
+    del old["constant"]  # model files from before
+    assert not ConditionScaler.from_dict(old).constant.any()
+
+
+# ---------------------------------------------------------------------------------------------- sample and hold
+def _staircase(rng, lengths, period, phases):
+    """Per entity a random walk updated at steps t with (t - phase) % period == 0 and held in between."""
+    parts = []
+    for n, ph in zip(lengths, phases):
+        walk = np.cumsum(rng.normal(size=n))
+        t = np.arange(n)
+        last = np.maximum(t - (t - ph) % period, 0)
+        parts.append(walk[last])
+    return np.concatenate(parts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), period=st.integers(2, 7), n_ent=st.integers(1, 4), data=st.data())
+def test_sample_hold_detects_period_and_phase_per_entity(seed, period, n_ent, data):
+    rng = np.random.default_rng(seed)
+    lengths = data.draw(st.lists(st.integers(12 * period, 40 * period), min_size=n_ent, max_size=n_ent))
+    phases = data.draw(st.lists(st.integers(0, period - 1), min_size=n_ent, max_size=n_ent))
+    offsets = np.r_[0, np.cumsum(lengths)]
+    held = _staircase(rng, lengths, period, phases)
+    noise = rng.normal(size=offsets[-1])                     # changes every step
+    quantised = np.round(rng.normal(size=offsets[-1]) * 0.7)  # repeats, at irregular lengths
+    x = np.stack([noise, held, quantised, held * 2 + 1], 1)
+    groups = detect_sample_hold(x, np.ones_like(x), offsets, ["noise", "held", "quantised", "held2"])
+    assert len(groups) == 1
+    g = groups[0]
+    assert g.names == ["held", "held2"] and g.columns == [1, 3] and g.period == period
+    assert g.phase.tolist() == phases
+    # windows' phases counted from their own first step
+    starts = offsets[:-1] + 3
+    assert g.start_phase(starts, offsets).tolist() == [(p - 3) % period for p in phases]
+
+
+def test_sample_hold_ignores_gaps_and_short_logs():
+    rng = np.random.default_rng(0)
+    held = _staircase(rng, [200], 4, [1])[:, None]
+    o = np.ones_like(held)
+    o[50:70] = 0  # an outage
+    assert [g.period for g in detect_sample_hold(held, o, np.array([0, 200]), ["a"])] == [4]
+    assert detect_sample_hold(held[:20], o[:20], np.array([0, 20]), ["a"]) == []  # too few runs to tell
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), period=st.integers(2, 6), steps=st.integers(2, 40))
+def test_apply_sample_hold_holds_between_updates(seed, period, steps):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(5, steps, 3, generator=g)
+    phase = torch.randint(period, (5,), generator=g)
+    out = apply_sample_hold(x, [0, 2], period, phase)
+    assert torch.equal(out[..., 1], x[..., 1])  # other columns untouched
+    for i in range(5):
+        for t in range(steps):
+            src = max(t - (t - int(phase[i])) % period, 0)
+            assert torch.equal(out[i, t, [0, 2]], x[i, src, [0, 2]])

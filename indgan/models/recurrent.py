@@ -57,8 +57,8 @@ from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, infer_schema
 from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
                         seed_everything)
-from ..windows import (ConditionScaler, StepEncoder, StepSpan, make_windows, observed_mean_std, pad_entities, time_axis,
-                       to_grid, window_starts)
+from ..windows import (ConditionScaler, StepEncoder, StepSpan, apply_sample_hold, detect_sample_hold, make_windows,
+                       observed_mean_std, pad_entities, time_axis, to_grid, window_starts)
 
 CELLS = ("gru", "lstm")
 PROGRESS = "<progress>"
@@ -352,6 +352,13 @@ class SequenceGAN(BaseEstimator):
         networks see it, and undo it on the generated steps (:class:`~indgan.windows.ConditionScaler`), so the
         condition's operating point and spread are reproduced by construction and the networks learn the
         dynamics around it. No effect without categorical conditions.
+    sample_hold : bool, default True
+        Detect tags that the plant samples less often than the log and holds in between (analysers, lab values:
+        a staircase with steps every ``period`` samples, :func:`~indgan.windows.detect_sample_hold`) and hold
+        the generated values the same way, at update phases drawn from the training windows. The recurrent
+        networks produce smooth values; a staircase is what real analyser tags look like, and on TEP (19 of 52
+        tags updated every 2 or 5 samples) the smooth versions alone let a classifier tell synthetic windows
+        apart. The groups are listed in ``fit_info_["held"]``.
     max_missing : float, default 0.5
         Training windows with a larger share of missing cells are left out (long outages).
     columns : dict, optional
@@ -373,7 +380,7 @@ class SequenceGAN(BaseEstimator):
                  discriminator_lr: float | None = None, critic_steps: int = 1, generator_steps: int = 2,
                  loss: str = "non-saturating", critic_threshold: float | None = 0.15,
                  ema_decay: float | None = None, condition_weight: float = 1.0, condition_scaling: bool = True,
-                 max_missing: float = 0.5,
+                 sample_hold: bool = True, max_missing: float = 0.5,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
                  random_state: int | None = None, verbose: bool = True):
         self.seq_len = seq_len
@@ -395,6 +402,7 @@ class SequenceGAN(BaseEstimator):
         self.ema_decay = ema_decay
         self.condition_weight = condition_weight
         self.condition_scaling = condition_scaling
+        self.sample_hold = sample_hold
         self.max_missing = max_missing
         self.max_discrete_levels = max_discrete_levels
         self.columns = columns
@@ -497,6 +505,7 @@ class SequenceGAN(BaseEstimator):
         cond_encoder = StepEncoder(cond_cont, cond_cat).fit(cond_frame)
         c, _ = cond_encoder.transform(cond_frame)
         encoded_stats = _standardisation(x, o)
+        held = detect_sample_hold(x[:, :len(cont)], o[:, :len(cont)], grid.offsets, cont) if self.sample_hold else []
         self.cond_scaler_ = None
         if self.condition_scaling and ConditionScaler.applies(cond_encoder.spans(), len(cont)):
             self.cond_scaler_ = ConditionScaler(cond_encoder.spans(), len(cont)).fit(x, o, c)
@@ -533,6 +542,7 @@ class SequenceGAN(BaseEstimator):
             if starts.size == 0:
                 raise DataError(f"{source}: every window of {seq_len} steps has more than {self.max_missing:.0%} "
                                 "missing cells; nothing to learn from.")
+        held_info = self._held_info(held, grid.offsets[:-1] if whole else starts, grid.offsets)
         dim = x.shape[-1]
         cond_dim = c.shape[-1]
         hidden = self.hidden_dim or max(24, min(64, dim))
@@ -625,6 +635,7 @@ class SequenceGAN(BaseEstimator):
             "batch_size": int(batch), "data_dim": int(dim), "cond_dim": int(cond_dim), "hidden_dim": int(hidden),
             "latent_dim": int(latent), "code_activation": self.code_activation_,
             "static_latent_dim": int(self.static_dim_), "conditions": conditions, "static_conditions": static,
+            **held_info,
             "interval": grid.interval, "time_column": time_col, "time_dtype": str(data[time_col].dtype) if time_col in data else str(view[time_col].dtype),
             "time_start": float(t_grid[0]), "entity_column": entity_col,
             "entity_numeric": bool(entity_col is not None and pd.api.types.is_numeric_dtype(view[entity_col])),
@@ -636,6 +647,32 @@ class SequenceGAN(BaseEstimator):
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
         self._rng_ = self._new_generator(self.random_state)
         return self
+
+    @staticmethod
+    def _held_info(held, starts: np.ndarray, offsets: np.ndarray) -> dict:
+        """Sample-and-hold tags for ``fit_info_``: the groups, and the distinct combinations of their update
+        phases at the training windows' first steps with their counts (drawn from when sampling)."""
+        if not held:
+            return {"held": [], "held_phases": [], "held_counts": []}
+        phases = np.stack([g.start_phase(starts, offsets) for g in held], 1)
+        combos, counts = np.unique(phases, axis=0, return_counts=True)
+        return {"held": [{"columns": [int(j) for j in g.columns], "names": list(g.names), "period": int(g.period)}
+                         for g in held],
+                "held_phases": combos.astype(int).tolist(), "held_counts": counts.astype(int).tolist()}
+
+    def _hold(self, x: Tensor, g: torch.Generator) -> Tensor:
+        """Generated steps ``(n, steps, dim)`` with each sample-and-hold group held between its updates, at
+        update phases drawn from those of the training windows."""
+        held = self.fit_info_.get("held") or []
+        if not held:
+            return x
+        dev = x.device
+        counts = torch.tensor(self.fit_info_["held_counts"], dtype=torch.float, device=dev)
+        combos = torch.tensor(self.fit_info_["held_phases"], dtype=torch.long, device=dev)
+        phase = combos[torch.multinomial(counts, x.shape[0], replacement=True, generator=g)]
+        for k, group in enumerate(held):
+            x = apply_sample_hold(x, group["columns"], group["period"], phase[:, k])
+        return x
 
     def _infer_schema(self, data, conditions, entity, time, source) -> Schema:
         overrides = {k: list(v) for k, v in (self.columns or {}).items()}
@@ -772,7 +809,7 @@ class SequenceGAN(BaseEstimator):
             steps = steps or info["seq_len"]
             seq_lens = torch.full((n,), steps, device=dev)
         cond = self._conditions(n, steps, fixed, g, seq_lens if whole else None)
-        x = self._generate(cond, g, chunk or info["seq_len"])
+        x = self._hold(self._generate(cond, g, chunk or info["seq_len"]), g)
         return self._to_frame(x, cond, seq_lens)
 
     def _schedule(self, column: str, value: Any) -> list:
