@@ -15,6 +15,10 @@ The data path of the sequence models (see :mod:`indgan.models.recurrent`):
    so that every row is covered; :func:`windows_to_rows` puts windows back (the round trip is exact).
    :func:`pad_entities` gives whole entities instead (variable-length batches padded to the longest, with
    lengths), for models of whole batches.
+4. :func:`detect_sample_hold` finds tags the plant samples less often than the log and holds in between
+   (analysers, lab values: a staircase every ``period`` steps) with their update phase per entity;
+   :func:`apply_sample_hold` holds generated values the same way. :class:`ConditionScaler` standardises tags
+   per condition level and keeps a tag that does not move under a level exactly constant.
 
 Times are handled as float64: nanoseconds since the epoch for datetime columns, the numbers themselves for a
 numeric time column (e.g. a sample index).
@@ -24,13 +28,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import DataError
 from .schema import MISSING, _time_values
+
+if TYPE_CHECKING:  # torch is imported where tensors are made, not at import time
+    import torch
 
 log = logging.getLogger(__name__)
 
@@ -628,7 +635,7 @@ def detect_sample_hold(x: np.ndarray, observed: np.ndarray, offsets: np.ndarray,
     return list(found.values())
 
 
-def apply_sample_hold(x, columns: list[int], period: int, phase):
+def apply_sample_hold(x: torch.Tensor, columns: list[int], period: int, phase: torch.Tensor) -> torch.Tensor:
     """Hold ``x[:, t, columns]`` at its value at the last update step ``t' <= t`` with
     ``(t' - phase) % period == 0`` (steps before a sequence's first update keep step 0's value).
 
