@@ -24,7 +24,7 @@ import click
 
 from .errors import ConfigError, IndganError
 
-MODELS = ("auto", "sequence", "tabular")
+from .models import FAMILIES
 
 
 class _Group(click.Group):
@@ -44,14 +44,15 @@ def _setup_logging(quiet: bool) -> None:
                         stream=sys.stderr, force=True)
 
 
-def _parse_conditions(values: tuple[str, ...]) -> dict:
-    out = {}
+def _conditions(values: tuple[str, ...], schedules: bool = True) -> dict:
+    """``--condition COLUMN=VALUE`` options through the one parser (:func:`indgan.scenarios.parse_conditions`);
+    one without ``=`` is a usage error (exit status 2), a bad value or schedule an indgan error (exit 1)."""
+    from .scenarios import parse_conditions
+
     for v in values:
-        col, sep, val = v.partition("=")
-        if not sep or not col:
+        if "=" not in v:
             raise click.BadParameter(f"{v!r}: write conditions as COLUMN=VALUE, e.g. mode=B.", param_hint="--condition")
-        out[col.strip()] = val.strip()
-    return out
+    return parse_conditions(values, schedules=schedules)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,34 +66,48 @@ def cli():
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan].")
 @click.option("--config", "-c", type=click.Path(path_type=Path), help="TOML config: [columns] roles, [model] parameters (presets in configs/).")
-@click.option("--model", "model_kind", type=click.Choice(MODELS), default="auto", show_default=True,
-              help="Model family: sequence (TimeGAN) when the data has a time column, else tabular (CTGAN).")
+@click.option("--model", "model_kind", type=click.Choice(("auto",) + FAMILIES), default="auto", show_default=True,
+              help="Model family: log (a synthetic log: CTGAN rows with smooth latent dynamics) when the data has a "
+                   "time column, else tabular (CTGAN rows); sequence is TimeGAN.")
+@click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: 3m on "
+                                    "a CPU, 10m on a GPU; training stops earlier when a held-out score stops improving].")
 @click.option("--condition", "fit_conditions", multiple=True, metavar="COLUMN",
-              help="Sequence model: condition on this column (repeatable), e.g. fault, mode or a setpoint.")
+              help="Log and sequence models: condition on this column (repeatable), e.g. fault, mode or a setpoint.")
 @click.option("--seq-len", type=int, help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].")
-@click.option("--entity", help="Sequence model: the entity column (batch, run, unit) [default: inferred].")
+@click.option("--entity", help="Log and sequence models: the entity column (batch, run, unit) [default: inferred].")
 @click.option("--time", "time_col", help="The time column [default: inferred].")
-@click.option("--iterations", type=int, help="Sequence model: adversarial iterations [default: 2000].")
-@click.option("--epochs", type=int, help="Tabular model: passes over the data [default: 300].")
-@click.option("--batch-size", type=int, help="Rows (tabular) or windows (sequence) per step [default: 500 / 128].")
-@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular), non-saturating (sequence)].")
-@click.option("--critic-steps", type=int, help="Tabular model: critic updates per generator update [default: 1].")
+@click.option("--iterations", type=int, help="Sequence model: most adversarial iterations [default: as the time budget allows].")
+@click.option("--epochs", type=int, help="Tabular and log models: most passes over the rows [default: as the time budget allows].")
+@click.option("--batch-size", type=int, help="Rows (tabular, log) or windows (sequence) per step [default: 500 / 128].")
+@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence)].")
+@click.option("--critic-steps", type=int, help="Tabular and sequence models: critic updates per generator update [default: 1].")
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same model).")
-@click.option("--eval-rows", type=int, default=None, help="Rows (steps) sampled for the closing quality score [default: as many as the data, at most 20000]; 0 skips it.")
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: the cores other processes leave free, re-checked while training].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
+@click.option("--eval-rows", type=int, default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col, iterations, epochs, batch_size,
-        loss, critic_steps, device, seed, eval_rows, quiet):
-    """Learn normal operation from DATA (parquet or CSV) and write a model file."""
+def fit(data, out, config, model_kind, time_budget, fit_conditions, seq_len, entity, time_col, iterations, epochs,
+        batch_size, loss, critic_steps, device, threads, seed, eval_rows, quiet):
+    """Learn normal operation from DATA (parquet or CSV) and write a model file.
+
+    \b
+    indgan fit plant_logs.parquet                     # a few minutes; writes plant_logs.indgan
+    indgan fit big_log.parquet --time-budget 20m
+    indgan fit tep.parquet --condition fault          # fault ids as conditions
+    """
+    from . import threads as thread_control
     from .evaluation import evaluate
     from .io import read_table
-    from .schema import infer_schema, load_config
-    from .training import resolve_device
+    from .models import choose_family, family_class
+    from .schema import condition_overrides, infer_schema, load_config
+    from .training import budget_seconds, resolve_device
 
     _setup_logging(quiet)
+    if threads:
+        thread_control.set_threads(threads)
     cfg = load_config(config) if config else {}
     params = dict(cfg.get("model", {}))
-    overrides = {k: list(v) for k, v in (cfg.get("columns") or {}).items()}
+    overrides = {k: ([v] if isinstance(v, str) else list(v)) for k, v in (cfg.get("columns") or {}).items()}
     if entity:
         overrides["entity"] = [entity]
     if time_col:
@@ -104,33 +119,35 @@ def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col
                               f"{' ...' if df.shape[1] > 15 else ''}.")
     schema_cfg = cfg.get("schema", {})
     cfg_kind = params.pop("kind", None)
-    if cfg_kind not in (None, "tabular", "sequence"):
-        raise ConfigError(f"{config}: [model] kind = {cfg_kind!r}; use \"tabular\" or \"sequence\".")
+    if cfg_kind not in (None,) + FAMILIES:
+        raise ConfigError(f"{config}: [model] kind = {cfg_kind!r}; use one of {', '.join(FAMILIES)}.")
     if model_kind == "auto" and cfg_kind:
         model_kind = cfg_kind
-    if model_kind == "sequence" or (model_kind == "auto" and fit_conditions):
-        # fault ids and other integer condition columns with few levels are categories, not numbers
-        for c in fit_conditions:
-            if pd_is_int(df[c]) and df[c].nunique() <= 50:
-                overrides.setdefault("categorical", []).append(c)
+    overrides = condition_overrides(df, list(fit_conditions), overrides)
     schema = infer_schema(df, overrides=overrides or None, source=str(data),
                           max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
                           max_categories=schema_cfg.get("max_categories", 1000))
-    reason = ""
-    if model_kind == "auto":
-        model_kind = "sequence" if schema.time_column else "tabular"
-        reason = (f" (chosen because {schema.time_column!r} is a time column; --model tabular learns rows instead)"
-                  if schema.time_column else " (no time column; --model sequence needs one)")
-    if model_kind == "tabular" and (fit_conditions or seq_len or iterations):
-        raise ConfigError("--condition, --seq-len and --iterations are sequence-model options; the tabular model "
-                          "conditions on any categorical column at sample time (indgan sample --condition).")
-    if model_kind == "sequence" and (epochs or critic_steps):
-        raise ConfigError("--epochs and --critic-steps are tabular-model options; the sequence model trains for "
-                          "--iterations (TimeGAN: one discriminator and two generator updates each).")
+    model_kind, reason = choose_family(schema, model_kind)
+    options = {"tabular": {"epochs", "critic_steps"}, "log": {"epochs", "condition", "entity"},
+               "sequence": {"iterations", "seq_len", "critic_steps", "condition", "entity"}}[model_kind]
+    given = {"epochs": epochs, "critic_steps": critic_steps, "iterations": iterations, "seq_len": seq_len,
+             "condition": fit_conditions or None, "entity": entity}
+    wrong = [k for k, v in given.items() if v is not None and k not in options]
+    if wrong:
+        names = ", ".join("--" + k.replace("_", "-") for k in wrong)
+        raise ConfigError(f"{names}: not an option of the {model_kind} model (it takes "
+                          f"{', '.join('--' + k.replace('_', '-') for k in sorted(options))}).")
+    if model_kind == "tabular" and fit_conditions:
+        raise ConfigError("--condition: the tabular model conditions on any categorical column at sample time "
+                          "(indgan sample --condition).")
     for key, value in (("epochs", epochs), ("iterations", iterations), ("batch_size", batch_size), ("loss", loss),
                        ("critic_steps", critic_steps), ("device", device)):
         if value is not None:
             params[key] = value
+    if time_budget is not None:
+        params["time_budget"] = time_budget
+    elif epochs is not None or iterations is not None:  # a count asked for and no budget: train exactly that
+        params.setdefault("time_budget", None)
     if model_kind == "sequence" and "seq_len" not in params:
         params["seq_len"] = seq_len
     elif seq_len:
@@ -141,10 +158,7 @@ def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col
     for key in ("generator_dim", "critic_dim"):
         if key in params:
             params[key] = tuple(params[key])
-    if model_kind == "sequence":
-        from .models.recurrent import SequenceGAN as cls
-    else:
-        from .models.tabular import TabularGAN as cls
+    cls = family_class(model_kind)
     try:
         model = cls(**params)
     except TypeError as exc:
@@ -158,45 +172,86 @@ def fit(data, out, config, model_kind, fit_conditions, seq_len, entity, time_col
     if with_status:
         click.echo(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
     dev = resolve_device(model.device)
-    if model_kind == "sequence":
-        click.echo(f"  model: sequence (TimeGAN){reason}, {model.iterations} iterations, loss {model.loss}, device {dev}")
+    budget = budget_seconds(model.time_budget, dev)
+    limit = (f"time budget {_duration(budget)} on {dev}" if budget is not None else f"no time budget, on {dev}")
+    counts = {"tabular": ("epochs", epochs), "log": ("epochs", epochs), "sequence": ("iterations", iterations)}[model_kind]
+    if counts[1]:
+        limit += f", at most {counts[1]} {counts[0]}"
+    if model_kind == "log":
+        click.echo(f"  model: log (CTGAN rows + smooth latent dynamics; {reason}), {limit}; stops earlier when its "
+                   "held-out score stops improving")
+    elif model_kind == "sequence":
+        click.echo(f"  model: sequence (TimeGAN; {reason}), {limit}, loss {model.loss}")
+    else:
+        click.echo(f"  model: tabular (CTGAN; {reason}), {limit}; stops earlier when its held-out score stops improving")
+    if model_kind == "tabular":
+        model.fit(df, schema=schema)
+    else:
         model.fit(df, schema=schema, condition=list(fit_conditions))
-        fi = model.fit_info_
+    _report_fit(model, model_kind)
+    out = out or Path(Path(data).name.split(".")[0] + ".indgan")
+    model.save(out)
+    info = model.fit_info_
+    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {info['fit_seconds']:.1f} s on "
+               f"{dev} ({_stop_words(model)})")
+    if eval_rows == 0:
+        return
+    if model_kind == "tabular":
+        synthetic = model.sample(min(len(df), 20_000) if eval_rows is None else eval_rows, random_state=seed)
+    else:
+        synthetic = model.sample(eval_rows, random_state=seed) if eval_rows else model.sample(random_state=seed)
+        if len(synthetic) > 20_000 and eval_rows is None:
+            synthetic = model.sample(20_000, random_state=seed)
+    report = evaluate(df, synthetic, schema=schema, discriminative=False, temporal=False if model_kind == "tabular" else None)
+    click.echo(f"quality score (sdmetrics QualityReport, every column pair; {len(synthetic)} synthetic rows vs the "
+               f"training data): {report.quality_score:.4f}")
+    click.echo(f"  with sdmetrics' default pair thresholds: {report.quality_score_default:.4f}"
+               + ("" if report.default_pairs else " (no pair passes them: column shapes alone)"))
+    t = report.temporal
+    if t is not None:
+        click.echo(f"  over time: step-change score {t.step_change:.4f} (1 best), autocorrelation error "
+                   f"{t.autocorrelation_error:.4f} (lags 1-{t.max_lag}; 0 best)")
+        click.echo(f"  more (discriminative score, per tag): indgan sample {out} -o synthetic.parquet, then "
+                   f"indgan evaluate {data} synthetic.parquet")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:.0f} s"
+
+
+def _stop_words(model) -> str:
+    reason = model.summary_.stop_reason if hasattr(model, "summary_") else model.rows_.summary_.stop_reason
+    return {"completed": "every step asked for", "time budget": "the time budget ran out",
+            "early stop": "the held-out score stopped improving"}.get(reason, reason)
+
+
+def _report_fit(model, kind: str) -> None:
+    """What a fit learned, in a few lines."""
+    fi = model.fit_info_
+    if kind == "sequence":
         shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
         click.echo(f"  learned from {fi['n_windows']} {shape}; {fi['n_gaps']} gap step(s) kept as missing"
                    + (f"; conditions: {', '.join(fi['conditions'])}" if fi["conditions"] else ""))
         for g in fi.get("held") or []:
-            names = ", ".join(g["names"][:6]) + (f" and {len(g['names']) - 6} more" if len(g["names"]) > 6 else "")
-            click.echo(f"  sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): {names}")
-    else:
-        click.echo(f"  model: tabular (CTGAN){reason}, {model.epochs} epochs, loss {model.loss}, device {dev}")
-        model.fit(df, schema=schema)
-    out = out or Path(Path(data).name.split(".")[0] + ".indgan")
-    model.save(out)
-    info = model.fit_info_
-    last = model.summary_.history[-1]
-    extra = f" (transform {info['transform_seconds']:.1f} s)" if "transform_seconds" in info else ""
-    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {info['fit_seconds']:.1f} s{extra} "
-               f"on {model.summary_.device}")
+            click.echo(f"  sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
+                       f"{_names(g['names'])}")
+    elif kind == "log":
+        rows = model.rows_
+        click.echo(f"  row model: {rows.summary_.epochs} epochs ({rows.summary_.steps} steps) in "
+                   f"{rows.fit_info_['fit_seconds']:.1f} s, held-out score {rows.fit_info_['validation_score'] or float('nan'):.3f}; "
+                   f"latent length scale {model.length_scale_:g} steps; sensor noise on {len(model.sensor_noise_)} tag(s)"
+                   + (f"; conditions: {', '.join(fi['conditions'])}" if fi["conditions"] else "")
+                   + ("; batch progress" if fi["progress"] else ""))
+        for g in fi.get("held") or []:
+            click.echo(f"  sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
+                       f"{_names(g['columns'])}")
+    last = model.summary_.history[-1] if hasattr(model, "summary_") else model.rows_.summary_.history[-1]
     click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
                f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
-    n_eval = min(len(df), 20_000) if eval_rows is None else eval_rows
-    if n_eval > 0:
-        if model_kind == "sequence":
-            steps = info["seq_len"]
-            synthetic = model.sample(max(1, -(-n_eval // steps)), random_state=seed)
-            what = f"{len(synthetic)} synthetic steps"
-        else:
-            synthetic = model.sample(n_eval, random_state=seed)
-            what = f"{n_eval} synthetic rows"
-        report = evaluate(df, synthetic, schema=schema)
-        click.echo(f"quality score (sdmetrics QualityReport, {what} vs the training data): {report.quality_score:.4f}")
-        for r in report.properties.itertuples():
-            if r.report == "quality":
-                click.echo(f"  {r.property}: {r.score:.4f}")
-        if model_kind == "sequence":
-            click.echo(f"  sequence scores (discriminative, predictive): indgan scenario {out} -n 100 -o s.parquet, "
-                       f"then indgan evaluate {data} s.parquet --sequences")
+
+
+def _names(names: list[str], k: int = 6) -> str:
+    return ", ".join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else "")
 
 
 # ---------------------------------------------------------------------------------------------- impute
@@ -286,39 +341,48 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, ite
     click.echo(f"wrote {output}")
 
 
-def pd_is_int(s) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_integer_dtype(s) or (pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()))
-
-
 # ---------------------------------------------------------------------------------------------- sample
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
-@click.option("-n", "--rows", "n", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Rows to generate (tabular model) or sequences (sequence model).")
-@click.option("--steps", type=click.IntRange(min=2), help="Sequence model: steps per sequence [default: the training window].")
+@click.option("-n", "--rows", "n", type=int, help="Rows to generate [default: the training data's shape: as many "
+                                                   "rows; for a log, one synthetic log per training entity with its "
+                                                   "length, start and sampling interval].")
+@click.option("--sequences", type=int, help="Log and sequence models: this many sequences (scenarios) of --steps steps.")
+@click.option("--steps", type=int, help="With --sequences: steps per sequence [default: the training window or a training entity's length].")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Output .parquet or .csv [default: CSV on stdout].")
 @click.option("--condition", "conditions", multiple=True, metavar="COLUMN=VALUE",
-              help="Fix a categorical column (repeatable), e.g. mode=B or tag70:status=Bad.")
+              help="Fix a condition (repeatable), e.g. mode=B or tag70:status=Bad; log and sequence models also take "
+                   "schedules, fault=0:160,5:320.")
 @click.option("--seed", type=int, default=None, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
-def sample(model_path, n, steps, output, conditions, seed, device):
-    """Generate synthetic rows (or sequences) from a model file."""
+def sample(model_path, n, sequences, steps, output, conditions, seed, device):
+    """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
     from .io import write_table
     from .models import load_model
-    from .scenarios import parse_conditions
 
     _setup_logging(False)
+    for name, value in (("-n", n), ("--sequences", sequences), ("--steps", steps)):
+        if value is not None and value < (2 if name == "--steps" else 1):
+            raise click.BadParameter(f"{value} is not a positive number{' of at least 2 steps' if name == '--steps' else ''}.",
+                                     param_hint=name)
+    if output is not None:  # refuse a bad output before generating anything
+        from .io import check_output_path
+        check_output_path(output)
     model = load_model(model_path, device=device)
-    if model.kind == "SequenceGAN":
-        df = model.sample(n, steps=steps, conditions=parse_conditions(conditions), random_state=seed)
-        what = f"{n} sequences ({len(df)} rows)"
+    sequential = getattr(model, "generates_sequences", False)
+    if not sequential and (sequences is not None or steps is not None):
+        raise ConfigError(f"--sequences and --steps apply to log and sequence models; {model_path} holds a "
+                          f"{model.kind} (use -n ROWS).")
+    if sequences is None and steps is not None:
+        raise ConfigError("--steps needs --sequences N (-n counts rows).")
+    if sequential:
+        df = model.sample(n, sequences=sequences, steps=steps, conditions=_conditions(conditions), random_state=seed)
+        what = (f"{sequences} sequences ({len(df)} rows)" if sequences else
+                f"{len(df)} rows" + ("" if n else " (the training shape)"))
     else:
-        if steps:
-            raise ConfigError("--steps applies to sequence models; this is a tabular model (-n rows).")
-        df = model.sample(n, conditions=_parse_conditions(conditions), random_state=seed)
-        what = f"{n} rows"
+        df = model.sample(n or model.fit_info_["n_rows"], conditions=_conditions(conditions, schedules=False),
+                          random_state=seed)
+        what = f"{len(df)} rows" + ("" if n else " (the training shape)")
     if output is None:
         df.to_csv(sys.stdout, index=False)
         return
@@ -342,14 +406,14 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
     """Generate synthetic operating scenarios (long sequences, condition schedules) from a sequence model."""
     from .io import write_table
     from .models import load_model
-    from .scenarios import generate_scenarios, parse_conditions
+    from .scenarios import generate_scenarios
 
     _setup_logging(False)
     model = load_model(model_path, device=device)
-    if model.kind != "SequenceGAN":
-        raise ConfigError(f"{model_path} holds a {model.kind}; scenarios need a sequence model "
-                          "(indgan fit DATA --model sequence).")
-    result = generate_scenarios(model, n, steps=steps, conditions=parse_conditions(conditions), schedule=schedule,
+    if not getattr(model, "generates_sequences", False):
+        raise ConfigError(f"{model_path} holds a {model.kind}; scenarios need a log or sequence model "
+                          "(indgan fit DATA with a time column).")
+    result = generate_scenarios(model, n, steps=steps, conditions=_conditions(conditions), schedule=schedule,
                                 random_state=seed)
     write_table(result.frame, output)
     df = result.frame
@@ -369,15 +433,17 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
 @click.argument("synthetic", type=click.Path(path_type=Path))
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the report as JSON.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Use this model file's column roles instead of inferring them.")
-@click.option("--max-rows", type=int, default=20_000, show_default=True, help="Subsample each table to this many rows.")
+@click.option("--max-rows", type=int, default=20_000, show_default=True, help="Subsample each table to this many rows for sdmetrics.")
+@click.option("--time/--no-time", "over_time", default=None, help="Score over time too: step changes, autocorrelation, discriminative score on non-overlapping windows [default: when there is a time column].")
 @click.option("--sequences", is_flag=True, help="Also score sequences: TimeGAN's discriminative and predictive scores, autocorrelation and cross-correlation differences.")
 @click.option("--seq-len", type=click.IntRange(min=2), default=24, show_default=True, help="With --sequences: window length.")
 @click.option("--by", multiple=True, metavar="COLUMN", help="With --sequences: compare with real windows of the synthetic data's values of this condition [default: condition-like columns whose synthetic values are a subset of the real ones].")
 @click.option("--repeats", type=click.IntRange(min=1), default=10, show_default=True, help="With --sequences: repeats of each post-hoc model (TimeGAN: 10).")
 @click.option("--post-hoc-iterations", type=(click.IntRange(min=1), click.IntRange(min=1)), default=(2000, 5000),
               show_default=True, metavar="DISC PRED", help="With --sequences: training iterations of the post-hoc classifier and predictor (TimeGAN: 2000 5000).")
-def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, sequences, seq_len, by, repeats, post_hoc_iterations):
-    """Score SYNTHETIC against REAL with sdmetrics (quality and diagnostic reports) [and sequence scores]."""
+def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, sequences, seq_len, by, repeats,
+                 post_hoc_iterations):
+    """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
     from .evaluation import evaluate, evaluate_sequences
     from .io import read_table
 
@@ -391,7 +457,7 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, sequences, se
         report = evaluate_sequences(real_df, syn_df, schema=schema, seq_len=seq_len, by=list(by), n_repeats=repeats,
                                     iterations=post_hoc_iterations)
     else:
-        report = evaluate(real_df, syn_df, schema=schema, max_rows=max_rows)
+        report = evaluate(real_df, syn_df, schema=schema, max_rows=max_rows, temporal=over_time)
     click.echo(str(report))
     if json_path:
         report.to_json(json_path)
@@ -433,21 +499,9 @@ def info(model_path, as_json):
         for col, levels in conds.items():
             shown = ", ".join(map(str, levels[:8])) + (" ..." if len(levels) > 8 else "")
             click.echo(f"  {col}: {shown}")
-    fi = model.fit_info_
-    if model.kind == "SequenceGAN":
-        shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
-        click.echo(f"sequences: {fi['n_windows']} {shape}, interval {fi['interval']:g} "
-                   f"{'ns' if fi['time_dtype'].startswith('datetime') else 'time units'}, hidden {fi['hidden_dim']}, "
-                   f"{fi['n_gaps']} gap step(s)" + (f", static conditions: {', '.join(fi['static_conditions'])}"
-                                                    if fi["static_conditions"] else ""))
-        click.echo(f"training: {fi['prepare_seconds']:.1f} s preparing, embedding and supervised phases of "
-                   f"{len(model.pretrain_history_['embedding'])} x 100 iterations, joint phase {summary.steps} "
-                   f"iterations ({summary.seconds:.1f} s on {summary.device}), batch {fi['batch_size']}, loss {summary.loss}")
-        extra_name = "sup+mom"
-    else:
-        click.echo(f"training: {summary.epochs} epochs x {fi['steps_per_epoch']} steps, batch {fi['batch_size']}, "
-                   f"loss {summary.loss}, {summary.seconds:.1f} s on {summary.device}, {fi['n_rows']} rows")
-        extra_name = "cond CE"
+    for line in model.training_lines():
+        click.echo(line)
+    extra_name = getattr(model, "extra_loss_name", "extra")
     hist = summary.history
     if hist:
         click.echo(f"  {'epoch':>6} {'G loss':>10} {'D loss':>10} {extra_name:>9} {'D(x)':>8} {'D(G(z))':>8}")

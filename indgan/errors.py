@@ -48,3 +48,37 @@ def check_positive_int(name: str, value, optional: bool = False, minimum: int = 
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ConfigError(f"{name} must be {what}{' or None' if optional else ''}, got {value!r}.")
     return int(value)
+
+
+def check_positive_float(name: str, value, allow_zero: bool = False, optional: bool = False):
+    """``value`` as a float if it is a finite number > 0 (>= 0 with ``allow_zero``; None passes when ``optional``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter and what it got (booleans, NaN, infinities and non-numbers are refused).
+    """
+    if optional and value is None:
+        return None
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if ok:
+        v = float(value)
+        ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
+    if not ok:
+        raise ConfigError(f"{name} must be a {'number >= 0' if allow_zero else 'positive number'}"
+                          f"{' or None' if optional else ''}, got {value!r}.")
+    return float(value)
+
+
+def check_fraction(name: str, value, upper: float = 1.0):
+    """``value`` as a float in ``[0, upper]``.
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter and what it got.
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not 0.0 <= float(value) <= upper:
+        raise ConfigError(f"{name} must be a number within [0, {upper:g}], got {value!r}.")
+    return float(value)

@@ -4,7 +4,16 @@
 complement; column pair trends: correlation and contingency similarity) and ``DiagnosticReport`` (data
 validity and structure) on the *model view* of both tables (see :meth:`indgan.schema.Schema.view`), with
 sdmetrics metadata built from the inferred schema: historian status strings are scored as a categorical
-status column beside the tag's numbers, not as bogus categories of a number column.
+status column beside the tag's numbers, not as bogus categories of a number column. The quality score counts
+**every column pair** (``real_correlation_threshold = 0``, as papers and sdmetrics before 0.2x do); the score
+with sdmetrics' default thresholds (only pairs whose real correlation exceeds 0.5 or association 0.3) is
+reported beside it, and says so when no pair passes.
+
+With a time column, :func:`temporal_fidelity` scores the logs over time as well: per tag the distribution of
+step changes ``x[t+1] - x[t]`` (one minus the Kolmogorov-Smirnov statistic), the autocorrelation error (mean
+``|ACF_real - ACF_synthetic|`` over lags 1..12) and TimeGAN's discriminative score on **non-overlapping**
+windows (on overlapping windows of one log the post-hoc classifier memorises stretches of history and tells
+apart even two halves of the same real log).
 """
 
 from __future__ import annotations
@@ -24,21 +33,78 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class TemporalReport:
+    """How a synthetic log moves over time against the real one.
+
+    Attributes
+    ----------
+    step_change : float
+        Mean over tags of ``1 - KS`` between the real and the synthetic step changes ``x[t+1] - x[t]``
+        (1 = the same distribution; higher is better).
+    autocorrelation_error : float
+        Mean over tags of the mean ``|ACF_real - ACF_synthetic|`` over lags ``1..max_lag`` (0 best).
+    discriminative : ScoreStats or None
+        TimeGAN's discriminative score (``|0.5 - accuracy|`` of a post-hoc GRU classifier, 0 best) on
+        non-overlapping windows of ``seq_len`` steps; None when either side has fewer than ``min_windows``.
+    per_tag : pandas.DataFrame
+        ``tag``, ``step_change``, ``autocorrelation_error``, worst step-change score first.
+    n_windows : tuple of int
+        Non-overlapping complete windows (real, synthetic).
+    max_lag, seq_len : int
+    """
+
+    step_change: float
+    autocorrelation_error: float
+    discriminative: object
+    per_tag: pd.DataFrame
+    n_windows: tuple
+    max_lag: int
+    seq_len: int
+
+    def to_dict(self) -> dict:
+        return {"step_change": self.step_change, "autocorrelation_error": self.autocorrelation_error,
+                "discriminative": self.discriminative.to_dict() if self.discriminative is not None else None,
+                "per_tag": self.per_tag.to_dict(orient="records"), "n_windows": list(self.n_windows),
+                "max_lag": self.max_lag, "seq_len": self.seq_len}
+
+    def lines(self) -> list[str]:
+        disc = (f"{self.discriminative} on {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping "
+                f"windows of {self.seq_len} steps" if self.discriminative is not None else
+                f"not computed: {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping windows "
+                f"of {self.seq_len} steps, too few")
+        return [f"step-change score  {self.step_change:.4f}   (1 - KS of x[t+1] - x[t], mean over tags; 1 best)",
+                f"autocorrelation error  {self.autocorrelation_error:.4f}   (mean |ACF difference|, lags 1-"
+                f"{self.max_lag}; 0 best)",
+                f"discriminative score  {disc}   (TimeGAN's; 0 best)",
+                "worst step changes: " + ", ".join(f"{r.tag} {r.step_change:.3f}" for r in self.per_tag.head(5).itertuples())]
+
+
+@dataclass
 class EvaluationReport:
-    """Scores of a synthetic table against the real one (all in [0, 1], higher is better).
+    """Scores of a synthetic table against the real one (all in [0, 1], higher is better unless said).
 
     Attributes
     ----------
     quality_score : float
-        sdmetrics QualityReport overall score (mean of its properties).
+        sdmetrics QualityReport's score with **every** column pair counted (mean of column shapes and column
+        pair trends).
+    quality_score_default : float
+        The same with sdmetrics' default thresholds (pairs whose real correlation exceeds 0.5 or association
+        0.3); equal to the column shapes score alone when no pair passes (``default_pairs == 0``).
+    default_pairs : int
+        Pairs that pass the default thresholds.
     diagnostic_score : float
         sdmetrics DiagnosticReport overall score.
     properties : pandas.DataFrame
-        One row per report property: columns ``report``, ``property``, ``score``.
+        One row per report property: columns ``report``, ``property``, ``score``. "Column Pair Trends" counts
+        every pair; "Column Pair Trends (default thresholds)" the pairs that pass sdmetrics' defaults (absent when
+        none does).
     column_shapes : pandas.DataFrame
         Per-column shape score (``column``, ``metric``, ``score``), worst first.
     n_real, n_synthetic : int
         Rows compared.
+    temporal : TemporalReport or None
+        Scores over time, for logs with a time column.
     """
 
     quality_score: float
@@ -47,24 +113,36 @@ class EvaluationReport:
     column_shapes: pd.DataFrame = field(default_factory=pd.DataFrame)
     n_real: int = 0
     n_synthetic: int = 0
+    quality_score_default: float = float("nan")
+    default_pairs: int = 0
+    temporal: TemporalReport | None = None
 
     def to_dict(self) -> dict:
         return {
             "quality_score": self.quality_score,
+            "quality_score_default": self.quality_score_default,
+            "default_pairs": self.default_pairs,
             "diagnostic_score": self.diagnostic_score,
             "properties": self.properties.to_dict(orient="records"),
             "column_shapes": self.column_shapes.to_dict(orient="records"),
             "n_real": self.n_real,
             "n_synthetic": self.n_synthetic,
+            "temporal": self.temporal.to_dict() if self.temporal is not None else None,
         }
 
     def to_json(self, path: str | Path) -> Path:
         path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2))
+        path.write_text(json.dumps(self.to_dict(), indent=2, default=float))
         return path
 
     def __str__(self) -> str:
-        lines = [f"quality score     {self.quality_score:.4f}   (sdmetrics QualityReport, {self.n_synthetic} synthetic vs {self.n_real} real rows)",
+        default = (f"{self.quality_score_default:.4f}   (sdmetrics' default thresholds: {self.default_pairs} pairs with "
+                   "real |correlation| > 0.5 or association > 0.3)" if self.default_pairs else
+                   f"{self.quality_score_default:.4f}   (sdmetrics' default thresholds: no pair passes them, so this is "
+                   "column shapes alone)")
+        lines = [f"quality score     {self.quality_score:.4f}   (sdmetrics QualityReport, every column pair counted; "
+                 f"{self.n_synthetic} synthetic vs {self.n_real} real rows)",
+                 f"  with defaults   {default}",
                  f"diagnostic score  {self.diagnostic_score:.4f}   (sdmetrics DiagnosticReport)", ""]
         width = max(len(p) for p in self.properties["property"]) if len(self.properties) else 10
         lines.append(f"{'report':<11} {'property':<{width}}  score")
@@ -74,7 +152,64 @@ class EvaluationReport:
             worst = self.column_shapes.head(5)
             lines.append("")
             lines.append("worst column shapes: " + ", ".join(f"{r.column} {r.score:.3f}" for r in worst.itertuples()))
+        if self.temporal is not None:
+            lines.append("")
+            lines.append("over time:")
+            lines += ["  " + line for line in self.temporal.lines()]
         return "\n".join(lines)
+
+
+def row_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, continuous: list[str], categorical: list[str],
+                 max_pair_columns: int = 64) -> float:
+    """A fast stand-in for sdmetrics' quality score, for early stopping: the mean of a shapes term and a pairs
+    term, each in [0, 1] (1 = identical).
+
+    Shapes: per continuous column the complement of the two-sample Kolmogorov-Smirnov statistic, per
+    categorical column the complement of the total variation distance (sdmetrics' KSComplement and
+    TVComplement). Pairs: ``1 - |r_real - r_synthetic| / 2`` over the pairs of continuous columns (sdmetrics'
+    CorrelationSimilarity, Pearson), on at most ``max_pair_columns`` columns (the ones with the largest real
+    standard deviation). Missing cells are left out column by column.
+
+    Parameters
+    ----------
+    real, synthetic : pandas.DataFrame
+        Model views ``(n_real, ...)`` and ``(n_synthetic, ...)`` holding ``continuous`` (numbers) and
+        ``categorical`` columns.
+
+    Returns
+    -------
+    float
+    """
+    import numpy as np
+
+    shapes = []
+    for c in continuous:
+        a = pd.to_numeric(real[c], errors="coerce").to_numpy(np.float64)
+        b = pd.to_numeric(synthetic[c], errors="coerce").to_numpy(np.float64)
+        a, b = np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)])
+        if a.size == 0 or b.size == 0:
+            continue
+        grid = np.concatenate([a, b])
+        ks = np.abs(np.searchsorted(a, grid, "right") / a.size - np.searchsorted(b, grid, "right") / b.size).max()
+        shapes.append(1.0 - ks)
+    for c in categorical:
+        pr = real[c].astype(str).value_counts(normalize=True)
+        ps = synthetic[c].astype(str).value_counts(normalize=True)
+        shapes.append(1.0 - 0.5 * pr.sub(ps, fill_value=0.0).abs().sum())
+    cols = list(continuous)
+    if len(cols) > max_pair_columns:
+        spread = real[cols].apply(pd.to_numeric, errors="coerce").std().fillna(0.0)
+        cols = list(spread.sort_values(ascending=False).index[:max_pair_columns])
+    pairs = None
+    if len(cols) > 1:
+        def corr(df):
+            return df[cols].apply(pd.to_numeric, errors="coerce").corr().to_numpy()
+        cr, cs = corr(real), corr(synthetic)
+        iu = np.triu_indices(len(cols), 1)
+        gap = np.abs(np.nan_to_num(cr[iu]) - np.nan_to_num(cs[iu]))
+        pairs = float(np.mean(1.0 - gap / 2.0))
+    shape = float(np.mean(shapes)) if shapes else 1.0
+    return shape if pairs is None else 0.5 * (shape + pairs)
 
 
 def sdmetrics_metadata(schema: Schema, view: pd.DataFrame) -> dict:
@@ -94,20 +229,26 @@ def sdmetrics_metadata(schema: Schema, view: pd.DataFrame) -> dict:
 
 
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
-             max_rows: int | None = 20_000, random_state: int = 0) -> EvaluationReport:
-    """Score ``synthetic`` against ``real`` with sdmetrics.
+             max_rows: int | None = 20_000, random_state: int = 0, temporal: bool | None = None,
+             discriminative: bool = True) -> EvaluationReport:
+    """Score ``synthetic`` against ``real`` with sdmetrics, and over time when there is a time column.
 
     Parameters
     ----------
     real, synthetic : pandas.DataFrame
         ``(n_real, n_columns)`` and ``(n_synthetic, n_columns)`` tables in the same schema (a raw historian
-        export and what :meth:`indgan.TabularGAN.sample` returns for it). Not modified.
+        export and what a model's ``sample`` returns for it). Not modified.
     schema : Schema, optional
         Column roles; inferred from ``real`` when omitted.
     max_rows : int or None, default 20000
-        Each table is subsampled to at most this many rows (pair metrics grow with rows x columns^2).
+        Each table is subsampled to at most this many rows for sdmetrics (pair metrics grow with rows x
+        columns^2); the temporal scores use the whole logs.
     random_state : int
-        Seed of that subsample.
+        Seed of that subsample and of the discriminative score.
+    temporal : bool, optional
+        Score over time (:func:`temporal_fidelity`); default: when the schema has a time column.
+    discriminative : bool, default True
+        Include the discriminative score in the temporal scores.
 
     Returns
     -------
@@ -121,6 +262,7 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
     with warnings.catch_warnings():  # sdmetrics >= 0.2x flags the single-table module as deprecated
         warnings.simplefilter("ignore")
         from sdmetrics.reports.single_table import DiagnosticReport, QualityReport
+        from sdmetrics.reports.utils import DEFAULT_REAL_ASSOCIATION_THRESHOLD, DEFAULT_REAL_CORRELATION_THRESHOLD
 
     for name, df in (("real", real), ("synthetic", synthetic)):
         if not isinstance(df, pd.DataFrame):
@@ -133,6 +275,7 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
         raise DataError(
             f"the synthetic table lacks column(s) {absent[:10]!r} of the real table; compare tables of the same schema."
         )
+    full_real, full_syn = real, synthetic
     if max_rows is not None:
         if len(real) > max_rows:
             real = real.sample(max_rows, random_state=random_state)
@@ -145,16 +288,42 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         quality = QualityReport()
+        # every pair counted; a threshold just above 0 (not 0) makes sdmetrics keep each pair's real correlation
+        # and association, from which the default-threshold score is derived without a second report
+        quality.real_correlation_threshold = 1e-12
+        quality.real_association_threshold = 1e-12
         quality.generate(real_v, syn_v, metadata, verbose=False)
         diagnostic = DiagnosticReport()
         diagnostic.generate(real_v, syn_v, metadata, verbose=False)
     props = []
+    scores = dict(zip(quality.get_properties()["Property"], quality.get_properties()["Score"]))
     for label, rep in (("quality", quality), ("diagnostic", diagnostic)):
         for r in rep.get_properties().itertuples(index=False):
             props.append({"report": label, "property": r[0], "score": float(r[1])})
+    pairs = quality.get_details("Column Pair Trends")
+    if len(pairs):
+        passes = (pairs["Real Correlation"].abs() > DEFAULT_REAL_CORRELATION_THRESHOLD) | \
+                 (pairs.get("Real Association", pd.Series(float("nan"), index=pairs.index)) > DEFAULT_REAL_ASSOCIATION_THRESHOLD)
+        passes &= pairs["Score"].notna()
+    else:
+        passes = pd.Series(dtype=bool)
+    shapes_score = float(scores.get("Column Shapes", float("nan")))
+    n_default = int(passes.sum())
+    if n_default:
+        default_pairs = float(pairs.loc[passes, "Score"].mean())
+        props.insert(2, {"report": "quality", "property": "Column Pair Trends (default thresholds)", "score": default_pairs})
+        default_score = (shapes_score + default_pairs) / 2.0
+    else:
+        default_score = shapes_score
     shapes = quality.get_details("Column Shapes")
     shapes = shapes.rename(columns={"Column": "column", "Metric": "metric", "Score": "score"})
     shapes = shapes[[c for c in ("column", "metric", "score") if c in shapes]].sort_values("score")
+    if temporal is None:
+        temporal = schema.time_column is not None
+    time_report = None
+    if temporal:
+        time_report = temporal_fidelity(full_real, full_syn, schema, discriminative=discriminative,
+                                        random_state=random_state)
     return EvaluationReport(
         quality_score=float(quality.get_score()),
         diagnostic_score=float(diagnostic.get_score()),
@@ -162,7 +331,110 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
         column_shapes=shapes.reset_index(drop=True),
         n_real=len(real_v),
         n_synthetic=len(syn_v),
+        quality_score_default=default_score,
+        default_pairs=n_default,
+        temporal=time_report,
     )
+
+
+def _log_arrays(df: pd.DataFrame, schema: Schema, tags: list[str], source: str):
+    """``(values (n_steps, n_tags) on the time grid, segment id per step, grid)``."""
+    import numpy as np
+
+    from .windows import to_grid
+
+    view = schema.view(df)
+    entity = schema.entity_column if schema.entity_column in view else None
+    keys = [entity, schema.time_column] if entity else [schema.time_column]
+    view = view.sort_values(keys, kind="stable")  # rows laid out in time (a row model's sample)
+    dup = view.duplicated(keys)
+    if dup.any():
+        log.warning("%s: %d row(s) repeat a time of the same %s; the first is kept for the scores over time.",
+                    source, int(dup.sum()), "entity" if entity else "log")
+        view = view[~dup]
+    grid = to_grid(view, schema.time_column, entity, source=source)
+    x = grid.frame[tags].to_numpy(dtype=np.float64)
+    x[~grid.observed] = np.nan
+    seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)
+    return x, seg, grid
+
+
+def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
+                      max_lag: int = 12, seq_len: int = 24, discriminative: bool = True, min_windows: int = 100,
+                      n_repeats: int = 5, iterations: int = 1000, random_state: int = 0) -> TemporalReport:
+    """Score a synthetic log over time against the real one (see the module docstring).
+
+    Both tables are put on their time grid per entity (:func:`indgan.windows.to_grid`); step changes and
+    autocorrelations are taken inside each entity, over observed cells. The discriminative score uses
+    non-overlapping windows of ``seq_len`` steps without gaps, at most 5,000 per side, with the tags min-max
+    scaled by the real range; it needs ``min_windows`` on each side.
+
+    Parameters
+    ----------
+    real, synthetic : pandas.DataFrame
+        Logs with the same columns and a time column (and the entity column, if any).
+    schema : Schema, optional
+        Column roles; inferred from ``real`` when omitted.
+    max_lag : int, default 12
+    seq_len : int, default 24
+    discriminative : bool, default True
+    min_windows : int, default 100
+    n_repeats, iterations : int, default 5 and 1000
+        Repeats and training iterations of the post-hoc classifier.
+
+    Returns
+    -------
+    TemporalReport
+
+    Raises
+    ------
+    DataError
+        No time column, no continuous tag, or bad timestamps on either side.
+    """
+    import numpy as np
+
+    from .sequence_metrics import discriminative_score, log_autocorrelation, step_change_scores
+
+    source_r, source_s = real.attrs.get("source", "real data"), synthetic.attrs.get("source", "synthetic data")
+    schema = schema or infer_schema(real, source=source_r)
+    if schema.time_column is None:
+        raise DataError(f"{source_r}: no time column, so there is no time to score; compare the rows only.")
+    tags = [c.name for c in schema.columns if c.role == CONTINUOUS]
+    if not tags:
+        raise DataError(f"{source_r}: no continuous tag to score over time.")
+    xr, sr, _ = _log_arrays(real, schema, tags, source_r)
+    xs, ss, _ = _log_arrays(synthetic, schema, tags, source_s)
+    steps = step_change_scores(xr, xs, sr, ss)
+    acf_gap = np.nanmean(np.abs(log_autocorrelation(xr, sr, max_lag) - log_autocorrelation(xs, ss, max_lag)), axis=0)
+    per_tag = pd.DataFrame({"tag": tags, "step_change": steps, "autocorrelation_error": acf_gap})
+    per_tag = per_tag.sort_values("step_change", ignore_index=True)
+    lo = np.array([schema[t].minimum for t in tags], dtype=np.float64)
+    hi = np.array([schema[t].maximum for t in tags], dtype=np.float64)
+    wr, ws = (_non_overlapping(x, seg, seq_len, lo, hi) for x, seg in ((xr, sr), (xs, ss)))
+    disc = None
+    if discriminative and min(len(wr), len(ws)) >= max(min_windows, 4):
+        rng = np.random.default_rng(random_state)
+        wr = wr[rng.permutation(len(wr))[:5000]]
+        ws = ws[rng.permutation(len(ws))[:5000]]
+        disc = discriminative_score(wr, ws, n_repeats=n_repeats, iterations=iterations, random_state=random_state)
+    return TemporalReport(step_change=float(np.nanmean(steps)), autocorrelation_error=float(np.nanmean(acf_gap)),
+                          discriminative=disc, per_tag=per_tag, n_windows=(int(len(wr)), int(len(ws))),
+                          max_lag=max_lag, seq_len=seq_len)
+
+
+def _non_overlapping(x, seg, seq_len: int, lo, hi):
+    """Complete non-overlapping windows ``(n, seq_len, n_tags)`` inside each segment, scaled by ``[lo, hi]``."""
+    import numpy as np
+
+    span = np.where(hi > lo, hi - lo, 1.0)
+    v = np.clip((x - lo) / span, 0.0, 1.0)
+    bounds = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1], True])
+    starts = np.concatenate([np.arange(a, b - seq_len + 1, seq_len) for a, b in zip(bounds[:-1], bounds[1:])])
+    if starts.size == 0:
+        return np.zeros((0, seq_len, x.shape[1]), np.float32)
+    w = v[starts[:, None] + np.arange(seq_len)]
+    keep = np.isfinite(w).all(axis=(1, 2))
+    return w[keep].astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------------------- sequences

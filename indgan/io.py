@@ -96,6 +96,27 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return df
 
 
+def check_output_path(path: str | Path) -> Path:
+    """Refuse an output path indgan cannot write, before any work is done: an unsupported suffix, or a folder
+    that exists as a file.
+
+    Raises
+    ------
+    DataError
+        Naming the path and what to use instead.
+    """
+    path = Path(path)
+    suffix = _suffix(path)
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DataError(f"{path}: unsupported output type {suffix or '(no suffix)'!r}; use .parquet or .csv.")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise DataError(f"{path}: {parent} is a file, not a folder; choose another output path.")
+    return path
+
+
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` ``(n_rows, n_columns)`` to ``path`` as parquet (``.parquet``/``.pq``) or CSV (any CSV
     suffix), without the index; missing parent folders are created.

@@ -1,5 +1,5 @@
-"""Synthetic operating scenarios: long sequences from a :class:`~indgan.models.recurrent.SequenceGAN`,
-steered by a per-step condition schedule.
+"""Synthetic operating scenarios: long sequences from a :class:`~indgan.models.log.LogGAN` or a
+:class:`~indgan.models.recurrent.SequenceGAN`, steered by a per-step condition schedule.
 
     indgan scenario tep.indgan --condition fault=0:160,5:320 -n 20 -o fault5.parquet
 
@@ -48,14 +48,26 @@ def parse_schedule(text: str) -> Any:
     return segments
 
 
-def parse_conditions(values: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """``("fault=0:160,5:320", "mode=B")`` -> ``{"fault": [("0", 160), ("5", 320)], "mode": "B"}``."""
-    out = {}
+def parse_conditions(values: tuple[str, ...] | list[str], schedules: bool = True) -> dict[str, Any]:
+    """``("fault=0:160,5:320", "mode=B")`` -> ``{"fault": [("0", 160), ("5", 320)], "mode": "B"}``: the one
+    parser of ``--condition COLUMN=VALUE`` for every command. With ``schedules=False`` values are kept as
+    written (a row model has no steps).
+
+    Raises
+    ------
+    ConditionError
+        A value not written ``COLUMN=VALUE``, or a column given twice.
+    """
+    out: dict[str, Any] = {}
     for v in values:
         col, sep, val = v.partition("=")
         if not sep or not col.strip() or not val.strip():
             raise ConditionError(f"{v!r}: write conditions as COLUMN=VALUE or COLUMN=VALUE:STEPS,..., e.g. fault=5.")
-        out[col.strip()] = parse_schedule(val)
+        col = col.strip()
+        if col in out:
+            raise ConditionError(f"condition {col!r} is given twice; give each condition once (a schedule changes "
+                                 "it over time: fault=0:160,5:320).")
+        out[col] = parse_schedule(val) if schedules else val.strip()
     return out
 
 
@@ -94,10 +106,14 @@ class ScenarioResult:
 
 def range_report(model, frame: pd.DataFrame) -> pd.DataFrame:
     """Per continuous tag: the training range, the scenario range and the share of steps at a limit."""
+    from .schema import CONTINUOUS
+
     view = model.schema_.view(frame)
-    enc = model.encoder_
     rows = []
-    for col, lo, hi in zip(enc.continuous, enc.minimum, enc.maximum):
+    for spec in model.schema_.columns:
+        if spec.role != CONTINUOUS or spec.name not in view or spec.minimum is None:
+            continue
+        col, lo, hi = spec.name, spec.minimum, spec.maximum
         v = pd.to_numeric(view[col], errors="coerce").to_numpy(dtype=float)
         v = v[np.isfinite(v)]
         tol = 0.01 * (hi - lo)
@@ -113,8 +129,8 @@ def generate_scenarios(model, n: int = 1, steps: int | None = None, conditions: 
 
     Parameters
     ----------
-    model : SequenceGAN
-        A fitted sequence model.
+    model : LogGAN or SequenceGAN
+        A fitted log or sequence model.
     n : int
         Scenarios (each gets its own entity id).
     steps : int, optional
@@ -140,6 +156,6 @@ def generate_scenarios(model, n: int = 1, steps: int | None = None, conditions: 
         if both:
             raise ConditionError(f"condition(s) {both} given both on the command line and in {schedule}; keep one.")
         conds.update(from_file)
-    frame = model.sample(n, steps=steps, conditions=conds, random_state=random_state)
+    frame = model.sample(sequences=n, steps=steps, conditions=conds, random_state=random_state)
     return ScenarioResult(frame=frame, ranges=range_report(model, frame))
 

@@ -20,6 +20,7 @@ Every role can be overridden (``overrides`` argument, or the ``[columns]`` table
 from __future__ import annotations
 
 import logging
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -595,3 +596,34 @@ def load_config(path: str | Path) -> dict:
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {sorted(unknown)}; use [columns], [model], [schema].")
     return cfg
+
+
+def condition_overrides(df: pd.DataFrame, conditions: list[str], overrides: dict | None = None,
+                        max_levels: int = 50) -> dict:
+    """The one rule for which condition columns are categories: a condition column of integers with at most
+    ``max_levels`` distinct values (a fault id, an operating-mode number) is categorical; text and boolean ones
+    are categorical anyway; other numbers are continuous conditions (setpoints). Returns ``overrides`` (role ->
+    columns, as in the ``[columns]`` config) with those columns added under ``"categorical"``; columns the
+    user already gave a role keep it."""
+    out = {k: list([v] if isinstance(v, str) else v) for k, v in (overrides or {}).items()}
+    given = {c for cols in out.values() for c in cols}
+    for c in conditions:
+        if c in df.columns and c not in given and pd.api.types.is_integer_dtype(df[c]) \
+                and df[c].nunique() <= max_levels:
+            out.setdefault("categorical", []).append(c)
+    return out
+
+
+def match_level(levels: list, value: Any) -> int | None:
+    """Index of ``value`` among ``levels``, matching ``"B"`` to ``"B"`` and ``"1.05"`` to ``1.05``."""
+    for i, lv in enumerate(levels):
+        if lv == value and type(lv) is not bool or str(lv) == str(value):
+            return i
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    for i, lv in enumerate(levels):
+        if isinstance(lv, (int, float)) and not isinstance(lv, bool) and math.isclose(float(lv), v, rel_tol=1e-9, abs_tol=1e-12):
+            return i
+    return None

@@ -24,6 +24,7 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
+from . import threads
 from .errors import ConfigError, IndganError
 from .losses import AdversarialLoss
 
@@ -89,7 +90,8 @@ class TrainingSummary:
     """What happened in ``fit``: kept in the model file and shown by ``indgan info``.
 
     ``history`` has one dict per epoch with ``epoch``, ``generator_loss``, ``critic_loss``, ``extra_loss``,
-    ``d_real`` (mean D(x)), ``d_fake`` (mean D(G(z))) and ``seconds``.
+    ``d_real`` (mean D(x)), ``d_fake`` (mean D(G(z))) and ``seconds``. ``stop_reason`` is ``"completed"``
+    (every step asked for), ``"time budget"`` or ``"early stop"`` (the epoch callback stopped it).
     """
 
     loss: str
@@ -98,10 +100,11 @@ class TrainingSummary:
     steps: int = 0
     seconds: float = 0.0
     history: list[dict] = field(default_factory=list)
+    stop_reason: str = "completed"
 
     def to_dict(self) -> dict:
         return {"loss": self.loss, "device": self.device, "epochs": self.epochs, "steps": self.steps,
-                "seconds": self.seconds, "history": self.history}
+                "seconds": self.seconds, "history": self.history, "stop_reason": self.stop_reason}
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainingSummary:
@@ -163,17 +166,19 @@ class AdversarialTrainer:
 
     def fit(self, problem: AdversarialProblem, epochs: int, steps_per_epoch: int, device: torch.device,
             on_epoch_end: Callable[[dict], bool | None] | None = None,
-            total_steps: int | None = None) -> TrainingSummary:
+            total_steps: int | None = None, time_budget: float | None = None) -> TrainingSummary:
         """Train for ``epochs`` x ``steps_per_epoch`` generator steps (or exactly ``total_steps``, the last epoch
         shorter); return the summary. ``on_epoch_end(stats)`` may add to the epoch's stats, and stops training
-        early by returning True."""
+        early by returning True. With ``time_budget`` (seconds) training also stops after the step during which
+        the budget ran out; the progress bar then counts seconds of the budget instead of epochs."""
         summary = TrainingSummary(loss=self.loss.name, device=str(device))
         self.generator.train()
         self.critic.train()
         start = time.perf_counter()
+        deadline = None if time_budget is None else start + float(time_budget)
         done = 0
-        bar = tqdm(range(epochs), desc=self.desc, disable=not self.verbose, unit="epoch", dynamic_ncols=True)
-        for epoch in bar:
+        bar = _progress(epochs, time_budget, self.desc, self.verbose)
+        for epoch in range(epochs):
             t0 = time.perf_counter()
             acc = torch.zeros(5, device=device)  # g_loss, d_loss, extra, d_real, d_fake
             after_g = getattr(problem, "after_generator_step", None)
@@ -182,7 +187,9 @@ class AdversarialTrainer:
             n_steps = _epoch_steps(epoch, steps_per_epoch, total_steps)
             if n_steps <= 0:
                 break
+            ran = 0
             for _ in range(n_steps):
+                ran += 1
                 for _ in range(self.critic_steps):
                     if own_critic_loss is not None:  # a game with its own form (GAIN's per-cell game)
                         d_loss, d_real, d_fake = own_critic_loss(self.critic, self.loss)
@@ -213,8 +220,10 @@ class AdversarialTrainer:
                     extra.detach() if extra is not None else torch.zeros((), device=device),
                     d_real, d_fake,
                 ])
-            done += n_steps
-            values = (acc / n_steps).tolist()
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
+            done += ran
+            values = (acc / ran).tolist()
             if not all(np.isfinite(values)):
                 raise IndganError(
                     f"training diverged at epoch {epoch + 1} (a loss became NaN/inf); lower the learning "
@@ -224,11 +233,21 @@ class AdversarialTrainer:
                      "extra_loss": values[2], "d_real": values[3], "d_fake": values[4],
                      "seconds": time.perf_counter() - t0}
             summary.history.append(stats)
-            bar.set_postfix(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}",
-                            DGz=f"{values[4]:.2f}", refresh=False)
+            postfix = dict(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}", DGz=f"{values[4]:.2f}")
             log.debug("epoch %d: %s", epoch + 1, stats)
-            if on_epoch_end is not None and on_epoch_end(stats) is True:
+            stop = on_epoch_end is not None and on_epoch_end(stats) is True
+            if "score" in stats:
+                postfix["score"] = f"{stats['score']:.3f}"
+            _advance(bar, start, time_budget)
+            bar.set_postfix(**postfix, refresh=False)
+            threads.adapt()
+            if stop:
+                summary.stop_reason = "early stop"
                 break
+            if deadline is not None and time.perf_counter() >= deadline:
+                summary.stop_reason = "time budget"
+                break
+        bar.close()
         summary.epochs = len(summary.history)
         summary.steps = done
         summary.seconds = time.perf_counter() - start
@@ -241,10 +260,11 @@ class AdversarialTrainer:
 
 def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int,
              device: torch.device, verbose: bool = True, desc: str = "pre-training",
-             total_steps: int | None = None) -> list[float]:
+             total_steps: int | None = None, time_budget: float | None = None) -> list[float]:
     """The non-adversarial phases of a model (e.g. TimeGAN's embedding and supervised phases): ``epochs`` x
-    ``steps_per_epoch`` (or exactly ``total_steps``) optimiser steps on ``loss_fn()``, with the same progress bar and divergence check as
-    :class:`AdversarialTrainer`.
+    ``steps_per_epoch`` (or exactly ``total_steps``) optimiser steps on ``loss_fn()``, with the same progress
+    bar and divergence check as :class:`AdversarialTrainer`; with ``time_budget`` (seconds) it stops after the
+    step during which the budget ran out.
 
     Returns
     -------
@@ -257,24 +277,100 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, ep
         If the loss becomes NaN or infinite.
     """
     history = []
-    bar = tqdm(range(epochs), desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
-    for epoch in bar:
+    start = time.perf_counter()
+    deadline = None if time_budget is None else start + float(time_budget)
+    bar = _progress(epochs, time_budget, desc, verbose)
+    for epoch in range(epochs):
+        threads.adapt()
         acc = torch.zeros((), device=device)
         n_steps = _epoch_steps(epoch, steps_per_epoch, total_steps)
         if n_steps <= 0:
             break
+        ran = 0
         for _ in range(n_steps):
             loss = loss_fn()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             acc += loss.detach()
-        value = float(acc) / n_steps
+            ran += 1
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        value = float(acc) / ran
         if not np.isfinite(value):
             raise IndganError(f"{desc} diverged at epoch {epoch + 1} (the loss became NaN/inf); lower the learning rate.")
         history.append(value)
+        _advance(bar, start, time_budget)
         bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
+    bar.close()
     return history
+
+
+def _progress(epochs: int, time_budget: float | None, desc: str, verbose: bool):
+    """A progress bar over epochs, or over the seconds of a time budget."""
+    if time_budget is None:
+        return tqdm(total=epochs, desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
+    return tqdm(total=int(round(time_budget)), desc=desc, disable=not verbose, unit="s", dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s of the time budget{postfix}")
+
+
+def _advance(bar, start: float, time_budget: float | None) -> None:
+    if time_budget is None:
+        bar.update(1)
+    else:
+        bar.update(min(time.perf_counter() - start, time_budget) - bar.n)
+
+
+def parse_time_budget(value) -> float | None:
+    """A time budget in seconds from ``120``, ``"90s"``, ``"3m"``, ``"1.5h"``, ``"20min"`` (None passes).
+
+    Raises
+    ------
+    ConfigError
+        Not a positive duration.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '3m' or '1h'.")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        seconds = float(value)
+    else:
+        text = str(value).strip().lower()
+        units = {"h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
+                 "mins": 60.0, "minute": 60.0, "minutes": 60.0, "s": 1.0, "sec": 1.0, "secs": 1.0,
+                 "second": 1.0, "seconds": 1.0, "": 1.0}
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
+        unit = text[len(number):].strip()
+        try:
+            seconds = float(number) * units[unit]
+        except (ValueError, KeyError):
+            raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '90s', '3m' "
+                              "or '1.5h'.") from None
+    if not np.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"time budget {value!r}: it must be a positive duration, e.g. 180 (seconds) or '3m'.")
+    return seconds
+
+
+#: The time budget ``"auto"`` means, in seconds, per device type.
+AUTO_BUDGET = {"cpu": 180.0, "cuda": 600.0}
+
+
+def budget_seconds(value, device) -> float | None:
+    """A model's ``time_budget`` parameter in seconds: ``"auto"`` -> :data:`AUTO_BUDGET` for the device
+    (``torch.device`` or its type name), else :func:`parse_time_budget`.
+
+    Raises
+    ------
+    ConfigError
+        Not a positive duration.
+    """
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
+        return AUTO_BUDGET.get(kind, AUTO_BUDGET["cuda"])
+    return parse_time_budget(value)
 
 
 def _epoch_steps(epoch: int, steps_per_epoch: int, total_steps: int | None) -> int:

@@ -217,7 +217,12 @@ def _fmt_interval(interval: float, like: pd.Series) -> str:
 
 def time_axis(start: float, interval: float, n_steps: int, like_dtype: str) -> pd.Series:
     """``n_steps`` times from ``start`` every ``interval`` (float time units), as ``like_dtype``."""
-    t = start + np.arange(n_steps) * interval
+    return as_times(start + np.arange(n_steps) * interval, like_dtype)
+
+
+def as_times(t: np.ndarray, like_dtype: str) -> pd.Series:
+    """Times as float time units (ns since the epoch for datetimes) -> a Series of ``like_dtype``."""
+    t = np.asarray(t, dtype=np.float64)
     if like_dtype.startswith("datetime"):
         return pd.Series(pd.to_datetime(np.rint(t).astype(np.int64), unit="ns"))
     if "int" in like_dtype.lower():
@@ -410,6 +415,55 @@ class StepEncoder:
         enc = cls(d["continuous"], d["categorical"])
         enc.minimum, enc.maximum, enc.levels = d["minimum"], d["maximum"], d["levels"]
         return enc
+
+
+def condition_schedule(encoder: StepEncoder, column: str, value: Any) -> list:
+    """A condition given by a user, as per-step values of ``encoder``'s condition ``column`` (length 1 for a
+    constant).
+
+    ``value`` is a constant (``5``, ``"B"``), a schedule of ``(value, n_steps)`` segments
+    (``[(0, 160), (5, 320)]``), or a sequence of per-step values. Categorical values are matched to the
+    training levels (``"5"`` matches ``5``); continuous ones must be numbers.
+
+    Raises
+    ------
+    ConditionError
+        Unknown condition column, a value never seen in training, a segment of less than one step, or a
+        non-number for a continuous condition.
+    """
+    from .errors import ConditionError
+    from .schema import match_level
+
+    if column not in encoder.categorical and column not in encoder.continuous:
+        known = encoder.categorical + encoder.continuous
+        raise ConditionError(f"unknown condition column {column!r}; the model was conditioned on: "
+                             f"{', '.join(known) or 'nothing (fit with condition=...)'}.")
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        out = []
+        for v, k in value:
+            if int(k) < 1:
+                raise ConditionError(f"condition {column}: a schedule segment needs at least 1 step, got {k}.")
+            out += [v] * int(k)
+        values = out
+    elif isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        values = list(value)
+    else:
+        values = [value]
+    if column in encoder.categorical:
+        levels = encoder.levels[column]
+        matched = {}
+        for v in set(map(str, values)):
+            i = match_level(levels, v)
+            if i is None:
+                raise ConditionError(
+                    f"condition {column}={v!r}: this value never occurs in the training data; known values: "
+                    f"{', '.join(map(str, levels[:25]))}{' ...' if len(levels) > 25 else ''}.")
+            matched[v] = levels[i]
+        return [matched[str(v)] for v in values]
+    try:
+        return [float(v) for v in values]
+    except (TypeError, ValueError) as exc:
+        raise ConditionError(f"condition {column}: {exc}; give numbers for a continuous condition.") from None
 
 
 def _py(v: Any) -> Any:

@@ -15,7 +15,8 @@ CONSTANT_TAGS = ["tag4", "tag13", "tag14", "tag43", "tag45", "tag47", "tag49", "
                  "tag53", "tag54", "tag66", "tag92"]
 
 # Small networks and few epochs: the tests check behaviour, not quality.
-TINY = dict(epochs=2, batch_size=100, latent_dim=16, generator_dim=(32, 32), critic_dim=(32, 32), verbose=False)
+TINY = dict(epochs=2, time_budget=None, batch_size=100, latent_dim=16, generator_dim=(32, 32), critic_dim=(32, 32),
+            verbose=False)
 
 
 @pytest.fixture(scope="session")

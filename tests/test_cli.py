@@ -136,16 +136,18 @@ def tep_parquet(tmp_path_factory):
     return path
 
 
-def test_fit_picks_the_sequence_model_for_logs_with_time(small_parquet, seq_config, tmp_path):
+def test_fit_of_the_sequence_model_and_options_of_another_family(small_parquet, seq_config, tmp_path):
     out = tmp_path / "seq.indgan"
-    r = _run(["fit", small_parquet, "--out", out, "--seq-len", "8", *SEQ_FAST, seq_config])
+    r = _run(["fit", small_parquet, "--out", out, "--model", "sequence", "--seq-len", "8", *SEQ_FAST, seq_config])
     assert r.exit_code == 0, r.output
-    assert "model: sequence (TimeGAN) (chosen because 'timestamp' is a time column" in r.output
-    assert "quality score" in r.output
+    assert "model: sequence (TimeGAN; asked for)" in r.output
+    assert "quality score" in r.output and "step-change score" in r.output
     r = _run(["info", out])
     assert r.exit_code == 0 and "SequenceGAN" in r.output and "windows of 8 steps" in r.output
     r = _run(["fit", small_parquet, "--out", out, "--epochs", "3", "--quiet", "--model", "sequence"])
-    assert r.exit_code != 0 and "--epochs and --critic-steps are tabular-model options" in r.output
+    assert r.exit_code != 0 and "--epochs: not an option of the sequence model" in r.output
+    r = _run(["fit", small_parquet, "--out", out, "--iterations", "3", "--quiet"])
+    assert r.exit_code != 0 and "--iterations: not an option of the log model" in r.output
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from .conftest import DATA
 
 # Small networks and few iterations: the tests check behaviour, not quality.
 TINY_SEQ = dict(seq_len=12, hidden_dim=12, num_layers=2, iterations=20, pretrain_iterations=20, batch_size=32,
-                verbose=False)
+                time_budget=None, verbose=False)
 TAGS = ["xmeas_1", "xmeas_7", "xmeas_9", "xmeas_21", "xmv_10"]
 
 
@@ -48,7 +48,7 @@ def test_fit_learns_windows_per_run(tep_model):
 
 
 def test_sample_shape_columns_time_and_ids(tep_model, tep_slice):
-    out = tep_model.sample(3, steps=30, random_state=1)
+    out = tep_model.sample(sequences=3, steps=30, random_state=1)
     assert list(out.columns) == list(tep_slice.columns)
     assert len(out) == 90 and out["run"].nunique() == 3
     assert out["run"].iloc[0] == "scenario-0"
@@ -62,11 +62,11 @@ def test_sample_shape_columns_time_and_ids(tep_model, tep_slice):
 
 
 def test_condition_schedule_changes_the_fault(tep_model):
-    sched = tep_model.sample(2, conditions={"fault": [(0, 10), (5, 20)]}, random_state=3)
+    sched = tep_model.sample(sequences=2, conditions={"fault": [(0, 10), (5, 20)]}, random_state=3)
     assert len(sched) == 60
     per_step = sched.groupby(sched.groupby("run").cumcount())["fault"].first()
     assert (per_step.iloc[:10] == 0).all() and (per_step.iloc[10:] == 5).all()
-    normal = tep_model.sample(2, steps=30, conditions={"fault": 0}, random_state=3)
+    normal = tep_model.sample(sequences=2, steps=30, conditions={"fault": 0}, random_state=3)
     assert (normal["fault"] == 0).all()
     # same noise, different condition from step 10 on: the generated tags differ there, not before
     diff = (sched[TAGS].to_numpy() - normal[TAGS].to_numpy()).reshape(2, 30, -1)
@@ -84,12 +84,12 @@ def test_save_load_and_seeds_round_trip(tep_model, tep_slice, tmp_path):
     path = tep_model.save(tmp_path / "tep.indgan")
     loaded = load_model(path, device="cpu")
     assert isinstance(loaded, SequenceGAN)
-    pd.testing.assert_frame_equal(loaded.sample(2, random_state=5), tep_model.sample(2, random_state=5))
+    pd.testing.assert_frame_equal(loaded.sample(sequences=2, random_state=5), tep_model.sample(sequences=2, random_state=5))
     assert loaded.fit_info_ == tep_model.fit_info_
     again = SequenceGAN(random_state=0, **TINY_SEQ).fit(tep_slice, condition="fault")
-    pd.testing.assert_frame_equal(again.sample(2, random_state=5), tep_model.sample(2, random_state=5))
+    pd.testing.assert_frame_equal(again.sample(sequences=2, random_state=5), tep_model.sample(sequences=2, random_state=5))
     other = SequenceGAN(random_state=1, **TINY_SEQ).fit(tep_slice, condition="fault")
-    assert not other.sample(2, random_state=5).equals(tep_model.sample(2, random_state=5))
+    assert not other.sample(sequences=2, random_state=5).equals(tep_model.sample(sequences=2, random_state=5))
     with pytest.raises(ModelFileError, match="holds a SequenceGAN"):
         from indgan import TabularGAN
         TabularGAN.load(path)
@@ -104,7 +104,7 @@ def test_whole_batches_of_the_dryer(tmp_path):
                         random_state=0).fit(five)
     assert isinstance(model.generator_.generator.rnn, torch.nn.LSTM)
     assert model.fit_info_["whole"] and model.fit_info_["seq_len"] == lengths.max()
-    out = model.sample(6, random_state=0)
+    out = model.sample(sequences=6, random_state=0)
     got = out.groupby("batch_id").size()
     assert len(got) == 6 and set(got) <= set(lengths)  # whole batches of the training lengths
     assert (out.groupby("batch_id")["ClockTime"].apply(lambda s: (s.diff().dropna() == 1).all())).all()
@@ -137,7 +137,7 @@ def test_bad_conditions(tep_model, case, error, message):
     conds = {"unknown_value": {"fault": 17}, "unknown_column": {"mode": "B"},
              "too_long_schedule": {"fault": [(0, 30), (5, 30)]}}[case]
     with pytest.raises(error, match=message):
-        tep_model.sample(1, steps=40 if case == "too_long_schedule" else None, conditions=conds)
+        tep_model.sample(sequences=1, steps=40 if case == "too_long_schedule" else None, conditions=conds)
 
 
 @pytest.mark.parametrize("case, message", [
@@ -162,7 +162,7 @@ def test_bad_input_is_refused_clearly(tep_slice, case, message):
 
 
 def test_evaluate_sequences_compares_like_with_like(tep_model, tep_slice):
-    syn = tep_model.sample(6, steps=40, conditions={"fault": 0}, random_state=0)
+    syn = tep_model.sample(sequences=6, steps=40, conditions={"fault": 0}, random_state=0)
     rep = evaluate_sequences(tep_slice, syn, seq_len=12, n_repeats=2, iterations=(50, 50), random_state=0)
     assert rep.by == {"fault": [0]}  # fault-0 scenarios are compared with fault-0 windows only
     assert 0 <= rep.discriminative.mean <= 0.5 and rep.predictive.mean > 0
@@ -184,7 +184,7 @@ def test_condition_scaling_reproduces_each_faults_operating_point(tep, scaling):
     level = runs.groupby("fault")["xmv_10"].agg(["mean", "std"])
     gap = level.loc[4, "mean"] - level.loc[0, "mean"]
     assert gap > 3 * level["std"].max()
-    got = {f: model.sample(20, conditions={"fault": f}, random_state=1)["xmv_10"].mean() for f in (0, 4)}
+    got = {f: model.sample(sequences=20, conditions={"fault": f}, random_state=1)["xmv_10"].mean() for f in (0, 4)}
     hit = all(abs(got[f] - level.loc[f, "mean"]) < 0.25 * gap for f in (0, 4))
     assert hit == scaling, (got, level)
 
@@ -246,7 +246,7 @@ def test_model_files_from_before_standardised_inputs_still_load(tep_slice, tmp_p
     old = SequenceGAN.load(save_model_file(tmp_path / "old.indgan", kind, meta, tensors))
     assert old.code_activation_ == "sigmoid" and old.static_dim_ == 0
     assert (old.input_shift_ == 0).all() and (old.input_scale_ == 1).all()
-    out = old.sample(2, random_state=0)
+    out = old.sample(sequences=2, random_state=0)
     assert len(out) == 2 * TINY_SEQ["seq_len"] and out[TAGS].notna().all().all()
 
 
@@ -258,7 +258,7 @@ def test_analyser_tags_are_generated_as_staircases(tep):
     model = SequenceGAN(random_state=0, **TINY_SEQ).fit(part, condition="fault")
     held = {g["period"]: g["names"] for g in model.fit_info_["held"]}
     assert held == {2: ["xmeas_23", "xmeas_24"], 5: ["xmeas_38"]}
-    out = model.sample(6, steps=40, random_state=2)
+    out = model.sample(sequences=6, steps=40, random_state=2)
     for _, g in out.groupby("run"):
         for tag, period in (("xmeas_23", 2), ("xmeas_38", 5)):
             v = g[tag].to_numpy()
@@ -268,7 +268,7 @@ def test_analyser_tags_are_generated_as_staircases(tep):
         assert (np.diff(g["xmeas_1"].to_numpy()) != 0).all()  # the continuous tag is not held
     plain = SequenceGAN(random_state=0, sample_hold=False, **TINY_SEQ).fit(part, condition="fault")
     assert plain.fit_info_["held"] == []
-    v = plain.sample(1, steps=40, random_state=2)["xmeas_38"].to_numpy()
+    v = plain.sample(sequences=1, steps=40, random_state=2)["xmeas_38"].to_numpy()
     assert (np.diff(v) != 0).mean() > 0.9
 
 

@@ -52,14 +52,16 @@ import torch
 from sklearn.base import BaseEstimator
 from torch import Tensor, nn
 
-from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_int
+from .. import threads
+from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_float,
+                      check_positive_int)
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
-from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, infer_schema
-from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
-                        seed_everything)
-from ..windows import (ConditionScaler, StepEncoder, StepSpan, apply_sample_hold, detect_sample_hold, make_windows,
-                       observed_mean_std, pad_entities, time_axis, to_grid, window_starts)
+from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, condition_overrides, infer_schema
+from ..training import (AdversarialTrainer, TrainingSummary, budget_seconds, make_generator, minimise,
+                        resolve_device, seed_everything)
+from ..windows import (ConditionScaler, StepEncoder, StepSpan, apply_sample_hold, condition_schedule, detect_sample_hold, make_windows,
+                       observed_mean_std, pad_entities, as_times, to_grid, window_starts)
 
 CELLS = ("gru", "lstm")
 PROGRESS = "<progress>"
@@ -352,10 +354,16 @@ class SequenceGAN(BaseEstimator):
         frequency) must be built up from per-step draws, which leaves synthetic tags jittery: on Sines the
         static noise halved the roughness of the generated sequences (mean absolute second difference) and
         took the discriminative score from 0.27 (1500 iterations without it) to 0.17 (1000 with it).
-    iterations : int, default 2000
-        Joint (adversarial) iterations; each is one discriminator and two generator updates.
+    iterations : int, optional
+        Most joint (adversarial) iterations; each is one discriminator and two generator updates. None (the
+        default): as many as ``time_budget`` allows.
     pretrain_iterations : int, optional
-        Iterations of each of the embedding and supervised phases (default ``iterations``).
+        Most iterations of each of the embedding and supervised phases (default ``iterations``).
+    time_budget : float, str or None, default "auto"
+        Seconds (or ``"90s"``, ``"20m"``) the fit may take; "auto" is 3 minutes on a CPU and 10 on a GPU. The
+        phases share it: embedding 15%, supervised 10%, condition classifier 5% (when there is one), the joint
+        phase the rest; each phase also stops at its iteration count when one is given. None trains for
+        ``iterations``. (TimeGAN's paper trains 50,000 iterations; on a CPU a few hundred fit in the budget.)
     batch_size : int, default 128
     learning_rate : float, default 1e-3
         Adam's step for every network, as in TimeGAN.
@@ -413,11 +421,14 @@ class SequenceGAN(BaseEstimator):
     """
 
     kind = "SequenceGAN"
+    #: ``sample`` takes ``sequences`` and ``steps``, and ``indgan scenario`` accepts the model.
+    generates_sequences = True
 
     def __init__(self, seq_len: int | None = 24, stride: int = 1, hidden_dim: int | None = None, num_layers: int = 3,
                  cell: str = "gru", latent_dim: int | None = None, static_latent_dim: int | None = None,
-                 iterations: int = 2000,
-                 pretrain_iterations: int | None = None, batch_size: int = 128, learning_rate: float = 1e-3,
+                 iterations: int | None = None,
+                 pretrain_iterations: int | None = None, time_budget: float | str | None = "auto",
+                 batch_size: int = 128, learning_rate: float = 1e-3,
                  discriminator_lr: float | None = None, critic_steps: int = 1, generator_steps: int = 2,
                  loss: str = "non-saturating", critic_threshold: float | None = 0.15,
                  ema_decay: float | None = None, condition_weight: float = 1.0, correlation_weight: float = 1.0,
@@ -433,6 +444,7 @@ class SequenceGAN(BaseEstimator):
         self.static_latent_dim = static_latent_dim
         self.iterations = iterations
         self.pretrain_iterations = pretrain_iterations
+        self.time_budget = time_budget
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.discriminator_lr = discriminator_lr
@@ -454,10 +466,15 @@ class SequenceGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
-        for name in ("stride", "num_layers", "iterations", "batch_size", "critic_steps", "generator_steps"):
+        for name in ("stride", "num_layers", "batch_size", "critic_steps", "generator_steps"):
             check_positive_int(name, getattr(self, name))
-        for name in ("seq_len", "hidden_dim", "latent_dim", "pretrain_iterations"):
+        for name in ("seq_len", "hidden_dim", "latent_dim", "pretrain_iterations", "iterations"):
             check_positive_int(name, getattr(self, name), optional=True)
+        budget_seconds(self.time_budget, "cpu")
+        if self.iterations is None and self.time_budget is None:
+            raise ConfigError("give iterations or a time_budget (both are None): training would never stop.")
+        check_positive_float("learning_rate", self.learning_rate)
+        check_positive_float("discriminator_lr", self.discriminator_lr, optional=True)
         check_positive_int("static_latent_dim", self.static_latent_dim, optional=True, minimum=0)
         if self.seq_len is not None and self.seq_len < 2:
             raise ConfigError(f"seq_len must be at least 2, got {self.seq_len}.")
@@ -519,6 +536,7 @@ class SequenceGAN(BaseEstimator):
         conditions = [condition] if isinstance(condition, str) else list(condition or [])
         seed_everything(self.random_state)
         device = resolve_device(self.device)
+        threads.start()
         t_start = perf_counter()
         schema = schema or self._infer_schema(data, conditions, entity, time, source)
         time_col, entity_col = schema.time_column, schema.entity_column
@@ -605,9 +623,21 @@ class SequenceGAN(BaseEstimator):
         }
         batch = min(self.batch_size, len(starts))
         log_every = 100
-        pre = self.pretrain_iterations or self.iterations
+        unbounded = 10**9  # a phase without an iteration count runs until its share of the budget is spent
+        pre = self.pretrain_iterations or self.iterations or unbounded
+        joint_iterations = self.iterations or unbounded
         pre_epochs, pre_steps = math.ceil(pre / log_every), min(pre, log_every)
         prepare_seconds = perf_counter() - t_start
+        budget = budget_seconds(self.time_budget, device)
+        with_classifier = self.condition_weight > 0 and bool(cond_encoder.spans())
+        share = {"embedding": 0.15, "supervised": 0.10, "classifier": 0.05 if with_classifier else 0.0}
+
+        def phase_budget(name: str | None) -> float | None:
+            """The seconds a phase may take: its share of the budget, or for the joint phase what is left."""
+            if budget is None:
+                return None
+            left = max(1.0, budget - (perf_counter() - t_start))
+            return left if name is None else max(1.0, share[name] * budget)
 
         # Phase 1: embedding (autoencoder).
         er_params = list(self.embedder_.parameters()) + list(self.recovery_.parameters())
@@ -620,7 +650,7 @@ class SequenceGAN(BaseEstimator):
             return 10.0 * torch.sqrt(_masked_mse(x_tilde, xb, ob * wb) + 1e-8)
 
         hist_e = minimise(embedding_loss, e_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN embedding",
-                          total_steps=pre)
+                          total_steps=pre, time_budget=phase_budget("embedding"))
 
         # Phase 2: supervised (next-step dynamics in the latent space).
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
@@ -633,13 +663,13 @@ class SequenceGAN(BaseEstimator):
             return _masked_mse(h_sup[:, :-1], h[:, 1:], (wb[:, 1:] * wb[:, :-1]).expand_as(h[:, 1:]))
 
         hist_s = minimise(supervised_loss, g_opt, pre_epochs, pre_steps, device, self.verbose, "SequenceGAN supervised",
-                          total_steps=pre)
+                          total_steps=pre, time_budget=phase_budget("supervised"))
 
         # Auxiliary condition classifier (AC-GAN), trained on real windows before the joint phase.
         hist_c = []
         cond_spans = cond_encoder.spans()
         self.classifier_ = None
-        if self.condition_weight > 0 and cond_spans:
+        if with_classifier:
             self.classifier_ = ConditionClassifier(2 * dim, hidden, cond_spans,
                                                    *(torch.from_numpy(a) for a in encoded_stats)).to(device)
             c_opt = torch.optim.Adam(self.classifier_.parameters(), lr=self.learning_rate)
@@ -649,7 +679,7 @@ class SequenceGAN(BaseEstimator):
                 return self.classifier_.loss(self.classifier_(self.unscale(xb, cb), ob * wb), cb, wb)
 
             hist_c = minimise(condition_loss, c_opt, pre_epochs, pre_steps, device, self.verbose,
-                              "SequenceGAN condition classifier", total_steps=pre)
+                              "SequenceGAN condition classifier", total_steps=pre, time_budget=phase_budget("classifier"))
 
         # Phase 3: joint adversarial training with the shared trainer.
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.discriminator_lr or self.learning_rate)
@@ -662,8 +692,8 @@ class SequenceGAN(BaseEstimator):
                                      critic_threshold=threshold, ema_decay=self.ema_decay,
                                      verbose=self.verbose, desc="SequenceGAN joint")
         problem = _TimeGANProblem(self, tensors, batch, e_opt, need_real=self.loss == "feature-matching")
-        summary = trainer.fit(problem, math.ceil(self.iterations / log_every), min(self.iterations, log_every), device,
-                              total_steps=self.iterations)
+        summary = trainer.fit(problem, math.ceil(joint_iterations / log_every), min(joint_iterations, log_every), device,
+                              total_steps=joint_iterations, time_budget=phase_budget(None))
         if trainer.ema_generator is not None:  # sample from the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         for net in (self.embedder_, self.recovery_):
@@ -684,6 +714,8 @@ class SequenceGAN(BaseEstimator):
             "time_start": float(t_grid[0]), "entity_column": entity_col,
             "entity_numeric": bool(entity_col is not None and pd.api.types.is_numeric_dtype(view[entity_col])),
             "lengths": lengths.tolist(), "prepare_seconds": prepare_seconds,
+            "entities": [e.item() if isinstance(e, np.generic) else e for e in grid.entities] if entity_col else [None],
+            "starts": t_grid[grid.offsets[:-1]].tolist(),
             "fit_seconds": perf_counter() - t_start,
         }
         # Training condition trajectories, to draw from when a sample does not fix them.
@@ -719,18 +751,12 @@ class SequenceGAN(BaseEstimator):
         return x
 
     def _infer_schema(self, data, conditions, entity, time, source) -> Schema:
-        overrides = {k: list(v) for k, v in (self.columns or {}).items()}
-        if entity:
-            if entity not in data.columns:
-                raise DataError(f"{source}: entity column {entity!r} is not in the table.")
-            overrides.setdefault("entity", []).append(entity)
-        if time:
-            if time not in data.columns:
-                raise DataError(f"{source}: time column {time!r} is not in the table.")
-            overrides.setdefault("time", []).append(time)
-        for c in conditions:  # few integer levels (a fault id) -> a categorical condition
-            if c in data.columns and pd.api.types.is_integer_dtype(data[c]) and data[c].nunique() <= 50:
-                overrides.setdefault("categorical", []).append(c)
+        overrides = condition_overrides(data, conditions, self.columns)
+        for role, col in (("entity", entity), ("time", time)):
+            if col:
+                if col not in data.columns:
+                    raise DataError(f"{source}: {role} column {col!r} is not in the table.")
+                overrides.setdefault(role, []).append(col)
         return infer_schema(data, overrides=overrides or None, max_discrete_levels=self.max_discrete_levels,
                             source=source)
 
@@ -797,24 +823,31 @@ class SequenceGAN(BaseEstimator):
         out.update({c: (lo, hi) for c, lo, hi in zip(enc.continuous, enc.minimum, enc.maximum)})
         return out
 
-    def sample(self, n: int = 1, steps: int | None = None, conditions: dict[str, Any] | None = None,
-               random_state: int | None = None, chunk: int | None = None) -> pd.DataFrame:
-        """Generate ``n`` synthetic sequences (scenarios).
+    def sample(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
+               conditions: dict[str, Any] | None = None, random_state: int | None = None,
+               chunk: int | None = None) -> pd.DataFrame:
+        """Generate a synthetic log (``n`` rows, or the training shape) or ``sequences`` scenarios.
 
         Parameters
         ----------
-        n : int
-            Number of sequences; each gets its own entity id ``0..n-1`` (in the training entity column, or in a
-            ``scenario`` column when the training data had none).
+        n : int, optional
+            Rows. Without ``n`` and ``sequences``: **the training shape**, one sequence per training entity (the
+            whole log when there is none) with its length, start time, entity id and condition trajectory.
+            With ``n``: sequences of the training entities' lengths, in order, until ``n`` rows (one sequence of
+            ``n`` steps when there is no entity column).
+        sequences : int, optional
+            Number of sequences (scenarios); each gets its own entity id ``0..sequences-1`` (in the training
+            entity column, or in a ``scenario`` column when the training data had none) and starts at the
+            training data's first time.
         steps : int, optional
-            Steps per sequence at the training sampling interval. Default: the training window length, a
-            training entity's length for whole-entity models, or the length of a given condition schedule.
-            Longer sequences than the training windows are generated by carrying the recurrent state forward.
+            Steps per sequence with ``sequences``. Default: the training window length, a training entity's
+            length for whole-entity models, or the length of a given condition schedule. Longer sequences than
+            the training windows are generated by carrying the recurrent state forward.
         conditions : dict, optional
             ``{column: value}`` for the whole sequence, ``{column: [(value, n_steps), ...]}`` for a schedule
             (e.g. ``{"fault": [(0, 160), (5, 320)]}``; the last value holds if ``steps`` is longer), or
             ``{column: array of length steps}``. Conditions left out follow a trajectory drawn from the
-            training data.
+            training data (for the training shape: each entity's own).
         random_state : int, optional
             Seed of this draw; without it successive calls continue one seeded stream.
         chunk : int, optional
@@ -823,19 +856,23 @@ class SequenceGAN(BaseEstimator):
         Returns
         -------
         pandas.DataFrame
-            ``(n * steps, n_columns)``: the training columns (dtypes restored, time at the training interval
-            from the training data's first time), sequence after sequence.
+            ``(total steps, n_columns)``: the training columns (dtypes restored, time at the training interval),
+            sequence after sequence.
 
         Raises
         ------
+        ConfigError
+            ``n``, ``sequences`` or ``steps`` not positive integers (``steps`` at least 2), or both ``n`` and
+            ``sequences``.
         ConditionError
             Unknown condition column or value, or a schedule that does not fit ``steps``.
         """
         self._check_fitted()
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-            raise ConfigError(f"n must be a positive integer, got {n!r}.")
-        if steps is not None and (not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 2):
-            raise ConfigError(f"steps must be an integer of at least 2, got {steps!r}.")
+        check_positive_int("n", n, optional=True)
+        check_positive_int("sequences", sequences, optional=True)
+        check_positive_int("steps", steps, optional=True, minimum=2)
+        if n is not None and sequences is not None:
+            raise ConfigError("give n (rows) or sequences (with steps), not both.")
         info = self.fit_info_
         g = self._rng_ if random_state is None else self._new_generator(random_state)
         fixed = {k: self._schedule(k, v) for k, v in (conditions or {}).items()}
@@ -844,56 +881,58 @@ class SequenceGAN(BaseEstimator):
             steps = max(lens) if lens else None
         whole = info["whole"]
         dev = self.device_
-        if whole:
-            lengths = torch.tensor(info["lengths"], device=dev)
-            pick = torch.randint(len(lengths), (n,), device=dev, generator=g)
-            seq_lens = lengths[pick] if steps is None else torch.full((n,), steps, device=dev)
-            steps = int(seq_lens.max())
+        lengths = info["lengths"]
+        entities, labels = None, None
+        if sequences is not None:
+            if whole:
+                lengths_t = torch.tensor(lengths, device=dev)
+                pick = torch.randint(len(lengths_t), (sequences,), device=dev, generator=g)
+                seq_lens = lengths_t[pick] if steps is None else torch.full((sequences,), steps, device=dev)
+            else:
+                seq_lens = torch.full((sequences,), steps or info["seq_len"], device=dev)
         else:
-            steps = steps or info["seq_len"]
-            seq_lens = torch.full((n,), steps, device=dev)
-        cond = self._conditions(n, steps, fixed, g, seq_lens if whole else None)
+            if n is None:
+                plan = list(enumerate(lengths))
+            elif info["entity_column"] is None:
+                plan = [(0, n)]
+            else:
+                plan, total, i = [], 0, 0
+                while total < n:
+                    k = min(lengths[i % len(lengths)], n - total)
+                    plan.append((i % len(lengths), k))
+                    total, i = total + k, i + 1
+            entities = torch.tensor([e for e, _ in plan], device=dev)
+            seq_lens = torch.tensor([k for _, k in plan], device=dev)
+            if len(plan) <= len(lengths) and "entities" in info:
+                labels = [info["entities"][e] for e, _ in plan]
+        steps = int(seq_lens.max())
+        cond = self._conditions(len(seq_lens), steps, fixed, g, seq_lens if whole else None, entities)
         x = self._hold(self._generate(cond, g, chunk or info["seq_len"]), g)
-        return self._to_frame(x, cond, seq_lens)
+        return self._to_frame(x, cond, seq_lens, entities, labels)
+
+    extra_loss_name = "sup+mom"
+
+    def training_lines(self) -> list[str]:
+        """How the model was trained, for ``indgan info``."""
+        fi, summary = self.fit_info_, self.summary_
+        shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
+        static = fi.get("static_conditions") or []
+        return [f"sequences: {fi['n_windows']} {shape}, interval {fi['interval']:g} "
+                f"{'ns' if fi['time_dtype'].startswith('datetime') else 'time units'}, hidden {fi['hidden_dim']}, "
+                f"{fi['n_gaps']} gap step(s)" + (f", static conditions: {', '.join(static)}" if static else ""),
+                f"training: {fi['prepare_seconds']:.1f} s preparing, embedding and supervised phases of "
+                f"{len(self.pretrain_history_['embedding'])} epochs of up to 100 iterations, joint phase {summary.steps} "
+                f"iterations ({summary.seconds:.1f} s on {summary.device}, {summary.stop_reason}), batch "
+                f"{fi['batch_size']}, loss {summary.loss}"]
 
     def _schedule(self, column: str, value: Any) -> list:
         """A condition as a list of per-step values (length 1 for a constant)."""
-        enc = self.cond_encoder_
-        if column not in enc.categorical and column not in enc.continuous:
-            known = enc.categorical + enc.continuous
-            raise ConditionError(f"unknown condition column {column!r}; the model was conditioned on: "
-                                 f"{', '.join(known) or 'nothing (fit with condition=...)'}.")
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
-            out = []
-            for v, k in value:
-                if int(k) < 1:
-                    raise ConditionError(f"condition {column}: a schedule segment needs at least 1 step, got {k}.")
-                out += [v] * int(k)
-            values = out
-        elif isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-            values = list(value)
-        else:
-            values = [value]
-        if column in enc.categorical:
-            from .tabular import _match_level
+        return condition_schedule(self.cond_encoder_, column, value)
 
-            levels = enc.levels[column]
-            matched = {}
-            for v in set(map(str, values)):
-                i = _match_level(levels, v)
-                if i is None:
-                    raise ConditionError(
-                        f"condition {column}={v!r}: this value never occurs in the training data; known values: "
-                        f"{', '.join(map(str, levels[:25]))}{' ...' if len(levels) > 25 else ''}.")
-                matched[v] = levels[i]
-            return [matched[str(v)] for v in values]
-        try:
-            return [float(v) for v in values]
-        except (TypeError, ValueError) as exc:
-            raise ConditionError(f"condition {column}: {exc}; give numbers for a continuous condition.") from None
-
-    def _conditions(self, n: int, steps: int, fixed: dict, g: torch.Generator, seq_lens: Tensor | None) -> Tensor:
-        """Condition tensor ``(n, steps, cond_dim)``: fixed schedules, the rest from training trajectories."""
+    def _conditions(self, n: int, steps: int, fixed: dict, g: torch.Generator, seq_lens: Tensor | None,
+                    entities: Tensor | None = None) -> Tensor:
+        """Condition tensor ``(n, steps, cond_dim)``: fixed schedules, the rest from training trajectories (of
+        random entities from random starts, or of ``entities`` from their first step)."""
         dev = self.device_
         enc = self.cond_encoder_
         cond_dim = self.fit_info_["cond_dim"]
@@ -901,11 +940,11 @@ class SequenceGAN(BaseEstimator):
         if enc.dim:
             # a training trajectory per sequence: a random entity, a random start, the last step held
             offsets = self.cond_offsets_.to(dev)
-            ent = torch.randint(len(offsets) - 1, (n,), device=dev, generator=g)
+            ent = torch.randint(len(offsets) - 1, (n,), device=dev, generator=g) if entities is None else entities
             a, b = offsets[ent], offsets[ent + 1]
             room = (b - a - steps).clamp_min(0)
             start = a + (torch.rand(n, device=dev, generator=g) * (room + 1)).long().clamp_max(room)
-            if self.fit_info_["whole"]:
+            if self.fit_info_["whole"] or entities is not None:
                 start = a
             idx = torch.minimum(start[:, None] + torch.arange(steps, device=dev), b[:, None] - 1)
             base = self.cond_grid_[idx]
@@ -947,7 +986,8 @@ class SequenceGAN(BaseEstimator):
             out.append(x)
         return self.unscale(torch.cat(out, 1), cond)
 
-    def _to_frame(self, x: Tensor, cond: Tensor, seq_lens: Tensor) -> pd.DataFrame:
+    def _to_frame(self, x: Tensor, cond: Tensor, seq_lens: Tensor, entities: Tensor | None = None,
+                  labels: list | None = None) -> pd.DataFrame:
         info = self.fit_info_
         n, steps, _ = x.shape
         valid = (torch.arange(steps, device=x.device)[None, :] < seq_lens[:, None]).cpu().numpy().ravel()
@@ -961,10 +1001,17 @@ class SequenceGAN(BaseEstimator):
         seq_id = np.repeat(np.arange(n), steps)[valid]
         step = np.tile(np.arange(steps), n)[valid]
         time_col, entity_col = info["time_column"], info["entity_column"]
-        times = time_axis(info["time_start"], info["interval"], steps, info["time_dtype"]).to_numpy()
-        view[time_col] = times[step]
+        if entities is not None and "starts" in info:  # each sequence on its entity's own time axis
+            start = np.asarray(info["starts"], dtype=np.float64)[entities.cpu().numpy()][seq_id]
+        else:
+            start = np.full(len(seq_id), info["time_start"])
+        view[time_col] = as_times(start + step * info["interval"], info["time_dtype"]).to_numpy()
         if entity_col is not None:
-            view[entity_col] = seq_id if info["entity_numeric"] else np.asarray([f"scenario-{i}" for i in range(n)], dtype=object)[seq_id]
+            if labels is not None:
+                view[entity_col] = np.asarray(labels, dtype=object)[seq_id]
+            else:
+                view[entity_col] = seq_id if info["entity_numeric"] else np.asarray([f"scenario-{i}" for i in range(n)],
+                                                                                  dtype=object)[seq_id]
         frame = self.schema_.unview(view)
         if entity_col is None:
             frame.insert(0, "scenario", seq_id)
