@@ -50,12 +50,12 @@ def main(argv=None):
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores", flush=True)
     # one epoch first, to know how many fit in the time budget
     t0 = time.perf_counter()
-    probe = ConditionalDCGAN(epochs=1, features=args.features, batch_size=args.batch_size, random_state=args.seed,
+    probe = ConditionalDCGAN(epochs=1, time_budget=None, features=args.features, batch_size=args.batch_size, random_state=args.seed,
                              verbose=False).fit(train)
     per_epoch = probe.summary_.seconds
     epochs = max(1, min(args.epochs, int(args.minutes * 60 // per_epoch)))
     print(f"one epoch: {per_epoch:.1f} s -> {epochs} epochs within {args.minutes:g} min", flush=True)
-    model = ConditionalDCGAN(epochs=epochs, features=args.features, batch_size=args.batch_size, random_state=args.seed,
+    model = ConditionalDCGAN(epochs=epochs, time_budget=None, features=args.features, batch_size=args.batch_size, random_state=args.seed,
                              verbose=True).fit(train)
     fit_s = model.summary_.seconds
     model.save(args.out)

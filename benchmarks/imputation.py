@@ -101,7 +101,7 @@ def blocks(df, tags, entity, share, rng, longest=24) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- methods
 def run_gain(holed, tags, t, e, seed, iterations, time_aware):
-    imp = GANImputer(iterations=iterations, random_state=seed, time=t if time_aware else None,
+    imp = GANImputer(iterations=iterations, time_budget=None, random_state=seed, time=t if time_aware else None,
                      entity=e if time_aware else None)
     cols = ([t] if time_aware and t else []) + ([e] if time_aware and e else []) + tags
     return imp.fit_transform(holed[cols])[tags].to_numpy(np.float64)

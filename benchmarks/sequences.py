@@ -41,7 +41,7 @@ DATA = ROOT / "examples" / "data"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indgan import SequenceGAN  # noqa: E402
+from indgan import LogGAN, SequenceGAN  # noqa: E402
 from indgan.datasets import sines  # noqa: E402
 from indgan.sequence_metrics import discriminative_score, predictive_score  # noqa: E402
 
@@ -98,17 +98,23 @@ def to_array(frame: pd.DataFrame, tags: list[str], lo: np.ndarray, hi: np.ndarra
 
 
 # ---------------------------------------------------------------------------------------------- models
-def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0, pretrain_iterations=None, ema_decay=None):
-    model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, random_state=seed, verbose=False,
-                        condition_weight=condition_weight, pretrain_iterations=pretrain_iterations,
-                        ema_decay=ema_decay,
-                        columns={"entity": ["window"], "time": ["step"]})
+def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0, pretrain_iterations=None, ema_decay=None,
+               family="sequence"):
+    """indgan on the windows: TimeGAN (``family="sequence"``, the measured iterations, no time budget) or the main
+    job's default log model (``"log"``, at its defaults: its time budget)."""
+    columns = {"entity": ["window"], "time": ["step"]}
+    if family == "log":
+        model = LogGAN(random_state=seed, verbose=False, columns=columns)
+    else:
+        model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, time_budget=None, random_state=seed, verbose=False,
+                            condition_weight=condition_weight, pretrain_iterations=pretrain_iterations,
+                            ema_decay=ema_decay, columns=columns)
     t0 = time.perf_counter()
     model.fit(frame, condition=conds or None)
     fit_s = time.perf_counter() - t0
     n = frame["window"].nunique()
     t0 = time.perf_counter()
-    syn = model.sample(n, random_state=seed + 1)
+    syn = model.sample(sequences=n, steps=SEQ_LEN, random_state=seed + 1)
     return model, syn.rename(columns={}), fit_s, time.perf_counter() - t0
 
 
@@ -179,7 +185,7 @@ def condition_check(model, tep_windows: pd.DataFrame, seed: int) -> dict:
     rows = []
     for k in faults:
         real_k = xte[yte == k]
-        gen = model.sample(100, steps=SEQ_LEN, conditions={"fault": int(k)}, random_state=seed + int(k))
+        gen = model.sample(sequences=100, steps=SEQ_LEN, conditions={"fault": int(k)}, random_state=seed + int(k))
         xg = gen[TEP_TAGS].to_numpy(np.float64).reshape(-1, SEQ_LEN, len(TEP_TAGS))
         rows.append({"fault": int(k), "real": float((clf.predict(feats(real_k)) == k).mean()),
                      "generated": float((clf.predict(feats(xg)) == k).mean())})
@@ -200,6 +206,8 @@ def main(argv=None):
     ap.add_argument("--par-epochs", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--condition-weight", type=float, default=1.0, help="SequenceGAN's condition_weight (AC-GAN term)")
+    ap.add_argument("--model", choices=("sequence", "log"), default="sequence",
+                    help="indgan's family: sequence (TimeGAN, the measured iterations) or log (the main job's default)")
     ap.add_argument("--skip-par", action="store_true")
     ap.add_argument("--skip-indgan", action="store_true")
     ap.add_argument("--json")
@@ -220,8 +228,9 @@ def main(argv=None):
             it = int(iters.get(name, 1500))
             pre = int(pre_iters[name]) if name in pre_iters else None
             model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed, args.condition_weight, pre,
-                                                     args.ema_decay)
-            res["indgan"] = {"iterations": it, "pretrain_iterations": pre or it, "fit_s": fit_s, "sample_s": sample_s,
+                                                     args.ema_decay, family=args.model)
+            res["indgan"] = {"model": args.model, "iterations": it, "pretrain_iterations": pre or it, "fit_s": fit_s,
+                             "sample_s": sample_s,
                              **scores(real, to_array(syn, tags, lo, hi), args.seed)}
             r = res["indgan"]
             print(f"  indgan  fit {fit_s:7.1f} s  disc {r['disc_str']}  pred {r['pred_str']}", flush=True)

@@ -208,7 +208,7 @@ def run_indgan(df: pd.DataFrame, epochs: int, batch_size: int, seed: int) -> dic
 
     seed_everything(seed)
     t0, c0 = time.perf_counter(), time.process_time()
-    model = TabularGAN(epochs=epochs, batch_size=batch_size, random_state=seed, verbose=False)
+    model = TabularGAN(epochs=epochs, time_budget=None, batch_size=batch_size, random_state=seed, verbose=False)
     model.fit(df)
     fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()

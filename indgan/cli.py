@@ -22,6 +22,7 @@ from pathlib import Path
 
 import click
 
+from .budget import describe_auto
 from .errors import ConfigError, IndganError
 
 from .models import FAMILIES
@@ -69,8 +70,8 @@ def cli():
 @click.option("--model", "model_kind", type=click.Choice(("auto",) + FAMILIES), default="auto", show_default=True,
               help="Model family: log (a synthetic log: CTGAN rows with smooth latent dynamics) when the data has a "
                    "time column, else tabular (CTGAN rows); sequence is TimeGAN.")
-@click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: 3m on "
-                                    "a CPU, 10m on a GPU; training stops earlier when a held-out score stops improving].")
+@click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: "
+                                    f"{describe_auto()}; training stops earlier when a held-out score stops improving].")
 @click.option("--condition", "fit_conditions", multiple=True, metavar="COLUMN",
               help="Log and sequence models: condition on this column (repeatable), e.g. fault, mode or a setpoint.")
 @click.option("--seq-len", type=int, help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].")
@@ -100,9 +101,12 @@ def fit(data, out, config, model_kind, time_budget, fit_conditions, seq_len, ent
     from .io import read_table
     from .models import choose_family, family_class
     from .schema import condition_overrides, infer_schema, load_config
-    from .training import budget_seconds, resolve_device
+    from .budget import budget_seconds
+    from .training import resolve_device
 
     _setup_logging(quiet)
+    if time_budget is not None:  # refuse a bad budget before any work
+        budget_seconds(time_budget, "cpu")
     if threads:
         thread_control.set_threads(threads)
     cfg = load_config(config) if config else {}
@@ -264,7 +268,8 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--column", "fill_columns", multiple=True, metavar="COLUMN", help="Database: fill only this column (repeatable) [default: all but the key].")
 @click.option("--dry-run", is_flag=True, help="Database: write nothing; report what would change.")
 @click.option("--undo", "undo_id", metavar="RUN_ID", help="Database: restore the NULLs written by run RUN_ID (from the audit table).")
-@click.option("--iterations", type=int, help="Generator updates [default: 3000 row by row, 1000 time-aware].")
+@click.option("--iterations", type=click.IntRange(min=1), help="Most generator updates [default: 4500 row by row, 1000 time-aware].")
+@click.option("--time-budget", help=f"How long training may take: seconds or a duration (90s, 3m) [default: {describe_auto()}].")
 @click.option("--time", "time_col", help="Time column for time-aware imputation [default: inferred].")
 @click.option("--entity", help="Entity column (batch, run, unit) [default: inferred].")
 @click.option("--rows", "row_wise", is_flag=True, help="Impute row by row even when there is a time column.")
@@ -273,8 +278,8 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, iterations, time_col, entity, row_wise,
-           conditions, max_gap, device, seed, quiet):
+def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, iterations, time_budget, time_col, entity,
+           row_wise, conditions, max_gap, device, seed, quiet):
     """Fill missing cells (NaN, NULL, status strings such as "Bad") with GAIN, never touching an observed cell.
 
     \b
@@ -301,6 +306,8 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, ite
                   condition=list(conditions) or None)
     if iterations is not None:
         params["iterations"] = iterations
+    if time_budget is not None:
+        params["time_budget"] = time_budget
     if row_wise:
         params["time"] = None
     elif time_col:
@@ -523,7 +530,9 @@ def images():
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file [default: SOURCE name + .indgan].")
 @click.option("--conditional", is_flag=True, help="Conditional GAN: learn one generator for every label.")
 @click.option("--size", type=click.Choice(["28", "32", "64"]), help="Resize images to this many pixels square.")
-@click.option("--epochs", type=int, default=20, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), help="Most passes over the images [default: as the time budget allows].")
+@click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 10m, 1h) [default: "
+                                    f"{describe_auto()}; with --epochs and no budget, exactly that many epochs].")
 @click.option("--batch-size", type=int, default=128, show_default=True)
 @click.option("--features", type=int, default=64, show_default=True, help="Feature maps of the first/last layer (DCGAN's 64).")
 @click.option("--loss", type=click.Choice(["non-saturating", "minimax", "feature-matching", "wgan-gp"]), default="non-saturating", show_default=True)
@@ -531,7 +540,8 @@ def images():
 @click.option("--device", default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
-def images_fit(source, out, conditional, size, epochs, batch_size, features, loss, critic_steps, device, seed, quiet):
+def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, features, loss, critic_steps, device,
+               seed, quiet):
     """Train a DCGAN (or with --conditional a conditional DCGAN) on SOURCE: fashion-mnist (Debian's
     dataset-fashion-mnist), digits (scikit-learn), a folder of images (class sub-folders as labels) or an .npz."""
     from .images import load_images
@@ -544,12 +554,21 @@ def images_fit(source, out, conditional, size, epochs, batch_size, features, los
         raise ConfigError(f"{source}: --conditional needs labels (class sub-folders, or 'labels' in the .npz).")
     c, h, w = data.shape
     click.echo(f"{data.source}: {len(data)} images of {h} x {w} x {c}" + (f", {len(data.classes)} classes" if data.labels is not None else ""))
-    model = cls(epochs=epochs, batch_size=batch_size, features=features, loss=loss, critic_steps=critic_steps,
-                device=device, random_state=seed, verbose=not quiet).fit(data)
+    budget = time_budget if time_budget is not None else (None if epochs else "auto")
+    model = cls(epochs=epochs, time_budget=budget, batch_size=batch_size, features=features, loss=loss,
+                critic_steps=critic_steps, device=device, random_state=seed, verbose=not quiet)
+    from .budget import budget_seconds
+    from .training import resolve_device
+    seconds = budget_seconds(budget, resolve_device(device))
+    click.echo(f"  {cls.kind}: " + (f"time budget {_duration(seconds)}" if seconds else "no time budget")
+               + (f", at most {epochs} epochs" if epochs else "") + " (images need more than tables: --time-budget 10m or "
+               "more for good samples)")
+    model.fit(data)
     out = out or Path(Path(str(source)).name.split(".")[0] + ".indgan")
     model.save(out)
     fi, last = model.fit_info_, model.summary_.history[-1]
-    click.echo(f"wrote {out}; {model.kind}, {epochs} epochs, {fi['seconds_per_epoch']:.1f} s per epoch on {model.summary_.device}")
+    click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi['seconds_per_epoch']:.1f} s per epoch on "
+               f"{model.summary_.device} ({_stop_words(model)})")
     click.echo(f"  last epoch: G loss {last['generator_loss']:.3f}, D loss {last['critic_loss']:.3f}, "
                f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
     cov = f"class coverage {fi['coverage']:.2f}, " if "coverage" in fi else ""

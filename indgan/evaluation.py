@@ -366,8 +366,8 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
 
     Both tables are put on their time grid per entity (:func:`indgan.windows.to_grid`); step changes and
     autocorrelations are taken inside each entity, over observed cells. The discriminative score uses
-    non-overlapping windows of ``seq_len`` steps without gaps, at most 5,000 per side, with the tags min-max
-    scaled by the real range; it needs ``min_windows`` on each side.
+    non-overlapping windows of ``seq_len`` steps, at most 5,000 per side, with the tags min-max scaled by the real
+    range and missing cells holding the last value; it needs ``min_windows`` on each side.
 
     Parameters
     ----------
@@ -423,11 +423,14 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
 
 
 def _non_overlapping(x, seg, seq_len: int, lo, hi):
-    """Complete non-overlapping windows ``(n, seq_len, n_tags)`` inside each segment, scaled by ``[lo, hi]``."""
+    """Non-overlapping windows ``(n, seq_len, n_tags)`` inside each segment, scaled by ``[lo, hi]``; a missing
+    cell (a status string, a gap) holds the tag's last observed value in its segment (the next one at a
+    segment's start), as a historian trend shows it, and windows where a tag has no value at all are left out."""
     import numpy as np
 
     span = np.where(hi > lo, hi - lo, 1.0)
     v = np.clip((x - lo) / span, 0.0, 1.0)
+    v = pd.DataFrame(v).groupby(seg).ffill().groupby(seg).bfill().to_numpy()
     bounds = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1], True])
     starts = np.concatenate([np.arange(a, b - seq_len + 1, seq_len) for a, b in zip(bounds[:-1], bounds[1:])])
     if starts.size == 0:

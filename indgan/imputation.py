@@ -25,11 +25,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from .errors import ConfigError, DataError, check_positive_int
+from . import threads
+from .errors import ConfigError, DataError, check_positive_float, check_positive_int
 from .losses import AdversarialLoss
 from .models.gain import GAINDiscriminator, GAINGenerator, GapGeometry, _interpolate
 from .models.recurrent import SpanActivation
 from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, ColumnSpec, Schema, infer_schema
+from .budget import budget_seconds
 from .training import AdversarialTrainer, make_generator, resolve_device, seed_everything
 from .windows import StepEncoder
 
@@ -179,6 +181,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
         Most generator updates (each after ``critic_steps`` discriminator updates); default 4500 row by row,
         1000 time-aware (a window update costs about 20 times a row update; the plant logs then fit and fill in
         about 80 s on 2 CPU cores). Training stops earlier when the validation cells stop improving.
+    time_budget : float, str or None, default "auto"
+        Seconds (or ``"90s"``, ``"3m"``) training may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`. Training
+        ends at whichever comes first: ``iterations``, the budget, or the validation cells' early stop.
     batch_size : int, default 128
         Rows per batch (row-wise), or windows per batch (time-aware: ``batch_size // 2`` windows).
     hidden_dim : int, optional
@@ -252,7 +257,8 @@ class GANImputer(TransformerMixin, BaseEstimator):
         Invalid parameters.
     """
 
-    def __init__(self, iterations: int | None = None, batch_size: int = 128, hidden_dim: int | None = None,
+    def __init__(self, iterations: int | None = None, time_budget: float | str | None = "auto", batch_size: int = 128,
+                 hidden_dim: int | None = None,
                  num_layers: int = 5, alpha: float = 100.0, hint_rate: float = 0.9, hold_out_rate: float = 0.2,
                  loss: str = "non-saturating", learning_rate: float = 1e-3, critic_steps: int = 1,
                  n_draws: int = 8, time: str | None = "auto", entity: str | None = "auto",
@@ -262,6 +268,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
                  columns: dict | None = None, max_discrete_levels: int = 10,
                  device: str = "auto", random_state: int | None = None, verbose: bool = False):
         self.iterations = iterations
+        self.time_budget = time_budget
         self.batch_size = batch_size
         self.hidden_dim = hidden_dim
         self.num_layers = num_layers
@@ -301,6 +308,8 @@ class GANImputer(TransformerMixin, BaseEstimator):
             check_positive_int(name, getattr(self, name))
         for name in ("iterations", "hidden_dim"):
             check_positive_int(name, getattr(self, name), optional=True)
+        budget_seconds(self.time_budget, "cpu")
+        check_positive_float("learning_rate", self.learning_rate)
         if not (self.ema_decay in (None, "auto") or (isinstance(self.ema_decay, float) and 0 < self.ema_decay < 1)):
             raise ConfigError(f"ema_decay must be 'auto', None or a number in (0, 1), got {self.ema_decay!r}.")
         for name in ("hint_rate", "hold_out_rate", "validation_share"):
@@ -443,8 +452,11 @@ class GANImputer(TransformerMixin, BaseEstimator):
         data, check = self._validation(data, lambda: trainer.ema_generator or self.generator_)
         problem = _GAINProblem(self, data, starts, seq_len, batch)
         per_epoch = min(iterations, 100)
+        budget = budget_seconds(self.time_budget, device)
+        threads.start()
         self.summary_ = trainer.fit(problem, math.ceil(iterations / per_epoch), per_epoch, device, on_epoch_end=check,
-                                     total_steps=iterations)
+                                     total_steps=iterations,
+                                     time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t0)))
         if trainer.ema_generator is not None:  # impute with the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         if check is not None:  # ... or with the best ones seen on the validation cells

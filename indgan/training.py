@@ -323,56 +323,6 @@ def _advance(bar, start: float, time_budget: float | None) -> None:
         bar.update(min(time.perf_counter() - start, time_budget) - bar.n)
 
 
-def parse_time_budget(value) -> float | None:
-    """A time budget in seconds from ``120``, ``"90s"``, ``"3m"``, ``"1.5h"``, ``"20min"`` (None passes).
-
-    Raises
-    ------
-    ConfigError
-        Not a positive duration.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '3m' or '1h'.")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        seconds = float(value)
-    else:
-        text = str(value).strip().lower()
-        units = {"h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
-                 "mins": 60.0, "minute": 60.0, "minutes": 60.0, "s": 1.0, "sec": 1.0, "secs": 1.0,
-                 "second": 1.0, "seconds": 1.0, "": 1.0}
-        number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
-        unit = text[len(number):].strip()
-        try:
-            seconds = float(number) * units[unit]
-        except (ValueError, KeyError):
-            raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '90s', '3m' "
-                              "or '1.5h'.") from None
-    if not np.isfinite(seconds) or seconds <= 0:
-        raise ConfigError(f"time budget {value!r}: it must be a positive duration, e.g. 180 (seconds) or '3m'.")
-    return seconds
-
-
-#: The time budget ``"auto"`` means, in seconds, per device type.
-AUTO_BUDGET = {"cpu": 180.0, "cuda": 600.0}
-
-
-def budget_seconds(value, device) -> float | None:
-    """A model's ``time_budget`` parameter in seconds: ``"auto"`` -> :data:`AUTO_BUDGET` for the device
-    (``torch.device`` or its type name), else :func:`parse_time_budget`.
-
-    Raises
-    ------
-    ConfigError
-        Not a positive duration.
-    """
-    if isinstance(value, str) and value.strip().lower() == "auto":
-        kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
-        return AUTO_BUDGET.get(kind, AUTO_BUDGET["cuda"])
-    return parse_time_budget(value)
-
-
 def _epoch_steps(epoch: int, steps_per_epoch: int, total_steps: int | None) -> int:
     """Steps in epoch ``epoch``: ``steps_per_epoch``, the last one shortened so the total is ``total_steps``."""
     if total_steps is None:

@@ -200,19 +200,132 @@ def test_sequence_model_without_time_column(tmp_path):
     assert r.exit_code != 0 and "no time column" in r.output and "--model tabular" in r.output
 
 
-@pytest.mark.parametrize("name", ["default", "plant_logs", "quick", "sequence"])
+@pytest.mark.parametrize("name", ["default", "plant_logs", "quick", "sequence", "tabular"])
 def test_shipped_configs_build_their_model(name):
-    from indgan import SequenceGAN, TabularGAN
+    from indgan.models import family_class
     from indgan.schema import load_config
 
     from .conftest import DATA
 
     cfg = load_config(DATA.parents[1] / "configs" / f"{name}.toml")
     params = dict(cfg["model"])
-    kind = params.pop("kind")
-    cls = SequenceGAN if kind == "sequence" else TabularGAN
+    cls = family_class(params.pop("kind", "log"))
     for key in ("generator_dim", "critic_dim"):
         if key in params:
             params[key] = tuple(params[key])
     model = cls(**params)  # every setting is a parameter of the model the config names
     model._validate_params()
+    if name in ("default", "sequence", "tabular"):  # "every setting at its default": they must not drift
+        defaults = cls().get_params()
+        assert {k: v for k, v in params.items() if defaults[k] != v} == {}
+
+
+def test_shipped_config_through_the_cli(small_parquet, tmp_path):
+    from .conftest import DATA
+
+    r = _run(["fit", small_parquet, "-c", DATA.parents[1] / "configs" / "plant_logs.toml", "--epochs", "1",
+              "--eval-rows", "0", "--quiet", "--out", tmp_path / "m.indgan"])
+    assert r.exit_code != 0 and "no column 'tag3'" in r.output  # the preset names the plant logs' own columns
+    r = _run(["fit", small_parquet, "-c", DATA.parents[1] / "configs" / "quick.toml", "--eval-rows", "0", "--quiet",
+              "--out", tmp_path / "m.indgan", "--epochs", "1"])
+    assert r.exit_code == 0, r.output
+
+
+# ---------------------------------------------------------------------------------------------- the main job
+LOG_FAST = ["--epochs", "2", "--batch-size", "100", "--quiet", "-c"]
+
+
+@pytest.fixture(scope="module")
+def tiny_log_config(tmp_path_factory):
+    path = tmp_path_factory.mktemp("logcfg") / "tiny.toml"
+    path.write_text("[model]\nlatent_dim = 16\ngenerator_dim = [32, 32]\ncritic_dim = [32, 32]\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def log_cli_model(small_parquet, tiny_log_config, tmp_path_factory):
+    out = tmp_path_factory.mktemp("logm") / "small.indgan"
+    r = _run(["fit", small_parquet, "--out", out, *LOG_FAST, tiny_log_config])
+    assert r.exit_code == 0, r.output
+    return out, r.output
+
+
+def test_fit_defaults_to_the_log_model_and_reports_rows_and_time(log_cli_model):
+    _, output = log_cli_model
+    assert "model: log (CTGAN rows + smooth latent dynamics; 'timestamp' is a time column" in output
+    assert "at most 2 epochs" in output
+    assert "quality score (sdmetrics QualityReport, every column pair" in output and "step-change score" in output
+
+
+def test_sample_without_n_is_the_training_shape(log_cli_model, fitted, small_parquet, small, tmp_path):
+    model, _ = log_cli_model
+    out = tmp_path / "log.parquet"
+    r = _run(["sample", model, "-o", out, "--seed", "1"])
+    assert r.exit_code == 0, r.output
+    assert "the training shape" in r.output
+    df = pd.read_parquet(out)
+    assert list(df.columns) == list(small.columns) and df["timestamp"].is_monotonic_increasing
+    assert df["timestamp"].iloc[0] == small["timestamp"].min()  # the same period, on the sampling grid
+    assert abs(df["timestamp"].iloc[-1] - small["timestamp"].max()) <= df["timestamp"].diff().max()
+    r = _run(["sample", model, "-n", "77", "-o", out])
+    assert r.exit_code == 0 and len(pd.read_parquet(out)) == 77
+    r = _run(["sample", model, "--sequences", "3", "--steps", "10", "-o", out])
+    assert r.exit_code == 0 and len(pd.read_parquet(out)) == 30 and pd.read_parquet(out)["sequence"].nunique() == 3
+    tab, _ = fitted  # the tabular model: its training shape is as many rows as it learned from
+    r = _run(["sample", tab, "-o", out])
+    assert r.exit_code == 0 and len(pd.read_parquet(out)) == len(small)
+    r = _run(["sample", tab, "-n", "12", "-o", out])
+    assert r.exit_code == 0 and len(pd.read_parquet(out)) == 12
+
+
+def test_sample_of_a_sequence_model_with_entities_is_the_training_shape(tep_cli_model, tep_parquet, tmp_path):
+    out = tmp_path / "seq.parquet"
+    r = _run(["sample", tep_cli_model, "-o", out, "--seed", "0"])
+    assert r.exit_code == 0, r.output
+    real, syn = pd.read_parquet(tep_parquet), pd.read_parquet(out)
+    assert syn.groupby("run", sort=False).size().to_dict() == real.groupby("run", sort=False).size().to_dict()
+    assert (syn.groupby("run")["time"].min() == real.groupby("run")["time"].min()).all()
+    r = _run(["sample", tep_cli_model, "-n", "100", "-o", out])
+    assert r.exit_code == 0 and len(pd.read_parquet(out)) == 100
+
+
+def test_evaluate_a_log_reports_rows_and_time(log_cli_model, small_parquet, tmp_path):
+    model, _ = log_cli_model
+    syn = tmp_path / "syn.parquet"
+    assert _run(["sample", model, "-o", syn]).exit_code == 0
+    report = tmp_path / "r.json"
+    r = _run(["evaluate", small_parquet, syn, "--json", report])
+    assert r.exit_code == 0, r.output
+    assert "every column pair counted" in r.output and "step-change score" in r.output
+    assert "autocorrelation error" in r.output and "discriminative score" in r.output
+    data = json.loads(report.read_text())
+    assert 0 < data["temporal"]["step_change"] <= 1 and data["temporal"]["autocorrelation_error"] >= 0
+    r = _run(["evaluate", small_parquet, syn, "--no-time"])
+    assert r.exit_code == 0 and "step-change" not in r.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fit", "{data}", "--time-budget", "0"], "positive duration"),
+    (["fit", "{data}", "--time-budget", "abc"], "time budget 'abc'"),
+    (["sample", "{tab}", "-n", "0"], "not a positive number"),
+    (["sample", "{tab}", "--sequences", "3"], "apply to log and sequence models"),
+    (["sample", "{log}", "--steps", "3"], "--steps needs --sequences"),
+    (["sample", "{tab}", "-n", "5", "-o", "out.xlsx"], "unsupported output type"),
+    (["sample", "{tab}", "-n", "5", "--condition", "tag63=1", "--condition", "tag63=2"], "given twice"),
+])
+def test_main_job_bad_input_is_one_line(args, message, small_parquet, fitted, log_cli_model, tmp_path):
+    subs = {"{data}": str(small_parquet), "{tab}": str(fitted[0]), "{log}": str(log_cli_model[0])}
+    r = _run([subs.get(a, a) if a != "out.xlsx" else str(tmp_path / a) for a in args])
+    assert r.exit_code != 0
+    lines = [ln for ln in r.output.strip().splitlines() if ln and not ln.startswith(("Usage:", "Try "))]
+    assert len(lines) == 1 and "Error" in lines[0] and message in lines[0], r.output
+
+
+def test_readme_first_command_is_the_plain_main_job():
+    from .conftest import DATA
+
+    readme = (DATA.parents[1] / "README.md").read_text()
+    first_block = readme.split("```bash", 1)[1].split("```", 1)[0]
+    assert "indgan fit examples/data/plant_logs.parquet" in first_block
+    fit_line = next(ln for ln in first_block.splitlines() if "indgan fit" in ln)
+    assert fit_line.strip().endswith("indgan fit examples/data/plant_logs.parquet")  # no options

@@ -30,10 +30,13 @@ import torch
 from sklearn.base import BaseEstimator
 from torch import Tensor, nn
 
-from ..errors import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_int
+from .. import threads
+from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_float,
+                      check_positive_int)
 from ..images import SIZES, ImageData
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
+from ..budget import budget_seconds
 from ..training import AdversarialTrainer, TrainingSummary, make_generator, resolve_device, seed_everything
 
 
@@ -145,8 +148,13 @@ class DCGAN(BaseEstimator):
     features : int, default 64
         Feature maps of the generator's last and the discriminator's first layer (DCGAN's 64; each layer
         doubles or halves it).
-    epochs : int, default 20
-        Passes over the images (``n_images / batch_size`` generator steps each).
+    epochs : int, optional
+        Most passes over the images (``n_images / batch_size`` generator steps each); None: as many as the time
+        budget allows.
+    time_budget : float, str or None, default "auto"
+        Seconds (or ``"90s"``, ``"30m"``) the training may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`.
+        None trains for ``epochs``. Images need more than a table: on Fashion-MNIST the conditional DCGAN reached
+        0.892 conditional accuracy after 20 epochs (489 s with two CPU threads); give ``time_budget="10m"``.
     batch_size : int, default 128
     learning_rate : float, default 2e-4
     beta1 : float, default 0.5
@@ -168,12 +176,14 @@ class DCGAN(BaseEstimator):
     kind = "DCGAN"
     conditional = False
 
-    def __init__(self, latent_dim: int = 100, features: int = 64, epochs: int = 20, batch_size: int = 128,
+    def __init__(self, latent_dim: int = 100, features: int = 64, epochs: int | None = None,
+                 time_budget: float | str | None = "auto", batch_size: int = 128,
                  learning_rate: float = 2e-4, beta1: float = 0.5, loss: str = "non-saturating", critic_steps: int = 1,
                  device: str = "auto", random_state: int | None = None, verbose: bool = True):
         self.latent_dim = latent_dim
         self.features = features
         self.epochs = epochs
+        self.time_budget = time_budget
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.beta1 = beta1
@@ -231,8 +241,12 @@ class DCGAN(BaseEstimator):
             raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.images.load_images does).")
         if len(images) < 2:
             raise DataError(f"{len(images)} image(s): too few to learn from.")
-        for name in ("latent_dim", "features", "epochs", "batch_size", "critic_steps"):
+        for name in ("latent_dim", "features", "batch_size", "critic_steps"):
             check_positive_int(name, getattr(self, name))
+        check_positive_int("epochs", self.epochs, optional=True)
+        check_positive_float("learning_rate", self.learning_rate)
+        if self.epochs is None and self.time_budget is None:
+            raise ConfigError("give epochs or a time_budget (both are None): training would never stop.")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if self.conditional:
@@ -261,12 +275,15 @@ class DCGAN(BaseEstimator):
                                      critic_steps=self.critic_steps, verbose=self.verbose, desc=self.kind)
         problem = _ImageProblem(self, x, y, batch, need_real=self.loss == "feature-matching")
         steps = max(1, len(images) // batch)
-        self.summary_ = trainer.fit(problem, self.epochs, steps, device)
+        budget = budget_seconds(self.time_budget, device)
+        threads.start()
+        self.summary_ = trainer.fit(problem, self.epochs or 1_000_000, steps, device, time_budget=budget)
         self._rng_ = make_generator(device, self.random_state)
         self.fit_info_ = {"n_images": int(len(images)), "size": self.size_, "channels": self.channels_,
                           "n_classes": self.n_classes_, "classes": self.classes_, "batch_size": int(batch),
                           "steps_per_epoch": int(steps), "fit_seconds": perf_counter() - t0,
-                          "seconds_per_epoch": self.summary_.seconds / max(1, self.epochs)}
+                          "seconds_per_epoch": self.summary_.seconds / max(1, self.summary_.epochs),
+                          "stop_reason": self.summary_.stop_reason, "time_budget": budget}
         self.fit_info_.update(self._collapse_signal(images, labels))
         return self
 

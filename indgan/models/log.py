@@ -64,8 +64,9 @@ from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, No
                       check_positive_float, check_positive_int)
 from ..persist import load_model_file, save_model_file, split_state
 from ..sequence_metrics import log_autocorrelation, step_change_scores, step_scale
-from ..schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, _time_values, condition_overrides, infer_schema
-from ..training import budget_seconds, make_generator, resolve_device, seed_everything
+from ..schema import CONTINUOUS, Schema, _time_values, condition_overrides, infer_schema
+from ..budget import budget_seconds
+from ..training import make_generator, resolve_device, seed_everything
 from ..windows import StepEncoder, condition_schedule, detect_sample_hold, time_axis, to_grid
 from .tabular import TabularGAN
 
@@ -132,8 +133,7 @@ class LogGAN(BaseEstimator):
     Parameters
     ----------
     time_budget : float, str or None, default "auto"
-        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the whole fit may take; "auto" is 3 minutes on a CPU and 10
-        on a GPU. The row model stops earlier when its held-out score stops improving.
+        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the whole fit may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`. The row model stops earlier when its held-out score stops improving.
     epochs : int, optional
         Most passes of the row model over the rows (None: as many as the budget allows).
     length_scale : float or "auto", default "auto"
@@ -325,7 +325,8 @@ class LogGAN(BaseEstimator):
         if not row_schema.modelled:
             raise DataError(f"{source}: no column left to model once time, entity and conditions are set aside.")
         observed = grid.observed
-        rows = frame.loc[observed].reset_index(drop=True)
+        # the row model reads the input's own rows at the observed grid points (status strings and all)
+        rows = data.iloc[grid.source_rows[observed]].reset_index(drop=True)
         row_budget = None
         if budget is not None:  # the calibration after the row model takes a few seconds: keep them aside
             row_budget = max(1.0, 0.92 * budget - (perf_counter() - t_start))

@@ -58,8 +58,9 @@ from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, No
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CATEGORICAL, CONTINUOUS, Schema, _time_values, condition_overrides, infer_schema
-from ..training import (AdversarialTrainer, TrainingSummary, budget_seconds, make_generator, minimise,
-                        resolve_device, seed_everything)
+from ..budget import budget_seconds
+from ..training import (AdversarialTrainer, TrainingSummary, make_generator, minimise, resolve_device,
+                        seed_everything)
 from ..windows import (ConditionScaler, StepEncoder, StepSpan, apply_sample_hold, condition_schedule, detect_sample_hold, make_windows,
                        observed_mean_std, pad_entities, as_times, to_grid, window_starts)
 
@@ -360,7 +361,7 @@ class SequenceGAN(BaseEstimator):
     pretrain_iterations : int, optional
         Most iterations of each of the embedding and supervised phases (default ``iterations``).
     time_budget : float, str or None, default "auto"
-        Seconds (or ``"90s"``, ``"20m"``) the fit may take; "auto" is 3 minutes on a CPU and 10 on a GPU. The
+        Seconds (or ``"90s"``, ``"20m"``) the fit may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`. The
         phases share it: embedding 15%, supervised 10%, condition classifier 5% (when there is one), the joint
         phase the rest; each phase also stops at its iteration count when one is given. None trains for
         ``iterations``. (TimeGAN's paper trains 50,000 iterations; on a CPU a few hundred fit in the budget.)

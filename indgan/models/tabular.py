@@ -22,7 +22,6 @@ handful of tensor operations, with no Python loop over rows or columns.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import Any
 
@@ -39,8 +38,8 @@ from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, No
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import load_model_file, save_model_file, split_state
 from ..schema import CONTINUOUS, Schema, infer_schema, match_level
-from ..training import (AdversarialTrainer, TrainingSummary, budget_seconds, make_generator, resolve_device,
-                        seed_everything)
+from ..budget import budget_seconds
+from ..training import AdversarialTrainer, TrainingSummary, make_generator, resolve_device, seed_everything
 from ..transform import DataTransformer, Span
 
 log = logging.getLogger(__name__)
@@ -323,8 +322,7 @@ class TabularGAN(BaseEstimator):
         Most passes over the data (``n_rows // batch_size`` generator steps each). None: as many as the time
         budget allows, until the held-out score stops improving.
     time_budget : float, str or None, default "auto"
-        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the training may take; "auto" is 3 minutes on a CPU and 10
-        on a GPU. Training also stops when the held-out score stops improving (``validation_share``,
+        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the training may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`. Training also stops when the held-out score stops improving (``validation_share``,
         ``patience``). None trains for ``epochs``. With a time budget the number of steps depends on the
         machine's speed; give ``epochs`` and ``time_budget=None`` for a fit that repeats step for step.
     validation_share : float, default 0.1

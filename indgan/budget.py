@@ -1,0 +1,70 @@
+"""Time budgets: how long a fit may train.
+
+Every model that trains takes ``time_budget``: seconds, a duration (``"90s"``, ``"3m"``, ``"1.5h"``), ``"auto"``
+(:data:`AUTO_BUDGET` for the device) or None (train for the given epochs or iterations). This module has no
+heavy imports, so the command line can read the defaults for its help without loading torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConfigError
+
+#: The time budget ``"auto"`` means, in seconds, per device type: a few minutes on a CPU (the main job finishes
+#: in about two minutes on a 2-core laptop), more on a GPU.
+AUTO_BUDGET = {"cpu": 120.0, "cuda": 600.0}
+
+
+def describe_auto() -> str:
+    """``"2 min on a CPU, 10 min on a GPU"``: the ``"auto"`` budget in words."""
+    return f"{AUTO_BUDGET['cpu'] / 60:g} min on a CPU, {AUTO_BUDGET['cuda'] / 60:g} min on a GPU"
+
+
+def parse_time_budget(value) -> float | None:
+    """A time budget in seconds from ``120``, ``"90s"``, ``"3m"``, ``"1.5h"``, ``"20min"`` (None passes).
+
+    Raises
+    ------
+    ConfigError
+        Not a positive duration.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '3m' or '1h'.")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        seconds = float(value)
+    else:
+        text = str(value).strip().lower()
+        units = {"h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
+                 "mins": 60.0, "minute": 60.0, "minutes": 60.0, "s": 1.0, "sec": 1.0, "secs": 1.0,
+                 "second": 1.0, "seconds": 1.0, "": 1.0}
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
+        unit = text[len(number):].strip()
+        try:
+            seconds = float(number) * units[unit]
+        except (ValueError, KeyError):
+            raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '90s', '3m' "
+                              "or '1.5h'.") from None
+    if not np.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"time budget {value!r}: it must be a positive duration, e.g. 180 (seconds) or '3m'.")
+    return seconds
+
+
+
+
+
+def budget_seconds(value, device) -> float | None:
+    """A model's ``time_budget`` parameter in seconds: ``"auto"`` -> :data:`AUTO_BUDGET` for the device
+    (``torch.device`` or its type name), else :func:`parse_time_budget`.
+
+    Raises
+    ------
+    ConfigError
+        Not a positive duration.
+    """
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        kind = getattr(device, "type", None) or str(device).split(":")[0]
+        return AUTO_BUDGET.get(kind, AUTO_BUDGET["cuda"])
+    return parse_time_budget(value)

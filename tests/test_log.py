@@ -1,0 +1,231 @@
+"""LogGAN (the main job's model) on small real slices: the latent process, the training shape, conditions,
+persistence, time budgets, and the scores over time."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from indgan import LogGAN, evaluate
+from indgan.budget import parse_time_budget
+from indgan.errors import ConditionError, ConfigError
+from indgan.evaluation import row_fidelity, temporal_fidelity
+from indgan.models import load_model
+from indgan.models.log import SmoothNoise
+from indgan.sequence_metrics import log_autocorrelation, step_change_scores
+
+from .conftest import DATA
+
+TINY_LOG = dict(epochs=3, time_budget=None, batch_size=100, latent_dim=16, generator_dim=(32, 32),
+                critic_dim=(32, 32), verbose=False)
+
+
+@pytest.fixture(scope="module")
+def log_model(small):
+    return LogGAN(random_state=0, **TINY_LOG).fit(small)
+
+
+@pytest.fixture(scope="module")
+def dryer_part():
+    dryer = pd.read_parquet(DATA / "dryer.parquet")
+    keep = dryer.batch_id.drop_duplicates().iloc[:6]
+    return dryer[dryer.batch_id.isin(keep)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------- latent process
+def test_smooth_noise_has_standard_normal_marginals_and_the_stated_autocorrelation():
+    g = torch.Generator().manual_seed(0)
+    ell = 6.0
+    z = SmoothNoise(400, ell, g, "cpu").next(3000, [0]).numpy()
+    assert abs(z.mean()) < 0.05 and abs(z.std() - 1.0) < 0.05
+    acf = log_autocorrelation(z, np.zeros(len(z), int), max_lag=12).mean(axis=1)
+    lags = np.arange(1, 13)
+    np.testing.assert_allclose(acf, np.exp(-lags ** 2 / (4 * ell ** 2)), atol=0.03)
+
+
+def test_smooth_noise_chunked_equals_one_pass_and_sequences_are_independent():
+    one = SmoothNoise(5, 4.0, torch.Generator().manual_seed(1), "cpu")
+    full = one.next(200, [0])
+    parts = SmoothNoise(5, 4.0, torch.Generator().manual_seed(1), "cpu")
+    # the same draws in the same order: chunks of 200 = one chunk (fresh history then the noise)
+    torch.testing.assert_close(parts.next(200, [0]), full)
+    # a sequence start inside a chunk starts from fresh history: no correlation across the boundary
+    g = torch.Generator().manual_seed(2)
+    z = SmoothNoise(2000, 8.0, g, "cpu").next(40, [0, 20]).numpy()
+    across = np.corrcoef(z[19], z[20])[0, 1]
+    within = np.corrcoef(z[18], z[19])[0, 1]
+    assert within > 0.9 and abs(across) < 0.1
+
+
+def test_uniform_noise_is_uniform():
+    u = SmoothNoise(300, 3.0, torch.Generator().manual_seed(3), "cpu", kind="uniform").next(2000, [0]).numpy()
+    assert 0.0 < u.min() and u.max() < 1.0
+    assert np.histogram(u, bins=10, range=(0, 1))[0].min() > 0.08 * u.size
+
+
+# ---------------------------------------------------------------------------------------------- fit and sample
+def test_training_shape_and_rows(log_model, small):
+    out = log_model.sample(random_state=1)
+    assert list(out.columns) == list(small.columns) and len(out) == log_model.fit_info_["n_steps"]
+    assert out["timestamp"].is_monotonic_increasing
+    step = out["timestamp"].diff().dropna().unique()
+    assert len(step) == 1 and step[0] == pd.Timedelta(log_model.fit_info_["interval"], unit="ns")
+    assert out["timestamp"].iloc[0] == small["timestamp"].min()
+    assert set(out["tag70"].dropna().astype(str)) & {"Bad"}  # status strings come back
+    assert len(log_model.sample(250, random_state=1)) == 250
+    # every continuous value stays within the training range
+    for c in ("tag0", "tag1", "tag5"):
+        v = pd.to_numeric(out[c], errors="coerce")
+        assert v.between(pd.to_numeric(small[c], errors="coerce").min(), pd.to_numeric(small[c], errors="coerce").max()).all()
+
+
+def test_entities_have_their_training_lengths_and_progress(dryer_part):
+    model = LogGAN(random_state=0, **TINY_LOG).fit(dryer_part)
+    assert model.fit_info_["progress"] and model.fit_info_["entity_column"] == "batch_id"
+    out = model.sample(random_state=0)
+    got = out.groupby("batch_id", sort=False).size()
+    want = dryer_part.groupby("batch_id", sort=False).size()
+    assert got.to_dict() == want.to_dict()
+    assert (out.groupby("batch_id")["ClockTime"].apply(lambda s: (s.diff().dropna() == 1).all())).all()
+    rows = model.sample(300, random_state=0)
+    assert len(rows) == 300 and rows["batch_id"].iloc[0] == want.index[0]
+    seq = model.sample(sequences=3, steps=20, random_state=0)
+    assert len(seq) == 60 and seq["batch_id"].nunique() == 3
+
+
+def test_condition_schedule_and_seeds(tmp_path):
+    tep = pd.read_parquet(DATA / "tep.parquet")
+    part = pd.concat([tep[tep.run == "d00"].iloc[:150], tep[tep.run == "d04"].iloc[:150]])
+    part = part[["run", "fault", "time", "xmeas_9", "xmv_10", "xmeas_21"]].reset_index(drop=True)
+    model = LogGAN(random_state=0, **TINY_LOG).fit(part, condition="fault")
+    assert model.condition_candidates() == {"fault": [0, 4]}
+    out = model.sample(sequences=2, conditions={"fault": [(0, 10), (4, 30)]}, random_state=3)
+    per_step = out.groupby(out.groupby("run").cumcount())["fault"].first()
+    assert len(out) == 80 and (per_step.iloc[:10] == 0).all() and (per_step.iloc[10:] == 4).all()
+    with pytest.raises(ConditionError, match="never occurs"):
+        model.sample(sequences=1, steps=5, conditions={"fault": 7})
+    with pytest.raises(ConditionError, match="unknown condition column"):
+        model.sample(sequences=1, steps=5, conditions={"mode": "B"})
+    path = model.save(tmp_path / "log.indgan")
+    loaded = load_model(path, device="cpu")
+    assert isinstance(loaded, LogGAN)
+    pd.testing.assert_frame_equal(loaded.sample(random_state=5), model.sample(random_state=5))
+    again = LogGAN(random_state=0, **TINY_LOG).fit(part, condition="fault")
+    pd.testing.assert_frame_equal(again.sample(random_state=5), model.sample(random_state=5))
+    assert not model.sample(random_state=6).equals(model.sample(random_state=5))
+
+
+def test_point_masses_stay_exact_under_sensor_noise(log_model, small):
+    out = log_model.sample(random_state=2)
+    spec = log_model.rows_.transformer_.to_dict()["blocks"]
+    points = {b["column"]: b["points"] for b in spec if b["kind"] == "continuous" and b["points"]}
+    assert points, "the slice should have a tag that sits at one value"
+    col, values = next(iter(points.items()))
+    v = pd.to_numeric(out[col], errors="coerce").dropna()
+    assert v.isin(values).mean() > 0.02  # the sensor noise does not smear the point mass
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(time_budget=0), "positive duration"), (dict(time_budget="abc"), "time budget"),
+    (dict(length_scale=-1), "length_scale"), (dict(epochs=None, time_budget=None), "never stop"),
+    (dict(progress="maybe"), "progress"),
+])
+def test_bad_parameters(small, bad, message):
+    with pytest.raises(ConfigError, match=message):
+        LogGAN(**{**TINY_LOG, **bad}).fit(small)
+
+
+def test_time_budget_bounds_the_fit_and_leaves_a_loadable_model(small, tmp_path):
+    t0 = time.perf_counter()
+    model = LogGAN(**{**TINY_LOG, "epochs": None, "time_budget": 6}, random_state=0).fit(small)
+    took = time.perf_counter() - t0
+    assert took < 6 + 4  # the budget plus a small margin (calibration, first step)
+    assert model.rows_.summary_.stop_reason in ("time budget", "early stop")
+    loaded = LogGAN.load(model.save(tmp_path / "b.indgan"), device="cpu")
+    assert len(loaded.sample(50)) == 50
+
+
+def test_parse_time_budget():
+    assert parse_time_budget("90s") == 90 and parse_time_budget("3m") == 180 and parse_time_budget("1.5h") == 5400
+    assert parse_time_budget(20) == 20 and parse_time_budget("20 min") == 1200 and parse_time_budget(None) is None
+    for bad in ("0", "-3m", "abc", "3 parsecs", True, float("nan")):
+        with pytest.raises(ConfigError):
+            parse_time_budget(bad)
+
+
+# ---------------------------------------------------------------------------------------------- scores over time
+def test_temporal_scores_tell_a_log_from_its_shuffled_rows(plant):
+    part = plant.iloc[:1200]
+    shuffled = part.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    shuffled["timestamp"] = part["timestamp"].to_numpy()  # the same rows, laid out in another order
+    same = temporal_fidelity(part, part, discriminative=False)
+    other = temporal_fidelity(part, shuffled, discriminative=False)
+    assert same.step_change == pytest.approx(1.0) and same.autocorrelation_error == pytest.approx(0.0, abs=1e-12)
+    assert other.step_change < 0.8 and other.autocorrelation_error > 0.5
+    assert other.per_tag["step_change"].is_monotonic_increasing
+
+
+def test_discriminative_score_on_non_overlapping_windows(plant):
+    shuffled = plant.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    shuffled["timestamp"] = plant["timestamp"].to_numpy()
+    rep = temporal_fidelity(plant, shuffled, n_repeats=2, iterations=60, random_state=0)
+    assert rep.n_windows == (3169 // 24, 3169 // 24)  # non-overlapping: no window shares a step
+    assert rep.discriminative is not None and rep.discriminative.mean > 0.3  # shuffled rows are easy to tell
+    few = temporal_fidelity(plant.iloc[:500], plant.iloc[:500], n_repeats=1, iterations=10)
+    assert few.discriminative is None and "too few" in "\n".join(few.lines())
+
+
+def test_step_change_score_of_scaled_changes():
+    rng = np.random.default_rng(0)
+    x = np.cumsum(rng.normal(size=(2000, 2)), axis=0)
+    seg = np.zeros(2000, int)
+    rough = x + rng.normal(size=x.shape) * 3
+    assert step_change_scores(x, x, seg, seg) == pytest.approx([1.0, 1.0])
+    assert (step_change_scores(x, rough, seg, seg) < 0.7).all()
+
+
+def test_evaluate_reports_rows_both_ways_and_time(small):
+    rep = evaluate(small, small)
+    assert rep.quality_score == pytest.approx(1.0, abs=1e-6) and rep.temporal.step_change == pytest.approx(1.0)
+    shuffled = evaluate(small, small.sample(frac=1.0, random_state=0).assign(timestamp=small["timestamp"].to_numpy()))
+    assert shuffled.temporal is not None and shuffled.temporal.step_change < 0.95
+    text = str(shuffled)
+    assert "every column pair counted" in text and "step-change score" in text and "default thresholds" in text
+
+
+def test_default_threshold_score_matches_sdmetrics_defaults(small):
+    import warnings
+
+    from sdmetrics.reports.single_table import QualityReport
+
+    from indgan.evaluation import sdmetrics_metadata
+    from indgan.schema import infer_schema
+
+    noisy = small.copy()
+    noisy["tag0"] = np.random.default_rng(0).permutation(noisy["tag0"].to_numpy())
+    schema = infer_schema(small)
+    rep = evaluate(small, noisy, schema=schema, temporal=False)
+    real_v, syn_v = schema.view(small).reset_index(drop=True), schema.view(noisy).reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        q = QualityReport()
+        q.generate(real_v, syn_v, sdmetrics_metadata(schema, real_v), verbose=False)
+    assert rep.default_pairs > 0
+    assert rep.quality_score_default == pytest.approx(q.get_score(), abs=1e-9)
+    assert rep.quality_score > rep.quality_score_default  # the weak pairs all score high: every pair counts more
+
+
+def test_row_fidelity_is_one_on_itself_and_lower_on_noise(small):
+    from indgan.schema import infer_schema
+
+    schema = infer_schema(small)
+    view = schema.view(small)
+    cont = ["tag0", "tag1", "tag5"]
+    cats = ["tag63", "tag70:status"]
+    assert row_fidelity(view, view, cont, cats) == pytest.approx(1.0)
+    worse = view.copy()
+    worse["tag0"] = worse["tag0"] + 5 * worse["tag0"].std()
+    worse["tag63"] = worse["tag63"].iloc[0]
+    assert row_fidelity(view, worse, cont, cats) < 0.9
