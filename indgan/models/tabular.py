@@ -532,7 +532,7 @@ class TabularGAN(BaseEstimator):
                 m = len(real_held) * 4
                 ctx = None if held_ctx is None else held_ctx[torch.randint(len(held_ctx), (m,), device=device,
                                                                              generator=gen)]
-                out = self._generate(m, [], gen, ctx, net=net)
+                out = self.generate_encoded(m, [], gen, ctx, net=net)
                 return row_fidelity(real_held, transformer.inverse_transform(out), cont, cats)
 
             stop = _ValidationStop(score, lambda: trainer.ema_generator or self.generator_,
@@ -611,15 +611,18 @@ class TabularGAN(BaseEstimator):
                 raise ConfigError(f"this model was fitted with {self.context_dim_} context column(s): give context "
                                   f"as an array of shape ({n}, {self.context_dim_}).")
             ctx = torch.as_tensor(np.asarray(context, np.float32), device=self.device_)
-        chunks = [self._generate(min(batch_size, n - a), fixed, g, None if ctx is None else ctx[a:a + batch_size])
+        chunks = [self.generate_encoded(min(batch_size, n - a), fixed, g, None if ctx is None else ctx[a:a + batch_size])
                   for a in range(0, n, batch_size)]
         view = self.transformer_.inverse_transform(np.concatenate(chunks))
         return self.schema_.unview(view)
 
     @torch.no_grad()
-    def _generate(self, b: int, fixed: list, g: torch.Generator, context: Tensor | None = None,
-                  net: nn.Module | None = None) -> np.ndarray:
-        """``b`` encoded rows ``(b, data_dim)`` from the generator (or ``net``), with the ``fixed`` levels."""
+    def generate_encoded(self, b: int, fixed: list, g: torch.Generator, context: Tensor | None = None,
+                         net: nn.Module | None = None) -> np.ndarray:
+        """``b`` encoded rows ``(b, data_dim)`` float32 from the generator (or ``net``): the noise and the
+        conditional vector drawn as in CTGAN's sampling, with the ``fixed`` levels (from
+        ``_resolve_conditions``) and ``context`` ``(b, context_dim)`` when the model has one. Decode them with
+        ``transformer_.inverse_transform``."""
         net = net or self.generator_
         net.eval()
         z = torch.randn(b, self.latent_dim, device=self.device_, generator=g)
