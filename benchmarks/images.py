@@ -30,8 +30,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from indgan import ConditionalDCGAN  # noqa: E402
-from indgan.image_metrics import evaluate_images, train_classifier  # noqa: E402
-from indgan.images import load_images, save_grid  # noqa: E402
+from indgan.metrics.images import evaluate_images, train_classifier  # noqa: E402
+from indgan.image.prepare import load_images, save_grid  # noqa: E402
 
 
 def main(argv=None):
@@ -66,7 +66,7 @@ def main(argv=None):
     report = evaluate_images(model, train, test, n=2000, classifier=clf, random_state=args.seed)
     print(f"training: {fit_s:.0f} s ({fit_s / epochs:.1f} s per epoch)")
     print(report)
-    print(f"mode-collapse signal: coverage {model.fit_info_['coverage']:.2f}, diversity {model.fit_info_['diversity']:.2f}")
+    print(f"mode-collapse signal: coverage {model.fit_info_.coverage:.2f}, diversity {model.fit_info_.diversity:.2f}")
     grid = model.sample(100, labels=np.repeat(np.arange(10), 10), random_state=args.seed)
     save_grid(grid, args.grid, nrow=10)
     print(f"wrote {args.grid} (row k: label k = {', '.join(model.classes_)})")

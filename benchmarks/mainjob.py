@@ -10,7 +10,7 @@ What is measured, per data set, for every model on the same data, scored by the 
 - **fit seconds** (the peers' include building their input view);
 - **rows**: sdmetrics' QualityReport with every column pair counted (``indgan.evaluate``), and with sdmetrics'
   default thresholds;
-- **over time** (``indgan.evaluation.temporal_fidelity``): the step-change score (1 - KS of ``x[t+1] - x[t]``,
+- **over time** (``indgan.metrics.temporal_fidelity``): the step-change score (1 - KS of ``x[t+1] - x[t]``,
   mean over tags), the autocorrelation error (mean |ACF difference| over lags 1-12) and TimeGAN's discriminative
   score on non-overlapping windows of 24 steps (5 post-hoc classifiers of 500 iterations).
 
@@ -48,7 +48,7 @@ for p in (str(ROOT), str(ROOT / "benchmarks")):
         sys.path.insert(0, p)
 
 from indgan import LogGAN, evaluate  # noqa: E402
-from indgan.evaluation import temporal_fidelity  # noqa: E402
+from indgan.metrics.report import temporal_fidelity  # noqa: E402
 from indgan.schema import condition_overrides, infer_schema  # noqa: E402
 
 DISC = dict(n_repeats=5, iterations=500)

@@ -13,7 +13,7 @@ Data (all as windows of 24 steps; each window is one sequence for both models):
 - ``dryer``: ``examples/data/dryer.parquet``, non-overlapping windows of 24 steps of every batch (11 tags).
 
 Both models train on the same windows; each generates as many windows as there are real ones; both are scored
-by the same code with TimeGAN's protocol (:mod:`indgan.sequence_metrics`: discriminative score and predictive
+by the same code with TimeGAN's protocol (:mod:`indgan.metrics.sequences`: discriminative score and predictive
 score, 10 repeats each; features min-max scaled by the real range, except Sines, scored in [0, 1] as generated
 as in TimeGAN's code, where the real range is [0.5, 1]). On TEP the conditioning check trains a
 classifier on real windows of training runs to tell the fault id, and prints how often it recognises the fault
@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from indgan import LogGAN, SequenceGAN  # noqa: E402
 from indgan.datasets import sines  # noqa: E402
-from indgan.sequence_metrics import discriminative_score, predictive_score  # noqa: E402
+from indgan.metrics.sequences import discriminative_score, predictive_score  # noqa: E402
 
 SEQ_LEN = 24
 TEP_TAGS = [f"xmeas_{i}" for i in range(1, 42)] + [f"xmv_{i}" for i in range(1, 12)]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from indgan import GANImputer, read_table
-from indgan.database import impute_table, undo_run
+from indgan.adapters.sql import impute_table, undo_run
 
 DATA = Path(__file__).resolve().parent / "data" / "plant_logs.parquet"
 

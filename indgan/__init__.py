@@ -1,25 +1,28 @@
 """indgan: generative adversarial networks for industrial data.
 
-Learn normal operating patterns from plant historian logs, generate synthetic operating points and
-scenarios, and score them. The path of the data: :mod:`indgan.io` -> :mod:`indgan.schema` ->
-:mod:`indgan.transform` -> :mod:`indgan.models` (:class:`LogGAN` for whole logs, :class:`TabularGAN` for
-rows, :class:`SequenceGAN` for TimeGAN sequences, :class:`GANImputer` for gaps; trained by :mod:`indgan.training` with
-:mod:`indgan.losses`) -> :mod:`indgan.evaluation`.
+Learn normal operating patterns from plant historian logs, generate synthetic logs, operating points and
+scenarios, fill gaps, and score the results. The path of the data: :mod:`indgan.adapters` (files, SQL) ->
+:mod:`indgan.schema` (column roles) -> :mod:`indgan.timegrid` (one regular grid per entity) and
+:mod:`indgan.encoding` -> a model family (:mod:`indgan.log`, :mod:`indgan.tabular`, :mod:`indgan.sequence`,
+:mod:`indgan.imputation`, :mod:`indgan.image`; each trained by :mod:`indgan.training` with :mod:`indgan.losses`
+and saved through :mod:`indgan.base` / :mod:`indgan.persist`) -> :mod:`indgan.metrics`.
 """
 
+from .adapters.files import read_table, write_table
+from .base import FittedModel, load_model
 from .errors import ConditionError, ConfigError, DataError, IndganError, ModelFileError, NotFittedError
-from .evaluation import EvaluationReport, evaluate
-from .io import read_table, write_table
+from .image import DCGAN, ConditionalDCGAN
 from .imputation import GANImputer
-from .models.image import DCGAN, ConditionalDCGAN
-from .models.log import LogGAN
-from .models.recurrent import SequenceGAN
-from .models.tabular import TabularGAN
+from .log import LogGAN
+from .metrics import EvaluationReport, evaluate
 from .schema import Schema, infer_schema
+from .sequence import SequenceGAN
+from .tabular import TabularGAN
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "LogGAN", "TabularGAN", "SequenceGAN", "GANImputer", "DCGAN", "ConditionalDCGAN", "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
+    "LogGAN", "TabularGAN", "SequenceGAN", "GANImputer", "DCGAN", "ConditionalDCGAN", "FittedModel", "load_model",
+    "evaluate", "EvaluationReport", "read_table", "write_table", "infer_schema", "Schema",
     "IndganError", "DataError", "ConfigError", "ConditionError", "ModelFileError", "NotFittedError",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, check_positive_int
 
 #: The time budget ``"auto"`` means, in seconds, per device type: a few minutes on a CPU (the main job finishes
 #: in about two minutes on a 2-core laptop), more on a GPU.
@@ -68,3 +68,18 @@ def budget_seconds(value, device) -> float | None:
         kind = getattr(device, "type", None) or str(device).split(":")[0]
         return AUTO_BUDGET.get(kind, AUTO_BUDGET["cuda"])
     return parse_time_budget(value)
+
+
+def check_training_length(count_name: str, count, time_budget) -> None:
+    """Check a model's training length: ``count`` (its ``epochs`` or ``iterations`` parameter, a positive int or
+    None) and ``time_budget`` (see :func:`budget_seconds`); at least one of them must bound the training.
+
+    Raises
+    ------
+    ConfigError
+        A count that is not a positive integer, a bad budget, or both None.
+    """
+    check_positive_int(count_name, count, optional=True)
+    budget_seconds(time_budget, "cpu")
+    if count is None and time_budget is None:
+        raise ConfigError(f"give {count_name} or a time_budget (both are None): training would never stop.")

@@ -25,7 +25,7 @@ import click
 from .budget import describe_auto
 from .errors import ConfigError, IndganError
 
-from .models import FAMILIES
+from .families import FAMILIES
 
 
 class _Group(click.Group):
@@ -67,7 +67,7 @@ def cli():
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan].")
 @click.option("--config", "-c", type=click.Path(path_type=Path), help="TOML config: [columns] roles, [model] parameters (presets in configs/).")
-@click.option("--model", "model_kind", type=click.Choice(("auto",) + FAMILIES), default="auto", show_default=True,
+@click.option("--model", "requested", type=click.Choice(("auto",) + FAMILIES), default="auto", show_default=True,
               help="Model family: log (a synthetic log: CTGAN rows with smooth latent dynamics) when the data has a "
                    "time column, else tabular (CTGAN rows); sequence is TimeGAN.")
 @click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: "
@@ -87,7 +87,7 @@ def cli():
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
 @click.option("--eval-rows", type=int, default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit(data, out, config, model_kind, time_budget, fit_conditions, seq_len, entity, time_col, iterations, epochs,
+def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, entity, time_col, iterations, epochs,
         batch_size, loss, critic_steps, device, threads, seed, eval_rows, quiet):
     """Learn normal operation from DATA (parquet or CSV) and write a model file.
 
@@ -97,9 +97,9 @@ def fit(data, out, config, model_kind, time_budget, fit_conditions, seq_len, ent
     indgan fit tep.parquet --condition fault          # fault ids as conditions
     """
     from . import threads as thread_control
-    from .evaluation import evaluate
-    from .io import read_table
-    from .models import choose_family, family_class
+    from .adapters.files import read_table
+    from .families import choose_family, family_class
+    from .metrics import evaluate
     from .schema import condition_overrides, infer_schema, load_config
     from .budget import budget_seconds
     from .training import resolve_device
@@ -125,48 +125,41 @@ def fit(data, out, config, model_kind, time_budget, fit_conditions, seq_len, ent
     cfg_kind = params.pop("kind", None)
     if cfg_kind not in (None,) + FAMILIES:
         raise ConfigError(f"{config}: [model] kind = {cfg_kind!r}; use one of {', '.join(FAMILIES)}.")
-    if model_kind == "auto" and cfg_kind:
-        model_kind = cfg_kind
+    if requested == "auto" and cfg_kind:  # the config's [model] kind when --model is left at auto
+        requested = cfg_kind
     overrides = condition_overrides(df, list(fit_conditions), overrides)
     schema = infer_schema(df, overrides=overrides or None, source=str(data),
                           max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
                           max_categories=schema_cfg.get("max_categories", 1000))
-    model_kind, reason = choose_family(schema, model_kind)
-    options = {"tabular": {"epochs", "critic_steps"}, "log": {"epochs", "condition", "entity"},
-               "sequence": {"iterations", "seq_len", "critic_steps", "condition", "entity"}}[model_kind]
+    family, reason = choose_family(schema, requested)
+    cls = family_class(family)
     given = {"epochs": epochs, "critic_steps": critic_steps, "iterations": iterations, "seq_len": seq_len,
              "condition": fit_conditions or None, "entity": entity}
-    wrong = [k for k, v in given.items() if v is not None and k not in options]
+    wrong = [k for k, v in given.items() if v is not None and k not in cls.fit_options]
     if wrong:
         names = ", ".join("--" + k.replace("_", "-") for k in wrong)
-        raise ConfigError(f"{names}: not an option of the {model_kind} model (it takes "
-                          f"{', '.join('--' + k.replace('_', '-') for k in sorted(options))}).")
-    if model_kind == "tabular" and fit_conditions:
-        raise ConfigError("--condition: the tabular model conditions on any categorical column at sample time "
-                          "(indgan sample --condition).")
+        hint = (" (it conditions on any categorical column at sample time: indgan sample --condition)"
+                if "condition" in wrong else "")
+        raise ConfigError(f"{names}: not an option of the {family} model{hint}; it takes "
+                          f"{', '.join('--' + k.replace('_', '-') for k in sorted(cls.fit_options))}.")
     for key, value in (("epochs", epochs), ("iterations", iterations), ("batch_size", batch_size), ("loss", loss),
-                       ("critic_steps", critic_steps), ("device", device)):
+                       ("critic_steps", critic_steps), ("device", device), ("seq_len", seq_len)):
         if value is not None:
             params[key] = value
     if time_budget is not None:
         params["time_budget"] = time_budget
     elif epochs is not None or iterations is not None:  # a count asked for and no budget: train exactly that
         params.setdefault("time_budget", None)
-    if model_kind == "sequence" and "seq_len" not in params:
-        params["seq_len"] = seq_len
-    elif seq_len:
-        params["seq_len"] = seq_len
     params.setdefault("device", "auto")
     params["random_state"] = seed
     params["verbose"] = not quiet
     for key in ("generator_dim", "critic_dim"):
         if key in params:
             params[key] = tuple(params[key])
-    cls = family_class(model_kind)
     try:
         model = cls(**params)
     except TypeError as exc:
-        raise ConfigError(f"{config or 'options'}: setting not known to the {model_kind} model: {exc}") from None
+        raise ConfigError(f"{config or 'options'}: setting not known to the {family} model: {exc}") from None
 
     roles = {}
     for c in schema.columns:
@@ -178,35 +171,28 @@ def fit(data, out, config, model_kind, time_budget, fit_conditions, seq_len, ent
     dev = resolve_device(model.device)
     budget = budget_seconds(model.time_budget, dev)
     limit = (f"time budget {_duration(budget)} on {dev}" if budget is not None else f"no time budget, on {dev}")
-    counts = {"tabular": ("epochs", epochs), "log": ("epochs", epochs), "sequence": ("iterations", iterations)}[model_kind]
-    if counts[1]:
-        limit += f", at most {counts[1]} {counts[0]}"
-    if model_kind == "log":
-        click.echo(f"  model: log (CTGAN rows + smooth latent dynamics; {reason}), {limit}; stops earlier when its "
-                   "held-out score stops improving")
-    elif model_kind == "sequence":
-        click.echo(f"  model: sequence (TimeGAN; {reason}), {limit}, loss {model.loss}")
-    else:
-        click.echo(f"  model: tabular (CTGAN; {reason}), {limit}; stops earlier when its held-out score stops improving")
-    if model_kind == "tabular":
-        model.fit(df, schema=schema)
-    else:
-        model.fit(df, schema=schema, condition=list(fit_conditions))
-    _report_fit(model, model_kind)
+    count = getattr(model, cls.count_option) if cls.count_option else None
+    if count:
+        limit += f", at most {count} {cls.count_option}"
+    click.echo(f"  model: {family} ({cls.method_name}; {reason}), {limit}"
+               + ("; stops earlier when its held-out score stops improving" if cls.stops_early else ""))
+    model.fit(df, schema=schema, **({"condition": list(fit_conditions)} if "condition" in cls.fit_options else {}))
+    for line in model.fit_lines():
+        click.echo("  " + line)
+    last = model.summary_.history[-1]
+    click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
+               f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
     out = out or Path(Path(data).name.split(".")[0] + ".indgan")
     model.save(out)
-    info = model.fit_info_
-    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {info['fit_seconds']:.1f} s on "
+    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {model.fit_info_.fit_seconds:.1f} s on "
                f"{dev} ({_stop_words(model)})")
     if eval_rows == 0:
         return
-    if model_kind == "tabular":
-        synthetic = model.sample(min(len(df), 20_000) if eval_rows is None else eval_rows, random_state=seed)
-    else:
-        synthetic = model.sample(eval_rows, random_state=seed) if eval_rows else model.sample(random_state=seed)
-        if len(synthetic) > 20_000 and eval_rows is None:
-            synthetic = model.sample(20_000, random_state=seed)
-    report = evaluate(df, synthetic, schema=schema, discriminative=False, temporal=False if model_kind == "tabular" else None)
+    synthetic = model.sample(eval_rows, random_state=seed)  # None: the training shape
+    if eval_rows is None and len(synthetic) > 20_000:
+        synthetic = model.sample(20_000, random_state=seed)
+    report = evaluate(df, synthetic, schema=schema, discriminative=False,
+                      temporal=None if model.generates_sequences else False)
     click.echo(f"quality score (sdmetrics QualityReport, every column pair; {len(synthetic)} synthetic rows vs the "
                f"training data): {report.quality_score:.4f}")
     click.echo(f"  with sdmetrics' default pair thresholds: {report.quality_score_default:.4f}"
@@ -224,34 +210,9 @@ def _duration(seconds: float) -> str:
 
 
 def _stop_words(model) -> str:
-    reason = model.summary_.stop_reason if hasattr(model, "summary_") else model.rows_.summary_.stop_reason
+    reason = model.summary_.stop_reason
     return {"completed": "every step asked for", "time budget": "the time budget ran out",
             "early stop": "the held-out score stopped improving"}.get(reason, reason)
-
-
-def _report_fit(model, kind: str) -> None:
-    """What a fit learned, in a few lines."""
-    fi = model.fit_info_
-    if kind == "sequence":
-        shape = ("whole entities of up to " if fi["whole"] else "windows of ") + f"{fi['seq_len']} steps"
-        click.echo(f"  learned from {fi['n_windows']} {shape}; {fi['n_gaps']} gap step(s) kept as missing"
-                   + (f"; conditions: {', '.join(fi['conditions'])}" if fi["conditions"] else ""))
-        for g in fi.get("held") or []:
-            click.echo(f"  sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
-                       f"{_names(g['names'])}")
-    elif kind == "log":
-        rows = model.rows_
-        click.echo(f"  row model: {rows.summary_.epochs} epochs ({rows.summary_.steps} steps) in "
-                   f"{rows.fit_info_['fit_seconds']:.1f} s, held-out score {rows.fit_info_['validation_score'] or float('nan'):.3f}; "
-                   f"latent length scale {model.length_scale_:g} steps; sensor noise on {len(model.sensor_noise_)} tag(s)"
-                   + (f"; conditions: {', '.join(fi['conditions'])}" if fi["conditions"] else "")
-                   + ("; batch progress" if fi["progress"] else ""))
-        for g in fi.get("held") or []:
-            click.echo(f"  sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
-                       f"{_names(g['columns'])}")
-    last = model.summary_.history[-1] if hasattr(model, "summary_") else model.rows_.summary_.history[-1]
-    click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
-               f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
 
 
 def _names(names: list[str], k: int = 6) -> str:
@@ -268,7 +229,9 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--column", "fill_columns", multiple=True, metavar="COLUMN", help="Database: fill only this column (repeatable) [default: all but the key].")
 @click.option("--dry-run", is_flag=True, help="Database: write nothing; report what would change.")
 @click.option("--undo", "undo_id", metavar="RUN_ID", help="Database: restore the NULLs written by run RUN_ID (from the audit table).")
-@click.option("--iterations", type=click.IntRange(min=1), help="Most generator updates [default: 4500 row by row, 1000 time-aware].")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fill with this fitted imputer (indgan impute ... --save) instead of fitting one.")
+@click.option("--save", "save_path", type=click.Path(path_type=Path), help="Save the fitted imputer to this model file, to fill new data later with --model.")
+@click.option("--iterations", type=click.IntRange(min=1), help="Most generator updates [default: the imputer's, by mode].")
 @click.option("--time-budget", help=f"How long training may take: seconds or a duration (90s, 3m) [default: {describe_auto()}].")
 @click.option("--time", "time_col", help="Time column for time-aware imputation [default: inferred].")
 @click.option("--entity", help="Entity column (batch, run, unit) [default: inferred].")
@@ -278,13 +241,14 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, iterations, time_budget, time_col, entity,
-           row_wise, conditions, max_gap, device, seed, quiet):
+def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, model_path, save_path, iterations,
+           time_budget, time_col, entity, row_wise, conditions, max_gap, device, seed, quiet):
     """Fill missing cells (NaN, NULL, status strings such as "Bad") with GAIN, never touching an observed cell.
 
     \b
-    indgan impute plant_logs.parquet -o filled.parquet
-    indgan impute --db sqlite:///plant.db --table readings --key id [--dry-run]
+    indgan impute plant_logs.parquet -o filled.parquet --save imp.indgan
+    indgan impute todays_log.parquet -o filled.parquet --model imp.indgan   # fit once, fill each day in seconds
+    indgan impute --db sqlite:///plant.db --table readings --key id [--dry-run] [--model imp.indgan]
     indgan impute --undo RUN_ID --db sqlite:///plant.db
     """
     from .imputation import GANImputer
@@ -293,52 +257,76 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, ite
     if undo_id:
         if not db_url:
             raise click.UsageError("--undo needs --db (the database whose audit table holds the run).")
-        from .database import undo_run
+        from .adapters.sql import undo_run
 
         click.echo(str(undo_run(db_url, undo_id)))
         return
     if (data is None) == (db_url is None):
         raise click.UsageError("give either a DATA file (with -o) or --db URL --table T --key K.")
+    if output is not None:  # refuse a bad output before any work
+        from .adapters.files import check_output_path
+        check_output_path(output)
     gap = None
     if max_gap is not None:
         gap = int(max_gap) if max_gap.strip().isdigit() else max_gap
-    params = dict(random_state=seed, verbose=not quiet, device=device, max_gap=gap,
-                  condition=list(conditions) or None)
-    if iterations is not None:
-        params["iterations"] = iterations
-    if time_budget is not None:
-        params["time_budget"] = time_budget
-    if row_wise:
-        params["time"] = None
-    elif time_col:
-        params["time"] = time_col
-    if entity:
-        params["entity"] = entity
-    imputer = GANImputer(**params)
+    if model_path is not None:
+        fitting = {"--iterations": iterations, "--time-budget": time_budget, "--time": time_col, "--entity": entity,
+                   "--rows": row_wise or None, "--condition": conditions or None, "--save": save_path}
+        given = [k for k, v in fitting.items() if v is not None]
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: options of fitting an imputer; with --model the imputer is "
+                                   "already fitted (refit without --model to change them).")
+        from .base import load_model
+
+        imputer = load_model(model_path, device=device)
+        if not imputer.imputes:
+            raise ConfigError(f"{model_path} holds a {imputer.kind}, not an imputer; save one with indgan impute DATA "
+                              "--save imp.indgan.")
+        if gap is not None:
+            imputer.set_params(max_gap=gap)
+    else:
+        params = dict(random_state=seed, verbose=not quiet, device=device, max_gap=gap,
+                      condition=list(conditions) or None)
+        if iterations is not None:
+            params["iterations"] = iterations
+        if time_budget is not None:
+            params["time_budget"] = time_budget
+        if row_wise:
+            params["time"] = None
+        elif time_col:
+            params["time"] = time_col
+        if entity:
+            params["entity"] = entity
+        imputer = GANImputer(**params)
+    fitted = model_path is not None
     if db_url:
         if not table or not key:
             raise click.UsageError("--db needs --table and --key.")
-        from .database import impute_table
+        from .adapters.sql import impute_table
 
         report = impute_table(db_url, table=table, key=key, imputer=imputer, columns=list(fill_columns) or None,
                               dry_run=dry_run, random_state=seed, verbose=not quiet)
         click.echo(str(report))
+        if save_path is not None and imputer.__sklearn_is_fitted__():
+            imputer.save(save_path)
+            click.echo(f"saved the imputer to {save_path} (fill new NULLs with --model {save_path})")
         return
     if fill_columns or dry_run:
         raise click.UsageError("--column and --dry-run are database options (with --db).")
-    from .io import read_table, write_table
+    from .adapters.files import read_table, write_table
 
     df = read_table(data)
     output = output or Path(Path(data).name.split(".")[0] + "_filled" + (Path(data).suffix or ".parquet"))
-    filled = imputer.fit_transform(df)
+    filled = imputer.transform(df) if fitted else imputer.fit_transform(df)
     before = imputer.schema_.view(df)
     n_missing = int(sum(before[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
     gaps = imputer.gaps_left(df)
     left = sum(g.steps for g in gaps)
     mode = (f"time-aware on {imputer.time_column_!r}" + (f" per {imputer.entity_column_!r}" if imputer.entity_column_ else "")
             if imputer.temporal_ else "row by row")
-    click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; {n_missing} missing cells; GAIN {mode}, "
-               f"{imputer.n_iterations_} iterations, fit {imputer.fit_seconds_:.1f} s on {imputer.summary_.device}")
+    how = (f"the imputer of {model_path}" if fitted else
+           f"{imputer.n_iterations_} iterations, fit {imputer.fit_seconds_:.1f} s on {imputer.summary_.device}")
+    click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; {n_missing} missing cells; GAIN {mode}, {how}")
     click.echo(f"filled {n_missing - left} cells" + (f"; left {left} cells missing in {len(gaps)} "
                                                       f"outage(s) longer than --max-gap {max_gap}" if left else ""))
     for g in gaps[:10]:
@@ -346,6 +334,9 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, ite
                    + (f" ({imputer.entity_column_} {g.entity})" if g.entity is not None else ""))
     write_table(filled, output)
     click.echo(f"wrote {output}")
+    if save_path is not None:
+        imputer.save(save_path)
+        click.echo(f"saved the imputer to {save_path} (fill new data with --model {save_path})")
 
 
 # ---------------------------------------------------------------------------------------------- sample
@@ -364,8 +355,8 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, ite
 @click.option("--device", default="auto", show_default=True)
 def sample(model_path, n, sequences, steps, output, conditions, seed, device):
     """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
-    from .io import write_table
-    from .models import load_model
+    from .adapters.files import write_table
+    from .base import load_model
 
     _setup_logging(False)
     for name, value in (("-n", n), ("--sequences", sequences), ("--steps", steps)):
@@ -373,7 +364,7 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, device):
             raise click.BadParameter(f"{value} is not a positive number{' of at least 2 steps' if name == '--steps' else ''}.",
                                      param_hint=name)
     if output is not None:  # refuse a bad output before generating anything
-        from .io import check_output_path
+        from .adapters.files import check_output_path
         check_output_path(output)
     model = load_model(model_path, device=device)
     sequential = getattr(model, "generates_sequences", False)
@@ -384,12 +375,10 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, device):
         raise ConfigError("--steps needs --sequences N (-n counts rows).")
     if sequential:
         df = model.sample(n, sequences=sequences, steps=steps, conditions=_conditions(conditions), random_state=seed)
-        what = (f"{sequences} sequences ({len(df)} rows)" if sequences else
-                f"{len(df)} rows" + ("" if n else " (the training shape)"))
     else:
-        df = model.sample(n or model.fit_info_["n_rows"], conditions=_conditions(conditions, schedules=False),
-                          random_state=seed)
-        what = f"{len(df)} rows" + ("" if n else " (the training shape)")
+        df = model.sample(n, conditions=_conditions(conditions, schedules=False), random_state=seed)
+    what = (f"{sequences} sequences ({len(df)} rows)" if sequences else
+            f"{len(df)} rows" + ("" if n else " (the training shape)"))
     if output is None:
         df.to_csv(sys.stdout, index=False)
         return
@@ -411,8 +400,8 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, device):
 @click.option("--device", default="auto", show_default=True)
 def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
     """Generate synthetic operating scenarios (long sequences, condition schedules) from a sequence model."""
-    from .io import write_table
-    from .models import load_model
+    from .adapters.files import write_table
+    from .base import load_model
     from .scenarios import generate_scenarios
 
     _setup_logging(False)
@@ -451,13 +440,13 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
 def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, sequences, seq_len, by, repeats,
                  post_hoc_iterations):
     """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
-    from .evaluation import evaluate, evaluate_sequences
-    from .io import read_table
+    from .adapters.files import read_table
+    from .metrics import evaluate, evaluate_sequences
 
     _setup_logging(False)
     schema = None
     if model_path:
-        from .models import load_model
+        from .base import load_model
         schema = load_model(model_path, device="cpu").schema_
     real_df, syn_df = read_table(real), read_table(synthetic)
     if sequences:
@@ -477,29 +466,33 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 def info(model_path, as_json):
     """Show a model file's schema, config and training summary."""
-    from .models import load_model
+    from .base import load_model
 
     model = load_model(model_path, device="cpu")
     summary = model.summary_
     if as_json:
-        click.echo(json.dumps({"kind": model.kind, "params": model.get_params(), "schema": model.schema_.to_dict(),
-                               "conditions": model.condition_candidates(), "fit": model.fit_info_,
+        schema = getattr(model, "schema_", None)
+        fit = model.fit_info_.to_dict() if hasattr(model, "fit_info_") else {}
+        click.echo(json.dumps({"kind": model.kind, "params": model.get_params(),
+                               "schema": schema.to_dict() if schema is not None else None,
+                               "conditions": model.condition_candidates(), "fit": fit,
                                "summary": summary.to_dict()}, indent=2, default=str))
         return
     click.echo(f"{model_path}: {model.kind}")
     params = model.get_params()
     click.echo("config: " + ", ".join(f"{k}={v}" for k, v in params.items() if k not in ("verbose", "columns")))
-    schema = model.schema_
-    click.echo(f"schema: {len(schema.columns)} columns")
-    table = schema.describe()
-    for role in ("time", "entity", "categorical", "continuous", "constant", "ignored"):
-        names = table.loc[table.role == role, "column"].tolist()
-        if names:
-            shown = ", ".join(names[:12]) + (f" ... (+{len(names) - 12})" if len(names) > 12 else "")
-            click.echo(f"  {role:<11} {len(names):>4}: {shown}")
-    for c in schema.columns:
-        if c.statuses:
-            click.echo(f"  status strings in {c.name}: {', '.join(c.statuses)}")
+    schema = getattr(model, "schema_", None)
+    if schema is not None:
+        click.echo(f"schema: {len(schema.columns)} columns")
+        table = schema.describe()
+        for role in ("time", "entity", "categorical", "continuous", "constant", "ignored"):
+            names = table.loc[table.role == role, "column"].tolist()
+            if names:
+                shown = ", ".join(names[:12]) + (f" ... (+{len(names) - 12})" if len(names) > 12 else "")
+                click.echo(f"  {role:<11} {len(names):>4}: {shown}")
+        for c in schema.columns:
+            if c.statuses:
+                click.echo(f"  status strings in {c.name}: {', '.join(c.statuses)}")
     conds = model.condition_candidates()
     if conds:
         click.echo("conditions (sample --condition COLUMN=VALUE):")
@@ -508,7 +501,7 @@ def info(model_path, as_json):
             click.echo(f"  {col}: {shown}")
     for line in model.training_lines():
         click.echo(line)
-    extra_name = getattr(model, "extra_loss_name", "extra")
+    extra_name = model.extra_loss_name
     hist = summary.history
     if hist:
         click.echo(f"  {'epoch':>6} {'G loss':>10} {'D loss':>10} {extra_name:>9} {'D(x)':>8} {'D(G(z))':>8}")
@@ -544,8 +537,8 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
                seed, quiet):
     """Train a DCGAN (or with --conditional a conditional DCGAN) on SOURCE: fashion-mnist (Debian's
     dataset-fashion-mnist), digits (scikit-learn), a folder of images (class sub-folders as labels) or an .npz."""
-    from .images import load_images
-    from .models.image import DCGAN, ConditionalDCGAN
+    from .image import DCGAN, ConditionalDCGAN
+    from .image.prepare import load_images
 
     _setup_logging(quiet)
     data = load_images(source, size=int(size) if size else None)
@@ -567,12 +560,12 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
     out = out or Path(Path(str(source)).name.split(".")[0] + ".indgan")
     model.save(out)
     fi, last = model.fit_info_, model.summary_.history[-1]
-    click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi['seconds_per_epoch']:.1f} s per epoch on "
+    click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi.seconds_per_epoch:.1f} s per epoch on "
                f"{model.summary_.device} ({_stop_words(model)})")
     click.echo(f"  last epoch: G loss {last['generator_loss']:.3f}, D loss {last['critic_loss']:.3f}, "
                f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
-    cov = f"class coverage {fi['coverage']:.2f}, " if "coverage" in fi else ""
-    click.echo(f"  mode-collapse signal: {cov}diversity {fi['diversity']:.2f} (1 = as diverse as the data)")
+    cov = f"class coverage {fi.coverage:.2f}, " if fi.coverage is not None else ""
+    click.echo(f"  mode-collapse signal: {cov}diversity {fi.diversity:.2f} (1 = as diverse as the data)")
 
 
 @images.command("sample")
@@ -586,8 +579,8 @@ def images_sample(model_path, n, label, output, seed, device):
     """Draw N images from a trained image GAN, as a PNG grid or an .npz of uint8 arrays."""
     import numpy as np
 
-    from .images import save_grid
-    from .models import load_model
+    from .image.prepare import save_grid
+    from .base import load_model
 
     model = load_model(model_path, device=device)
     imgs = model.sample(n, labels=label, random_state=seed)
@@ -608,8 +601,8 @@ def images_sample(model_path, n, label, output, seed, device):
 @click.option("--device", default="auto", show_default=True)
 def images_interpolate(model_path, steps, rows, label, output, seed, device):
     """Latent walk: each row moves in equal steps from one z to another."""
-    from .images import save_grid
-    from .models import load_model
+    from .image.prepare import save_grid
+    from .base import load_model
 
     model = load_model(model_path, device=device)
     imgs = model.interpolate(steps=steps, n=rows, labels=label, random_state=seed)
@@ -630,9 +623,9 @@ def images_evaluate(model_path, source, size, n, classifier_epochs, json_path, s
     """Score a model against SOURCE's real images: classifier Frechet distance, conditional accuracy, coverage.
 
     fashion-mnist uses its test split as held-out images; other sources are split 80/20."""
-    from .image_metrics import evaluate_images
-    from .images import load_images
-    from .models import load_model
+    from .image.prepare import load_images
+    from .metrics.images import evaluate_images
+    from .base import load_model
 
     model = load_model(model_path, device=device)
     sz = int(size) if size else None

@@ -1,5 +1,5 @@
-"""Synthetic operating scenarios: long sequences from a :class:`~indgan.models.log.LogGAN` or a
-:class:`~indgan.models.recurrent.SequenceGAN`, steered by a per-step condition schedule.
+"""Synthetic operating scenarios: long sequences from a :class:`~indgan.log.LogGAN` or a
+:class:`~indgan.sequence.SequenceGAN`, steered by a per-step condition schedule.
 
     indgan scenario tep.indgan --condition fault=0:160,5:320 -n 20 -o fault5.parquet
 
@@ -77,9 +77,9 @@ def read_schedule(path: str | Path) -> dict[str, list]:
     Raises
     ------
     DataError
-        Unreadable or empty file (from :func:`indgan.io.read_table`).
+        Unreadable or empty file (from :func:`indgan.adapters.files.read_table`).
     """
-    from .io import read_table
+    from .adapters.files import read_table
 
     df = read_table(path)
     if "step" in df.columns:

@@ -189,7 +189,7 @@ class Schema:
                 out[c.name] = s
         return pd.DataFrame(out, index=df.index)
 
-    def unview(self, view: pd.DataFrame) -> pd.DataFrame:
+    def restore(self, view: pd.DataFrame) -> pd.DataFrame:
         """Inverse of :meth:`view`: a DataFrame with the input's columns, order and dtypes.
 
         Status strings go back into their numeric columns (which are then ``object``, as the historian
@@ -343,7 +343,7 @@ def _decimals(values: np.ndarray) -> int | None:
     return None
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
     if isinstance(v, (np.generic,)):
         return v.item()
     if isinstance(v, pd.Timestamp):
@@ -380,7 +380,7 @@ def infer_schema(
     Parameters
     ----------
     df : pandas.DataFrame
-        ``(n_rows, n_columns)`` input table, as read by :func:`indgan.io.read_table`. Not modified.
+        ``(n_rows, n_columns)`` input table, as read by :func:`indgan.adapters.files.read_table`. Not modified.
     overrides : dict, optional
         Roles forced by the user: ``{"time": "timestamp", "entity": "batch_id", "categorical": [...],
         "continuous": [...], "ignore": [...]}`` (the ``[columns]`` table of a TOML config).
@@ -481,7 +481,7 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         return spec
     if forced is None and nunique == 1:
         spec.role = CONSTANT
-        spec.constant = _jsonable(s.iloc[0])
+        spec.constant = jsonable(s.iloc[0])
         return spec
 
     is_bool = pd.api.types.is_bool_dtype(s)
@@ -499,7 +499,7 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
     )):
         spec.role = TIME
         spec.statuses = []
-        t = _time_values(s)
+        t = time_values(s)
         if t.notna().sum() == 0:
             raise DataError(f"column {name!r} is set as the time column but none of its values is a time.")
         spec.minimum, spec.maximum = float(t.min()), float(t.max())
@@ -565,7 +565,7 @@ def _time_resolution(t: np.ndarray, numeric: bool) -> float:
     return float(step) if step > 0 else 1.0
 
 
-def _time_values(s: pd.Series) -> pd.Series:
+def time_values(s: pd.Series) -> pd.Series:
     """Time as float64 nanoseconds since the epoch (datetimes) or as the numbers themselves."""
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64")

@@ -1,13 +1,16 @@
 """The one adversarial trainer every indgan model uses: device choice, seeds, k critic steps per generator
-step, the shared losses, per-epoch statistics and progress.
+step, the shared losses, time budgets, early stopping, per-record statistics and progress.
 
 A model describes its game through an :class:`AdversarialProblem` (how to draw a real batch and a generated
 batch, already on the device) and hands it to :class:`AdversarialTrainer`, which runs the loop of
-Goodfellow et al. 2014 (Algorithm 1): ``critic_steps`` discriminator updates, then one generator update.
+Goodfellow et al. 2014 (Algorithm 1): ``critic_steps`` discriminator updates, then one generator update, for a
+number of steps or a time budget. The non-adversarial phases (TimeGAN's embedding) use :func:`minimise`.
 
-Per epoch it records the generator loss, the critic loss, any extra generator term the model adds (e.g.
-CTGAN's conditional cross-entropy) and the batch means of ``D(x)`` and ``D(G(z))``. These are summed on the
-device and read once per epoch, so the loop never waits on the device between steps.
+Every ``log_every`` steps (an epoch, or 100 iterations, as the model chooses) it records the generator loss, the
+critic loss, any extra generator term the model adds (e.g. CTGAN's conditional cross-entropy) and the batch
+means of ``D(x)`` and ``D(G(z))``. These are summed on the device and read once per record, so the loop never
+waits on the device between steps. :class:`EarlyStopping` scores the generator on held-out data at the records
+and keeps its best weights.
 """
 
 from __future__ import annotations
@@ -164,29 +167,54 @@ class AdversarialTrainer:
         """The moving average of the generator (None without ``ema_decay``)."""
         return None if self._ema is None else self._ema.module
 
-    def fit(self, problem: AdversarialProblem, epochs: int, steps_per_epoch: int, device: torch.device,
-            on_epoch_end: Callable[[dict], bool | None] | None = None,
-            total_steps: int | None = None, time_budget: float | None = None) -> TrainingSummary:
-        """Train for ``epochs`` x ``steps_per_epoch`` generator steps (or exactly ``total_steps``, the last epoch
-        shorter); return the summary. ``on_epoch_end(stats)`` may add to the epoch's stats, and stops training
-        early by returning True. With ``time_budget`` (seconds) training also stops after the step during which
-        the budget ran out; the progress bar then counts seconds of the budget instead of epochs."""
+    def fit(self, problem: AdversarialProblem, steps: int | None, device: torch.device, log_every: int = 100,
+            on_log: Callable[[dict], bool | None] | None = None, time_budget: float | None = None) -> TrainingSummary:
+        """Train for ``steps`` generator steps (each after ``critic_steps`` discriminator steps) and return the
+        summary.
+
+        Parameters
+        ----------
+        problem : AdversarialProblem
+        steps : int or None
+            Generator steps; None trains until ``time_budget`` runs out or ``on_log`` stops it.
+        device : torch.device
+        log_every : int, default 100
+            Steps per record of ``summary.history`` (a model passes its epoch, or 100 iterations); the last record
+            may be shorter.
+        on_log : callable, optional
+            ``on_log(stats)`` after every record: it may add to the stats (a held-out score) and stops training
+            by returning True.
+        time_budget : float, optional
+            Seconds; training stops after the step during which they ran out. The progress bar then counts
+            seconds of the budget instead of records.
+
+        Raises
+        ------
+        ConfigError
+            Neither ``steps`` nor ``time_budget``, or ``log_every`` not positive.
+        IndganError
+            A loss became NaN or infinite.
+        """
+        if steps is None and time_budget is None:
+            raise ConfigError("training needs a number of steps or a time budget.")
+        if log_every < 1:
+            raise ConfigError(f"log_every must be at least 1, got {log_every}.")
         summary = TrainingSummary(loss=self.loss.name, device=str(device))
         self.generator.train()
         self.critic.train()
         start = time.perf_counter()
         deadline = None if time_budget is None else start + float(time_budget)
         done = 0
-        bar = _progress(epochs, time_budget, self.desc, self.verbose)
-        for epoch in range(epochs):
+        n_records = None if steps is None else -(-steps // log_every)
+        bar = _progress(n_records, time_budget, self.desc, self.verbose)
+        after_g = getattr(problem, "after_generator_step", None)
+        own_critic_loss = getattr(problem, "critic_loss", None)
+        own_generator_loss = getattr(problem, "generator_loss", None)
+        record = 0
+        while steps is None or done < steps:
             t0 = time.perf_counter()
             acc = torch.zeros(5, device=device)  # g_loss, d_loss, extra, d_real, d_fake
-            after_g = getattr(problem, "after_generator_step", None)
-            own_critic_loss = getattr(problem, "critic_loss", None)
-            own_generator_loss = getattr(problem, "generator_loss", None)
-            n_steps = _epoch_steps(epoch, steps_per_epoch, total_steps)
-            if n_steps <= 0:
-                break
+            n_steps = log_every if steps is None else min(log_every, steps - done)
             ran = 0
             for _ in range(n_steps):
                 ran += 1
@@ -223,19 +251,20 @@ class AdversarialTrainer:
                 if deadline is not None and time.perf_counter() >= deadline:
                     break
             done += ran
+            record += 1
             values = (acc / ran).tolist()
             if not all(np.isfinite(values)):
                 raise IndganError(
-                    f"training diverged at epoch {epoch + 1} (a loss became NaN/inf); lower the learning "
+                    f"training diverged after {done} steps (a loss became NaN/inf); lower the learning "
                     "rate, or try loss='wgan-gp'."
                 )
-            stats = {"epoch": epoch + 1, "generator_loss": values[0], "critic_loss": values[1],
+            stats = {"epoch": record, "step": done, "generator_loss": values[0], "critic_loss": values[1],
                      "extra_loss": values[2], "d_real": values[3], "d_fake": values[4],
                      "seconds": time.perf_counter() - t0}
             summary.history.append(stats)
             postfix = dict(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}", DGz=f"{values[4]:.2f}")
-            log.debug("epoch %d: %s", epoch + 1, stats)
-            stop = on_epoch_end is not None and on_epoch_end(stats) is True
+            log.debug("record %d: %s", record, stats)
+            stop = on_log is not None and on_log(stats) is True
             if "score" in stats:
                 postfix["score"] = f"{stats['score']:.3f}"
             _advance(bar, start, time_budget)
@@ -258,34 +287,92 @@ class AdversarialTrainer:
         return summary
 
 
-def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: int,
-             device: torch.device, verbose: bool = True, desc: str = "pre-training",
-             total_steps: int | None = None, time_budget: float | None = None) -> list[float]:
-    """The non-adversarial phases of a model (e.g. TimeGAN's embedding and supervised phases): ``epochs`` x
-    ``steps_per_epoch`` (or exactly ``total_steps``) optimiser steps on ``loss_fn()``, with the same progress
-    bar and divergence check as :class:`AdversarialTrainer`; with ``time_budget`` (seconds) it stops after the
-    step during which the budget ran out.
+class EarlyStopping:
+    """Early stopping on a held-out score, for ``on_log``: every ``every`` records, ``score(net)`` rates the
+    network ``net()`` returns (the averaged generator, usually); its best weights are kept, and training stops
+    after ``patience`` scores without an improvement of more than ``min_delta``.
+
+    Parameters
+    ----------
+    score : callable
+        ``score(net) -> float``; higher is better with ``mode="max"``, lower with ``"min"``.
+    net : callable
+        Returns the module to score and whose weights to keep.
+    every, patience : int
+    min_delta : float, default 0
+    mode : {"max", "min"}
+    key : str, default "score"
+        Name of the score in the records of the training history.
+
+    Attributes
+    ----------
+    best : float
+        The best score seen (``-inf`` / ``inf`` before any).
+    best_record : int
+        The record (1-based) it was seen at.
+    state : dict or None
+        The weights at that record.
+    """
+
+    def __init__(self, score: Callable, net: Callable[[], nn.Module], every: int = 1, patience: int = 10,
+                 min_delta: float = 0.0, mode: str = "max", key: str = "score"):
+        self.score, self.net, self.every, self.patience, self.min_delta = score, net, every, patience, min_delta
+        self.sign = 1.0 if mode == "max" else -1.0
+        self.key = key
+        self.best, self.best_record, self.state, self.bad = -self.sign * float("inf"), 0, None, 0
+
+    def __call__(self, stats: dict) -> bool:
+        if stats["epoch"] % self.every:
+            return False
+        net = self.net()
+        value = float(self.score(net))
+        net.train()
+        stats[self.key] = value
+        if self.state is None or self.sign * (value - self.best) > self.min_delta:
+            self.best, self.best_record, self.bad = value, stats["epoch"], 0
+            self.state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        else:
+            self.bad += 1
+        return self.bad >= self.patience
+
+    def restore(self, module: nn.Module) -> bool:
+        """Load the best weights into ``module``; False when there are none."""
+        if self.state is None:
+            return False
+        module.load_state_dict(self.state)
+        return True
+
+
+def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, steps: int | None,
+             device: torch.device, verbose: bool = True, desc: str = "pre-training", log_every: int = 100,
+             time_budget: float | None = None) -> list[float]:
+    """The non-adversarial phases of a model (e.g. TimeGAN's embedding and supervised phases): ``steps`` optimiser
+    steps on ``loss_fn()`` (None: until ``time_budget`` seconds run out), with the same progress bar and divergence
+    check as :class:`AdversarialTrainer`.
 
     Returns
     -------
     list of float
-        Mean loss per epoch (read from the device once per epoch).
+        The mean loss of every ``log_every`` steps (read from the device once per record).
 
     Raises
     ------
+    ConfigError
+        Neither ``steps`` nor ``time_budget``.
     IndganError
         If the loss becomes NaN or infinite.
     """
+    if steps is None and time_budget is None:
+        raise ConfigError("training needs a number of steps or a time budget.")
     history = []
     start = time.perf_counter()
     deadline = None if time_budget is None else start + float(time_budget)
-    bar = _progress(epochs, time_budget, desc, verbose)
-    for epoch in range(epochs):
+    bar = _progress(None if steps is None else -(-steps // log_every), time_budget, desc, verbose)
+    done = 0
+    while steps is None or done < steps:
         threads.adapt()
         acc = torch.zeros((), device=device)
-        n_steps = _epoch_steps(epoch, steps_per_epoch, total_steps)
-        if n_steps <= 0:
-            break
+        n_steps = log_every if steps is None else min(log_every, steps - done)
         ran = 0
         for _ in range(n_steps):
             loss = loss_fn()
@@ -296,9 +383,10 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, ep
             ran += 1
             if deadline is not None and time.perf_counter() >= deadline:
                 break
+        done += ran
         value = float(acc) / ran
         if not np.isfinite(value):
-            raise IndganError(f"{desc} diverged at epoch {epoch + 1} (the loss became NaN/inf); lower the learning rate.")
+            raise IndganError(f"{desc} diverged after {done} steps (the loss became NaN/inf); lower the learning rate.")
         history.append(value)
         _advance(bar, start, time_budget)
         bar.set_postfix(loss=f"{value:.4f}", refresh=False)
@@ -308,12 +396,13 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, ep
     return history
 
 
-def _progress(epochs: int, time_budget: float | None, desc: str, verbose: bool):
-    """A progress bar over epochs, or over the seconds of a time budget."""
+def _progress(records: int | None, time_budget: float | None, desc: str, verbose: bool):
+    """A progress bar over the records of a training (epochs, or 100 iterations), or over the seconds of its
+    time budget (redrawn at most once a second)."""
     if time_budget is None:
-        return tqdm(total=epochs, desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
+        return tqdm(total=records, desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
     return tqdm(total=int(round(time_budget)), desc=desc, disable=not verbose, unit="s", dynamic_ncols=True,
-                bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s of the time budget{postfix}")
+                mininterval=1.0, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s of the time budget{postfix}")
 
 
 def _advance(bar, start: float, time_budget: float | None) -> None:
@@ -321,10 +410,3 @@ def _advance(bar, start: float, time_budget: float | None) -> None:
         bar.update(1)
     else:
         bar.update(min(time.perf_counter() - start, time_budget) - bar.n)
-
-
-def _epoch_steps(epoch: int, steps_per_epoch: int, total_steps: int | None) -> int:
-    """Steps in epoch ``epoch``: ``steps_per_epoch``, the last one shortened so the total is ``total_steps``."""
-    if total_steps is None:
-        return steps_per_epoch
-    return min(steps_per_epoch, total_steps - epoch * steps_per_epoch)

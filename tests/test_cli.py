@@ -202,7 +202,7 @@ def test_sequence_model_without_time_column(tmp_path):
 
 @pytest.mark.parametrize("name", ["default", "plant_logs", "quick", "sequence", "tabular"])
 def test_shipped_configs_build_their_model(name):
-    from indgan.models import family_class
+    from indgan.families import family_class
     from indgan.schema import load_config
 
     from .conftest import DATA

@@ -1,4 +1,4 @@
-"""indgan.database: NULL cells of a SQL table filled in place, audited, undoable; SQLite and a real PostgreSQL.
+"""indgan.adapters.sql: NULL cells of a SQL table filled in place, audited, undoable; SQLite and a real PostgreSQL.
 
 The PostgreSQL server is the session fixture ``postgres_url`` of conftest.py (a throwaway server); each test
 gets its own schema on it (``search_path`` set in the URL), so tests never see each other's tables.
@@ -20,9 +20,9 @@ import pytest
 import sqlalchemy as sa
 from sklearn.utils.validation import check_is_fitted
 
-import indgan.database as database
+import indgan.adapters.sql as database
 from indgan import GANImputer
-from indgan.database import DatabaseError, ImputeReport, UndoReport, impute_table, undo_run
+from indgan.adapters.sql import DatabaseError, ImputeReport, UndoReport, impute_table, undo_run
 from indgan.errors import DataError, IndganError
 
 N = 200

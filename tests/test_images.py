@@ -8,9 +8,9 @@ import torch
 
 from indgan import ConditionalDCGAN, DCGAN
 from indgan.errors import ConditionError, DataError
-from indgan.image_metrics import evaluate_images, frechet_distance, train_classifier
-from indgan.images import ImageData, digits, load_images, save_grid
-from indgan.models.image import DCGANDiscriminator, DCGANGenerator
+from indgan.metrics.images import evaluate_images, frechet_distance, train_classifier
+from indgan.image.prepare import digits, load_images, save_grid
+from indgan.image.networks import DCGANDiscriminator, DCGANGenerator
 
 
 @pytest.mark.parametrize("size", [28, 32, 64])
@@ -48,7 +48,7 @@ def test_conditional_samples_are_recognised_as_their_label(conditional, digit_da
     history = conditional.summary_.history
     assert len(history) == 25 and {"d_real", "d_fake", "generator_loss", "critic_loss"} <= set(history[0])
     info = conditional.fit_info_
-    assert 0 <= info["coverage"] <= 1 and info["diversity"] > 0.3
+    assert 0 <= info.coverage <= 1 and info.diversity > 0.3
     report = evaluate_images(conditional, train, test, n=300, classifier=clf)
     assert report.conditional_accuracy == pytest.approx(acc, abs=0.1)
     assert report.frechet > report.frechet_floor >= 0

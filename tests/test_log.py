@@ -11,10 +11,10 @@ import torch
 from indgan import LogGAN, evaluate
 from indgan.budget import parse_time_budget
 from indgan.errors import ConditionError, ConfigError
-from indgan.evaluation import row_fidelity, temporal_fidelity
-from indgan.models import load_model
-from indgan.models.log import SmoothNoise
-from indgan.sequence_metrics import log_autocorrelation, step_change_scores
+from indgan.metrics.report import row_fidelity, temporal_fidelity
+from indgan import load_model
+from indgan.log.noise import SmoothNoise
+from indgan.metrics.sequences import log_autocorrelation, step_change_scores
 
 from .conftest import DATA
 
@@ -68,10 +68,10 @@ def test_uniform_noise_is_uniform():
 # ---------------------------------------------------------------------------------------------- fit and sample
 def test_training_shape_and_rows(log_model, small):
     out = log_model.sample(random_state=1)
-    assert list(out.columns) == list(small.columns) and len(out) == log_model.fit_info_["n_steps"]
+    assert list(out.columns) == list(small.columns) and len(out) == log_model.fit_info_.n_steps
     assert out["timestamp"].is_monotonic_increasing
     step = out["timestamp"].diff().dropna().unique()
-    assert len(step) == 1 and step[0] == pd.Timedelta(log_model.fit_info_["interval"], unit="ns")
+    assert len(step) == 1 and step[0] == pd.Timedelta(log_model.fit_info_.interval, unit="ns")
     assert out["timestamp"].iloc[0] == small["timestamp"].min()
     assert set(out["tag70"].dropna().astype(str)) & {"Bad"}  # status strings come back
     assert len(log_model.sample(250, random_state=1)) == 250
@@ -83,7 +83,7 @@ def test_training_shape_and_rows(log_model, small):
 
 def test_entities_have_their_training_lengths_and_progress(dryer_part):
     model = LogGAN(random_state=0, **TINY_LOG).fit(dryer_part)
-    assert model.fit_info_["progress"] and model.fit_info_["entity_column"] == "batch_id"
+    assert model.fit_info_.progress and model.fit_info_.entity_column == "batch_id"
     out = model.sample(random_state=0)
     got = out.groupby("batch_id", sort=False).size()
     want = dryer_part.groupby("batch_id", sort=False).size()
@@ -200,7 +200,7 @@ def test_default_threshold_score_matches_sdmetrics_defaults(small):
 
     from sdmetrics.reports.single_table import QualityReport
 
-    from indgan.evaluation import sdmetrics_metadata
+    from indgan.metrics.report import sdmetrics_metadata
     from indgan.schema import infer_schema
 
     noisy = small.copy()

@@ -72,7 +72,7 @@ def test_minimise_and_models_run_exactly_the_steps_asked_for():
         calls.append(1)
         return (w - 1) ** 2
 
-    hist = minimise(loss, opt, math.ceil(250 / 100), 100, torch.device("cpu"), verbose=False, total_steps=250)
+    hist = minimise(loss, opt, 250, torch.device("cpu"), verbose=False, log_every=100)
     assert len(calls) == 250 and len(hist) == 3
     x = np.random.default_rng(0).normal(size=(60, 3))
     x[::7, 1] = np.nan

@@ -30,7 +30,7 @@ def test_view_splits_status_and_does_not_touch_input(plant_slice):
     assert (view.loc[bad, "tag70:status"] == "Bad").all()
     assert (view.loc[~bad, "tag70:status"] == OK).all()
     assert "tag4" not in view  # constant: set aside
-    restored = schema.unview(view)
+    restored = schema.restore(view)
     assert list(restored.columns) == list(plant_slice.columns)
     assert (restored["tag70"].astype(str) == plant_slice["tag70"].astype(str)).all()
     assert (restored["tag4"] == plant_slice["tag4"]).all()

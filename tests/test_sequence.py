@@ -7,8 +7,8 @@ import torch
 
 from indgan import SequenceGAN
 from indgan.errors import ConditionError, ConfigError, DataError, ModelFileError
-from indgan.evaluation import evaluate_sequences
-from indgan.models import load_model
+from indgan.metrics.report import evaluate_sequences
+from indgan import load_model
 from indgan.scenarios import generate_scenarios, parse_conditions, parse_schedule
 
 from .conftest import DATA
@@ -39,10 +39,10 @@ def tep_model(tep_slice):
 
 def test_fit_learns_windows_per_run(tep_model):
     info = tep_model.fit_info_
-    assert info["entity_column"] == "run" and info["time_column"] == "time"
-    assert info["interval"] == pd.Timedelta(minutes=3).value
-    assert info["n_windows"] == 2 * (120 - 12 + 1)  # stride 1, no window across the two runs
-    assert info["conditions"] == ["fault"] and info["static_conditions"] == []  # d05_te switches at 160
+    assert info.entity_column == "run" and info.time_column == "time"
+    assert info.interval == pd.Timedelta(minutes=3).value
+    assert info.n_windows == 2 * (120 - 12 + 1)  # stride 1, no window across the two runs
+    assert info.conditions == ["fault"] and info.static_conditions == []  # d05_te switches at 160
     assert len(tep_model.summary_.history) == 1 and tep_model.summary_.steps == 20
     assert tep_model.condition_candidates() == {"fault": [0, 5]}
 
@@ -74,9 +74,9 @@ def test_condition_schedule_changes_the_fault(tep_model):
 
 
 def test_chunked_generation_has_no_seams(tep_model):
-    cond = tep_model._conditions(2, 40, {"fault": [5]}, tep_model._new_generator(0), None)
-    one = tep_model._generate(cond, tep_model._new_generator(7), chunk=40)
-    chunked = tep_model._generate(cond, tep_model._new_generator(7), chunk=7)
+    cond = tep_model._conditions(2, 40, {"fault": [5]}, tep_model.new_generator(0), None)
+    one = tep_model._generate(cond, tep_model.new_generator(7), chunk=40)
+    chunked = tep_model._generate(cond, tep_model.new_generator(7), chunk=7)
     torch.testing.assert_close(one, chunked, rtol=1e-5, atol=1e-6)
 
 
@@ -103,16 +103,16 @@ def test_whole_batches_of_the_dryer(tmp_path):
     model = SequenceGAN(**{**TINY_SEQ, "seq_len": None, "iterations": 5, "pretrain_iterations": 5, "cell": "lstm"},
                         random_state=0).fit(five)
     assert isinstance(model.generator_.generator.rnn, torch.nn.LSTM)
-    assert model.fit_info_["whole"] and model.fit_info_["seq_len"] == lengths.max()
+    assert model.fit_info_.whole and model.fit_info_.seq_len == lengths.max()
     out = model.sample(sequences=6, random_state=0)
     got = out.groupby("batch_id").size()
     assert len(got) == 6 and set(got) <= set(lengths)  # whole batches of the training lengths
     assert (out.groupby("batch_id")["ClockTime"].apply(lambda s: (s.diff().dropna() == 1).all())).all()
     assert out["batch_id"].dtype == np.int64
     # chunked generation carries the LSTM's (h, c) state as well
-    cond = model._conditions(2, 60, {}, model._new_generator(0), torch.tensor([60, 60]))
-    torch.testing.assert_close(model._generate(cond, model._new_generator(1), 60),
-                               model._generate(cond, model._new_generator(1), 9), rtol=1e-5, atol=1e-6)
+    cond = model._conditions(2, 60, {}, model.new_generator(0), torch.tensor([60, 60]))
+    torch.testing.assert_close(model._generate(cond, model.new_generator(1), 60),
+                               model._generate(cond, model.new_generator(1), 9), rtol=1e-5, atol=1e-6)
 
 
 def test_scenario_schedule_parsing_and_ranges(tep_model):
@@ -201,7 +201,7 @@ def test_embedding_phase_learns_to_reconstruct_the_sines():
                         columns={"entity": ["sequence"], "time": ["step"]}).fit(frame)
     x, o, c, w = (t[:256] for t in _windows(model, frame))
     with torch.no_grad():
-        x_tilde, _ = model.recovery_(torch.cat([model.embed(x, o, c), c], -1))
+        x_tilde, _ = model.recovery_(torch.cat([model.nets_.embed(x, o, c), c], -1))
     rmse = float(((x_tilde - x) ** 2).mean().sqrt())
     mean_level = float(((x - x.mean((0, 1))) ** 2).mean().sqrt())  # what predicting each feature's mean scores
     assert rmse < 0.35 * mean_level, (rmse, mean_level)
@@ -209,16 +209,16 @@ def test_embedding_phase_learns_to_reconstruct_the_sines():
 
 def _windows(model, frame):
     """The model's view of ``frame``'s windows, as in fit: encoded steps, mask, conditions, step weights."""
-    from indgan.windows import to_grid
+    from indgan.timegrid import to_grid
 
     info = model.fit_info_
     view = model.schema_.view(frame)
-    grid = to_grid(view, info["time_column"], info["entity_column"])
+    grid = to_grid(view, info.time_column, info.entity_column)
     x, o = model.encoder_.transform(grid.frame, grid.observed)
-    n = len(x) // info["seq_len"]
-    shape = (n, info["seq_len"], -1)
+    n = len(x) // info.seq_len
+    shape = (n, info.seq_len, -1)
     x, o = torch.from_numpy(x).reshape(shape), torch.from_numpy(o).reshape(shape)
-    return x, o, torch.zeros(n, info["seq_len"], 0), torch.ones(n, info["seq_len"], 1)
+    return x, o, torch.zeros(n, info.seq_len, 0), torch.ones(n, info.seq_len, 1)
 
 
 def test_static_noise_is_one_draw_per_sequence(tep_model):
@@ -256,7 +256,7 @@ def test_analyser_tags_are_generated_as_staircases(tep):
     cols = ["run", "fault", "time", "xmeas_1", "xmeas_23", "xmeas_24", "xmeas_38"]
     part = pd.concat([tep[tep.run == "d00"].iloc[:150], tep[tep.run == "d01"].iloc[:150]])[cols]
     model = SequenceGAN(random_state=0, **TINY_SEQ).fit(part, condition="fault")
-    held = {g["period"]: g["names"] for g in model.fit_info_["held"]}
+    held = {g["period"]: g["names"] for g in model.fit_info_.held}
     assert held == {2: ["xmeas_23", "xmeas_24"], 5: ["xmeas_38"]}
     out = model.sample(sequences=6, steps=40, random_state=2)
     for _, g in out.groupby("run"):
@@ -267,7 +267,7 @@ def test_analyser_tags_are_generated_as_staircases(tep):
             assert (runs[1:-1] == period).all() and runs.max() <= period
         assert (np.diff(g["xmeas_1"].to_numpy()) != 0).all()  # the continuous tag is not held
     plain = SequenceGAN(random_state=0, sample_hold=False, **TINY_SEQ).fit(part, condition="fault")
-    assert plain.fit_info_["held"] == []
+    assert plain.fit_info_.held == []
     v = plain.sample(sequences=1, steps=40, random_state=2)["xmeas_38"].to_numpy()
     assert (np.diff(v) != 0).mean() > 0.9
 
@@ -275,24 +275,24 @@ def test_analyser_tags_are_generated_as_staircases(tep):
 def test_correlation_term_sees_coupled_features_that_the_moments_miss():
     """Two features driven by one factor have the same per-step means and spreads as two independent ones
     (TimeGAN's moment loss is blind to it); the correlation gap is not."""
-    from indgan.models.recurrent import _correlation_gap, _correlations, _moment_loss
+    from indgan.sequence.game import correlation_gap, correlations, moment_loss
 
     g = torch.Generator().manual_seed(0)
     independent = torch.rand(4000, 6, 2, generator=g)
     shared = torch.rand(4000, 6, 1, generator=g)
     coupled = torch.cat([shared, shared], -1)
     ones = torch.ones(4000, 6, 1)
-    assert _moment_loss(coupled, independent, torch.ones_like(independent), ones) < 0.02
-    assert _correlation_gap(coupled, independent, torch.ones_like(independent), ones) > 0.9
-    assert _correlation_gap(independent, independent, torch.ones_like(independent), ones) < 1e-6
+    assert moment_loss(coupled, independent, torch.ones_like(independent), ones) < 0.02
+    assert correlation_gap(coupled, independent, torch.ones_like(independent), ones) > 0.9
+    assert correlation_gap(independent, independent, torch.ones_like(independent), ones) < 1e-6
     # the per-step matrices are numpy's, and a missing cell only leaves out its own pairs
     x = torch.rand(50, 3, 4, generator=g, dtype=torch.float64)
-    corr = _correlations(x, torch.ones_like(x))
+    corr = correlations(x, torch.ones_like(x))
     for t in range(3):
         np.testing.assert_allclose(corr[t].numpy(), np.corrcoef(x[:, t].numpy().T), atol=1e-6)
     o = torch.ones_like(x)
     o[:10, :, 3] = 0
-    masked = _correlations(x, o)
+    masked = correlations(x, o)
     np.testing.assert_allclose(masked[0, :3, :3].numpy(), corr[0, :3, :3].numpy(), atol=1e-6)
     with pytest.raises(ConfigError, match="correlation_weight"):
         SequenceGAN(correlation_weight=-1).fit(pd.DataFrame({"time": range(30), "a": np.arange(30.0)}))

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from indgan import ConfigError, DataError
-from indgan.sequence_metrics import (
+from indgan.metrics.sequences import (
     ScoreStats,
     _StackedGRU,
     autocorrelation_difference,

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError
-from .schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, infer_schema
+from ..errors import DataError
+from ..schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, infer_schema
 
 log = logging.getLogger(__name__)
 
@@ -341,7 +341,7 @@ def _log_arrays(df: pd.DataFrame, schema: Schema, tags: list[str], source: str):
     """``(values (n_steps, n_tags) on the time grid, segment id per step, grid)``."""
     import numpy as np
 
-    from .windows import to_grid
+    from ..timegrid import to_grid
 
     view = schema.view(df)
     entity = schema.entity_column if schema.entity_column in view else None
@@ -364,7 +364,7 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
                       n_repeats: int = 5, iterations: int = 1000, random_state: int = 0) -> TemporalReport:
     """Score a synthetic log over time against the real one (see the module docstring).
 
-    Both tables are put on their time grid per entity (:func:`indgan.windows.to_grid`); step changes and
+    Both tables are put on their time grid per entity (:func:`indgan.timegrid.to_grid`); step changes and
     autocorrelations are taken inside each entity, over observed cells. The discriminative score uses
     non-overlapping windows of ``seq_len`` steps, at most 5,000 per side, with the tags min-max scaled by the real
     range and missing cells holding the last value; it needs ``min_windows`` on each side.
@@ -393,7 +393,7 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
     """
     import numpy as np
 
-    from .sequence_metrics import discriminative_score, log_autocorrelation, step_change_scores
+    from .sequences import discriminative_score, log_autocorrelation, step_change_scores
 
     source_r, source_s = real.attrs.get("source", "real data"), synthetic.attrs.get("source", "synthetic data")
     schema = schema or infer_schema(real, source=source_r)
@@ -447,7 +447,7 @@ class SequenceReport:
 
     Attributes
     ----------
-    discriminative, predictive : indgan.sequence_metrics.ScoreStats
+    discriminative, predictive : indgan.metrics.sequences.ScoreStats
         TimeGAN's discriminative score (|0.5 - accuracy| of a post-hoc GRU classifier; 0 is best) and predictive
         score (MAE on real data of a post-hoc GRU trained on synthetic data; lower is better, compare with
         ``predictive_real``).
@@ -526,7 +526,7 @@ def sequence_windows(df: pd.DataFrame, schema: Schema, seq_len: int, tags: list[
     allowed value are kept."""
     import numpy as np
 
-    from .windows import make_windows, to_grid, window_starts
+    from ..timegrid import make_windows, to_grid, window_starts
 
     view = schema.view(df)
     grid = to_grid(view, schema.time_column, schema.entity_column if schema.entity_column in view else None,
@@ -550,7 +550,7 @@ def evaluate_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sche
     """Score synthetic sequences with TimeGAN's protocol (Yoon et al., NeurIPS 2019) plus per-tag
     autocorrelation and cross-correlation differences and sdmetrics reports on the steps.
 
-    Both tables are put on their time grid per entity (:mod:`indgan.windows`) and cut into windows of
+    Both tables are put on their time grid per entity (:mod:`indgan.timegrid`) and cut into windows of
     ``seq_len`` steps (stride 1; windows with a gap are left out; at most ``max_windows`` of each, drawn at
     random). The continuous tags are min-max scaled by the real data's range.
 
@@ -572,7 +572,7 @@ def evaluate_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sche
     """
     import numpy as np
 
-    from .sequence_metrics import (autocorrelation_difference, cross_correlation_difference,
+    from .sequences import (autocorrelation_difference, cross_correlation_difference,
                                    discriminative_score, predictive_score)
 
     source_r, source_s = real.attrs.get("source", "real"), synthetic.attrs.get("source", "synthetic")

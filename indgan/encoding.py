@@ -1,4 +1,6 @@
-"""Reversible encoding of a table to float32: mode-specific normalisation and one-hot.
+"""Reversible encodings of a table to float32: mode-specific normalisation and one-hot (:class:`DataTransformer`,
+for the tabular and log models), and min-max scaling and one-hot (:class:`RangeEncoder`, for the sequence model
+and the imputer).
 
 Third stop of the data path. Each continuous column (and a numeric time column) is encoded with the
 **mode-specific normalisation** of CTGAN (Xu, Skoularidou, Cuesta-Infante, Veeramachaneni, "Modeling
@@ -28,14 +30,16 @@ under every mode of every column is computed in one vectorised numpy expression.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
+from torch import Tensor, nn
 
 from .errors import DataError, NotFittedError
 from .mixture import fit_mixtures
-from .schema import CATEGORICAL, CONTINUOUS, ENTITY, MISSING, TIME, Schema, _jsonable, _time_values
+from .schema import CATEGORICAL, CONTINUOUS, ENTITY, MISSING, TIME, Schema, jsonable, time_values
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ class DataTransformer:
                 s = view[name]
                 filled = s.astype(object).where(s.notna(), MISSING)
                 counts = filled.value_counts(sort=True)
-                levels = [_jsonable(v) for v in counts.index]
+                levels = [jsonable(v) for v in counts.index]
                 block = {"column": name, "kind": "categorical", "levels": levels, "width": len(levels)}
             blocks.append(block)
 
@@ -210,7 +214,7 @@ class DataTransformer:
     @staticmethod
     def _numeric(s: pd.Series, name: str) -> np.ndarray:
         if pd.api.types.is_datetime64_any_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            return _time_values(s).to_numpy(dtype="float64")
+            return time_values(s).to_numpy(dtype="float64")
         return s.to_numpy(dtype="float64", na_value=np.nan)
 
     # ------------------------------------------------------------------ transform
@@ -360,3 +364,219 @@ class DataTransformer:
                 random_state=d["random_state"])
         t._blocks = d["blocks"]
         return t
+
+
+# ---------------------------------------------------------------------------------------------- range encoding
+@dataclass
+class RangeSpan:
+    """Where a column sits in the encoded step vector."""
+
+    column: str
+    start: int
+    width: int
+    kind: str  # "continuous" (one value in [0, 1]) or "categorical" (one-hot)
+
+
+class RangeEncoder:
+    """A row (of a table, or a step of a log) <-> a vector in ``[0, 1]``: continuous columns min-max scaled by the
+    training range, categorical ones one-hot with the training levels (an empty categorical cell is the level
+    ``"<missing>"``). The encoding of the sequence model and the imputer; the tabular and log models use
+    mode-specific normalisation (:class:`DataTransformer`).
+
+    Parameters
+    ----------
+    continuous, categorical : list of str
+        Model-view columns.
+    """
+
+    def __init__(self, continuous: list[str], categorical: list[str]):
+        self.continuous = list(continuous)
+        self.categorical = list(categorical)
+
+    def fit(self, frame: pd.DataFrame) -> RangeEncoder:
+        """Learn ranges and levels from ``frame`` (gap rows may be present; they hold NaN)."""
+        x = frame[self.continuous].to_numpy(dtype=np.float64) if self.continuous else np.zeros((len(frame), 0))
+        with np.errstate(all="ignore"):
+            lo, hi = np.nanmin(x, axis=0) if len(x) else np.zeros(0), np.nanmax(x, axis=0) if len(x) else np.zeros(0)
+        empty = [c for c, v in zip(self.continuous, lo) if not np.isfinite(v)]
+        if empty:
+            raise DataError(f"column(s) {empty!r} hold no number at all; drop them or mark them ignored in the config.")
+        self.minimum, self.maximum = lo.tolist(), hi.tolist()
+        self.levels: dict[str, list] = {}
+        for c in self.categorical:
+            s = frame[c].dropna()
+            levels = sorted(pd.unique(s).tolist(), key=lambda v: (str(type(v)), v))
+            if frame[c].isna().any() and MISSING not in levels:
+                levels.append(MISSING)
+            self.levels[c] = [_py(v) for v in levels]
+        return self
+
+    def candidates(self) -> dict[str, list | tuple]:
+        """``{column: levels}`` for the categorical columns, ``{column: (min, max)}`` for the continuous ones."""
+        out: dict[str, list | tuple] = {c: list(self.levels[c]) for c in self.categorical}
+        out.update({c: (lo, hi) for c, lo, hi in zip(self.continuous, self.minimum, self.maximum)})
+        return out
+
+    def spans(self) -> list[RangeSpan]:
+        out, pos = [], 0
+        for c in self.continuous:
+            out.append(RangeSpan(c, pos, 1, "continuous"))
+            pos += 1
+        for c in self.categorical:
+            w = len(self.levels[c])
+            out.append(RangeSpan(c, pos, w, "categorical"))
+            pos += w
+        return out
+
+    @property
+    def dim(self) -> int:
+        return len(self.continuous) + sum(len(v) for v in self.levels.values())
+
+    def transform(self, frame: pd.DataFrame, row_observed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Encode.
+
+        Returns
+        -------
+        values : numpy.ndarray
+            ``(n_steps, dim)`` float32 in ``[0, 1]`` (continuous values outside the training range fall outside).
+        observed : numpy.ndarray
+            ``(n_steps, dim)`` float32: 1 where the cell was observed, 0 for missing cells and gap rows.
+        """
+        n = len(frame)
+        values = np.zeros((n, self.dim), dtype=np.float32)
+        observed = np.zeros((n, self.dim), dtype=np.float32)
+        if self.continuous:
+            x = frame[self.continuous].to_numpy(dtype=np.float64)
+            lo, hi = np.asarray(self.minimum), np.asarray(self.maximum)
+            span = np.where(hi > lo, hi - lo, 1.0)
+            scaled = (x - lo) / span
+            ok = np.isfinite(scaled)
+            k = len(self.continuous)
+            values[:, :k] = np.where(ok, scaled, 0.0)
+            observed[:, :k] = ok
+        pos = len(self.continuous)
+        for c in self.categorical:  # one vectorised lookup per column
+            levels = self.levels[c]
+            col = frame[c].astype(object)
+            if MISSING in levels:
+                col = col.where(col.notna(), MISSING)
+            codes = pd.Categorical(col.map(_py), categories=levels).codes
+            hit = codes >= 0
+            rows = np.flatnonzero(hit)
+            values[rows, pos + codes[hit]] = 1.0
+            observed[rows, pos:pos + len(levels)] = 1.0
+            pos += len(levels)
+        if row_observed is not None:
+            observed[~row_observed] = 0.0
+            values[~row_observed] = 0.0
+        return values, observed
+
+    def inverse_transform(self, values: np.ndarray, clip: bool = True) -> pd.DataFrame:
+        """``(n_steps, dim)`` -> a DataFrame of the columns (continuous clipped to the training range,
+        categorical by the largest score)."""
+        out: dict[str, Any] = {}
+        k = len(self.continuous)
+        if k:
+            v = values[:, :k].astype(np.float64)
+            if clip:
+                v = np.clip(v, 0.0, 1.0)
+            lo, hi = np.asarray(self.minimum), np.asarray(self.maximum)
+            x = lo + v * (hi - lo)
+            for j, c in enumerate(self.continuous):
+                out[c] = x[:, j]
+        pos = k
+        for c in self.categorical:
+            levels = self.levels[c]
+            idx = values[:, pos:pos + len(levels)].argmax(axis=1)
+            out[c] = pd.Series(np.asarray(levels, dtype=object)[idx])
+            pos += len(levels)
+        return pd.DataFrame(out)
+
+    def to_dict(self) -> dict:
+        return {"continuous": self.continuous, "categorical": self.categorical, "minimum": self.minimum,
+                "maximum": self.maximum, "levels": self.levels}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RangeEncoder:
+        enc = cls(d["continuous"], d["categorical"])
+        enc.minimum, enc.maximum, enc.levels = d["minimum"], d["maximum"], d["levels"]
+        return enc
+
+
+def condition_schedule(encoder: RangeEncoder, column: str, value: Any) -> list:
+    """A condition given by a user, as per-step values of ``encoder``'s condition ``column`` (length 1 for a
+    constant).
+
+    ``value`` is a constant (``5``, ``"B"``), a schedule of ``(value, n_steps)`` segments
+    (``[(0, 160), (5, 320)]``), or a sequence of per-step values. Categorical values are matched to the
+    training levels (``"5"`` matches ``5``); continuous ones must be numbers.
+
+    Raises
+    ------
+    ConditionError
+        Unknown condition column, a value never seen in training, a segment of less than one step, or a
+        non-number for a continuous condition.
+    """
+    from .errors import ConditionError
+    from .schema import match_level
+
+    if column not in encoder.categorical and column not in encoder.continuous:
+        known = encoder.categorical + encoder.continuous
+        raise ConditionError(f"unknown condition column {column!r}; the model was conditioned on: "
+                             f"{', '.join(known) or 'nothing (fit with condition=...)'}.")
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        out = []
+        for v, k in value:
+            if int(k) < 1:
+                raise ConditionError(f"condition {column}: a schedule segment needs at least 1 step, got {k}.")
+            out += [v] * int(k)
+        values = out
+    elif isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        values = list(value)
+    else:
+        values = [value]
+    if column in encoder.categorical:
+        levels = encoder.levels[column]
+        matched = {}
+        for v in set(map(str, values)):
+            i = match_level(levels, v)
+            if i is None:
+                raise ConditionError(
+                    f"condition {column}={v!r}: this value never occurs in the training data; known values: "
+                    f"{', '.join(map(str, levels[:25]))}{' ...' if len(levels) > 25 else ''}.")
+            matched[v] = levels[i]
+        return [matched[str(v)] for v in values]
+    try:
+        return [float(v) for v in values]
+    except (TypeError, ValueError) as exc:
+        raise ConditionError(f"condition {column}: {exc}; give numbers for a continuous condition.") from None
+
+
+def _py(v: Any) -> Any:
+    """NumPy scalars -> Python scalars (JSON-safe, and equal across a save/load)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def observed_mean_std(x: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation over the observed cells of ``x (n_steps, dim)`` (``observed``:
+    1 observed, 0 missing, same shape), as float64 ``(dim,)`` each; a feature with no observed cell gets 0 and 0."""
+    x, o = np.asarray(x, np.float64), np.asarray(observed, np.float64)
+    n = np.maximum(o.sum(0), 1.0)
+    mean = (x * o).sum(0) / n
+    return mean, np.sqrt((((x - mean) ** 2) * o).sum(0) / n)
+
+
+class SpanActivation(nn.Module):
+    """Logits ``(..., dim)`` -> values in a :class:`RangeEncoder` layout: sigmoid for the continuous columns (the
+    first ``n_cont`` dims), softmax over each categorical column's levels (one op per column). The output layer
+    of the sequence model's recovery network and of the imputer's generator."""
+
+    def __init__(self, spans: list[RangeSpan]):
+        super().__init__()
+        self.n_cont = sum(1 for s in spans if s.kind == "continuous")
+        self.cat_spans = [(s.start, s.width) for s in spans if s.kind == "categorical"]
+
+    def forward(self, logits: Tensor) -> Tensor:
+        parts = [torch.sigmoid(logits[..., :self.n_cont])]
+        parts += [torch.softmax(logits[..., a:a + w], dim=-1) for a, w in self.cat_spans]
+        return torch.cat(parts, dim=-1)

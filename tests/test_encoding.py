@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indgan import infer_schema
-from indgan.transform import DataTransformer
+from indgan.encoding import DataTransformer
 
 
 def _round_trip(df):
@@ -13,7 +13,7 @@ def _round_trip(df):
     view = schema.view(df)
     t = DataTransformer(schema).fit(view)
     encoded = t.transform(view)
-    return schema, t, encoded, schema.unview(t.inverse_transform(encoded))
+    return schema, t, encoded, schema.restore(t.inverse_transform(encoded))
 
 
 def _assert_same(df, back):

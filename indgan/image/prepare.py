@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import DataError
+from ..errors import DataError
 
 SIZES = (28, 32, 64)
 FASHION_DIR = Path(os.environ.get("INDGAN_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))

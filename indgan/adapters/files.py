@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import DataError
+from ..errors import DataError
 
 #: File name suffixes indgan reads and writes.
 SUPPORTED_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv", ".txt")

@@ -8,7 +8,7 @@ sequences 0.56 row by row after its quick start. LogGAN splits the job the way M
 Kautz, "MoCoGAN: Decomposing Motion and Content for Video Generation", CVPR 2018) splits a video into content
 and motion:
 
-- **Rows: a CTGAN** (:class:`~indgan.models.tabular.TabularGAN`, Xu et al., NeurIPS 2019: mode-specific
+- **Rows: a CTGAN** (:class:`~indgan.tabular.TabularGAN`, Xu et al., NeurIPS 2019: mode-specific
   normalisation, conditional vector and training-by-sampling, WGAN-GP critic) learns the log's rows, given
   their *context*: the condition columns (fault id or operating mode one-hot, setpoints scaled) and, for
   batches, the batch progress ``t / (T - 1)`` (a conditional GAN with continuous labels: the generator and the
@@ -29,17 +29,17 @@ and motion:
   halves of the plant logs, first against second, score only 0.744 row by row; alternate 8-hour blocks 0.922),
   so the calibration keeps the rows within ``row_tolerance`` (0.02) of the row model's own row score and, within
   that, takes the candidate with the best score over time (step changes and autocorrelation, lags
-  1..``max_lag``). The table is in ``fit_info_["calibration"]``.
+  1..``max_lag``). The table is in ``fit_info_.calibration``.
 - **Sensor noise**: white noise per continuous tag, whose spread is what the real step-to-step changes have
   beyond what the latent process gives (robust scales: ``sigma^2 = (s_real^2 - s_synthetic^2) / 2`` with ``s``
   the MAD of the step changes), added where the tag is in a Gaussian mode (point masses, such as a tag stuck
   at a limit, stay exact) and clipped to the training range.
-- **Sampled-and-held tags** (analysers, lab values; :func:`~indgan.windows.detect_sample_hold`) are held
+- **Sampled-and-held tags** (analysers, lab values; :func:`~indgan.timegrid.detect_sample_hold`) are held
   between their update steps as in the real log.
 
 What it does not do: dynamics beyond what the latent process and the sensor noise express (a tag that
 follows another with a lag, a control loop's oscillation) are not learned; for those use the sequence model
-(:class:`~indgan.models.recurrent.SequenceGAN`, TimeGAN, ``--model sequence``). Measured on the plant logs
+(:class:`~indgan.sequence.SequenceGAN`, TimeGAN, ``--model sequence``). Measured on the plant logs
 against SDV's TVAE and GaussianCopula in one run: ``benchmarks/mainjob.py`` and ``benchmarks/README.md``.
 
 Tried and dropped on the way (plant logs, 2 CPU threads): one temporal-convolution generator with a row
@@ -52,97 +52,63 @@ frozen row generator) moved the step-change score by under 0.01 against the cali
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass, field
 from time import perf_counter
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator
 from torch import Tensor
 
 from .. import threads
-from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_fraction,
-                      check_positive_float, check_positive_int)
-from ..persist import load_model_file, save_model_file, split_state
-from ..sequence_metrics import log_autocorrelation, step_change_scores, step_scale
-from ..schema import CONTINUOUS, Schema, _time_values, condition_overrides, infer_schema
-from ..budget import budget_seconds
-from ..training import make_generator, resolve_device, seed_everything
-from ..windows import StepEncoder, condition_schedule, detect_sample_hold, time_axis, to_grid
-from .tabular import TabularGAN
+from ..adapters.files import read_table
+from ..base import FitInfo, FittedModel
+from ..budget import budget_seconds, check_training_length
+from ..encoding import RangeEncoder, condition_schedule
+from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
+from ..metrics.sequences import log_autocorrelation, step_change_scores, step_scale
+from ..persist import split_state
+from ..schema import Schema, time_values
+from ..tabular import TabularGAN
+from ..timegrid import detect_sample_hold, prepare_log, time_axis
+from ..training import resolve_device, seed_everything
+from .noise import SmoothNoise, stratified
+from .prepare import prepare_rows
 
 #: Candidate length scales of the latent process, in steps, tried when ``length_scale="auto"``.
 LENGTH_CANDIDATES = (2, 4, 8, 12, 16, 24, 32, 48, 64)
 PROGRESS = "<progress>"
 
 
-class SmoothNoise:
-    """The latent process: ``width`` independent stationary Gaussian processes with N(0, 1) marginals and the
-    squared-exponential autocorrelation ``exp(-lag^2 / (4 l^2))`` (``l`` = ``length_scale`` in steps), drawn
-    chunk by chunk.
+@dataclass
+class LogFitInfo(FitInfo):
+    """What a :class:`LogGAN` fit learned (``fit_info_``)."""
 
-    Each channel is white noise filtered by a Gaussian-shaped causal kernel of ``K = 6 l + 1`` taps,
-    normalised to unit energy, so the marginal at every step is exactly N(0, 1) while neighbouring steps share
-    most of their noise: the process is smooth at lags well below ``l`` and forgets its past after a few
-    ``l``. (Against a process that holds each value for an exponentially distributed time, the same
-    autocorrelation at lag 12 comes with much faster mixing at long lags, so a log of a given length covers
-    the row model's distribution better: plant logs, one frozen row model, 0.898 row quality / 0.870 step
-    changes / 0.194 autocorrelation error at ``l = 20`` against 0.880 / 0.867 / 0.167 for holding times of
-    100 steps.) Sequences (``starts``) begin with fresh noise history, so they are independent; within one the
-    last ``K - 1`` noise values are carried from chunk to chunk, so memory is bounded by the chunk. The
-    convolutions run through the FFT.
-    """
-
-    def __init__(self, width: int, length_scale: float, g: torch.Generator, device, kind: str = "normal"):
-        self.width, self.g, self.device, self.kind = width, g, device, kind
-        ell = max(float(length_scale), 1e-3)
-        self.K = K = int(math.ceil(6 * ell)) + 1
-        k = torch.arange(K, dtype=torch.float64, device=device)
-        w = torch.exp(-((k - (K - 1) / 2) ** 2) / (2 * ell * ell))
-        self.kernel = (w / w.norm()).float().flip(0)  # taps for noise[t - K + 1 .. t]
-        self.tail: Tensor | None = None
-
-    def _fresh(self, n: int) -> Tensor:
-        return torch.randn(n, self.width, device=self.device, generator=self.g)
-
-    def _filter(self, noise: Tensor) -> Tensor:
-        """``noise (K - 1 + m, width)`` -> the ``m`` filtered steps ``(m, width)``."""
-        n = noise.shape[0]
-        n_fft = 1 << (n + self.K - 1).bit_length()
-        spec = torch.fft.rfft(noise, n_fft, dim=0) * torch.fft.rfft(self.kernel, n_fft)[:, None]
-        return torch.fft.irfft(spec, n_fft, dim=0)[self.K - 1:n]
-
-    def next(self, n: int, starts: list[int]) -> Tensor:
-        """The next ``n`` steps ``(n, width)``; ``starts`` (local indices) begin new sequences."""
-        bounds = sorted(set([0] + [int(s) for s in starts] + [n]))
-        parts = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            history = self._fresh(self.K - 1) if (a in starts or self.tail is None) else self.tail
-            noise = torch.cat([history, self._fresh(b - a)])
-            parts.append(self._filter(noise))
-            self.tail = noise[-(self.K - 1):] if self.K > 1 else noise[:0]
-        out = torch.cat(parts)
-        if self.kind == "uniform":
-            out = 0.5 * (1.0 + torch.erf(out / math.sqrt(2.0)))
-        return out
+    source: str = "table"
+    n_rows: int = 0
+    n_steps: int = 0
+    n_gaps: int = 0
+    n_merged: int = 0
+    interval: float = 1.0
+    time_column: str = "time"
+    time_dtype: str = "float64"
+    entity_column: str | None = None
+    entities: list = field(default_factory=list)
+    entity_numeric: bool = False
+    lengths: list = field(default_factory=list)
+    starts: list = field(default_factory=list)
+    conditions: list = field(default_factory=list)
+    progress: bool = False
+    context_dim: int = 0
+    held: list = field(default_factory=list)
+    calibration: list = field(default_factory=list)
+    calibration_reference: float = float("nan")
+    calibration_seconds: float = 0.0
+    row_seconds: float = 0.0
 
 
-def stratified(z: Tensor) -> Tensor:
-    """Each column of ``z (steps, channels)`` mapped through its own ranks to the N(0, 1) quantiles
-    ``Phi^-1((rank + 0.5) / steps)``: the order of the values (so the path's shape) is kept, and the values taken
-    over the sequence are spread over N(0, 1) as evenly as they can be. A smooth process of length scale ``l``
-    over ``n`` steps has about ``n / l`` independent values, so its mean and spread over one sequence wander
-    (by about ``sqrt(l / n)``) and a short synthetic log covers the row model's distribution unevenly; this is
-    stratified sampling of the latent path (as in Latin hypercube sampling), and it raised the plant logs' row
-    quality by about 0.01 at the same temporal scores."""
-    n = z.shape[0]
-    ranks = z.argsort(0).argsort(0).to(torch.float64)
-    return torch.special.ndtri((ranks + 0.5) / n).to(z.dtype)
-
-
-class LogGAN(BaseEstimator):
+class LogGAN(FittedModel):
     """A synthetic version of a historian log: CTGAN rows driven by a latent Markov process (see the module
     docstring for the method and the papers).
 
@@ -173,7 +139,7 @@ class LogGAN(BaseEstimator):
         Lags of the autocorrelation the calibration matches.
     validation_share, patience, batch_size, latent_dim, generator_dim, critic_dim, loss, generator_lr,
     critic_lr, ema_decay, n_modes, gp_every
-        The row model's (:class:`~indgan.models.tabular.TabularGAN`).
+        The row model's (:class:`~indgan.tabular.TabularGAN`).
     max_discrete_levels : int, default 10
     columns : dict, optional
         Column-role overrides, as in the ``[columns]`` config.
@@ -199,8 +165,17 @@ class LogGAN(BaseEstimator):
     """
 
     kind = "LogGAN"
+    fitted_attribute = "rows_"
+    generates_rows = True
+    family = "log"
+    method_name = "CTGAN rows + smooth latent dynamics"
+    fit_options = frozenset({"epochs", "condition", "entity"})
+    count_option = "epochs"
+    stops_early = True
     #: ``sample`` takes ``sequences`` and ``steps``, and ``indgan scenario`` accepts the model.
     generates_sequences = True
+    fit_info_class: ClassVar[type] = LogFitInfo
+    extra_loss_name = "cond CE"
 
     def __init__(self, time_budget: float | str | None = "auto", epochs: int | None = None,
                  length_scale: float | str = "auto", row_tolerance: float = 0.02, stratify: bool = True,
@@ -242,10 +217,7 @@ class LogGAN(BaseEstimator):
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
         check_positive_int("max_lag", self.max_lag)
-        check_positive_int("epochs", self.epochs, optional=True)
-        budget_seconds(self.time_budget, "cpu")
-        if self.epochs is None and self.time_budget is None:
-            raise ConfigError("give epochs or a time_budget (both are None): training would never stop.")
+        check_training_length("epochs", self.epochs, self.time_budget)
         if not (isinstance(self.length_scale, str) and self.length_scale == "auto"):
             check_positive_float("length_scale", self.length_scale)
             if float(self.length_scale) > 10_000:
@@ -254,13 +226,6 @@ class LogGAN(BaseEstimator):
             raise ConfigError(f"progress must be True, False or 'auto', got {self.progress!r}.")
         check_fraction("validation_share", self.validation_share, upper=0.5)
         check_fraction("row_tolerance", self.row_tolerance)
-
-    def _check_fitted(self):
-        if not hasattr(self, "rows_"):
-            raise NotFittedError("this LogGAN is not fitted yet; call fit(df) or LogGAN.load(path).")
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "rows_")
 
     def _row_model(self, budget: float | None) -> TabularGAN:
         return TabularGAN(epochs=self.epochs, time_budget=budget, validation_share=self.validation_share,
@@ -302,69 +267,29 @@ class LogGAN(BaseEstimator):
         ConfigError
             Invalid parameters.
         """
-        from ..io import read_table
-
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
             data = read_table(data)
-        source = data.attrs.get("source", "table")
-        conditions = [condition] if isinstance(condition, str) else list(condition or [])
         seed_everything(self.random_state)
         device = resolve_device(self.device)
         threads.start()
         t_start = perf_counter()
         budget = budget_seconds(self.time_budget, device)
-        if schema is None:
-            overrides = condition_overrides(data, conditions, self.columns)
-            for role, col in (("entity", entity), ("time", time)):
-                if col:
-                    if col not in data.columns:
-                        raise DataError(f"{source}: {role} column {col!r} is not in the table.")
-                    overrides[role] = [col]
-            schema = infer_schema(data, overrides=overrides or None, max_discrete_levels=self.max_discrete_levels,
-                                  source=source)
-        time_col, entity_col = schema.time_column, schema.entity_column
-        if time_col is None:
-            raise DataError(f"{source}: no time column found; a log model needs one (a datetime column, or an integer "
-                            "sample index named like 'time'). Name it with time=... or use the tabular model "
-                            "(--model tabular).")
-        view = schema.view(data)
-        unknown = [c for c in conditions if c not in view.columns or c in (time_col, entity_col)]
-        if unknown:
-            options = [c for c in view.columns if c not in (time_col, entity_col)]
-            raise ConditionError(f"unknown condition column(s) {unknown!r}; the table has: {', '.join(options[:20])}.")
-        grid = to_grid(view, time_col, entity_col, source=source)
-        frame = grid.frame
-        cond_cat = [c for c in conditions if schema[c].role != CONTINUOUS]
-        cond_cont = [c for c in conditions if c not in cond_cat]
-        cond_frame = _fill_conditions(grid, conditions, entity_col, source)
-        cond_encoder = StepEncoder(cond_cont, cond_cat).fit(cond_frame)
-        context, _ = cond_encoder.transform(cond_frame)
-        progress = self.progress if self.progress != "auto" else (entity_col is not None and len(grid.entities) >= 5)
-        ent_of_row = np.repeat(np.arange(len(grid.entities)), grid.lengths)
-        local = np.arange(len(frame)) - grid.offsets[ent_of_row]
-        if progress:
-            span = np.maximum(grid.lengths[ent_of_row] - 1, 1)
-            context = np.concatenate([context, (local / span)[:, None].astype(np.float32)], 1)
-
-        # the row model: every modelled column but time, entity and the conditions
-        row_specs = [c for c in schema.columns if c.name not in (time_col, entity_col) and c.name not in conditions]
-        row_schema = Schema(row_specs)
-        if not row_schema.modelled:
-            raise DataError(f"{source}: no column left to model once time, entity and conditions are set aside.")
-        observed = grid.observed
-        # the row model reads the input's own rows at the observed grid points (status strings and all)
-        rows = data.iloc[grid.source_rows[observed]].reset_index(drop=True)
+        log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
+                          "the log model")
+        prep = prepare_rows(data, log, self.progress)
+        grid, schema, frame = log.grid, log.schema, log.grid.frame
         row_budget = None
         if budget is not None:  # the calibration after the row model takes a few seconds: keep them aside
             row_budget = max(1.0, 0.92 * budget - (perf_counter() - t_start))
         model = self._row_model(row_budget)
-        model.fit(rows, schema=row_schema, context=context[observed] if context.shape[1] else None)
+        observed = grid.observed
+        model.fit(prep.rows, schema=prep.row_schema, context=prep.context[observed] if prep.context.shape[1] else None)
         self.schema_, self.rows_ = schema, model
-        self.cond_encoder_ = cond_encoder
+        self.cond_encoder_ = prep.cond_encoder
         self.device_ = device
 
-        cont = [c.name for c in row_schema.columns if c.role == CONTINUOUS]
+        cont = prep.continuous
         self.held_ = []
         if self.sample_hold and cont:
             x = frame[cont].to_numpy(np.float64)
@@ -372,34 +297,33 @@ class LogGAN(BaseEstimator):
             self.held_ = [{"columns": [cont[j] for j in h.columns], "period": int(h.period),
                            "phase": h.phase.astype(int).tolist()}
                           for h in detect_sample_hold(np.nan_to_num(x), ok.astype(np.float32), grid.offsets, cont)]
-        t_grid = _time_values(frame[time_col]).to_numpy()
-        self.fit_info_ = {
-            "source": source, "n_rows": int(len(data)), "n_steps": int(len(frame)), "n_gaps": grid.n_gaps,
-            "n_merged": grid.n_merged, "interval": grid.interval, "time_column": time_col,
-            "time_dtype": str(view[time_col].dtype), "entity_column": entity_col,
-            "entities": [_jsonable_entity(e) for e in grid.entities] if entity_col else [None],
-            "entity_numeric": bool(entity_col is not None and pd.api.types.is_numeric_dtype(view[entity_col])),
-            "lengths": grid.lengths.tolist(), "starts": t_grid[grid.offsets[:-1]].tolist(),
-            "conditions": conditions, "progress": bool(progress), "context_dim": int(context.shape[1]),
-            "held": self.held_,
-        }
+        time_col, entity_col = schema.time_column, schema.entity_column
+        t_grid = time_values(frame[time_col]).to_numpy()
+        self.fit_info_ = LogFitInfo(
+            source=log.source, n_rows=int(len(data)), n_steps=int(len(frame)), n_gaps=grid.n_gaps,
+            n_merged=grid.n_merged, interval=grid.interval, time_column=time_col,
+            time_dtype=str(log.view[time_col].dtype), entity_column=entity_col,
+            entities=[e.item() if isinstance(e, np.generic) else e for e in grid.entities] if entity_col else [None],
+            entity_numeric=bool(entity_col is not None and pd.api.types.is_numeric_dtype(log.view[entity_col])),
+            lengths=grid.lengths.tolist(), starts=t_grid[grid.offsets[:-1]].tolist(), conditions=log.conditions,
+            progress=prep.progress, context_dim=int(prep.context.shape[1]), held=self.held_)
         # the training condition trajectories, drawn from when a sample does not fix them
-        self.cond_grid_ = torch.from_numpy(np.ascontiguousarray(context)).float()
+        self.cond_grid_ = torch.from_numpy(prep.context).float()
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
         self._calibrate(frame, observed, grid.offsets, cont)
-        self.fit_info_["fit_seconds"] = perf_counter() - t_start
-        self.fit_info_["row_seconds"] = model.fit_info_["fit_seconds"]
-        self._rng_ = make_generator(device, self.random_state)
+        self.fit_info_.fit_seconds = perf_counter() - t_start
+        self.fit_info_.row_seconds = model.fit_info_.fit_seconds
+        self._rng_ = self.new_generator(self.random_state)
         return self
 
     # ------------------------------------------------------------------ calibration
     def _calibrate(self, frame: pd.DataFrame, observed: np.ndarray, offsets: np.ndarray, cont: list[str]) -> None:
         """Choose ``length_scale`` and the sensor noise by simulating the training log's shape (its first
         entities, up to 6,000 steps) and scoring each candidate against the real log: half on its rows
-        (:func:`~indgan.evaluation.row_fidelity`), half over time (the step-change score and one minus the
-        autocorrelation error, as :func:`~indgan.evaluation.temporal_fidelity` defines them). The sensor
+        (:func:`~indgan.metrics.report.row_fidelity`), half over time (the step-change score and one minus the
+        autocorrelation error, as :func:`~indgan.metrics.report.temporal_fidelity` defines them). The sensor
         noise of a candidate is what the real step changes have beyond the candidate's own."""
-        from ..evaluation import row_fidelity
+        from ..metrics.report import row_fidelity
 
         t0 = perf_counter()
         lengths = np.diff(offsets)
@@ -417,10 +341,10 @@ class LogGAN(BaseEstimator):
         real_rows = real_view.loc[observed[pick]]
         candidates = list(LENGTH_CANDIDATES) if self.length_scale == "auto" else [float(self.length_scale)]
         seed = 12345 if self.random_state is None else self.random_state + 12345
-        table, best = [], None
+        table = []
         for h in candidates:
             self.length_scale_, self.sensor_noise_ = float(h), {}
-            g = make_generator(self.device_, seed)
+            g = self.new_generator(seed)
             values, encoded, starts = self._draw_values(plan, None, g, training_phase=True, finish=False)
             if self.sensor_noise and cont:
                 held = values.copy()
@@ -437,9 +361,9 @@ class LogGAN(BaseEstimator):
             table.append({"length_scale": float(h), "rows": rows_score, "steps": steps_score, "acf_error": acf_error,
                           "time": 0.5 * (steps_score + 1.0 - acf_error), "noise": dict(self.sensor_noise_)})
         # the row model's own row score: as many rows, drawn independently, with the real rows' contexts
-        context = self.cond_grid_[pick][observed[pick]].to(self.device_) if self.fit_info_["context_dim"] else None
+        context = self.cond_grid_[pick][observed[pick]].to(self.device_) if self.fit_info_.context_dim else None
         own = self.rows_.transformer_.inverse_transform(
-            self.rows_.generate_encoded(len(real_rows), [], make_generator(self.device_, seed), context))
+            self.rows_.generate_encoded(len(real_rows), [], self.new_generator(seed), context))
         reference = row_fidelity(real_rows, own, cont, [c for c in cats if c in own])
         ok = [r for r in table if r["rows"] >= reference - self.row_tolerance] or [max(table, key=lambda r: r["rows"])]
         chosen = max(ok, key=lambda r: r["time"])
@@ -447,41 +371,44 @@ class LogGAN(BaseEstimator):
         for r in table:
             r["chosen"] = r is chosen
             del r["noise"]
-        self.fit_info_["calibration_reference"] = reference
-        self.fit_info_["calibration"] = table
-        self.fit_info_["calibration_seconds"] = perf_counter() - t0
-
-    extra_loss_name = "cond CE"
+        self.fit_info_.calibration_reference = reference
+        self.fit_info_.calibration = table
+        self.fit_info_.calibration_seconds = perf_counter() - t0
 
     @property
     def summary_(self):
         """The row model's training summary (:class:`~indgan.training.TrainingSummary`)."""
         return self.rows_.summary_
 
+    def fit_lines(self) -> list[str]:
+        """What the fit learned, for ``indgan fit``."""
+        fi, rows = self.fit_info_, self.rows_
+        score = rows.fit_info_.validation_score
+        lines = [f"row model: {rows.summary_.epochs} epochs ({rows.summary_.steps} steps) in "
+                 f"{rows.fit_info_.fit_seconds:.1f} s" + (f", held-out score {score:.3f}" if score is not None else "")
+                 + f"; latent length scale {self.length_scale_:g} steps; sensor noise on {len(self.sensor_noise_)} tag(s)"
+                 + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
+                 + ("; batch progress" if fi.progress else "")]
+        return lines + [f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
+                        f"{', '.join(g['columns'][:6])}" + (f" and {len(g['columns']) - 6} more" if len(g['columns']) > 6
+                                                             else "") for g in fi.held]
+
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""
         fi = self.fit_info_
-        calib = ", ".join(f"{r['length_scale']:g}: rows {r['rows']:.3f} time {r['time']:.3f}" for r in fi.get("calibration", []))
-        return [f"log: {len(fi['lengths'])} sequence(s) of {min(fi['lengths'])}-{max(fi['lengths'])} steps, interval "
-                f"{fi['interval']:g} {'ns' if fi['time_dtype'].startswith('datetime') else 'time units'}, "
-                f"{fi['n_gaps']} gap step(s); conditions: {', '.join(fi['conditions']) or 'none'}"
-                + ("; batch progress" if fi["progress"] else ""),
+        calib = ", ".join(f"{r['length_scale']:g}: rows {r['rows']:.3f} time {r['time']:.3f}" for r in fi.calibration)
+        return [f"log: {len(fi.lengths)} sequence(s) of {min(fi.lengths)}-{max(fi.lengths)} steps, interval "
+                f"{fi.interval:g} {'ns' if fi.time_dtype.startswith('datetime') else 'time units'}, "
+                f"{fi.n_gaps} gap step(s); conditions: {', '.join(fi.conditions) or 'none'}"
+                + ("; batch progress" if fi.progress else ""),
                 f"latent length scale {self.length_scale_:g} steps (calibration {calib}; the row model's own rows "
-                f"{fi.get('calibration_reference', float('nan')):.3f}); sensor noise on "
+                f"{fi.calibration_reference:.3f}); sensor noise on "
                 f"{len(self.sensor_noise_)} tag(s); {len(self.held_)} sampled-and-held group(s)",
                 f"row model: {self.rows_.training_lines()[0].removeprefix('training: ')}",
-                f"fit {fi['fit_seconds']:.1f} s (row model {fi['row_seconds']:.1f} s, calibration "
-                f"{fi['calibration_seconds']:.1f} s)"]
+                f"fit {fi.fit_seconds:.1f} s (row model {fi.row_seconds:.1f} s, calibration "
+                f"{fi.calibration_seconds:.1f} s)"]
 
     # ------------------------------------------------------------------ sample
-    def condition_candidates(self) -> dict[str, list | tuple]:
-        """``{column: levels}`` for categorical conditions, ``{column: (min, max)}`` for continuous ones."""
-        self._check_fitted()
-        enc = self.cond_encoder_
-        out: dict[str, Any] = {c: list(enc.levels[c]) for c in enc.categorical}
-        out.update({c: (lo, hi) for c, lo, hi in zip(enc.continuous, enc.minimum, enc.maximum)})
-        return out
-
     def sample(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
                conditions: dict[str, Any] | None = None, random_state: int | None = None) -> pd.DataFrame:
         """A synthetic log.
@@ -528,12 +455,12 @@ class LogGAN(BaseEstimator):
             lens = [len(v) for v in fixed.values() if len(v) > 1]
             steps = max(lens) if lens else None
         info = self.fit_info_
-        lengths = info["lengths"]
+        lengths = info.lengths
         if sequences is not None:
             plan = [(i % len(lengths), steps or lengths[i % len(lengths)]) for i in range(sequences)]
         elif n is not None:
             plan, total = [], 0
-            if info["entity_column"] is None:
+            if info.entity_column is None:
                 plan = [(0, n)]
             else:
                 i = 0
@@ -548,7 +475,7 @@ class LogGAN(BaseEstimator):
             if len(values) > max(k for _, k in plan):
                 raise ConditionError(f"condition {col}: the schedule has {len(values)} steps, more than the log's "
                                      f"{max(k for _, k in plan)}; shorten it or ask for more steps.")
-        g = self._rng_ if random_state is None else make_generator(self.device_, random_state)
+        g = self._rng_ if random_state is None else self.new_generator(random_state)
         values, context = self._draw_values(plan, fixed, g, training_phase=n is None and sequences is None)
         return self._to_frame(values, context, plan, new_ids=sequences is not None or (
             n is not None and len(plan) > len(lengths)))
@@ -565,7 +492,7 @@ class LogGAN(BaseEstimator):
             a, b = int(offsets[e]), int(offsets[e + 1])
             idx = torch.clamp(torch.arange(k) + a, max=b - 1)
             parts.append(grid[idx])
-        ctx = torch.cat(parts) if parts else torch.zeros(0, info["context_dim"])
+        ctx = torch.cat(parts) if parts else torch.zeros(0, info.context_dim)
         if fixed:
             frame = pd.DataFrame({c: [None] * total for c in enc.continuous + enc.categorical})
             for col, values in fixed.items():
@@ -581,7 +508,7 @@ class LogGAN(BaseEstimator):
             for span in enc.spans():
                 if span.column in fixed:
                     ctx[:, span.start:span.start + span.width] = enc_fixed[:, span.start:span.start + span.width]
-        if info["progress"]:
+        if info.progress:
             prog = torch.cat([torch.arange(k) / max(k - 1, 1) for _, k in plan])
             ctx[:, -1] = prog.float()
         return ctx
@@ -695,95 +622,42 @@ class LogGAN(BaseEstimator):
             cview = enc.inverse_transform(context[:, :enc.dim].numpy())
             for col in cview.columns:
                 view[col] = cview[col].to_numpy()
-        time_col, entity_col = info["time_column"], info["entity_column"]
+        time_col, entity_col = info.time_column, info.entity_column
         times, ids = [], []
         for i, (e, k) in enumerate(plan):
-            times.append(time_axis(info["starts"][e], info["interval"], k, info["time_dtype"]).to_numpy())
+            times.append(time_axis(info.starts[e], info.interval, k, info.time_dtype).to_numpy())
             label = i if new_ids else e
             ids.append(np.full(k, label))
         view[time_col] = np.concatenate(times)
         if entity_col is not None:
             seq = np.concatenate(ids)
             if new_ids:
-                view[entity_col] = seq if info["entity_numeric"] else np.asarray([f"synthetic-{i}" for i in range(len(plan))],
+                view[entity_col] = seq if info.entity_numeric else np.asarray([f"synthetic-{i}" for i in range(len(plan))],
                                                                                 dtype=object)[seq]
             else:
-                view[entity_col] = np.asarray(info["entities"], dtype=object)[seq]
-        frame = self.schema_.unview(view)
+                view[entity_col] = np.asarray(info.entities, dtype=object)[seq]
+        frame = self.schema_.restore(view)
         if entity_col is None and len(plan) > 1:
             frame.insert(0, "sequence", np.concatenate(ids))
         return frame.reset_index(drop=True)
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path):
-        """Write the fitted model to one file (JSON config + tensors; see :mod:`indgan.persist`).
-
-        Raises
-        ------
-        NotFittedError, ModelFileError
-        """
-        self._check_fitted()
+    def _state(self) -> tuple[dict, dict[str, Tensor]]:
         row_meta, row_tensors = self.rows_.to_state()
-        meta = {"params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()},
-                "schema": self.schema_.to_dict(), "rows": row_meta, "cond_encoder": self.cond_encoder_.to_dict(),
+        meta = {"schema": self.schema_.to_dict(), "rows": row_meta, "cond_encoder": self.cond_encoder_.to_dict(),
                 "length_scale": self.length_scale_, "sensor_noise": self.sensor_noise_, "held": self.held_,
-                "fit_info": self.fit_info_}
+                "fit_info": self.fit_info_.to_dict()}
         tensors = {f"rows.{k}": v for k, v in row_tensors.items()}
         tensors.update({"cond_grid": self.cond_grid_, "cond_offsets": self.cond_offsets_})
-        return save_model_file(path, self.kind, meta, tensors)
+        return meta, tensors
 
-    @classmethod
-    def load(cls, path, device: str = "auto") -> LogGAN:
-        """Load a model file written by :meth:`save` onto ``device`` (a GPU-trained model loads on a CPU).
-
-        Raises
-        ------
-        ModelFileError
-            Missing, corrupt, unsafe or foreign file.
-        """
-        _, meta, tensors = load_model_file(path, expected_kind=cls.kind)
-        try:
-            params = dict(meta["params"])
-            for k in ("generator_dim", "critic_dim"):
-                params[k] = tuple(params[k])
-            params["device"] = device
-            model = cls(**{k: v for k, v in params.items() if k in cls._get_param_names()})
-            model.schema_ = Schema.from_dict(meta["schema"])
-            model.rows_ = TabularGAN.from_state(meta["rows"], split_state(tensors, "rows"), device, source=path)
-            model.cond_encoder_ = StepEncoder.from_dict(meta["cond_encoder"])
-            model.length_scale_ = float(meta["length_scale"])
-            model.sensor_noise_ = dict(meta["sensor_noise"])
-            model.held_ = list(meta["held"])
-            model.fit_info_ = meta["fit_info"]
-            model.cond_grid_ = tensors["cond_grid"].float()
-            model.cond_offsets_ = tensors["cond_offsets"].long()
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelFileError(f"{path}: the model file is damaged ({type(exc).__name__}: {exc}).") from exc
-        model.device_ = resolve_device(device)
-        model._rng_ = make_generator(model.device_, model.random_state)
-        return model
-
-
-# ---------------------------------------------------------------------------------------------- helpers
-def _fill_conditions(grid, conditions: list[str], entity_col: str | None, source: str) -> pd.DataFrame:
-    """The condition columns on the grid, gap rows carrying the condition in force.
-
-    Raises
-    ------
-    ConditionError
-        A condition empty for a whole entity.
-    """
-    frame = grid.frame[conditions].copy()
-    if not conditions:
-        return frame
-    keys = np.repeat(np.arange(len(grid.entities)), grid.lengths)
-    frame = frame.groupby(keys).ffill().groupby(keys).bfill()
-    if frame.isna().any(axis=None):
-        col = next(c for c in conditions if frame[c].isna().any())
-        raise ConditionError(f"{source}: condition column {col!r} is empty for a whole "
-                             f"{'entity' if entity_col else 'log'}; fill it or leave it out of the conditions.")
-    return frame
-
-
-def _jsonable_entity(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
+    def _restore(self, meta: dict, tensors: dict[str, Tensor], device: torch.device, source) -> None:
+        self.schema_ = Schema.from_dict(meta["schema"])
+        self.rows_ = TabularGAN.from_state(meta["rows"], split_state(tensors, "rows"), str(device), source=source)
+        self.cond_encoder_ = RangeEncoder.from_dict(meta["cond_encoder"])
+        self.length_scale_ = float(meta["length_scale"])
+        self.sensor_noise_ = dict(meta["sensor_noise"])
+        self.held_ = list(meta["held"])
+        self.fit_info_ = LogFitInfo.from_dict(meta["fit_info"])
+        self.cond_grid_ = tensors["cond_grid"].float()
+        self.cond_offsets_ = tensors["cond_offsets"].long()

@@ -1,6 +1,6 @@
 """Fill the NULL cells of a SQL table in place, audited and undoable (SQLAlchemy: SQLite, PostgreSQL...).
 
-    from indgan.database import impute_table, undo_run
+    from indgan.adapters.sql import impute_table, undo_run
     report = impute_table("postgresql+psycopg://user@host/plant", table="readings", key="id")
     print(report)                      # what was filled, and the run id
     undo_run("postgresql+psycopg://user@host/plant", report.run_id)
@@ -43,7 +43,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from .errors import DataError
+from ..errors import DataError
 
 __all__ = ["impute_table", "undo_run", "ImputeReport", "UndoReport", "DatabaseError"]
 
@@ -127,7 +127,7 @@ class ImputeReport:
             lines.append("  nothing was written (dry run).")
         elif self.n_filled:
             lines.append(f"  run {self.run_id} (audit table {self.audit_table!r}); undo with "
-                         f"indgan impute --undo {self.run_id} --db URL, or indgan.database.undo_run(URL, "
+                         f"indgan impute --undo {self.run_id} --db URL, or indgan.adapters.sql.undo_run(URL, "
                          f"{self.run_id!r}).")
         return "\n".join(lines)
 
@@ -527,7 +527,7 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
         if hopeless:
             logger.warning("table %r: column(s) %s hold no value at all; they are left NULL.", table, hopeless)
         if imputer is None:
-            from .imputation import GANImputer
+            from ..imputation import GANImputer
             imputer = GANImputer(random_state=random_state, verbose=verbose)
         model = _model_text(imputer)
         out = imputer.transform(X) if _is_fitted(imputer) else imputer.fit_transform(X)

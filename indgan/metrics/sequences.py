@@ -40,8 +40,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .errors import ConfigError, DataError, check_positive_int
-from .training import resolve_device
+from ..errors import ConfigError, DataError, check_positive_int
+from ..training import resolve_device
 
 __all__ = [
     "ScoreStats",
@@ -305,6 +305,15 @@ def _progress(iterations: int, desc: str, verbose: bool):
                 mininterval=0.5)
 
 
+def _step(optimizer, loss: Tensor, bar, step: int, iterations: int, n_repeats: int, verbose: bool) -> None:
+    """One update of the packed post-hoc models, with the mean loss per repeat on the progress bar."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    if verbose and (step % 50 == 0 or step == iterations - 1):
+        bar.set_postfix(loss=f"{loss.item() / n_repeats:.4f}")
+
+
 def _learned_score_setup(n_repeats, iterations, batch_size, hidden_dim, n_features, device, random_state):
     n_repeats = check_positive_int("n_repeats", n_repeats)
     iterations = check_positive_int("iterations", iterations)
@@ -405,11 +414,7 @@ def discriminative_score(real, synthetic, real_lengths=None, synthetic_lengths=N
         logits = model(_stack(data, index), last[index].T)
         # Sum over repeats of each repeat's mean loss: every repeat gets its own gradient, unscaled.
         loss = F.binary_cross_entropy_with_logits(logits, labels, reduction="sum") / (2 * b)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if verbose and (step % 50 == 0 or step == iterations - 1):
-            bar.set_postfix(loss=f"{loss.item() / n_repeats:.4f}")
+        _step(optimizer, loss, bar, step, iterations, n_repeats, verbose)
 
     model.eval()
     correct = torch.zeros(n_repeats, device=dev)
@@ -515,11 +520,7 @@ def predictive_score(real, synthetic, real_lengths=None, synthetic_lengths=None,
         mask = s_mask[index].permute(1, 2, 0)
         # Sum over repeats of each repeat's mean absolute error over its valid step pairs.
         loss = (((prediction - target).abs() * mask).sum((0, 1)) / mask.sum((0, 1))).sum()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if verbose and (step % 50 == 0 or step == iterations - 1):
-            bar.set_postfix(loss=f"{loss.item() / n_repeats:.4f}")
+        _step(optimizer, loss, bar, step, iterations, n_repeats, verbose)
 
     model.eval()
     r_in, r_target, r_mask = split(r)
@@ -619,15 +620,13 @@ def cross_correlation_difference(real, synthetic, real_lengths=None, synthetic_l
 
     Parameters
     ----------
-    real, synthetic : array-like or torch.Tensor, shape (n, seq_len, n_features), float
-        Sequences (any scale). ``n_features`` must be at least 2 and equal in both; ``n`` and ``seq_len``
-        may differ. No NaN or inf within the valid steps.
-    real_lengths, synthetic_lengths : array-like of int, shape (n,), optional
-        Valid steps of each sequence (padded variable-length data); values beyond are ignored.
+    real, synthetic, real_lengths, synthetic_lengths
+        As for :func:`autocorrelation_difference` (``(n, seq_len, n_features)`` float sequences of any scale, and
+        optional valid lengths ``(n,)``), with at least 2 features.
 
     Returns
     -------
-    numpy.ndarray, shape (n_features,), float64
+    numpy.ndarray, shape (n_features,), float64, in [0, 2]
 
     Raises
     ------

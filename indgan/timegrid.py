@@ -1,15 +1,16 @@
-"""Windows adapter: plant logs -> a regular time grid per entity -> windows ``(n_windows, seq_len, n_features)``.
+"""The time grid: plant logs -> one regular time grid per entity -> windows ``(n_windows, seq_len, n_features)``.
 
-The data path of the sequence models (see :mod:`indgan.models.recurrent`):
+The data path of every model of logs (the log model, the sequence model and the time-aware imputer), with one
+rule for the sampling interval (:func:`infer_interval`) and one ordering of rows by entity and time
+(:func:`order_rows`):
 
 1. :func:`to_grid` puts every entity (batch, run, unit; the whole log when there is none) on a regular time
    grid at the sampling interval (:func:`infer_interval`: the median step between consecutive samples).
    Each sample goes to its nearest grid point; a grid point with no sample within half an interval is a
    **gap**: its values are missing and its ``observed`` flag is False. Nothing is interpolated, so a long
    outage stays a run of gaps, never a made-up ramp.
-2. :class:`StepEncoder` turns one grid row into a vector in ``[0, 1]``: continuous tags min-max scaled by the
-   training range, categorical tags (operating states, historian status columns) one-hot. Missing cells are
-   0 with an ``observed`` mask of 0.
+2. The models encode the grid rows (:mod:`indgan.encoding`); missing cells and gap rows get an observed mask
+   of 0.
 3. :func:`window_starts` / :func:`make_windows` cut sliding windows of ``seq_len`` steps with ``stride``
    inside each entity (a window never spans two entities), plus one window ending at each entity's last row
    so that every row is covered; :func:`windows_to_rows` puts windows back (the round trip is exact).
@@ -17,8 +18,10 @@ The data path of the sequence models (see :mod:`indgan.models.recurrent`):
    lengths), for models of whole batches.
 4. :func:`detect_sample_hold` finds tags the plant samples less often than the log and holds in between
    (analysers, lab values: a staircase every ``period`` steps) with their update phase per entity;
-   :func:`apply_sample_hold` holds generated values the same way. :class:`ConditionScaler` standardises tags
-   per condition level and keeps a tag that does not move under a level exactly constant.
+   :func:`apply_sample_hold` holds generated values the same way.
+5. :func:`order_rows` orders the rows of a table by entity and time without a grid (the imputer fills the rows
+   as they are) and :func:`pad_between` lays entities out with padding rows between them, so that windows never
+   mix two entities.
 
 Times are handled as float64: nanoseconds since the epoch for datetime columns, the numbers themselves for a
 numeric time column (e.g. a sample index).
@@ -34,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .schema import MISSING, _time_values
+from .schema import time_values
 
 if TYPE_CHECKING:  # torch is imported where tensors are made, not at import time
     import torch
@@ -102,7 +105,7 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
     DataError
         Naming the first offending row (position in the table) and entity, with what to do.
     """
-    t = _time_values(df[time]).to_numpy()
+    t = time_values(df[time]).to_numpy()
     if np.isnan(t).any():
         row = int(np.flatnonzero(np.isnan(t))[0])
         raise DataError(f"{source}: time column {time!r} is empty or not a time in row {row}; drop or fix that row.")
@@ -133,7 +136,7 @@ def infer_interval(df: pd.DataFrame, time: str, entity: str | None = None) -> fl
     DataError
         If no entity has two samples.
     """
-    t = _time_values(df[time]).to_numpy()
+    t = time_values(df[time]).to_numpy()
     codes, _ = _entity_codes(df, entity)
     order = np.lexsort((t, codes))
     steps = np.diff(t[order])[codes[order][1:] == codes[order][:-1]]
@@ -141,6 +144,46 @@ def infer_interval(df: pd.DataFrame, time: str, entity: str | None = None) -> fl
     if steps.size == 0:
         raise DataError(f"column {time!r}: no entity has two samples, so there is no sampling interval to learn.")
     return float(np.median(steps))
+
+
+def order_rows(df: pd.DataFrame, time: str | None, entity: str | None = None,
+               source: str = "table") -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``df`` in (entity, time) order, without a grid: ``(positions, offsets)`` where ``positions``
+    ``(n_rows,)`` are row positions in that order (stable: equal times keep their input order) and entity ``k``
+    occupies ``positions[offsets[k]:offsets[k + 1]]``. Without a time column: the input order, one entity.
+
+    Raises
+    ------
+    DataError
+        A row without a time or without an entity id, naming the row (its index label).
+    """
+    n = len(df)
+    if time is None:
+        return np.arange(n), np.array([0, n])
+    t = time_values(df[time]).to_numpy()
+    if np.isnan(t).any():
+        row = df.index[np.flatnonzero(np.isnan(t))[0]]
+        raise DataError(f"{source}: time column {time!r} is missing at row {row!r}; every row needs its time "
+                        "(fill it, drop the row, or impute row by row with time=None).")
+    if entity is None:
+        return np.argsort(t, kind="stable"), np.array([0, n])
+    if df[entity].isna().any():
+        row = df.index[np.flatnonzero(df[entity].isna().to_numpy())[0]]
+        raise DataError(f"{source}: entity column {entity!r} is missing at row {row!r}; fill it or pass entity=None.")
+    codes, _ = _entity_codes(df, entity)
+    order = np.lexsort((t, codes))
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return order, np.concatenate([[0], bounds, [n]])
+
+
+def pad_between(offsets: np.ndarray, pad: int) -> tuple[np.ndarray, int]:
+    """Entities laid out one after another with ``pad`` empty rows before each and after the last, so that a
+    window of ``pad + 1`` steps never holds two entities: ``(positions, total)`` where ``positions`` ``(n,)`` is the
+    padded row of each input position (in ``offsets`` order) and ``total`` the padded length."""
+    lengths = np.diff(offsets)
+    shift = pad * (np.arange(len(lengths)) + 1)
+    positions = np.arange(int(offsets[-1])) + np.repeat(shift, lengths)
+    return positions, int(lengths.sum() + pad * (len(lengths) + 1))
 
 
 def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: float | None = None,
@@ -165,7 +208,7 @@ def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: fl
         raise DataError(f"{source}: no rows.")
     check_time_order(df, time, entity, source)
     interval = interval or infer_interval(df, time, entity)
-    t = _time_values(df[time]).to_numpy()
+    t = time_values(df[time]).to_numpy()
     codes, entities = _entity_codes(df, entity)
     n_ent = len(entities)
     t0 = np.full(n_ent, np.inf)
@@ -288,315 +331,6 @@ def pad_entities(array: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np
     return padded, lengths
 
 
-# ---------------------------------------------------------------------------------------------- encoding
-@dataclass
-class StepSpan:
-    """Where a column sits in the encoded step vector."""
-
-    column: str
-    start: int
-    width: int
-    kind: str  # "continuous" (one value in [0, 1]) or "categorical" (one-hot)
-
-
-class StepEncoder:
-    """One grid row <-> a vector in ``[0, 1]`` (continuous: min-max by the training range; categorical:
-    one-hot with the training levels; an empty categorical cell is the level ``"<missing>"``).
-
-    Parameters
-    ----------
-    continuous, categorical : list of str
-        Model-view columns.
-    """
-
-    def __init__(self, continuous: list[str], categorical: list[str]):
-        self.continuous = list(continuous)
-        self.categorical = list(categorical)
-
-    def fit(self, frame: pd.DataFrame) -> StepEncoder:
-        """Learn ranges and levels from ``frame`` (gap rows may be present; they hold NaN)."""
-        x = frame[self.continuous].to_numpy(dtype=np.float64) if self.continuous else np.zeros((len(frame), 0))
-        with np.errstate(all="ignore"):
-            lo, hi = np.nanmin(x, axis=0) if len(x) else np.zeros(0), np.nanmax(x, axis=0) if len(x) else np.zeros(0)
-        empty = [c for c, v in zip(self.continuous, lo) if not np.isfinite(v)]
-        if empty:
-            raise DataError(f"column(s) {empty!r} hold no number at all; drop them or mark them ignored in the config.")
-        self.minimum, self.maximum = lo.tolist(), hi.tolist()
-        self.levels: dict[str, list] = {}
-        for c in self.categorical:
-            s = frame[c].dropna()
-            levels = sorted(pd.unique(s).tolist(), key=lambda v: (str(type(v)), v))
-            if frame[c].isna().any() and MISSING not in levels:
-                levels.append(MISSING)
-            self.levels[c] = [_py(v) for v in levels]
-        return self
-
-    def spans(self) -> list[StepSpan]:
-        out, pos = [], 0
-        for c in self.continuous:
-            out.append(StepSpan(c, pos, 1, "continuous"))
-            pos += 1
-        for c in self.categorical:
-            w = len(self.levels[c])
-            out.append(StepSpan(c, pos, w, "categorical"))
-            pos += w
-        return out
-
-    @property
-    def dim(self) -> int:
-        return len(self.continuous) + sum(len(v) for v in self.levels.values())
-
-    def transform(self, frame: pd.DataFrame, row_observed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Encode.
-
-        Returns
-        -------
-        values : numpy.ndarray
-            ``(n_steps, dim)`` float32 in ``[0, 1]`` (continuous values outside the training range fall outside).
-        observed : numpy.ndarray
-            ``(n_steps, dim)`` float32: 1 where the cell was observed, 0 for missing cells and gap rows.
-        """
-        n = len(frame)
-        values = np.zeros((n, self.dim), dtype=np.float32)
-        observed = np.zeros((n, self.dim), dtype=np.float32)
-        if self.continuous:
-            x = frame[self.continuous].to_numpy(dtype=np.float64)
-            lo, hi = np.asarray(self.minimum), np.asarray(self.maximum)
-            span = np.where(hi > lo, hi - lo, 1.0)
-            scaled = (x - lo) / span
-            ok = np.isfinite(scaled)
-            k = len(self.continuous)
-            values[:, :k] = np.where(ok, scaled, 0.0)
-            observed[:, :k] = ok
-        pos = len(self.continuous)
-        for c in self.categorical:  # one vectorised lookup per column
-            levels = self.levels[c]
-            col = frame[c].astype(object)
-            if MISSING in levels:
-                col = col.where(col.notna(), MISSING)
-            codes = pd.Categorical(col.map(_py), categories=levels).codes
-            hit = codes >= 0
-            rows = np.flatnonzero(hit)
-            values[rows, pos + codes[hit]] = 1.0
-            observed[rows, pos:pos + len(levels)] = 1.0
-            pos += len(levels)
-        if row_observed is not None:
-            observed[~row_observed] = 0.0
-            values[~row_observed] = 0.0
-        return values, observed
-
-    def inverse_transform(self, values: np.ndarray, clip: bool = True) -> pd.DataFrame:
-        """``(n_steps, dim)`` -> a DataFrame of the columns (continuous clipped to the training range,
-        categorical by the largest score)."""
-        out: dict[str, Any] = {}
-        k = len(self.continuous)
-        if k:
-            v = values[:, :k].astype(np.float64)
-            if clip:
-                v = np.clip(v, 0.0, 1.0)
-            lo, hi = np.asarray(self.minimum), np.asarray(self.maximum)
-            x = lo + v * (hi - lo)
-            for j, c in enumerate(self.continuous):
-                out[c] = x[:, j]
-        pos = k
-        for c in self.categorical:
-            levels = self.levels[c]
-            idx = values[:, pos:pos + len(levels)].argmax(axis=1)
-            out[c] = pd.Series(np.asarray(levels, dtype=object)[idx])
-            pos += len(levels)
-        return pd.DataFrame(out)
-
-    def to_dict(self) -> dict:
-        return {"continuous": self.continuous, "categorical": self.categorical, "minimum": self.minimum,
-                "maximum": self.maximum, "levels": self.levels}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> StepEncoder:
-        enc = cls(d["continuous"], d["categorical"])
-        enc.minimum, enc.maximum, enc.levels = d["minimum"], d["maximum"], d["levels"]
-        return enc
-
-
-def condition_schedule(encoder: StepEncoder, column: str, value: Any) -> list:
-    """A condition given by a user, as per-step values of ``encoder``'s condition ``column`` (length 1 for a
-    constant).
-
-    ``value`` is a constant (``5``, ``"B"``), a schedule of ``(value, n_steps)`` segments
-    (``[(0, 160), (5, 320)]``), or a sequence of per-step values. Categorical values are matched to the
-    training levels (``"5"`` matches ``5``); continuous ones must be numbers.
-
-    Raises
-    ------
-    ConditionError
-        Unknown condition column, a value never seen in training, a segment of less than one step, or a
-        non-number for a continuous condition.
-    """
-    from .errors import ConditionError
-    from .schema import match_level
-
-    if column not in encoder.categorical and column not in encoder.continuous:
-        known = encoder.categorical + encoder.continuous
-        raise ConditionError(f"unknown condition column {column!r}; the model was conditioned on: "
-                             f"{', '.join(known) or 'nothing (fit with condition=...)'}.")
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
-        out = []
-        for v, k in value:
-            if int(k) < 1:
-                raise ConditionError(f"condition {column}: a schedule segment needs at least 1 step, got {k}.")
-            out += [v] * int(k)
-        values = out
-    elif isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-        values = list(value)
-    else:
-        values = [value]
-    if column in encoder.categorical:
-        levels = encoder.levels[column]
-        matched = {}
-        for v in set(map(str, values)):
-            i = match_level(levels, v)
-            if i is None:
-                raise ConditionError(
-                    f"condition {column}={v!r}: this value never occurs in the training data; known values: "
-                    f"{', '.join(map(str, levels[:25]))}{' ...' if len(levels) > 25 else ''}.")
-            matched[v] = levels[i]
-        return [matched[str(v)] for v in values]
-    try:
-        return [float(v) for v in values]
-    except (TypeError, ValueError) as exc:
-        raise ConditionError(f"condition {column}: {exc}; give numbers for a continuous condition.") from None
-
-
-def _py(v: Any) -> Any:
-    """NumPy scalars -> Python scalars (JSON-safe, and equal across a save/load)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def observed_mean_std(x: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation over the observed cells of ``x (n_steps, dim)`` (``observed``:
-    1 observed, 0 missing, same shape), as float64 ``(dim,)`` each; a feature with no observed cell gets 0 and 0."""
-    x, o = np.asarray(x, np.float64), np.asarray(observed, np.float64)
-    n = np.maximum(o.sum(0), 1.0)
-    mean = (x * o).sum(0) / n
-    return mean, np.sqrt((((x - mean) ** 2) * o).sum(0) / n)
-
-
-class ConditionScaler:
-    """Per-condition standardisation of the continuous tags (condition-wise normalisation).
-
-    For each combination ``k`` of the categorical condition levels (a fault id, an operating mode) and each
-    continuous tag ``j``, the encoded value ``x`` (in ``[0, 1]``) becomes ``r = (x - mean[k, j]) / std[k, j]``,
-    clipped to ``[-clip, clip]`` and min-max scaled to ``[0, 1]`` over all conditions. A recurrent generator
-    then models how the tags move around the condition's operating point, and the condition's level and spread
-    come back exactly through the inverse. It is the conditional counterpart of mode-specific normalisation
-    (CTGAN, Xu et al. 2019): a fault that shifts one tag (TEP's step faults) or widens its spread (the random
-    variation faults) is represented by construction, instead of having to be discovered by the adversarial
-    game among the dozens of tags that do not move.
-
-    The statistics come from the observed cells. A combination seen on fewer than ``min_count`` observed cells
-    of a tag uses the tag's overall mean and standard deviation; a spread is floored at ``floor`` times the
-    tag's overall one (a valve stuck at one position has none), and a tag whose observed values under a
-    combination spread by no more than ``constant_tol`` (encoded units, a fraction of the tag's range) is
-    inverted to exactly its value there: a stuck valve comes back stuck, not with a generator's small jitter.
-
-    Parameters
-    ----------
-    spans : list of StepSpan
-        The condition encoder's spans; only the categorical ones define combinations.
-    n_cont : int
-        Continuous tags: the first ``n_cont`` dims of the encoded steps.
-    """
-
-    max_combinations = 4096
-    constant_tol = 1e-6
-
-    def __init__(self, spans: list[StepSpan], n_cont: int, clip: float = 5.0, floor: float = 0.02,
-                 min_count: int = 10):
-        self.cat = [(s.start, s.width) for s in spans if s.kind == "categorical"]
-        self.n_cont, self.clip, self.floor, self.min_count = n_cont, clip, floor, min_count
-
-    @classmethod
-    def applies(cls, spans: list[StepSpan], n_cont: int) -> bool:
-        widths = [s.width for s in spans if s.kind == "categorical"]
-        return n_cont > 0 and bool(widths) and int(np.prod(widths)) <= cls.max_combinations
-
-    def key(self, c):
-        """Encoded conditions ``(..., cond_dim)`` (NumPy or torch) -> combination index ``(...)``."""
-        out = 0
-        for a, w in self.cat:
-            out = out * w + c[..., a:a + w].argmax(-1)
-        return out
-
-    def fit(self, x: np.ndarray, observed: np.ndarray, c: np.ndarray) -> ConditionScaler:
-        """``x``, ``observed`` ``(n_steps, dim)`` encoded steps and mask, ``c`` ``(n_steps, cond_dim)``."""
-        k = self.n_cont
-        n_keys = int(np.prod([w for _, w in self.cat]))
-        key = self.key(c)
-        v, o = x[:, :k].astype(np.float64), observed[:, :k].astype(np.float64)
-        count = np.zeros((n_keys, k))
-        total = np.zeros((n_keys, k))
-        square = np.zeros((n_keys, k))
-        np.add.at(count, key, o)
-        np.add.at(total, key, v * o)
-        np.add.at(square, key, v * v * o)
-        mean_all, std_all = observed_mean_std(v, o)
-        std_all = np.where(std_all > 0, std_all, 1.0)
-        ok = count >= self.min_count
-        mean = np.where(ok, total / np.maximum(count, 1), mean_all)
-        std = np.sqrt(np.maximum(np.where(ok, square / np.maximum(count, 1) - mean ** 2, std_all ** 2), 0.0))
-        self.mean = mean
-        self.std = np.maximum(std, self.floor * std_all)
-        # a tag that does not move at all under a combination (a valve stuck at one position, a tag switched off
-        # in a mode) is generated as exactly that constant
-        self.constant = ok & (std <= self.constant_tol)
-        r = np.clip((v - self.mean[key]) / self.std[key], -self.clip, self.clip)
-        seen = o > 0
-        lo = np.where(seen, r, np.inf).min(0)
-        hi = np.where(seen, r, -np.inf).max(0)
-        self.lo = np.where(np.isfinite(lo), lo, -1.0)
-        self.hi = np.where(np.isfinite(hi) & (hi > self.lo), hi, self.lo + 1.0)
-        return self
-
-    def transform(self, x: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Encoded steps ``(n_steps, dim)`` -> the same with the continuous tags standardised per condition."""
-        key = self.key(c)
-        out = x.copy()
-        r = np.clip((x[:, :self.n_cont] - self.mean[key]) / self.std[key], -self.clip, self.clip)
-        out[:, :self.n_cont] = (r - self.lo) / (self.hi - self.lo)
-        return out
-
-    def inverse(self, v, c):
-        """Torch tensors ``(..., dim)`` standardised steps and ``(..., cond_dim)`` conditions -> encoded steps
-        (differentiable; the categorical dims pass through)."""
-        import torch
-
-        dev, k = v.device, self.n_cont
-        if getattr(self, "_dev", None) != dev:
-            t = lambda a: torch.as_tensor(a, dtype=torch.float32, device=dev)  # noqa: E731
-            self._tables = (t(self.mean), t(self.std), t(self.lo), t(self.hi),
-                            torch.as_tensor(self.constant, dtype=torch.bool, device=dev))
-            self._dev = dev
-        mean, std, lo, hi, constant = self._tables
-        key = self.key(c)
-        x = mean[key] + std[key] * (lo + v[..., :k] * (hi - lo))
-        x = torch.where(constant[key], mean[key], x)
-        return torch.cat([x, v[..., k:]], -1)
-
-    def to_dict(self) -> dict:
-        return {"cat": self.cat, "n_cont": self.n_cont, "clip": self.clip, "floor": self.floor,
-                "min_count": self.min_count, "mean": self.mean.tolist(), "std": self.std.tolist(),
-                "lo": self.lo.tolist(), "hi": self.hi.tolist(), "constant": self.constant.tolist()}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ConditionScaler:
-        out = cls([], d["n_cont"], d["clip"], d["floor"], d["min_count"])
-        out.cat = [tuple(p) for p in d["cat"]]
-        out.mean, out.std = np.asarray(d["mean"]), np.asarray(d["std"])
-        out.lo, out.hi = np.asarray(d["lo"]), np.asarray(d["hi"])
-        # files written before constant tags were kept exact have none
-        out.constant = np.asarray(d.get("constant", np.zeros(out.mean.shape, dtype=bool)), dtype=bool)
-        return out
-
-
 # ---------------------------------------------------------------------------------------------- sample and hold
 @dataclass
 class HeldGroup:
@@ -716,3 +450,106 @@ def apply_sample_hold(x: torch.Tensor, columns: list[int], period: int, phase: t
     held = x[:, :, cols].gather(1, last[:, :, None].expand(n, steps, len(columns)))
     out[:, :, cols] = held
     return out
+
+
+# ---------------------------------------------------------------------------------------------- logs
+@dataclass
+class LogInput:
+    """A log read for a model of logs (:func:`prepare_log`).
+
+    Attributes
+    ----------
+    source : str
+        Name of the input in messages.
+    schema : Schema
+    view : pandas.DataFrame
+        The model view of the input rows.
+    grid : SequenceGrid
+        The view on its time grid.
+    conditions : list of str
+        The condition columns.
+    condition_frame : pandas.DataFrame
+        ``(n_steps, n_conditions)``: the conditions on the grid, gap rows carrying the condition in force.
+    """
+
+    source: str
+    schema: Any
+    view: pd.DataFrame
+    grid: SequenceGrid
+    conditions: list
+    condition_frame: pd.DataFrame
+
+
+def prepare_log(data, schema=None, conditions=None, entity: str | None = None, time: str | None = None,
+                columns: dict | None = None, max_discrete_levels: int = 10, model: str = "this model") -> LogInput:
+    """Read a log for a model of logs: the schema (inferred with the one rule for conditions,
+    :func:`indgan.schema.condition_overrides`, and the ``entity`` / ``time`` / ``columns`` overrides), the model
+    view, the time grid per entity and the conditions on it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or str or Path
+        ``(n_rows, n_columns)`` log, or a parquet/CSV path.
+    schema : Schema, optional
+        Column roles; inferred when omitted.
+    conditions : str or list of str, optional
+        Condition columns.
+
+    Raises
+    ------
+    DataError
+        No time column, bad timestamps, a named entity or time column that is not in the table.
+    ConditionError
+        An unknown condition column, or one that is empty for a whole entity.
+    """
+    from .adapters.files import read_table
+    from .errors import ConditionError
+    from .schema import condition_overrides, infer_schema
+
+    if not isinstance(data, pd.DataFrame):
+        data = read_table(data)
+    source = data.attrs.get("source", "table")
+    conditions = [conditions] if isinstance(conditions, str) else list(conditions or [])
+    if schema is None:
+        overrides = condition_overrides(data, conditions, columns)
+        for role, col in (("entity", entity), ("time", time)):
+            if col:
+                if col not in data.columns:
+                    raise DataError(f"{source}: {role} column {col!r} is not in the table.")
+                overrides[role] = [col]
+        schema = infer_schema(data, overrides=overrides or None, max_discrete_levels=max_discrete_levels, source=source)
+    time_col, entity_col = schema.time_column, schema.entity_column
+    if time_col is None:
+        raise DataError(f"{source}: no time column found; {model} needs one (a datetime column, or an integer sample "
+                        "index named like 'time'). Name it with time=... ([columns] time = \"col\" in a config), or use "
+                        "the tabular model (--model tabular).")
+    view = schema.view(data)
+    unknown = [c for c in conditions if c not in view.columns or c in (time_col, entity_col)]
+    if unknown:
+        options = [c for c in view.columns if c not in (time_col, entity_col)]
+        raise ConditionError(f"unknown condition column(s) {unknown!r}; the table has: {', '.join(options[:20])}.")
+    grid = to_grid(view, time_col, entity_col, source=source)
+    return LogInput(source, schema, view, grid, conditions, fill_conditions(grid, conditions, entity_col, source))
+
+
+def fill_conditions(grid: SequenceGrid, conditions: list[str], entity: str | None, source: str) -> pd.DataFrame:
+    """The condition columns on the grid, gap rows carrying the condition in force (the previous sample's, the
+    next one's at an entity's start).
+
+    Raises
+    ------
+    ConditionError
+        A condition empty for a whole entity.
+    """
+    from .errors import ConditionError
+
+    frame = grid.frame[conditions].copy()
+    if not conditions:
+        return frame
+    keys = np.repeat(np.arange(len(grid.entities)), grid.lengths)
+    frame = frame.groupby(keys).ffill().groupby(keys).bfill()
+    if frame.isna().any(axis=None):
+        col = next(c for c in conditions if frame[c].isna().any())
+        raise ConditionError(f"{source}: condition column {col!r} is empty for a whole "
+                             f"{'entity' if entity else 'log'}; fill it or leave it out of the conditions.")
+    return frame

@@ -23,9 +23,9 @@ from scipy import linalg
 from torch import nn
 from tqdm.auto import tqdm
 
-from .errors import DataError
-from .images import ImageData
-from .training import resolve_device, seed_everything
+from ..errors import DataError
+from ..image.prepare import ImageData
+from ..training import resolve_device, seed_everything
 
 
 class ImageClassifier(nn.Module):
@@ -139,7 +139,7 @@ class ImageReport:
 
 def evaluate_images(model, train: ImageData, test: ImageData, n: int = 2000, classifier: ImageClassifier | None = None,
                     classifier_epochs: int = 3, random_state: int = 0, verbose: bool = False) -> ImageReport:
-    """Score ``model`` (a fitted :class:`~indgan.models.image.DCGAN` or ``ConditionalDCGAN``) against real
+    """Score ``model`` (a fitted :class:`~indgan.image.DCGAN` or ``ConditionalDCGAN``) against real
     images: ``train`` trains the classifier (unless one is given), ``test`` is the held-out reference.
 
     Raises

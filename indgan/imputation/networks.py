@@ -28,7 +28,9 @@ the same span (a learned linear map of their departures from their own straight 
 ends): on the plant logs' block gaps it took the RMSE from interpolation's level to 0.75 of it.
 
 The per-cell losses are :meth:`indgan.losses.AdversarialLoss.cell_critic_loss` and ``cell_generator_loss``;
-the game is played by the shared :class:`indgan.training.AdversarialTrainer`.
+the game (:mod:`indgan.imputation.game`) is played by the shared :class:`indgan.training.AdversarialTrainer`.
+:class:`GAINNetworks` bundles the generator with the output activation and proposes every cell of a batch; the
+game and the imputer's transform share it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ..encoding import SpanActivation
 
+#: GAIN: the hidden cells enter the generator as U(0, 0.01) noise.
+NOISE = 0.01
 
 
 class GapGeometry:
@@ -77,10 +82,11 @@ def interpolate(x: Tensor, observed: Tensor) -> Tensor:
     dim)`` where each unobserved cell holds the straight line between the nearest observed cells of its column
     before and after it (the nearest one at a window's edge; 0.5 when the column has none in the window).
     Observed cells are kept."""
-    return _interpolate(x, GapGeometry(observed))
+    return fill_lines(x, GapGeometry(observed))
 
 
-def _interpolate(x: Tensor, geo: GapGeometry) -> Tensor:
+def fill_lines(x: Tensor, geo: GapGeometry) -> Tensor:
+    """:func:`interpolate` with the gaps' geometry already computed."""
     out = torch.where(geo.none, torch.full_like(x, 0.5), geo.line(x))
     return torch.where(geo.seen, x, out)
 
@@ -107,7 +113,7 @@ class CrossTagBridge(nn.Module):
         return torch.where(geo.seen | geo.none, torch.zeros_like(p), p - geo.line(p))
 
 
-class _DilatedBlock(nn.Module):
+class DilatedBlock(nn.Module):
     """A residual non-causal convolution over time: ``(batch, hidden, T)`` -> same shape."""
 
     def __init__(self, hidden: int, dilation: int):
@@ -118,7 +124,7 @@ class _DilatedBlock(nn.Module):
         return h + torch.relu(self.conv(h))
 
 
-class _Body(nn.Module):
+class GAINBody(nn.Module):
     """Row-wise: GAIN's fully connected layers. Temporal: dilated convolutions over time in both directions
     (dilations 1, 2, 4, ...: ``num_layers`` blocks see ``2^(num_layers+1) - 1`` steps around each step),
     followed by a fully connected layer per step. ``(batch, T, in_dim)`` -> ``(batch, T, hidden)``."""
@@ -128,7 +134,7 @@ class _Body(nn.Module):
         self.temporal = temporal
         if temporal:
             self.inp = nn.Conv1d(in_dim, hidden, kernel_size=1)
-            self.blocks = nn.Sequential(*[_DilatedBlock(hidden, 2 ** i) for i in range(num_layers)])
+            self.blocks = nn.Sequential(*[DilatedBlock(hidden, 2 ** i) for i in range(num_layers)])
             self.mix = nn.Sequential(nn.Linear(hidden + in_dim, hidden), nn.ReLU())
         else:
             self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
@@ -148,7 +154,7 @@ class GAINGenerator(nn.Module):
 
     def __init__(self, in_dim: int, dim: int, hidden: int, temporal: bool, num_layers: int, n_cont: int = 0):
         super().__init__()
-        self.body = _Body(in_dim, hidden, temporal, num_layers)
+        self.body = GAINBody(in_dim, hidden, temporal, num_layers)
         self.out = nn.Linear(hidden, dim)
         # time-aware: the cross-tag path over the continuous tags (the first n_cont dims)
         self.bridge = CrossTagBridge(n_cont) if temporal and n_cont > 1 else None
@@ -163,8 +169,63 @@ class GAINDiscriminator(nn.Module):
 
     def __init__(self, in_dim: int, n_columns: int, hidden: int, temporal: bool, num_layers: int):
         super().__init__()
-        self.features = _Body(in_dim, hidden, temporal, num_layers)
+        self.features = GAINBody(in_dim, hidden, temporal, num_layers)
         self.head = nn.Linear(hidden, n_columns)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x))
+
+
+class GAINNetworks:
+    """The imputer's generator with what turns its logits into cells, shared by the game and the transform.
+
+    Parameters
+    ----------
+    generator : GAINGenerator
+    activation : SpanActivation
+        Sigmoid on the continuous tags, softmax over each categorical column's levels.
+    temporal : bool
+        Windows over time (the straight-line start and the cross-tag bridge) or single rows.
+    n_cont : int
+        Continuous tags: the first ``n_cont`` dims.
+    col_of_dim : Tensor
+        ``(dim,)`` int64: the column each encoded dim belongs to.
+    cat_spans : list of (column, start, width)
+        The categorical columns' one-hot groups.
+    """
+
+    def __init__(self, generator: GAINGenerator, activation: SpanActivation, temporal: bool, n_cont: int,
+                 col_of_dim: Tensor, cat_spans: list):
+        self.generator, self.activation, self.temporal = generator, activation, temporal
+        self.n_cont, self.col_of_dim, self.cat_spans = n_cont, col_of_dim, cat_spans
+
+    def propose(self, x: Tensor, mask_in: Tensor, c: Tensor, valid: Tensor, g: torch.Generator | None,
+                net: nn.Module | None = None) -> tuple[Tensor, Tensor]:
+        """The generator's (or ``net``'s) proposal for every cell of ``x`` ``(batch, T, dim)`` given the per-column
+        mask it may see ``mask_in`` ``(batch, T, n_columns)``, conditions and valid steps: ``(values, logits)``."""
+        net = net or self.generator
+        md = mask_in[..., self.col_of_dim.to(x.device)]
+        noise = torch.rand(x.shape, device=x.device, generator=g) * NOISE
+        if not self.temporal:
+            logits = net(torch.cat([md * x + (1 - md) * noise, mask_in, c], -1) * valid)
+            return self.activation(logits), logits
+        geo = GapGeometry(md * valid)
+        base = fill_lines(x, geo)  # the straight line across each gap, within the window
+        k = self.n_cont
+        if net.bridge is not None:  # plus what the correlated tags did over the same span
+            cont = base[..., :k] + net.bridge(base[..., :k], geo.first(k))
+            base = torch.cat([cont.clamp(0.0, 1.0), base[..., k:]], -1)
+        inp = torch.cat([md * x + (1 - md) * noise, base, mask_in, c], -1) * valid
+        logits = net(inp)  # continuous tags: a correction of that line
+        logits = torch.cat([logits[..., :k] + torch.logit(base[..., :k].clamp(1e-3, 1 - 1e-3)), logits[..., k:]], -1)
+        return self.activation(logits), logits
+
+    def cell_error(self, x_hat: Tensor, logits: Tensor, x: Tensor) -> Tensor:
+        """Per-cell reconstruction error ``(batch, T, n_columns)``: squared error for continuous tags,
+        cross-entropy over the levels for categorical columns."""
+        k = self.n_cont
+        parts = [(x_hat[..., :k] - x[..., :k]) ** 2]
+        for _, a, w in self.cat_spans:
+            logp = torch.log_softmax(logits[..., a:a + w], -1)
+            parts.append(-(x[..., a:a + w] * logp).sum(-1, keepdim=True))
+        return torch.cat(parts, -1)

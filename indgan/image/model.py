@@ -22,123 +22,46 @@ data, near 0 is collapse).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from time import perf_counter
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
-from torch import Tensor, nn
+from torch import Tensor
 
 from .. import threads
-from ..errors import (ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, check_positive_float,
-                      check_positive_int)
-from ..images import SIZES, ImageData
+from ..base import FitInfo, FittedModel
+from ..budget import budget_seconds, check_training_length
+from ..errors import ConditionError, ConfigError, DataError, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
-from ..persist import load_model_file, save_model_file, split_state
-from ..budget import budget_seconds
-from ..training import AdversarialTrainer, TrainingSummary, make_generator, resolve_device, seed_everything
+from ..persist import split_state
+from ..training import AdversarialTrainer, TrainingSummary, resolve_device, seed_everything
+from .game import ImageGame
+from .networks import DCGANDiscriminator, DCGANGenerator, generate
+from .prepare import SIZES, ImageData
 
 
-def _plan(size: int) -> tuple[int, int]:
-    """(spatial size after the first transposed convolution, number of 2x upsamplings) for an output size."""
-    return {28: (7, 2), 32: (4, 3), 64: (4, 4)}[size]
+@dataclass
+class ImageFitInfo(FitInfo):
+    """What an image GAN fit learned (``fit_info_``), with the mode-collapse signal."""
+
+    n_images: int = 0
+    size: int = 0
+    channels: int = 0
+    n_classes: int = 0
+    classes: list = field(default_factory=list)
+    batch_size: int = 0
+    steps_per_epoch: int = 0
+    seconds_per_epoch: float = 0.0
+    stop_reason: str = "completed"
+    time_budget: float | None = None
+    diversity: float = float("nan")
+    coverage: float | None = None
+    class_shares: list | None = None
 
 
-def _init(m: nn.Module) -> None:
-    """DCGAN's initialisation: convolutions N(0, 0.02), batch-norm scale N(1, 0.02), shift 0."""
-    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(m.weight, 0.0, 0.02)
-        if m.bias is not None:
-            nn.init.zeros_(m.bias)
-    elif isinstance(m, nn.BatchNorm2d):
-        nn.init.normal_(m.weight, 1.0, 0.02)
-        nn.init.zeros_(m.bias)
-
-
-class DCGANGenerator(nn.Module):
-    """``z`` (+ one-hot label) ``(batch, latent_dim + n_classes)`` -> images ``(batch, channels, size, size)`` in
-    [-1, 1]."""
-
-    def __init__(self, in_dim: int, channels: int, size: int, features: int):
-        super().__init__()
-        start, ups = _plan(size)
-        width = features * 2 ** (ups - 1)
-        layers: list[nn.Module] = [nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=False), nn.BatchNorm2d(width),
-                                   nn.ReLU(True)]
-        for _ in range(ups - 1):
-            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(True)]
-            width //= 2
-        layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
-        self.net = nn.Sequential(*layers)
-        self.apply(_init)
-
-    def forward(self, z: Tensor) -> Tensor:
-        return self.net(z[:, :, None, None])
-
-
-class _DFeatures(nn.Module):
-    def __init__(self, channels: int, size: int, features: int):
-        super().__init__()
-        start, ups = _plan(size)
-        layers: list[nn.Module] = [nn.Conv2d(channels, features, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
-        width = features
-        for _ in range(ups - 1):
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width * 2), nn.LeakyReLU(0.2, True)]
-            width *= 2
-        self.net = nn.Sequential(*layers)
-        self.out_dim = width * start * start
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.net(x).flatten(1)
-
-
-class DCGANDiscriminator(nn.Module):
-    """Images (+ one-hot label planes) ``(batch, channels + n_classes, size, size)`` -> logits ``(batch, 1)``.
-    ``features`` (the last feature map, flattened) and ``head`` (a convolution over the whole map, written as a
-    linear layer) as the shared losses expect."""
-
-    def __init__(self, channels: int, size: int, features: int):
-        super().__init__()
-        self.features = _DFeatures(channels, size, features)
-        self.head = nn.Linear(self.features.out_dim, 1)
-        self.apply(_init)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.head(self.features(x))
-
-
-class _ImageProblem:
-    def __init__(self, m: DCGAN, images: Tensor, labels: Tensor | None, batch: int, need_real: bool):
-        self.m, self.images, self.labels, self.batch, self.need_real = m, images, labels, batch, need_real
-        self.pair = m.loss == "wgan-gp"
-
-    def _real(self) -> tuple[Tensor, Tensor | None]:
-        idx = torch.randint(len(self.images), (self.batch,), device=self.images.device)
-        x = self.images[idx].float() / 127.5 - 1.0
-        y = self.labels[idx] if self.labels is not None else None
-        return x, y
-
-    def _fake(self, y: Tensor | None) -> Tensor:
-        return self.m._generate(torch.randn(self.batch, self.m.latent_dim, device=self.images.device), y)
-
-    def critic_batch(self):
-        x, y = self._real()
-        if not self.pair and y is not None:  # fakes get labels of their own, drawn as the data's
-            y_fake = self.labels[torch.randint(len(self.labels), (self.batch,), device=self.labels.device)]
-        else:
-            y_fake = y
-        with torch.no_grad():
-            fake = self._fake(y_fake)
-        return self.m._with_labels(x, y), self.m._with_labels(fake, y_fake)
-
-    def generator_batch(self):
-        x, y = self._real()
-        fake = self.m._with_labels(self._fake(y), y)
-        return fake, (self.m._with_labels(x, y) if self.need_real else None), None
-
-
-class DCGAN(BaseEstimator):
+class DCGAN(FittedModel):
     """DCGAN (Radford et al. 2015) for grayscale or RGB images of 28, 32 or 64 pixels.
 
     Parameters
@@ -175,6 +98,8 @@ class DCGAN(BaseEstimator):
 
     kind = "DCGAN"
     conditional = False
+    generates_images = True
+    fit_info_class: ClassVar[type] = ImageFitInfo
 
     def __init__(self, latent_dim: int = 100, features: int = 64, epochs: int | None = None,
                  time_budget: float | str | None = "auto", batch_size: int = 128,
@@ -194,23 +119,8 @@ class DCGAN(BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ helpers
-    def _with_labels(self, x: Tensor, y: Tensor | None) -> Tensor:
-        if not self.conditional:
-            return x
-        planes = torch.nn.functional.one_hot(y, self.n_classes_).to(x.dtype)[:, :, None, None]
-        return torch.cat([x, planes.expand(-1, -1, x.shape[2], x.shape[3])], 1)
-
     def _generate(self, z: Tensor, y: Tensor | None) -> Tensor:
-        if self.conditional:
-            z = torch.cat([z, torch.nn.functional.one_hot(y, self.n_classes_).to(z.dtype)], 1)
-        return self.generator_(z)
-
-    def _check_fitted(self):
-        if not hasattr(self, "generator_"):
-            raise NotFittedError(f"this {self.kind} is not fitted yet; call fit(images) or {self.kind}.load(path).")
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "generator_")
+        return generate(self.generator_, z, y if self.conditional else None, self.n_classes_)
 
     def _build(self, device: torch.device) -> None:
         extra = self.n_classes_ if self.conditional else 0
@@ -219,7 +129,7 @@ class DCGAN(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def fit(self, images: ImageData | np.ndarray, labels: np.ndarray | None = None) -> DCGAN:
-        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.images.ImageData`);
+        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.image.prepare.ImageData`);
         the conditional model also needs ``labels`` ``(n,)``. Returns ``self``.
 
         Raises
@@ -238,15 +148,13 @@ class DCGAN(BaseEstimator):
                 or images.shape[2] not in SIZES:
             raise DataError(f"images of shape {images.shape}: expected (n, 1 or 3, size, size) with size in {SIZES}.")
         if images.dtype != np.uint8:
-            raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.images.load_images does).")
+            raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.image.prepare.load_images does).")
         if len(images) < 2:
             raise DataError(f"{len(images)} image(s): too few to learn from.")
         for name in ("latent_dim", "features", "batch_size", "critic_steps"):
             check_positive_int(name, getattr(self, name))
-        check_positive_int("epochs", self.epochs, optional=True)
+        check_training_length("epochs", self.epochs, self.time_budget)
         check_positive_float("learning_rate", self.learning_rate)
-        if self.epochs is None and self.time_budget is None:
-            raise ConfigError("give epochs or a time_budget (both are None): training would never stop.")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if self.conditional:
@@ -273,18 +181,19 @@ class DCGAN(BaseEstimator):
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate, betas=betas)
         trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
                                      critic_steps=self.critic_steps, verbose=self.verbose, desc=self.kind)
-        problem = _ImageProblem(self, x, y, batch, need_real=self.loss == "feature-matching")
+        problem = ImageGame(self.generator_, x, y, self.n_classes_, self.latent_dim, batch,
+                            need_real=self.loss == "feature-matching", paired=self.loss == "wgan-gp")
         steps = max(1, len(images) // batch)
         budget = budget_seconds(self.time_budget, device)
         threads.start()
-        self.summary_ = trainer.fit(problem, self.epochs or 1_000_000, steps, device, time_budget=budget)
-        self._rng_ = make_generator(device, self.random_state)
-        self.fit_info_ = {"n_images": int(len(images)), "size": self.size_, "channels": self.channels_,
-                          "n_classes": self.n_classes_, "classes": self.classes_, "batch_size": int(batch),
-                          "steps_per_epoch": int(steps), "fit_seconds": perf_counter() - t0,
-                          "seconds_per_epoch": self.summary_.seconds / max(1, self.summary_.epochs),
-                          "stop_reason": self.summary_.stop_reason, "time_budget": budget}
-        self.fit_info_.update(self._collapse_signal(images, labels))
+        self.summary_ = trainer.fit(problem, None if self.epochs is None else self.epochs * steps, device,
+                                    log_every=steps, time_budget=budget)
+        self._rng_ = self.new_generator(self.random_state)
+        self.fit_info_ = ImageFitInfo(
+            n_images=int(len(images)), size=self.size_, channels=self.channels_, n_classes=self.n_classes_,
+            classes=self.classes_, batch_size=int(batch), steps_per_epoch=int(steps), fit_seconds=perf_counter() - t0,
+            seconds_per_epoch=self.summary_.seconds / max(1, self.summary_.epochs),
+            stop_reason=self.summary_.stop_reason, time_budget=budget, **self._collapse_signal(images, labels))
         return self
 
     def _collapse_signal(self, images: np.ndarray, labels: np.ndarray | None) -> dict:
@@ -348,7 +257,7 @@ class DCGAN(BaseEstimator):
         """
         self._check_fitted()
         check_positive_int("n", n)
-        g = make_generator(self.device_, random_state) if random_state is not None else self._rng_
+        g = self.new_generator(random_state) if random_state is not None else self._rng_
         y = self._labels(n, labels, g)
         if z is None:
             zt = torch.randn(n, self.latent_dim, device=self.device_, generator=g)
@@ -379,50 +288,40 @@ class DCGAN(BaseEstimator):
         lab = None
         if labels is not None or self.conditional:
             if labels is None or np.ndim(labels) == 0:
-                first = self._labels(n, labels, make_generator(self.device_, random_state)).cpu().numpy()
+                first = self._labels(n, labels, self.new_generator(random_state)).cpu().numpy()
                 lab = np.repeat(first, steps)
             else:
                 lab = np.repeat(np.asarray([self._label_index(v) for v in labels]), steps)
         return self.sample(n * steps, labels=lab, z=z.reshape(n * steps, -1).astype(np.float32))
 
+    def training_lines(self) -> list[str]:
+        """How the model was trained, for ``indgan info``."""
+        fi, summary = self.fit_info_, self.summary_
+        cov = f", class coverage {fi.coverage:.2f}" if fi.coverage is not None else ""
+        return [f"images: {fi.n_images} of {fi.size} x {fi.size} x {fi.channels}"
+                + (f", {fi.n_classes} classes" if fi.n_classes else ""),
+                f"training: {summary.epochs} epochs x {fi.steps_per_epoch} steps, batch {fi.batch_size}, loss "
+                f"{summary.loss}, {summary.seconds:.1f} s on {summary.device} ({summary.stop_reason}); diversity "
+                f"{fi.diversity:.2f}{cov}"]
+
     # ------------------------------------------------------------------ persistence
-    def save(self, path) -> Any:
-        """Write the model to one file (JSON config + tensors, :mod:`indgan.persist`)."""
-        self._check_fitted()
-        meta = {"params": self.get_params(), "summary": self.summary_.to_dict(), "fit_info": self.fit_info_,
-                "channels": self.channels_, "size": self.size_, "n_classes": self.n_classes_, "classes": self.classes_}
+    def _state(self) -> tuple[dict, dict[str, Tensor]]:
+        meta = {"summary": self.summary_.to_dict(), "fit_info": self.fit_info_.to_dict(), "channels": self.channels_,
+                "size": self.size_, "n_classes": self.n_classes_, "classes": self.classes_}
         tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
         tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
-        return save_model_file(path, self.kind, meta, tensors)
+        return meta, tensors
 
-    @classmethod
-    def load(cls, path, device: str = "auto"):
-        """Load a file written by :meth:`save` on any device.
-
-        Raises
-        ------
-        ModelFileError
-        """
-        _, meta, tensors = load_model_file(path, expected_kind=cls.kind)
-        params = dict(meta["params"])
-        params["device"] = device
-        model = cls(**params)
-        model.channels_, model.size_ = meta["channels"], meta["size"]
-        model.n_classes_, model.classes_ = meta["n_classes"], meta["classes"]
-        model.summary_ = TrainingSummary.from_dict(meta["summary"])
-        model.fit_info_ = meta["fit_info"]
-        dev = resolve_device(device)
-        model.device_ = dev
-        model._build(dev)
-        try:
-            model.generator_.load_state_dict(split_state(tensors, "generator"))
-            model.discriminator_.load_state_dict(split_state(tensors, "discriminator"))
-        except (RuntimeError, KeyError) as exc:
-            raise ModelFileError(f"{path}: the weights do not match the model's config (damaged file?).") from exc
-        model.generator_.eval()
-        model.discriminator_.eval()
-        model._rng_ = make_generator(dev, model.random_state)
-        return model
+    def _restore(self, meta: dict, tensors: dict[str, Tensor], device: torch.device, source) -> None:
+        self.channels_, self.size_ = meta["channels"], meta["size"]
+        self.n_classes_, self.classes_ = meta["n_classes"], meta["classes"]
+        self.summary_ = TrainingSummary.from_dict(meta["summary"])
+        self.fit_info_ = ImageFitInfo.from_dict(meta["fit_info"])
+        self._build(device)
+        self.generator_.load_state_dict(split_state(tensors, "generator"))
+        self.discriminator_.load_state_dict(split_state(tensors, "discriminator"))
+        self.generator_.eval()
+        self.discriminator_.eval()
 
 
 class ConditionalDCGAN(DCGAN):

@@ -1,4 +1,5 @@
-"""The windows adapter: time grid per entity, gaps, windows and their round trip (property tests)."""
+"""The time grid: a grid per entity, gaps, windows and their round trip (property tests); the range encoding and the
+per-condition scaling of the steps."""
 
 import numpy as np
 import pandas as pd
@@ -8,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indgan.errors import DataError
-from indgan.windows import (StepEncoder, apply_sample_hold, detect_sample_hold, infer_interval, make_windows,
-                            pad_entities, to_grid, window_starts, windows_to_rows)
+from indgan.encoding import RangeEncoder as StepEncoder
+from indgan.timegrid import (apply_sample_hold, detect_sample_hold, infer_interval, make_windows, pad_entities, to_grid,
+                             window_starts, windows_to_rows)
 
 FIVE_MIN = pd.Timedelta(minutes=5)
 
@@ -142,7 +144,7 @@ def test_step_encoder_round_trip(seed, n):
 def test_condition_scaler_round_trip_and_per_condition_moments(seed, n):
     import torch
 
-    from indgan.windows import ConditionScaler
+    from indgan.sequence.prepare import ConditionScaler
 
     rng = np.random.default_rng(seed)
     mode = rng.choice(["run", "idle", "trip"], size=n)
@@ -169,7 +171,7 @@ def test_condition_scaler_round_trip_and_per_condition_moments(seed, n):
 def test_condition_scaler_keeps_a_stuck_tag_exactly_constant():
     """A valve stuck under one fault (TEP's fault 21 fixes xmv_4) comes back exactly stuck, whatever the
     networks output for it; under the other conditions the inverse is unchanged."""
-    from indgan.windows import ConditionScaler
+    from indgan.sequence.prepare import ConditionScaler
 
     rng = np.random.default_rng(0)
     fault = np.repeat([0, 21], 60)

@@ -3,148 +3,42 @@
 :class:`GANImputer` fills the missing cells of a table (NaN, None, and historian status strings such as "Bad"
 or "Scan Timeout" among a tag's numbers) with values consistent with usual operation, and returns every
 observed cell exactly as given. The method is GAIN (Yoon, Jordon, van der Schaar, ICML 2018; see
-:mod:`indgan.models.gain`); with a time column it is time-aware: the generator reads windows of neighbouring
+:mod:`indgan.imputation.networks`); with a time column it is time-aware: the generator reads windows of neighbouring
 steps of each entity (unit, batch, run), so a tag's outage is filled from that tag's own history on both sides
 and from its correlated tags.
 
 The database path (fill only the NULL cells of a SQL table, audited and undoable) is
-:func:`indgan.database.impute_table`; the CLI is ``indgan impute``.
+:func:`indgan.adapters.sql.impute_table`; the CLI is ``indgan impute``.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from . import threads
-from .errors import ConfigError, DataError, check_positive_float, check_positive_int
-from .losses import AdversarialLoss
-from .models.gain import GAINDiscriminator, GAINGenerator, GapGeometry, _interpolate
-from .models.recurrent import SpanActivation
-from .schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, ColumnSpec, Schema, infer_schema
-from .budget import budget_seconds
-from .training import AdversarialTrainer, make_generator, resolve_device, seed_everything
-from .windows import StepEncoder
+from .. import threads
+from ..base import FittedModel
+from ..budget import budget_seconds
+from ..encoding import RangeEncoder, SpanActivation
+from ..errors import ConfigError, DataError, check_positive_float, check_positive_int
+from ..losses import AdversarialLoss
+from ..persist import split_state
+from ..schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, ColumnSpec, Schema, infer_schema
+from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary, resolve_device, seed_everything
+from .game import GAINGame
+from .networks import GAINDiscriminator, GAINGenerator, GAINNetworks
+from .prepare import Gap, ImputationData, encode_table, fill_mask
 
 __all__ = ["GANImputer", "Gap"]
-_NOISE = 0.01  # GAIN: the hidden cells enter the generator as U(0, 0.01) noise
 
 
-@dataclass
-class Gap:
-    """A run of consecutive missing cells of one column that was left missing (longer than ``max_gap``)."""
-
-    column: str
-    entity: Any
-    first_row: Any  # index label of the first missing row
-    last_row: Any
-    steps: int
-
-
-class _Data:
-    """The encoded table on the device: rows in (entity, time) order with padding rows between entities
-    (time-aware) so that windows never mix entities."""
-
-    def __init__(self, x: Tensor, m: Tensor, c: Tensor, valid: Tensor, rows: np.ndarray):
-        self.x, self.m, self.c, self.valid = x, m, c, valid  # (N, dim), (N, n_cols), (N, cond), (N, 1)
-        self.rows = rows  # position in the padded order -> input row position (-1 for padding)
-
-
-class _GAINProblem:
-    """GAIN's per-cell game for :class:`~indgan.training.AdversarialTrainer` (see :mod:`indgan.models.gain`)."""
-
-    def __init__(self, imp: GANImputer, data: _Data, starts: Tensor, seq_len: int, batch: int):
-        self.imp, self.d, self.starts, self.batch = imp, data, starts, batch
-        dev = data.x.device
-        self.steps = torch.arange(seq_len, device=dev)
-        self.col_of_dim = imp.col_of_dim_.to(dev)
-        self.free = imp.free_columns_.to(dev)  # columns that may be hidden (conditions never are)
-
-    def _draw(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        pick = torch.randint(self.starts.shape[0], (self.batch,), device=self.starts.device)
-        idx = self.starts[pick, None] + self.steps
-        d = self.d
-        return d.x[idx], d.m[idx], d.c[idx], d.valid[idx]
-
-    def _hide(self, m: Tensor) -> Tensor:
-        """The mask the generator sees: ``m`` with a further share of observed cells hidden."""
-        imp = self.imp
-        hidden = torch.rand_like(m) < imp.hold_out_rate
-        b, t, k = m.shape
-        if t > 1 and imp.max_block > 1:  # blocks of 1..max_block steps of one tag
-            start = torch.randint(t, (b, 1, k), device=m.device)
-            length = torch.randint(1, imp.max_block + 1, (b, 1, k), device=m.device)
-            pos = torch.arange(t, device=m.device)[None, :, None]
-            block = (pos >= start) & (pos < start + length) & (torch.rand(b, 1, k, device=m.device) < imp.hold_out_rate)
-            hidden = hidden | block
-        return m * ~(hidden & self.free)
-
-    def _hint(self, m_in: Tensor) -> tuple[Tensor, Tensor]:
-        b = (torch.rand_like(m_in) < self.imp.hint_rate).float()
-        return b * m_in + 0.5 * (1 - b), 1 - b
-
-    def critic_loss(self, critic, loss: AdversarialLoss):
-        x, m, c, valid = self._draw()
-        m_in = self._hide(m)
-        with torch.no_grad():
-            x_hat, _ = self.imp._propose(x, m_in, c, valid, None)
-        md = m_in[..., self.col_of_dim]
-        x_tilde = md * x + (1 - md) * x_hat
-        hint, weight = self._hint(m_in)
-        scores = critic(torch.cat([x_tilde, hint, c], -1))
-        return loss.cell_critic_loss(scores, m_in, weight * valid)
-
-    def generator_loss(self, critic, loss: AdversarialLoss):
-        x, m, c, valid = self._draw()
-        m_in = self._hide(m)
-        x_hat, logits = self.imp._propose(x, m_in, c, valid, None)
-        md = m_in[..., self.col_of_dim]
-        x_tilde = md * x + (1 - md) * x_hat
-        hint, weight = self._hint(m_in)
-        adv = loss.cell_generator_loss(critic(torch.cat([x_tilde, hint, c], -1)), m_in, weight * valid)
-        err = self.imp._cell_error(x_hat, logits, x)  # (batch, T, n_cols)
-        seen = m_in * valid
-        held = (m - m_in) * valid
-        recon = (err * seen).sum() / seen.sum().clamp_min(1.0) + (err * held).sum() / held.sum().clamp_min(1.0)
-        return adv, self.imp.alpha * recon
-
-
-class _EarlyStop:
-    """Scores the generator on the validation cells after each epoch (mean squared error over their encoded
-    values), keeps the best weights, and stops training after ``patience`` epochs without improvement."""
-
-    def __init__(self, imp: GANImputer, data: _Data, pick: Tensor, patience: int, net):
-        self.imp, self.data, self.patience, self.net = imp, data, patience, net  # net(): the weights to score
-        self.cells = pick[:, imp.col_of_dim_.to(pick.device)].float()
-        self.best, self.best_epoch, self.state, self.g = float("inf"), 0, None, make_generator(pick.device, 0)
-
-    def __call__(self, stats: dict) -> bool:
-        net = self.net()
-        values = self.imp._draws(self.data, 1, self.g, net)[0]
-        net.train()
-        err = float((((values - self.data.x) ** 2) * self.cells).sum() / self.cells.sum())
-        stats["validation_mse"] = err
-        if err < self.best:
-            self.best, self.best_epoch = err, stats["epoch"]
-            self.state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        return stats["epoch"] - self.best_epoch >= self.patience
-
-    def restore(self) -> None:
-        if self.state is not None:
-            self.imp.generator_.load_state_dict(self.state)
-        self.imp.generator_.eval()
-
-
-class GANImputer(TransformerMixin, BaseEstimator):
+class GANImputer(TransformerMixin, FittedModel):
     """Fill missing cells with GAIN (Yoon, Jordon, van der Schaar, ICML 2018), row-wise or time-aware.
 
     A scikit-learn transformer: ``fit(X)`` learns from the observed cells of ``X``; ``transform(X)`` returns
@@ -168,8 +62,8 @@ class GANImputer(TransformerMixin, BaseEstimator):
     ``b ~ Bernoulli(hint_rate)``, and reconstruction weight ``alpha``; during training a further
     ``hold_out_rate`` of the observed cells (and, time-aware, blocks of up to ``max_block`` steps of one tag)
     is hidden from the generator and scored, so that it learns to predict cells it cannot see. See
-    :mod:`indgan.models.gain`. Time-aware, the generator starts each gap of a continuous tag from the straight
-    line across it plus a learned cross-tag term (:class:`~indgan.models.gain.CrossTagBridge`: how far the
+    :mod:`indgan.imputation.networks`. Time-aware, the generator starts each gap of a continuous tag from the straight
+    line across it plus a learned cross-tag term (:class:`~indgan.imputation.networks.CrossTagBridge`: how far the
     correlated tags leave their own straight lines over the same span), and corrects that with dilated
     convolutions over the window. ``transform`` returns the mean of ``n_draws`` generator draws for continuous
     cells and the most frequent level for categorical ones (the point estimate with the smallest expected
@@ -249,6 +143,12 @@ class GANImputer(TransformerMixin, BaseEstimator):
     per-epoch ``validation_mse``), n_iterations_ (updates run), best_iteration_ and validation_mse_ (mean
     squared error of the kept weights on the validation cells, in [0, 1] units), fit_seconds_.
 
+    Persistence
+    -----------
+    :meth:`save` / :meth:`load` (the one safe model file, :mod:`indgan.persist`): fit once, then fill each day's new
+    gaps with the loaded imputer (``indgan impute NEW.parquet --model imp.indgan``, or ``--db ... --model``). New data
+    must have the columns the imputer was fitted on.
+
     Raises
     ------
     DataError
@@ -256,6 +156,9 @@ class GANImputer(TransformerMixin, BaseEstimator):
     ConfigError
         Invalid parameters.
     """
+
+    kind = "GANImputer"
+    imputes = True
 
     def __init__(self, iterations: int | None = None, time_budget: float | str | None = "auto", batch_size: int = 128,
                  hidden_dim: int | None = None,
@@ -299,9 +202,6 @@ class GANImputer(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "generator_")
-
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
         for name in ("batch_size", "num_layers", "critic_steps", "n_draws", "seq_len", "max_block", "patience"):
@@ -324,8 +224,25 @@ class GANImputer(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ input
     def _frame(self, X, reset: bool) -> tuple[pd.DataFrame, bool]:
         """Validate ``X`` (scikit-learn's checks: shape, feature names, count) and return it as a DataFrame
-        plus whether it came as an array."""
+        plus whether it came as an array.
+
+        Raises
+        ------
+        DataError
+            A fitted imputer given a table without the columns it was fitted on (naming them), or with others.
+        """
         if isinstance(X, pd.DataFrame):
+            if not reset and hasattr(self, "feature_names_in_"):
+                known = [str(c) for c in self.feature_names_in_]
+                have = [str(c) for c in X.columns]
+                missing = [c for c in known if c not in have]
+                if missing:
+                    raise DataError(f"the table lacks column(s) {missing[:10]!r}{' ...' if len(missing) > 10 else ''} "
+                                    "this imputer was fitted on; give a table with its columns, or fit a new imputer.")
+                extra = [c for c in have if c not in known]
+                if extra:
+                    raise DataError(f"the table has column(s) {extra[:10]!r} this imputer was not fitted on; drop them, "
+                                    "or fit a new imputer on the table.")
             validate_data(self, X, reset=reset, skip_check_array=True)
             if X.shape[0] == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
@@ -400,34 +317,19 @@ class GANImputer(TransformerMixin, BaseEstimator):
         for c in cat:
             if view[c].notna().sum() == 0:
                 raise DataError(f"column {c!r} has no observed value at all; drop it or mark it ignored.")
-        encoder = StepEncoder(cont, cat).fit(view)
+        encoder = RangeEncoder(cont, cat).fit(view)
         for c in cat:  # a missing categorical cell is a cell to fill, not a level
             encoder.levels[c] = [v for v in encoder.levels[c] if v != "<missing>"]
         self.encoder_ = encoder
         spans = encoder.spans()
-        self.n_columns_ = len(spans)
-        col_of_dim = np.concatenate([np.full(s.width, i) for i, s in enumerate(spans)])
-        self.col_of_dim_ = torch.from_numpy(col_of_dim.astype(np.int64))
-        free = np.array([s.column not in cond for s in spans])
-        self.free_columns_ = torch.from_numpy(free)
-        self.cat_spans_ = [(i, s.start, s.width) for i, s in enumerate(spans) if s.kind == "categorical"]
-        self.n_cont_ = len(cont)
-
+        self.free_columns_ = torch.from_numpy(np.array([s.column not in cond for s in spans]))
         seed_everything(self.random_state)
         device = resolve_device(self.device)
         self.device_ = device
-        temporal = time_col is not None
-        self.temporal_ = temporal
-        data = self._encode(frame, view)
-        dim, k = encoder.dim, self.n_columns_
-        cond_dim = 1 if temporal else 0  # the padding flag
-        hidden = self.hidden_dim or (64 if temporal else max(256, 2 * dim))
-        in_dim = dim + k + cond_dim
-        g_in = in_dim + (dim if temporal else 0)  # time-aware: plus the interpolated values
-        self.generator_ = GAINGenerator(g_in, dim, hidden, temporal, self.num_layers, self.n_cont_).to(device)
-        self.discriminator_ = GAINDiscriminator(in_dim, k, hidden, temporal, self.num_layers).to(device)
-        self.activation_ = SpanActivation(spans).to(device)
-
+        self.temporal_ = temporal = time_col is not None
+        self.hidden_ = self.hidden_dim or (64 if temporal else max(256, 2 * encoder.dim))
+        self._build(device)
+        data = encode_table(view, encoder, time_col, entity_col, self.seq_len, device)
         if temporal:
             seq_len = int(min(self.seq_len, max(2, int(data.valid.sum().item()))))
             n = data.x.shape[0]
@@ -450,135 +352,77 @@ class GANImputer(TransformerMixin, BaseEstimator):
                                      critic_steps=self.critic_steps, verbose=self.verbose, desc="GANImputer",
                                      ema_decay=ema)
         data, check = self._validation(data, lambda: trainer.ema_generator or self.generator_)
-        problem = _GAINProblem(self, data, starts, seq_len, batch)
-        per_epoch = min(iterations, 100)
+        game = GAINGame(self.nets_, data, starts, seq_len, batch, self.hold_out_rate, self.max_block, self.hint_rate,
+                        self.alpha, self.free_columns_)
+        per_record = min(iterations, 100)
         budget = budget_seconds(self.time_budget, device)
         threads.start()
-        self.summary_ = trainer.fit(problem, math.ceil(iterations / per_epoch), per_epoch, device, on_epoch_end=check,
-                                     total_steps=iterations,
-                                     time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t0)))
+        self.summary_ = trainer.fit(game, iterations, device, log_every=per_record, on_log=check,
+                                    time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t0)))
         if trainer.ema_generator is not None:  # impute with the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         if check is not None:  # ... or with the best ones seen on the validation cells
-            check.restore()
-            self.validation_mse_, self.best_iteration_ = check.best, check.best_epoch * per_epoch
+            check.restore(self.generator_)
+            self.validation_mse_, self.best_iteration_ = check.best, check.best_record * per_record
+        self.generator_.eval()
         self.n_iterations_ = self.summary_.steps
         self.fit_seconds_ = perf_counter() - t0
         return self
 
-    def _validation(self, data: _Data, net):
+    def _build(self, device: torch.device) -> None:
+        """The networks, from the encoder's layout (fit, and load)."""
+        encoder = self.encoder_
+        spans = encoder.spans()
+        dim, k = encoder.dim, len(spans)
+        cond_dim = 1 if self.temporal_ else 0  # the padding flag
+        in_dim = dim + k + cond_dim
+        g_in = in_dim + (dim if self.temporal_ else 0)  # time-aware: plus the interpolated values
+        n_cont = len(encoder.continuous)
+        self.generator_ = GAINGenerator(g_in, dim, self.hidden_, self.temporal_, self.num_layers, n_cont).to(device)
+        self.discriminator_ = GAINDiscriminator(in_dim, k, self.hidden_, self.temporal_, self.num_layers).to(device)
+        col_of_dim = torch.from_numpy(np.concatenate([np.full(s.width, i) for i, s in enumerate(spans)]).astype(np.int64))
+        cat_spans = [(i, s.start, s.width) for i, s in enumerate(spans) if s.kind == "categorical"]
+        self.nets_ = GAINNetworks(self.generator_, SpanActivation(spans).to(device), self.temporal_, n_cont, col_of_dim,
+                                  cat_spans)
+
+    def _validation(self, data: ImputationData, net):
         """Set ``validation_share`` of the observed cells aside (training never sees them) and return the
-        training data and an epoch callback that scores the generator on them, keeps its best weights and
-        stops after ``patience`` epochs without improvement (None when there are too few cells)."""
+        training data and an ``on_log`` callback that scores the generator on them, keeps its best weights and
+        stops after ``patience`` records without improvement (None when there are too few cells)."""
         if not self.validation_share:
             return data, None
-        g = make_generator(data.m.device, None if self.random_state is None else self.random_state + 17)
-        obs = (data.m * data.valid) > 0
+        g = self.new_generator(None if self.random_state is None else self.random_state + 17)
+        obs = (data.mask * data.valid) > 0
         pick = obs & (torch.rand(obs.shape, device=obs.device, generator=g) < self.validation_share)
         pick &= self.free_columns_.to(obs.device)
         if int(pick.sum()) < 20 or bool((obs & ~pick).sum(0).eq(0).any()):
             return data, None
-        train = _Data(data.x, data.m * ~pick, data.c, data.valid, data.rows)
-        return train, _EarlyStop(self, train, pick, self.patience, net)
+        train = data.hide(pick)
+        cells = pick[:, self.nets_.col_of_dim.to(pick.device)].float()
+        g_score = self.new_generator(0)
 
-    # ------------------------------------------------------------------ encoding
-    def _order(self, view: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """(row positions in (entity, time) order, start offset of each entity in that order)."""
-        n = len(view)
-        if not self.temporal_:
-            return np.arange(n), np.array([0, n])
-        t = view[self.time_column_]
-        if t.isna().any():
-            row = view.index[np.flatnonzero(t.isna().to_numpy())[0]]
-            raise DataError(f"time column {self.time_column_!r} is missing at row {row!r}; time-aware imputation "
-                            "needs every row's time (fill it, drop the row, or pass time=None).")
-        tv = t.to_numpy()
-        if np.issubdtype(tv.dtype, np.datetime64):
-            tv = tv.astype("datetime64[ns]").astype(np.int64)
-        if self.entity_column_ is None:
-            return np.argsort(tv, kind="stable"), np.array([0, n])
-        ent = view[self.entity_column_]
-        if ent.isna().any():
-            row = view.index[np.flatnonzero(ent.isna().to_numpy())[0]]
-            raise DataError(f"entity column {self.entity_column_!r} is missing at row {row!r}; fill it or pass "
-                            "entity=None.")
-        codes = pd.factorize(ent, sort=False)[0]
-        order = np.lexsort((tv, codes))  # by entity, then time
-        bounds = np.flatnonzero(np.diff(codes[order])) + 1
-        offsets = np.concatenate([[0], bounds, [n]])
-        return order, offsets
+        def score(candidate) -> float:
+            values = self._draws(train, 1, g_score, candidate)[0]
+            return float((((values - train.x) ** 2) * cells).sum() / cells.sum())
 
-    def _encode(self, frame: pd.DataFrame, view: pd.DataFrame) -> _Data:
-        enc = self.encoder_
-        x, o = enc.transform(view)
-        m = o[:, [s.start for s in enc.spans()]]  # per column
-        order, offsets = self._order(view)
-        x, m = x[order], m[order]
-        if self.temporal_:  # padding rows between entities: windows never mix two entities
-            pad = self.seq_len - 1
-            n_ent = len(offsets) - 1
-            lengths = np.diff(offsets)
-            total = lengths.sum() + pad * (n_ent + 1)
-            pos = np.concatenate([np.arange(a, b) + pad * (i + 1) for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:]))])
-            xp = np.zeros((total, x.shape[1]), np.float32)
-            mp = np.zeros((total, m.shape[1]), np.float32)
-            valid = np.zeros((total, 1), np.float32)
-            rows = np.full(total, -1, np.int64)
-            xp[pos], mp[pos], valid[pos], rows[pos] = x, m, 1.0, order
-            x, m = xp, mp
-            c = np.ones((total, 1), np.float32) - valid  # padding flag
-        else:
-            valid = np.ones((len(x), 1), np.float32)
-            rows = order
-            c = np.zeros((len(x), 0), np.float32)
-        dev = self.device_
-        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)  # noqa: E731
-        return _Data(t(x), t(m), t(c), t(valid), rows)
-
-    def _propose(self, x: Tensor, m_in: Tensor, c: Tensor, valid: Tensor, g: torch.Generator | None, net=None):
-        """The generator's (or ``net``'s) proposal for every cell: ``(x_hat, logits)``, each ``(batch, T, dim)``."""
-        net = net or self.generator_
-        md = m_in[..., self.col_of_dim_.to(x.device)]
-        noise = torch.rand(x.shape, device=x.device, generator=g) * _NOISE
-        if not self.temporal_:
-            logits = net(torch.cat([md * x + (1 - md) * noise, m_in, c], -1) * valid)
-            return self.activation_(logits), logits
-        geo = GapGeometry(md * valid)
-        base = _interpolate(x, geo)  # the straight line across each gap, within the window
-        k = self.n_cont_
-        if net.bridge is not None:  # plus what the correlated tags did over the same span
-            cont = base[..., :k] + net.bridge(base[..., :k], geo.first(k))
-            base = torch.cat([cont.clamp(0.0, 1.0), base[..., k:]], -1)
-        inp = torch.cat([md * x + (1 - md) * noise, base, m_in, c], -1) * valid
-        logits = net(inp)  # continuous tags: a correction of that line
-        logits = torch.cat([logits[..., :k] + torch.logit(base[..., :k].clamp(1e-3, 1 - 1e-3)), logits[..., k:]], -1)
-        return self.activation_(logits), logits
-
-    def _cell_error(self, x_hat: Tensor, logits: Tensor, x: Tensor) -> Tensor:
-        """Per-cell reconstruction error ``(batch, T, n_columns)``: squared error for continuous tags,
-        cross-entropy over the levels for categorical columns."""
-        k = self.n_cont_
-        parts = [(x_hat[..., :k] - x[..., :k]) ** 2]
-        for _, a, w in self.cat_spans_:
-            logp = torch.log_softmax(logits[..., a:a + w], -1)
-            parts.append(-(x[..., a:a + w] * logp).sum(-1, keepdim=True))
-        return torch.cat(parts, -1)
+        return train, EarlyStopping(score, net, every=1, patience=self.patience, mode="min", key="validation_mse")
 
     # ------------------------------------------------------------------ transform
     @torch.no_grad()
-    def _draws(self, data: _Data, n_draws: int, g: torch.Generator, net=None) -> Tensor:
+    def _draws(self, data: ImputationData, n_draws: int, g: torch.Generator, net=None) -> Tensor:
         """``(n_draws, N, dim)`` proposals for every (padded) row (by ``net``, default the generator)."""
         net = net or self.generator_
         net.eval()
-        x, m, c, valid = data.x, data.m, data.c, data.valid
+        x, m, c, valid = data.x, data.mask, data.cond, data.valid
         N = x.shape[0]
         out = torch.zeros((n_draws, N, x.shape[1]), device=x.device)
+        propose = self.nets_.propose
         if not self.temporal_:
             chunk = 8192
             for d in range(n_draws):
                 for a in range(0, N, chunk):
                     sl = slice(a, a + chunk)
-                    out[d, sl] = self._propose(x[sl, None], m[sl, None], c[sl, None], valid[sl, None], g, net)[0][:, 0]
+                    out[d, sl] = propose(x[sl, None], m[sl, None], c[sl, None], valid[sl, None], g, net)[0][:, 0]
             return out
         T = self.seq_len_
         stride = max(1, T // 2)
@@ -594,18 +438,23 @@ class GANImputer(TransformerMixin, BaseEstimator):
             acc = torch.zeros((N, x.shape[1]), device=x.device)
             for a in range(0, len(starts), 256):
                 ii = idx[a:a + 256]
-                prop = self._propose(x[ii], m[ii], c[ii], valid[ii], g, net)[0] * w[None, :, None]
+                prop = propose(x[ii], m[ii], c[ii], valid[ii], g, net)[0] * w[None, :, None]
                 acc.index_add_(0, ii.flatten(), prop.reshape(-1, x.shape[1]))
             out[d] = acc / weight_sum.clamp_min(1e-8)[:, None]
         return out
 
-    def _prepare(self, X) -> tuple[pd.DataFrame, pd.DataFrame, _Data]:
+    def _prepare(self, X) -> tuple[pd.DataFrame, pd.DataFrame, ImputationData]:
         check_is_fitted(self, "generator_")
         frame, from_array = self._frame(X, reset=False)
         view = self.schema_.view(frame) if not self.from_array_ else frame
-        return frame, view, self._encode(frame, view)
+        return frame, view, encode_table(view, self.encoder_, self.time_column_, self.entity_column_, self.seq_len,
+                                         self.device_)
 
-    def _decode(self, frame: pd.DataFrame, view: pd.DataFrame, data: _Data, values: Tensor) -> pd.DataFrame:
+    def _fill_mask(self, view: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Gap]]:
+        return fill_mask(view, self.encoder_.continuous + self.encoder_.categorical, self.max_gap, self.time_column_,
+                         self.entity_column_)
+
+    def _decode(self, frame: pd.DataFrame, view: pd.DataFrame, data: ImputationData, values: Tensor) -> pd.DataFrame:
         """Write the proposals ``values`` ``(N, dim)`` into the missing cells of ``frame`` (a copy)."""
         real = data.rows >= 0
         vals = np.zeros((len(frame), values.shape[1]), np.float32)
@@ -650,41 +499,6 @@ class GANImputer(TransformerMixin, BaseEstimator):
                 out[name] = out[name].fillna(spec.constant)
         return out
 
-    def _fill_mask(self, view: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Gap]]:
-        """Cells to fill per column (missing, and not in a gap longer than ``max_gap``), and the gaps left."""
-        masks = {c: view[c].isna().to_numpy() for c in self.encoder_.continuous + self.encoder_.categorical}
-        gaps: list[Gap] = []
-        if self.max_gap is None:
-            return masks, gaps
-        limit = self._gap_steps(view)
-        order, offsets = self._order(view)
-        ent = np.zeros(len(view), np.int64)
-        for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:])):
-            ent[a:b] = i
-        for c, miss in masks.items():
-            ms = miss[order]
-            # run ids of consecutive missing steps within an entity
-            start = ms & np.concatenate([[True], ~ms[:-1] | (ent[1:] != ent[:-1])])
-            run = np.cumsum(start) * ms
-            if not run.any():
-                continue
-            sizes = np.bincount(run)
-            long_runs = np.flatnonzero(sizes > limit)
-            long_runs = long_runs[long_runs > 0]
-            if long_runs.size == 0:
-                continue
-            drop = np.isin(run, long_runs)
-            keep_sorted = ms & ~drop
-            new = np.zeros_like(miss)
-            new[order] = keep_sorted
-            masks[c] = new
-            for r in long_runs:
-                pos = np.flatnonzero(run == r)
-                rows = order[pos]
-                e = view[self.entity_column_].iloc[rows[0]] if self.entity_column_ else None
-                gaps.append(Gap(c, e, view.index[rows[0]], view.index[rows[-1]], int(len(pos))))
-        return masks, gaps
-
     def gaps_left(self, X) -> list[Gap]:
         """The outages of ``X`` longer than ``max_gap`` that :meth:`transform` leaves missing (one
         :class:`Gap` per run of consecutive missing steps of one column); empty without ``max_gap``."""
@@ -720,7 +534,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
         NotFittedError, ValueError (wrong number of columns, other feature names), DataError
         """
         frame, view, data = self._prepare(X)
-        g = make_generator(self.device_, self.random_state)
+        g = self.new_generator(self.random_state)
         values = self._draws(data, self.n_draws, g)
         point = values.mean(0)  # categorical: the mean of the softmax draws, whose argmax is the modal level
         out = self._decode(frame, view, data, point)
@@ -737,7 +551,7 @@ class GANImputer(TransformerMixin, BaseEstimator):
         check_positive_int("n_draws", n_draws)
         frame, view, data = self._prepare(X)
         seed = self.random_state if random_state is None else random_state
-        g = make_generator(self.device_, None if seed is None else seed + 1)
+        g = self.new_generator(None if seed is None else seed + 1)
         values = self._draws(data, n_draws, g)
         frames = [self._decode(frame, view, data, values[d]) for d in range(n_draws)]
         if self.from_array_:
@@ -755,3 +569,43 @@ class GANImputer(TransformerMixin, BaseEstimator):
         if hasattr(self, "feature_names_in_"):
             return np.asarray(self.feature_names_in_, dtype=object)
         return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+
+    def training_lines(self) -> list[str]:
+        """How the imputer was trained, for ``indgan info``."""
+        summary = self.summary_
+        mode = (f"time-aware on {self.time_column_!r}" + (f" per {self.entity_column_!r}" if self.entity_column_ else "")
+                if self.temporal_ else "row by row")
+        cols = self.encoder_.continuous + self.encoder_.categorical
+        return [f"imputer: GAIN {mode}, {len(cols)} columns to fill ({len(self.encoder_.continuous)} continuous)",
+                f"training: {self.n_iterations_} iterations, {summary.seconds:.1f} s on {summary.device} "
+                f"({summary.stop_reason}), loss {summary.loss}"]
+
+    # ------------------------------------------------------------------ persistence
+    _SAVED = ("from_array_", "time_column_", "entity_column_", "temporal_", "hidden_", "seq_len_", "n_iterations_",
+              "fit_seconds_", "validation_mse_", "best_iteration_", "n_features_in_")
+
+    def _state(self) -> tuple[dict, dict[str, Tensor]]:
+        attrs = {k: getattr(self, k) for k in self._SAVED if hasattr(self, k)}
+        attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in attrs.items()}
+        meta = {"schema": self.schema_.to_dict(), "encoder": self.encoder_.to_dict(), "attributes": attrs,
+                "feature_names_in": [str(c) for c in self.feature_names_in_] if hasattr(self, "feature_names_in_")
+                else None, "free_columns": self.free_columns_.tolist(), "summary": self.summary_.to_dict()}
+        tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
+        tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
+        return meta, tensors
+
+    def _restore(self, meta: dict, tensors: dict[str, Tensor], device: torch.device, source) -> None:
+        self.schema_ = Schema.from_dict(meta["schema"])
+        encoder = meta["encoder"]
+        self.encoder_ = RangeEncoder.from_dict(encoder)
+        for k, v in meta["attributes"].items():
+            setattr(self, k, v)
+        if meta.get("feature_names_in") is not None:
+            self.feature_names_in_ = np.asarray(meta["feature_names_in"], dtype=object)
+        self.free_columns_ = torch.tensor(meta["free_columns"], dtype=torch.bool)
+        self.summary_ = TrainingSummary.from_dict(meta["summary"])
+        self._build(device)
+        self.generator_.load_state_dict(split_state(tensors, "generator"))
+        self.discriminator_.load_state_dict(split_state(tensors, "discriminator"))
+        self.generator_.eval()
+        self.discriminator_.eval()

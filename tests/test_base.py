@@ -1,0 +1,53 @@
+"""The shared model base: the registry of kinds, one read per model file, capabilities instead of names."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import indgan.persist as persist
+from indgan import GANImputer, LogGAN, SequenceGAN, TabularGAN, load_model
+from indgan.base import FitInfo, FittedModel, registered_kinds
+from indgan.errors import ModelFileError, NotFittedError
+from indgan.image import DCGAN, ConditionalDCGAN
+
+
+def test_every_family_is_registered_with_its_capabilities():
+    kinds = registered_kinds()
+    assert set(kinds) == {"TabularGAN", "SequenceGAN", "LogGAN", "GANImputer", "DCGAN", "ConditionalDCGAN"}
+    for kind, cls in kinds.items():
+        assert cls.kind == kind and issubclass(cls, FittedModel)
+        assert issubclass(cls.fit_info_class, FitInfo)
+        assert sum([cls.generates_rows or cls.generates_sequences, cls.generates_images, cls.imputes]) == 1, kind
+    assert TabularGAN.generates_rows and LogGAN.generates_sequences and SequenceGAN.generates_sequences
+    assert GANImputer.imputes and DCGAN.generates_images and ConditionalDCGAN.generates_images
+    assert LogGAN.family == "log" and TabularGAN.count_option == "epochs"
+
+
+def test_load_model_reads_a_file_once_and_picks_its_class(tiny_model, tmp_path, monkeypatch):
+    path = tiny_model.save(tmp_path / "m.indgan")
+    calls = []
+    real = torch.load
+    monkeypatch.setattr(persist.torch, "load", lambda *a, **k: calls.append(a) or real(*a, **k))
+    model = load_model(path)
+    assert type(model) is TabularGAN and len(calls) == 1
+    calls.clear()
+    TabularGAN.load(path)
+    assert len(calls) == 1
+    with pytest.raises(ModelFileError, match="holds a TabularGAN model, not a SequenceGAN"):
+        SequenceGAN.load(path)
+
+
+def test_unknown_kind_and_unfitted_models(tmp_path):
+    path = persist.save_model_file(tmp_path / "x.indgan", "Teleporter", {}, {})
+    with pytest.raises(ModelFileError, match="'Teleporter' model, which this indgan cannot load"):
+        load_model(path)
+    for cls in registered_kinds().values():
+        with pytest.raises(NotFittedError, match="not fitted"):
+            cls().save(tmp_path / "unfitted.indgan")
+
+
+def test_fit_info_from_other_versions_loads():
+    info = TabularGAN.fit_info_class.from_dict({"fit_seconds": 2.5, "a_field_from_the_future": 1})
+    assert info.fit_seconds == 2.5 and not hasattr(info, "a_field_from_the_future")
+    assert info.to_dict()["fit_seconds"] == 2.5
