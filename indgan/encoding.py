@@ -250,45 +250,50 @@ class DataTransformer:
             x = np.stack([self._numeric(view[b["column"]], b["column"]) for b in cont], axis=1)
             loc = np.array([b["loc"] for b in cont])
             scale = np.array([b["scale"] for b in cont])
-            z = (x - loc) / scale
-            missing = ~np.isfinite(z)
-            zf = np.where(missing, 0.0, z)
-            dist = (zf[:, :, None] - mu) / sd                       # (n, n_cont, k)
-            logp = logw - 0.5 * dist ** 2 - np.log(sd)
-            # A mode can only take a value it represents with |alpha| < 1 (the generator's tanh range);
-            # an outlier beyond every mode's 4 sigma goes to its nearest mode, unclipped, so that the
-            # encoding stays exactly reversible.
-            fits = np.abs(dist) < 3.96
-            nearest = np.argmin(np.where(np.isfinite(logw), np.abs(dist), np.inf), axis=2)
-            logp = np.where(fits, logp, -np.inf)
-            logp -= np.max(logp, axis=2, keepdims=True, initial=-1e300)
-            p = np.exp(logp)
-            total = p.sum(axis=2, keepdims=True)
-            p /= np.where(total > 0, total, 1.0)
-            u = rng.random((n, len(cont), 1))
-            mode = np.minimum((np.cumsum(p, axis=2) < u).sum(axis=2), k - 1)
-            mode = np.where(total[:, :, 0] > 0, mode, nearest)
-            mode = np.where(missing, np.argmax(logw, axis=1)[None, :], mode)
-            mu_k = np.take_along_axis(mu[None].repeat(n, 0), mode[:, :, None], 2)[:, :, 0]
-            sd_k = np.take_along_axis(sd[None].repeat(n, 0), mode[:, :, None], 2)[:, :, 0]
-            alpha = (zf - mu_k) / (4 * sd_k)
-            alpha[missing] = 0.0
-            # point masses come first in each column's mode one-hot; a value equal to one takes it exactly
-            n_points = np.array([len(b["points"]) for b in cont])
-            mode = mode + n_points[None, :]
-            if n_points.any():
-                pts = np.full((len(cont), n_points.max()), np.nan)
+            # in chunks of rows: the (rows, n_cont, modes) work arrays stay near 64 MB whatever the table's length
+            chunk = max(1024, (1 << 26) // (8 * len(cont) * k))
+            for i in range(0, n, chunk):
+                xc = x[i:i + chunk]
+                m = len(xc)
+                z = (xc - loc) / scale
+                missing = ~np.isfinite(z)
+                zf = np.where(missing, 0.0, z)
+                dist = (zf[:, :, None] - mu) / sd                       # (n, n_cont, k)
+                logp = logw - 0.5 * dist ** 2 - np.log(sd)
+                # A mode can only take a value it represents with |alpha| < 1 (the generator's tanh range);
+                # an outlier beyond every mode's 4 sigma goes to its nearest mode, unclipped, so that the
+                # encoding stays exactly reversible.
+                fits = np.abs(dist) < 3.96
+                nearest = np.argmin(np.where(np.isfinite(logw), np.abs(dist), np.inf), axis=2)
+                logp = np.where(fits, logp, -np.inf)
+                logp -= np.max(logp, axis=2, keepdims=True, initial=-1e300)
+                p = np.exp(logp)
+                total = p.sum(axis=2, keepdims=True)
+                p /= np.where(total > 0, total, 1.0)
+                u = rng.random((m, len(cont), 1))
+                mode = np.minimum((np.cumsum(p, axis=2) < u).sum(axis=2), k - 1)
+                mode = np.where(total[:, :, 0] > 0, mode, nearest)
+                mode = np.where(missing, np.argmax(logw, axis=1)[None, :], mode)
+                mu_k = mu[np.arange(len(cont))[None, :], mode]
+                sd_k = sd[np.arange(len(cont))[None, :], mode]
+                alpha = (zf - mu_k) / (4 * sd_k)
+                alpha[missing] = 0.0
+                # point masses come first in each column's mode one-hot; a value equal to one takes it exactly
+                n_points = np.array([len(b["points"]) for b in cont])
+                mode = mode + n_points[None, :]
+                if n_points.any():
+                    pts = np.full((len(cont), n_points.max()), np.nan)
+                    for j, b in enumerate(cont):
+                        pts[j, : n_points[j]] = b["points"]
+                    match = xc[:, :, None] == pts[None]                   # (n, n_cont, max_points)
+                    is_point = match.any(axis=2)
+                    mode = np.where(is_point, match.argmax(axis=2), mode)
+                    alpha[is_point] = 0.0
+                rows = np.arange(m)
                 for j, b in enumerate(cont):
-                    pts[j, : n_points[j]] = b["points"]
-                match = x[:, :, None] == pts[None]                   # (n, n_cont, max_points)
-                is_point = match.any(axis=2)
-                mode = np.where(is_point, match.argmax(axis=2), mode)
-                alpha[is_point] = 0.0
-            rows = np.arange(n)
-            for j, b in enumerate(cont):
-                s0 = start_of[id(b)]
-                out[:, s0] = alpha[:, j]
-                out[rows, s0 + 1 + mode[:, j]] = 1.0
+                    s0 = start_of[id(b)]
+                    out[i:i + m, s0] = alpha[:, j]
+                    out[i + rows, s0 + 1 + mode[:, j]] = 1.0
 
         rows = np.arange(n)
         for b in self._blocks:
@@ -314,7 +319,9 @@ class DataTransformer:
         are the arg-max level (``"<missing>"`` decodes to NaN outside status columns).
         """
         self._check_fitted()
-        data = np.asarray(data, dtype=np.float64)
+        data = np.asarray(data)
+        if data.dtype not in (np.float32, np.float64):
+            data = data.astype(np.float64)
         if data.ndim != 2 or data.shape[1] != self.output_dim:
             raise DataError(f"expected an array of shape (n_rows, {self.output_dim}), got {data.shape}.")
         out: dict[str, object] = {}
@@ -329,7 +336,7 @@ class DataTransformer:
                 gauss = np.maximum(mode - n_points, 0)
                 mu = np.asarray(b["means"])[gauss]
                 sd = np.asarray(b["stds"])[gauss]
-                alpha = block[:, 0]
+                alpha = block[:, 0].astype(np.float64)  # float64 from here; the table itself stays as given
                 x = (alpha * 4 * sd + mu) * b["scale"] + b["loc"]
                 if n_points:
                     x = np.where(mode < n_points, np.asarray(b["points"] + [0.0])[np.minimum(mode, n_points)], x)
@@ -460,7 +467,7 @@ class RangeEncoder:
             col = frame[c].astype(object)
             if MISSING in levels:
                 col = col.where(col.notna(), MISSING)
-            codes = pd.Categorical(col.map(_py), categories=levels).codes
+            codes = pd.Categorical(col.map(_py), categories=levels).codes.astype(np.int64)  # int8 overflows past 127
             hit = codes >= 0
             rows = np.flatnonzero(hit)
             values[rows, pos + codes[hit]] = 1.0

@@ -34,6 +34,12 @@ class NotFittedError(IndganError, _SklearnNotFittedError):
     """A model was used before ``fit``."""
 
 
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message (its type name when the message is empty), for one-line errors."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:limit] if lines else type(exc).__name__
+
+
 def check_positive_int(name: str, value, optional: bool = False, minimum: int = 1):
     """``value`` as an int if it is a whole number >= ``minimum`` (default 1; None passes when ``optional``).
 

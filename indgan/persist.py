@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from .errors import ModelFileError
+from .errors import ModelFileError, first_line
 
 FORMAT = "indgan-model"
 VERSION = 1
@@ -61,6 +61,8 @@ def load_model_file(path: str | Path, expected_kind: str | None = None) -> tuple
         raise ModelFileError(f"{path}: no such model file; check the path (models are written by `indgan fit --out`).")
     if path.is_dir():
         raise ModelFileError(f"{path}: is a directory, not a model file.")
+    if path.stat().st_size == 0:
+        raise ModelFileError(f"{path}: the model file is empty (0 bytes; a fit that was interrupted?); refit the model.")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -69,7 +71,7 @@ def load_model_file(path: str | Path, expected_kind: str | None = None) -> tuple
             "when loaded); it is not an indgan model file. Only load model files you trust."
         ) from exc
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError, AttributeError, KeyError, IndexError) as exc:
-        raise ModelFileError(f"{path}: not a readable indgan model file (corrupt or truncated?): {str(exc).splitlines()[0][:200]}") from exc
+        raise ModelFileError(f"{path}: not a readable indgan model file (corrupt or truncated?): {first_line(exc)}") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an indgan model file.")
     if payload.get("version") != VERSION:

@@ -23,6 +23,11 @@ import pandas as pd
 from .errors import ConditionError
 
 
+#: Most steps (scenarios x steps) one :func:`generate_scenarios` call makes: a few hundred MB for a log of 100
+#: tags, a few minutes on a CPU.
+MAX_SCENARIO_STEPS = 2_000_000
+
+
 def parse_schedule(text: str) -> Any:
     """``"0:160,5:320"`` -> ``[("0", 160), ("5", 320)]``; ``"5"`` -> ``"5"``.
 
@@ -146,7 +151,8 @@ def generate_scenarios(model, n: int = 1, steps: int | None = None, conditions: 
     Raises
     ------
     ConditionError
-        Unknown condition column or value; a schedule longer than ``steps``; a column both in ``conditions``
+        Unknown condition column or value; a schedule longer than ``steps``; more than
+        :data:`MAX_SCENARIO_STEPS` steps in all; a column both in ``conditions``
         and the schedule file.
     """
     conds = dict(conditions or {})
@@ -156,6 +162,13 @@ def generate_scenarios(model, n: int = 1, steps: int | None = None, conditions: 
         if both:
             raise ConditionError(f"condition(s) {both} given both on the command line and in {schedule}; keep one.")
         conds.update(from_file)
+    lengths = [sum(k for _, k in v) if isinstance(v, list) and v and isinstance(v[0], tuple) else len(v)
+               for v in conds.values() if isinstance(v, list)]
+    longest = max([steps or 0] + lengths)
+    if n * longest > MAX_SCENARIO_STEPS:
+        raise ConditionError(
+            f"{n} scenario(s) of {longest:,} steps are {n * longest:,} steps, more than the {MAX_SCENARIO_STEPS:,} "
+            "one call generates in memory; split the schedule into shorter scenarios (or fewer -n) and join them.")
     frame = model.sample(sequences=n, steps=steps, conditions=conds, random_state=random_state)
     return ScenarioResult(frame=frame, ranges=range_report(model, frame))
 

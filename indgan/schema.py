@@ -12,7 +12,15 @@ Second stop of the data path. :func:`infer_schema` looks at a DataFrame the way 
   **categorical**; low-cardinality categoricals are the **condition candidates**;
 - **constant** columns are set aside and restored, not modelled;
 - any other numeric column is **continuous**. Missing values (NaN) in a continuous column get the same status
-  category (level ``"<missing>"``), i.e. a missing-value indicator.
+  category (level ``"<missing>"``), i.e. a missing-value indicator;
+- **infinities** (``inf``/``-inf``, a historian's overflow) in a continuous column are bad values, one rule
+  everywhere: missing for learning (never in a range, a mixture or an encoding; the model learns how often the
+  tag is missing), filled by the imputer like any other bad value, and counted in a warning naming the column;
+- columns of lists or structs (nested parquet) are **ignored** with a warning naming them (flatten them to model
+  them): the imputer passes them through unchanged, generated tables hold None there.
+
+Time columns are restored as they came: a tz-aware datetime keeps its zone, a string time its format
+(``ColumnSpec.time_format``, checked to write the training strings back exactly, else ISO 8601).
 
 Every role can be overridden (``overrides`` argument, or the ``[columns]`` table of a TOML config).
 """
@@ -23,7 +31,9 @@ import logging
 import math
 import re
 import tomllib
+import warnings
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +89,12 @@ class ColumnSpec:
     resolution : float or None
         Time columns: the sampling grid, the largest step (ns for datetimes) dividing every time's distance
         to ``minimum``; generated times are put on that grid.
+    time_format : str or None
+        Time columns stored as text: the ``strftime`` format that writes the training strings back exactly
+        (``"iso"``: ISO 8601 with ``T``; None: ISO 8601 with a space, when no format reproduced them).
+    time_zone : str or None
+        Time columns whose times carry a zone or UTC offset (tz-aware datetimes, strings with ``+01:00``):
+        the zone, restored on output (times are handled as UTC inside).
     """
 
     name: str
@@ -92,6 +108,8 @@ class ColumnSpec:
     minimum: float | None = None
     maximum: float | None = None
     resolution: float | None = None
+    time_format: str | None = None
+    time_zone: str | None = None
 
     @property
     def status_column(self) -> str | None:
@@ -274,14 +292,16 @@ def _numeric_with_status(s: pd.Series, max_statuses: int = 20, min_numeric_share
 def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
     """Numbers (float64, NaN where not a number) and the status column of a continuous column."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        values = s.astype("float64")
+        values = finite_or_nan(s.astype("float64"))
         status = pd.Series(np.where(values.isna(), MISSING, OK), index=s.index, dtype=object)
         return values, status
     as_str = s.astype(object).where(s.notna(), None)
     text = as_str.map(lambda v: v.strip() if isinstance(v, str) else v)
-    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    parsed = exact_numbers(text)
+    values = finite_or_nan(parsed)
     status = pd.Series(OK, index=s.index, dtype=object)
-    is_status = values.isna() & text.notna()
+    status[np.isinf(parsed.to_numpy())] = MISSING
+    is_status = parsed.isna() & text.notna()
     status[is_status] = text[is_status].astype(str)
     status[text.isna()] = MISSING
     unknown = is_status & ~status.isin(spec.statuses)
@@ -295,16 +315,152 @@ def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]
     return values, status
 
 
+def exact_numbers(text: pd.Series) -> pd.Series:
+    """Text cells -> float64, NaN where a cell is not a number; each number is the float nearest its text, as
+    Python's ``float`` reads it (``pandas.to_numeric`` can be off in the last digit, which would change observed
+    cells of a historian's text column)."""
+    obj = text.astype(object)
+    stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
+    values = pd.to_numeric(stripped, errors="coerce").astype("float64")
+    ok = values.notna().to_numpy() & stripped.map(lambda v: isinstance(v, str)).to_numpy()
+    if ok.any():
+        try:
+            values[ok] = stripped[ok].astype("float64").to_numpy()
+        except (TypeError, ValueError):  # a spelling only pandas reads: keep pandas' value
+            pass
+    return values
+
+
+def parse_times(s: pd.Series) -> pd.Series:
+    """Time strings -> datetimes (unparseable ones NaT); strings with differing UTC offsets (summer and winter
+    time) -> UTC datetimes, so that one column holds one kind of time."""
+    t = pd.to_datetime(s, errors="coerce", format="mixed")
+    if t.dtype == object:  # mixed offsets: pandas keeps Python datetimes
+        t = pd.to_datetime(s, errors="coerce", format="mixed", utc=True)
+    return t
+
+
+def finite_or_nan(values: pd.Series) -> pd.Series:
+    """float64 ``values`` with infinities (a historian's overflow: a bad value) as NaN; a copy only if needed."""
+    inf = np.isinf(values.to_numpy())
+    return values.mask(inf) if inf.any() else values
+
+
 def _as_time(s: pd.Series, spec: ColumnSpec) -> pd.Series:
     if spec.dtype.startswith("datetime"):
         return s
     if pd.api.types.is_numeric_dtype(s):
         return s
-    return pd.to_datetime(s, errors="coerce", format="mixed")  # parsed as schema inference parsed it
+    return parse_times(s)  # parsed as schema inference parsed it
+
+
+def _restore_time(s: pd.Series, spec: ColumnSpec) -> pd.Series:
+    """Times from a model (float ns since the epoch, UTC; or datetimes) -> the input's time dtype and form:
+    numbers stay numbers, tz-aware times get their zone back, text times their format."""
+    dtype = spec.dtype
+    datetime_like = dtype.startswith("datetime") or spec.time_format is not None or not (
+        dtype.startswith(("int", "uint", "float", "Int", "UInt", "Float")))
+    if not datetime_like:
+        return _restore_dtype(s, ColumnSpec(spec.name, CONTINUOUS, dtype, integer=spec.integer))
+    if pd.api.types.is_numeric_dtype(s):
+        t = pd.to_datetime(s.astype("float64").round().astype("Int64"), unit="ns")
+    else:
+        t = parse_times(s)
+        if getattr(t.dt, "tz", None) is not None:
+            t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    zone = spec.time_zone
+    if zone is None and dtype.startswith("datetime") and "," in dtype:  # a model file from before time_zone
+        try:
+            zone = _zone_name(pd.api.types.pandas_dtype(dtype).tz)
+        except TypeError:
+            zone = "UTC"
+    if zone is not None:
+        t = t.dt.tz_localize("UTC").dt.tz_convert(zone)
+    if dtype.startswith("datetime"):
+        unit = np.datetime_data(t.dtype.base if zone is not None else t.dtype)[0]
+        want = dtype.split("[", 1)[1].split(",")[0].rstrip("]") if "[" in dtype else unit
+        return t.dt.as_unit(want) if want != unit and want in ("s", "ms", "us", "ns") else t
+    if spec.time_format == "iso":
+        text = t.map(lambda v: v.isoformat(), na_action="ignore")
+    elif spec.time_format:
+        text = t.dt.strftime(spec.time_format)
+    else:
+        text = t.map(lambda v: v.isoformat(sep=" "), na_action="ignore")
+    text = text.astype(object).where(t.notna(), None)
+    return text.astype(dtype) if dtype in ("string", "str") else text
+
+
+def _zone_name(tz) -> str:
+    """A zone name pandas reads back: ``Europe/Berlin``, ``UTC`` or a fixed offset ``+01:00``."""
+    for attr in ("key", "zone"):
+        name = getattr(tz, attr, None)
+        if isinstance(name, str):
+            return name
+    offset = tz.utcoffset(None)
+    if offset is None:
+        return str(tz)
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+#: Formats pandas does not guess that historian and spreadsheet exports write (12-hour clocks, PI's month names).
+_TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%d-%b-%Y %H:%M:%S", "%d-%b-%y %H:%M:%S",
+                 "%d-%b-%Y %H:%M:%S.%f")
+
+
+def _text_time_format(s: pd.Series) -> tuple[str | None, str | None]:
+    """(format, zone) of a column of time strings: the first ``strftime`` format (pandas' guess, day first or
+    not; ISO 8601) that writes a sample of them back exactly, and the zone of their UTC offset if they carry one."""
+    from pandas.tseries.api import guess_datetime_format
+
+    sample = s.dropna().astype(str).str.strip().iloc[:200]
+    if sample.empty:
+        return None, None
+    parsed = parse_times(sample)
+    zone = None
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        whole = parse_times(s)  # the zone from every time: the sample may sit in winter time only
+        zone = _zone_name(whole.dt.tz)  # UTC when the offsets differ (summer time): the instants are kept
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' note that an ISO string ignores dayfirst
+        candidates = [guess_datetime_format(sample.iloc[0]), guess_datetime_format(sample.iloc[0], dayfirst=True),
+                      *_TIME_FORMATS]
+    for fmt in [f for f in candidates if f]:
+        try:
+            again = pd.to_datetime(sample, format=fmt)
+            if (again.dt.strftime(fmt) == sample).all():
+                return fmt, zone
+        except (ValueError, TypeError, AttributeError):  # AttributeError: offsets that differ
+            continue
+
+    def iso(v: str) -> bool:
+        try:
+            return datetime.fromisoformat(v).isoformat() == v
+        except ValueError:
+            return False
+
+    if sample.map(iso).all():
+        return "iso", zone
+    return None, zone
+
+
+def _is_nested(s: pd.Series) -> bool:
+    """Whether a column holds lists, arrays or dicts (nested parquet: list or struct columns)."""
+    if isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return bool(pa.types.is_nested(s.dtype.pyarrow_dtype))
+    if s.dtype != object:
+        return False
+    head = s.dropna().iloc[:100]
+    return bool(len(head)) and bool(head.map(lambda v: isinstance(v, (list, tuple, dict, np.ndarray, set))).any())
 
 
 def _restore_dtype(s: pd.Series, spec: ColumnSpec) -> pd.Series:
     dtype = spec.dtype
+    if spec.role == TIME:
+        return _restore_time(s, spec)
     try:
         if spec.role == CONTINUOUS and spec.statuses:
             return s.astype(object)
@@ -313,6 +469,10 @@ def _restore_dtype(s: pd.Series, spec: ColumnSpec) -> pd.Series:
                 s = pd.to_datetime(s.round().astype("Int64"), unit="ns")
             return pd.to_datetime(s).astype(dtype) if "tz" not in dtype.lower() else pd.to_datetime(s, utc=True).dt.tz_convert(dtype.split(",")[-1].strip(" ]"))
         if dtype in ("int64", "int32", "int16", "int8", "uint8", "uint16", "uint32", "uint64"):
+            if pd.api.types.is_integer_dtype(s):
+                return s.astype(dtype)  # exact: large ids and codes do not round through float64
+            if s.dtype == object and s.dropna().map(lambda v: isinstance(v, (int, np.integer))).all():
+                return s.astype("Int64" if s.isna().any() else dtype)  # exact too
             if s.isna().any():
                 return s.round().astype("Int64")
             return s.astype("float64").round().astype(dtype)
@@ -326,7 +486,7 @@ def _restore_dtype(s: pd.Series, spec: ColumnSpec) -> pd.Series:
             return s.astype("category")
         if dtype == "string":
             return s.astype("string")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError):  # KeyError: a zone this machine does not know
         pass
     return s.astype(object) if dtype == "object" else s
 
@@ -361,7 +521,7 @@ def _looks_like_datetime(s: pd.Series) -> bool:
     if pd.to_numeric(sample, errors="coerce").notna().mean() > 0.5:
         return False
     try:
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+        parsed = parse_times(sample)
     except (ValueError, TypeError):
         return False
     return bool(parsed.notna().all())
@@ -433,6 +593,7 @@ def infer_schema(
         spec = _infer_column(
             name, s, forced.get(name), max_discrete_levels, max_categories,
             allow_time=not have_time, allow_entity=not have_entity,
+            distinct_hint=(df.attrs.get("distinct_values") or {}).get(name),
         )
         if spec.role == TIME:
             have_time = True
@@ -440,6 +601,15 @@ def infer_schema(
             have_entity = True
         specs.append(spec)
 
+    stats = df.attrs.get("column_stats") or {}  # a sampled dataset: ranges and missing cells of the whole data
+    for spec in specs:
+        st = stats.get(spec.name)
+        if st and spec.role == CONTINUOUS and spec.minimum is not None:
+            if np.isfinite(st["min"]):
+                spec.minimum = min(spec.minimum, st["min"])
+            if np.isfinite(st["max"]):
+                spec.maximum = max(spec.maximum, st["max"])
+            spec.has_missing = spec.has_missing or st["nulls"] > 0
     schema = Schema(specs)
     if not schema.modelled:
         raise DataError(
@@ -470,15 +640,26 @@ def _parse_overrides(overrides: dict, names: list[str], source: str) -> dict[str
     return forced
 
 
-def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_time, allow_entity) -> ColumnSpec:
+def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_time, allow_entity,
+                  distinct_hint: int | None = None) -> ColumnSpec:
     dtype = str(s.dtype)
     has_missing = bool(s.isna().any())
-    nunique = s.nunique(dropna=False)
     spec = ColumnSpec(name=name, role=CONTINUOUS, dtype=dtype, has_missing=has_missing)
 
     if forced == IGNORED:
         spec.role = IGNORED
         return spec
+    if _is_nested(s):
+        if forced is not None:
+            raise ConfigError(f"column {name!r} holds lists or structs (nested parquet), which cannot be a {forced} "
+                              "column; flatten it into scalar columns first.")
+        log.warning("column %r holds lists or structs (nested parquet); it is ignored (passed through by impute). "
+                    "Flatten it into scalar columns to model it.", name)
+        spec.role = IGNORED
+        return spec
+    nunique = s.nunique(dropna=False)
+    if distinct_hint is not None:  # a sample of a larger dataset: the distinct values of the whole data
+        nunique = max(nunique, distinct_hint)
     if forced is None and nunique == 1:
         spec.role = CONSTANT
         spec.constant = jsonable(s.iloc[0])
@@ -505,6 +686,10 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         spec.minimum, spec.maximum = float(t.min()), float(t.max())
         spec.integer = True
         spec.resolution = _time_resolution(t.dropna().to_numpy(), numeric=is_numeric)
+        if is_datetime and getattr(s.dt, "tz", None) is not None:
+            spec.time_zone = _zone_name(s.dt.tz)
+        elif not is_numeric and not is_datetime:
+            spec.time_format, spec.time_zone = _text_time_format(s)
         return spec
 
     # entity
@@ -519,18 +704,22 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         return spec
 
     if is_numeric or statuses is not None or forced == CONTINUOUS:
-        values = s if is_numeric else pd.to_numeric(s.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v), errors="coerce")
+        values = s if is_numeric else exact_numbers(s)
         values = values.astype("float64")
         if forced == CONTINUOUS and not is_numeric and statuses is None:
             statuses = _numeric_with_status(s, max_statuses=10**9, min_numeric_share=0.0) or []
-        distinct = values.dropna().nunique()
+        distinct = max(values.dropna().nunique(), distinct_hint or 0)
         if forced is None and is_numeric and distinct <= max_discrete_levels:
             spec.role = CATEGORICAL
             return spec
         spec.role = CONTINUOUS
         spec.statuses = list(statuses or [])
-        spec.has_missing = bool((s.isna()).any())
         v = values.to_numpy()
+        n_inf = int(np.isinf(v).sum())
+        if n_inf:
+            log.warning("column %r: %d infinite value(s) (a historian's overflow?) are treated as bad values: missing "
+                        "for learning, filled by impute.", name, n_inf)
+        spec.has_missing = bool(s.isna().any()) or n_inf > 0
         finite = v[np.isfinite(v)]
         if finite.size == 0:
             raise DataError(f"column {name!r} holds no number; set its role to categorical or ignore it in the config.")
@@ -569,25 +758,33 @@ def time_values(s: pd.Series) -> pd.Series:
     """Time as float64 nanoseconds since the epoch (datetimes) or as the numbers themselves."""
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64")
-    t = pd.to_datetime(s, errors="coerce", format="mixed") if not pd.api.types.is_datetime64_any_dtype(s) else s
+    t = parse_times(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
     if getattr(t.dt, "tz", None) is not None:
         t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     return t.astype("int64").where(t.notna()).astype("float64")
 
 
 # ---------------------------------------------------------------------- config
+#: The presets shipped with indgan (``configs/`` in the repository): ``load_config("quick")`` reads one by name.
+PRESETS = Path(__file__).resolve().parent / "presets"
+
+
 def load_config(path: str | Path) -> dict:
     """Read a TOML config: ``[columns]`` overrides the inferred roles, ``[model]`` sets model parameters,
-    ``[schema]`` sets inference thresholds (``max_discrete_levels``, ``max_categories``).
+    ``[schema]`` sets inference thresholds (``max_discrete_levels``, ``max_categories``). ``path`` may name a
+    preset shipped with indgan (``"quick"``, ``"default"``, ``"tabular"``, ``"sequence"``, ``"plant_logs"``).
 
     Raises
     ------
     ConfigError
-        Missing file, TOML syntax error, or unknown section.
+        Missing file (and no preset of that name), TOML syntax error, or unknown section.
     """
     path = Path(path)
+    if not path.exists() and path.name == str(path) and (PRESETS / f"{path.stem}.toml").exists():
+        path = PRESETS / f"{path.stem}.toml"  # a preset shipped with indgan: --config quick
     if not path.exists():
-        raise ConfigError(f"{path}: no such config file.")
+        names = ", ".join(sorted(p.stem for p in PRESETS.glob("*.toml")))
+        raise ConfigError(f"{path}: no such config file (presets shipped with indgan: {names}).")
     try:
         cfg = tomllib.loads(path.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -123,7 +123,9 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
             f"{source}: row {row}{where}: time {df[time].iloc[row]!s} {what} the time of row {prev_row} "
             f"({df[time].iloc[prev_row]!s}); timestamps must increase within each "
             f"{'entity' if entity else 'log'}. Sort by time and drop duplicates"
-            f"{' (or set the entity column with --entity)' if not entity else ''}."
+            f"{' (or set the entity column with --entity)' if not entity else ''}"
+            + ("; a local-time export repeats an hour when summer time ends: export in UTC or with UTC offsets."
+               if step[i] == 0 and not pd.api.types.is_numeric_dtype(df[time]) else ".")
         )
 
 

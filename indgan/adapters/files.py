@@ -7,14 +7,20 @@ input here so that bad files give the same clear error everywhere.
 from __future__ import annotations
 
 import csv
+import logging
+import os
+import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import DataError
+from ..errors import DataError, first_line
+
+log = logging.getLogger(__name__)
 
 #: File name suffixes indgan reads and writes.
 SUPPORTED_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv", ".txt")
@@ -36,16 +42,328 @@ def _check_duplicates(names: list[str], path: Path) -> None:
         )
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+#: Delimiters a CSV export may use (the sniffer picks only among these; a one-column file has none).
+CSV_DELIMITERS = ",;\t|"
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+([eE][+-]?\d+)?$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234,567.5
+_THOUSANDS_POINT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234.567,5
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without a byte-order mark) when the file decodes as such, else Windows-1252 (what Excel and
+    many historians on Windows write), with a warning; latin-1 decodes any byte."""
+    opener = _opener(path)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with opener(path, "rt", encoding=encoding, newline="") as f:
+                while f.read(1 << 20):
+                    pass
+            if encoding != "utf-8-sig":
+                log.warning("%s: not UTF-8; read as %s (Windows). Save it as UTF-8 to be sure of the characters.",
+                            path, encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    log.warning("%s: neither UTF-8 nor Windows-1252; read as latin-1. Save it as UTF-8.", path)
+    return "latin-1"
+
+
+def _opener(path: Path):
+    import bz2
+    import gzip
+    import lzma
+
+    return {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower(), open)
+
+
+def _csv_dialect(path: Path, suffix: str, encoding: str) -> tuple[str, str, list[str]]:
+    """(delimiter, decimal mark, first lines) of a CSV file: the delimiter among :data:`CSV_DELIMITERS` that
+    splits the header and the first rows into the same number of fields (``,`` for a one-column file); a decimal
+    comma when the delimiter is not a comma and numbers such as ``3,14`` are common and ``3.14`` absent."""
+    with _opener(path)(path, "rt", encoding=encoding, newline="") as f:
+        lines = [ln for ln in (f.readline() for _ in range(200)) if ln]
+    if not lines:
+        raise pd.errors.EmptyDataError("no header")
+    if suffix == ".tsv":
+        sep = "\t"
+    else:
+        sep = ","
+        best = 0
+        for cand in CSV_DELIMITERS:
+            counts = [len(next(csv.reader([ln], delimiter=cand))) for ln in lines[:50] if ln.strip()]
+            if counts and counts[0] > 1 and all(c == counts[0] for c in counts) and counts[0] > best:
+                sep, best = cand, counts[0]
+    decimal = "."
+    if sep != ",":
+        fields = [v.strip() for ln in lines[1:] for v in next(csv.reader([ln], delimiter=sep))]
+        comma = sum(bool(_DECIMAL_COMMA.match(v)) for v in fields)
+        point = sum(bool(_DECIMAL_POINT.match(v)) for v in fields)
+        if comma and not point:
+            decimal = ","
+    return sep, decimal, lines
+
+
+def _is_number(text: str, decimal: str) -> bool:
+    t = text.strip()
+    if decimal == ",":
+        t = t.replace(",", ".")
+    try:
+        float(t)
+        return True
+    except ValueError:
+        return False
+
+
+def _header_rows(lines: list[str], sep: str, decimal: str) -> int:
+    """How many rows under the header are more header (units, descriptions: ``degC``, ``bar``), as historian
+    and Excel exports write them: text in at least half of the columns that hold numbers below them."""
+    rows = [next(csv.reader([ln], delimiter=sep)) for ln in lines[1:] if ln.strip()]
+    width = len(rows[0]) if rows else 0
+    for k in range(min(5, max(0, len(rows) - 3))):
+        below = [r for r in rows[k + 1:] if len(r) == width]
+        numeric_cols = [j for j in range(width)
+                        if below and sum(_is_number(r[j], decimal) for r in below if r[j].strip()) >= 0.9 * max(
+                            1, sum(bool(r[j].strip()) for r in below))
+                        and any(r[j].strip() for r in below)]
+        if not numeric_cols or len(rows[k]) != width:
+            return k
+        # text that recurs below it is data (a status string such as "Bad"), not a unit
+        seen = {v.strip() for r in below for v in r}
+        text = sum(bool(rows[k][j].strip()) and not _is_number(rows[k][j], decimal)
+                   and rows[k][j].strip() not in seen for j in numeric_cols)
+        if text < max(1, len(numeric_cols) / 2):
+            return k
+    return 0
+
+
+def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
+    """A CSV export as the plant wrote it: delimiter and decimal comma detected, UTF-8 or Windows-1252, unit rows
+    under the header set aside (``df.attrs["units"]``), numbers parsed exactly (each cell is the float64 nearest
+    its text, as Python's ``float`` reads it, so writing it back gives the same number)."""
+    encoding = _csv_encoding(path)
+    sep, decimal, lines = _csv_dialect(path, suffix, encoding)
+    names = next(csv.reader([lines[0].lstrip("\ufeff")], delimiter=sep))
+    _check_duplicates([n.strip() for n in names], path)
+    skip = _header_rows(lines, sep, decimal)
+    units = {}
+    if skip:
+        extra = [next(csv.reader([ln], delimiter=sep)) for ln in lines[1:1 + skip]]
+        units = {n: " ".join(r[j].strip() for r in extra if j < len(r) and r[j].strip()) for j, n in enumerate(names)}
+        log.warning("%s: row(s) %s under the header hold text such as %r where the rows below hold numbers "
+                    "(units?); read as more header (df.attrs['units']).", path,
+                    ", ".join(str(i + 2) for i in range(skip)), next((u for u in units.values() if u), ""))
+    df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding, skiprows=range(1, 1 + skip),
+                     float_precision="round_trip", engine="c")
+    # text columns (numbers with status strings, or with thousands separators as spreadsheets write them): their
+    # numbers become plain decimal-point text, which the schema reads as numbers
+    thousands = _THOUSANDS_POINT if decimal == "," else _THOUSANDS_COMMA
+    for c in df.columns[df.dtypes == object]:
+        text = df[c]
+        grouped = text.str.match(thousands.pattern, na=False)
+        if grouped.any():
+            text = text.where(~grouped, text.str.replace("." if decimal == "," else ",", "", regex=False))
+        if decimal == ",":
+            is_num = text.str.match(_DECIMAL_COMMA.pattern, na=False) | grouped
+            text = text.where(~is_num, text.str.replace(",", ".", regex=False))
+        df[c] = text
+    if units:
+        df.attrs["units"] = {k: v for k, v in units.items() if v}
+    return df
+
+
+def default_max_memory() -> int:
+    """A quarter of this machine's RAM, in bytes: the default bound on what a fit reads into memory."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4)
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
+
+
+def parse_memory(text: str | int | None) -> int | None:
+    """``"2GB"``, ``"500MB"``, ``"1.5G"``, ``2147483648`` -> bytes; None stays None.
+
+    Raises
+    ------
+    DataError
+        An amount that is not a positive size.
+    """
+    if text is None or isinstance(text, int):
+        if isinstance(text, int) and text <= 0:
+            raise DataError(f"--max-memory {text}: give a positive size such as 2GB.")
+        return text
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([kmgt]?)(i?b)?\s*", str(text), re.I)
+    if not m or float(m.group(1)) <= 0:
+        raise DataError(f"--max-memory {text!r}: give a size such as 2GB, 500MB or 1.5G.")
+    return int(float(m.group(1)) * 1024 ** "_kmgt".index(m.group(2).lower() or "_"))
+
+
+#: Streaming reads hold one record batch at a time (pyarrow's default read-ahead would hold dozens).
+_STREAM = dict(batch_readahead=0, fragment_readahead=1)
+
+
+def _release() -> None:
+    """Give the memory of batches already dropped back to the system (pyarrow's pool keeps it otherwise)."""
+    pa.default_memory_pool().release_unused()
+
+
+def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataFrame:
+    """A folder of parquet files (or a ``pyarrow.dataset.Dataset``) read in record batches; when the table would
+    take more than ``max_memory`` bytes in memory, a random sample that fits: whole blocks of consecutive rows
+    in file order when there is a time column (so that a log keeps its dynamics within each block), else single
+    rows (Bernoulli sampling per batch, so memory never holds more than one batch beyond the sample). Column ranges
+    and missing counts of the whole data come from the parquet statistics, without reading it
+    (``df.attrs["column_stats"]``), so the schema's ranges are the whole data's."""
+    import pyarrow.dataset as pads
+
+    ds = source if isinstance(source, pads.Dataset) else pads.dataset(str(source), format="parquet")
+    name = getattr(source, "name", None) or str(source)
+    _check_duplicates(list(ds.schema.names), Path(name))
+    n_rows = ds.count_rows()
+    if n_rows == 0:
+        raise DataError(f"{name}: the dataset has no rows; indgan needs data to learn from.")
+    head = next(ds.to_batches(batch_size=min(n_rows, 10_000), **_STREAM), None)
+    head_df = pa.Table.from_batches([head]).to_pandas()
+    # bytes per row while learning: the table's own (pandas) plus its encoding and the work arrays that build it,
+    # 16 bytes per encoded number (mode-specific normalisation: about 11 numbers per numeric column, 10 otherwise);
+    # measured on the plant logs: a fit holds about 18 KB per row of 109 columns besides torch itself
+    numeric = sum(pd.api.types.is_numeric_dtype(t) for t in head_df.dtypes)
+    per_row = max(1.0, head_df.memory_usage(deep=True, index=False).sum() / max(1, len(head_df)))
+    per_row += 16 * (11 * numeric + 10 * (head_df.shape[1] - numeric))
+    need = per_row * n_rows
+    bound = default_max_memory() if max_memory is None else max_memory
+    if need <= bound:
+        df = ds.to_table().to_pandas(self_destruct=True, split_blocks=True)  # arrow buffers freed as converted
+    else:
+        from ..schema import infer_schema
+
+        keep = max(1, int(bound / per_row))
+        share = keep / n_rows
+        has_time = infer_schema(head_df, source=name).time_column is not None
+        rng = np.random.default_rng(random_state)
+        block = max(1000, keep // 64) if has_time else 65_536
+        parts, kept = [], 0
+        for batch in ds.to_batches(batch_size=block, **_STREAM):
+            if has_time:
+                if rng.random() < share:  # a copy: a slice would keep the whole row group it came from alive
+                    parts.append(batch.take(pa.array(np.arange(batch.num_rows))))
+                    kept += batch.num_rows
+            else:
+                mask = rng.random(batch.num_rows) < share
+                if mask.any():
+                    parts.append(batch.filter(pa.array(mask)))
+                    kept += int(mask.sum())
+            if kept >= keep:
+                break
+        if not parts:  # the draw missed every block: the first rows, within the bound
+            parts = [head.slice(0, keep)]
+        df = pa.Table.from_batches(parts, schema=ds.schema).to_pandas(self_destruct=True, split_blocks=True)
+        log.warning("%s: %d rows (~%.1f GB in memory) exceed the memory bound of %.1f GB (--max-memory): learning "
+                    "from a random sample of %d rows (%s).", name, n_rows, need / 1e9, bound / 1e9, len(df),
+                    f"blocks of {block} consecutive rows in file order" if has_time else "single rows")
+    _release()
+    df.attrs["source"] = name
+    df.attrs["n_rows_total"] = int(n_rows)
+    df.attrs["column_stats"] = _parquet_stats(ds)
+    if len(df) < n_rows:
+        df.attrs["distinct_values"] = _distinct_counts(ds)
+    return df
+
+
+def _distinct_counts(ds, cap: int = 1001) -> dict[str, int]:
+    """Distinct non-null values per column over every row, counted up to ``cap`` (one streaming pass, one record
+    batch in memory): what decides whether a numeric column is an operating state and a text column free text,
+    which a sample could get wrong."""
+    import pyarrow.compute as pc
+
+    seen: dict[str, set] = {c: set() for c in ds.schema.names}
+    for batch in ds.to_batches(**_STREAM):
+        open_cols = [c for c in seen if len(seen[c]) < cap]
+        if not open_cols:
+            break
+        for c in open_cols:
+            col = batch.column(batch.schema.get_field_index(c))
+            if pa.types.is_nested(col.type):
+                continue
+            seen[c].update(pc.unique(col.drop_null()).to_pylist()[: cap])
+    _release()
+    return {c: min(len(v), cap) for c, v in seen.items()}
+
+
+def _parquet_stats(ds) -> dict:
+    """``{column: {"min": .., "max": .., "nulls": ..}}`` of numeric columns over every row group (parquet
+    statistics; a column without them is left out)."""
+    out: dict = {}
+    for frag in ds.get_fragments():
+        md = frag.metadata
+        for g in range(md.num_row_groups):
+            rg = md.row_group(g)
+            for j in range(rg.num_columns):
+                col = rg.column(j)
+                st = col.statistics
+                name = col.path_in_schema
+                if st is None or not st.has_min_max or not isinstance(st.min, (int, float)) or isinstance(st.min, bool):
+                    out.setdefault(name, None)
+                    if out[name] is not None:
+                        out[name] = None  # some row group without numeric statistics: unknown
+                    continue
+                cur = out.get(name, {"min": float("inf"), "max": -float("inf"), "nulls": 0})
+                if cur is None:
+                    continue
+                cur["min"], cur["max"] = min(cur["min"], float(st.min)), max(cur["max"], float(st.max))
+                cur["nulls"] += int(st.null_count or 0)
+                out[name] = cur
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def iter_table(source, rows: int = 100_000, overlap: int = 0):
+    """A folder of parquet files (or a ``pyarrow.dataset.Dataset``) in file order, ``rows`` rows at a time:
+    yields ``(frame, skip)`` where the first ``skip`` rows of ``frame`` are the last ``overlap`` rows of the previous
+    part (context for time-aware work; write ``frame.iloc[skip:]``). One part in memory at a time.
+
+    Raises
+    ------
+    DataError
+        An unreadable folder or dataset.
+    """
+    import pyarrow.dataset as pads
+
+    try:
+        ds = source if isinstance(source, pads.Dataset) else pads.dataset(str(source), format="parquet")
+        tail = None
+        for batch in ds.to_batches(batch_size=rows, **_STREAM):
+            frame = pa.Table.from_batches([batch]).to_pandas()
+            skip = 0
+            if tail is not None and overlap:
+                skip = len(tail)
+                frame = pd.concat([tail, frame], ignore_index=True)
+            tail = frame.iloc[-overlap:] if overlap else None
+            frame.attrs["source"] = str(source)
+            yield frame, skip
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        raise DataError(f"{source}: cannot read the parquet files: {first_line(exc)}") from exc
+
+
+def read_table(path, max_memory: int | str | None = None, random_state: int = 0) -> pd.DataFrame:
     """Read a parquet or CSV file into a DataFrame.
 
     Parameters
     ----------
-    path : str or Path
-        A ``.parquet``/``.pq`` file, or a ``.csv``/``.tsv``/``.txt`` file (optionally ``.gz``/``.bz2``/...
+    path : str, Path or pyarrow.dataset.Dataset
+        A folder of parquet files or a ``pyarrow.dataset.Dataset`` (read in record batches: see ``max_memory``),
+        a ``.parquet``/``.pq`` file, or a ``.csv``/``.tsv``/``.txt`` file (optionally ``.gz``/``.bz2``/...
         compressed). CSV cells are read as written: a column that mixes numbers and historian status
         strings ("Bad", "Scan Timeout") stays a string column; :func:`indgan.schema.infer_schema` sorts it
-        out.
+        out. The delimiter (``, ; tab |``), a decimal comma (``3,14`` with ``;`` delimiters, as European
+        locales write), the encoding (UTF-8, else Windows-1252) and unit rows under the header are detected;
+        numbers are parsed exactly (round trip).
+    max_memory : int or str, optional
+        Folders and datasets: most bytes the table and its encoding may take in memory while a model learns it
+        (``"2GB"``) [default: a quarter of RAM]; estimated from the first 10,000 rows' pandas size plus 16 bytes
+        per encoded number (11 per numeric column, 10 per other). A larger table is sampled (blocks of consecutive rows when it has a time column, else rows), with a
+        warning, and its column ranges still come from the whole data.
+    random_state : int
+        Seed of that sample.
 
     Returns
     -------
@@ -58,11 +376,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
         If the file does not exist, is a directory, has an unsupported suffix, cannot be parsed, has
         duplicate column names, or holds no rows or no columns.
     """
+    max_memory = parse_memory(max_memory)
+    if not isinstance(path, (str, Path)):
+        try:
+            return _read_dataset(path, max_memory, random_state)
+        except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+            raise DataError(f"dataset: cannot read it: {first_line(exc)}") from exc
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file; check the path.")
     if path.is_dir():
-        raise DataError(f"{path}: is a directory; give a .parquet or .csv file.")
+        if not any(path.rglob("*.parquet")) and not any(path.rglob("*.pq")):
+            raise DataError(f"{path}: a folder without parquet files; indgan reads folders of .parquet files.")
+        try:
+            return _read_dataset(path, max_memory, random_state)
+        except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+            raise DataError(f"{path}: cannot read the parquet files of this folder: {first_line(exc)}") from exc
     suffix = _suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
         raise DataError(
@@ -75,19 +404,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
             _check_duplicates(names, path)
             df = pq.read_table(path).to_pandas()
         else:
-            sep = "\t" if suffix == ".tsv" else None
-            header = pd.read_csv(path, nrows=1, header=None, sep=sep, engine="python", dtype=str)
-            names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
-            _check_duplicates(names, path)
-            df = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+            df = _read_csv(path, suffix)
     except DataError:
         raise
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
-        raise DataError(f"{path}: cannot read it as {suffix[1:]}: {str(exc).splitlines()[0]}") from exc
+        raise DataError(f"{path}: cannot read it as {suffix[1:]}: {first_line(exc)}") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         if isinstance(exc, pd.errors.EmptyDataError):
             raise DataError(f"{path}: the file is empty; it needs a header row and at least one data row.") from exc
-        raise DataError(f"{path}: cannot parse it as CSV: {str(exc).splitlines()[0]}") from exc
+        raise DataError(f"{path}: cannot parse it as CSV: {first_line(exc)}") from exc
     if df.shape[1] == 0:
         raise DataError(f"{path}: the table has no columns.")
     if len(df) == 0:
@@ -96,9 +421,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def check_output_path(path: str | Path) -> Path:
+def is_folder_output(path: str | Path) -> bool:
+    """An output path meant as a folder of parquet parts: an existing folder, or a name without a suffix."""
+    path = Path(path)
+    return path.is_dir() or (not path.suffix and not path.exists())
+
+
+def check_output_path(path: str | Path, allow_folder: bool = False) -> Path:
     """Refuse an output path indgan cannot write, before any work is done: an unsupported suffix, or a folder
-    that exists as a file.
+    that exists as a file (``allow_folder``: a folder for parquet parts is fine).
 
     Raises
     ------
@@ -107,6 +438,8 @@ def check_output_path(path: str | Path) -> Path:
     """
     path = Path(path)
     suffix = _suffix(path)
+    if allow_folder and is_folder_output(path):
+        return path
     if suffix not in SUPPORTED_SUFFIXES:
         raise DataError(f"{path}: unsupported output type {suffix or '(no suffix)'!r}; use .parquet or .csv.")
     parent = path.parent
@@ -115,6 +448,59 @@ def check_output_path(path: str | Path) -> Path:
     if parent.exists() and not parent.is_dir():
         raise DataError(f"{path}: {parent} is a file, not a folder; choose another output path.")
     return path
+
+
+class PartsWriter:
+    """Write a table in parts, holding one part in memory: to a folder (``part-00000.parquet``, ...), to one
+    parquet file (one row group per part) or to one CSV file (appended). Use as a context manager; ``write(df)``
+    per part, each with the columns of the first.
+
+    Raises
+    ------
+    DataError
+        Unsupported suffix, or a part that cannot be written.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.folder = is_folder_output(self.path)
+        self.suffix = None if self.folder else _suffix(self.path)
+        if not self.folder:
+            check_output_path(self.path)
+        self.parts = 0
+        self.rows = 0
+        self._writer = None
+        self._schema = None
+
+    def __enter__(self) -> PartsWriter:
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        try:
+            if self.folder:
+                self.path.mkdir(parents=True, exist_ok=True)
+                df.to_parquet(self.path / f"part-{self.parts:05d}.parquet", index=False)
+            elif self.suffix in (".parquet", ".pq"):
+                table = pa.Table.from_pandas(df, preserve_index=False, schema=self._schema)
+                if self._writer is None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._schema = table.schema
+                    self._writer = pq.ParquetWriter(self.path, table.schema)
+                self._writer.write_table(table)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                df.to_csv(self.path, index=False, mode="w" if self.parts == 0 else "a", header=self.parts == 0,
+                          sep="\t" if self.suffix == ".tsv" else ",")
+        except OSError as exc:
+            raise DataError(f"{self.path}: cannot write it: {exc.strerror or exc}") from exc
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            raise DataError(f"{self.path}: cannot write part {self.parts}: {first_line(exc)}") from exc
+        self.parts += 1
+        self.rows += len(df)
+
+    def __exit__(self, *exc) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
@@ -147,5 +533,5 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     except OSError as exc:
         raise DataError(f"{path}: cannot write it: {exc.strerror or exc}") from exc
     except (pa.ArrowException, ValueError, TypeError) as exc:
-        raise DataError(f"{path}: cannot write the table as {suffix[1:]}: {str(exc).splitlines()[0][:200]}") from exc
+        raise DataError(f"{path}: cannot write the table as {suffix[1:]}: {first_line(exc)}") from exc
     return path

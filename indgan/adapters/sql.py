@@ -43,7 +43,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from ..errors import DataError
+from ..errors import DataError, IndganError, first_line
 
 __all__ = ["impute_table", "undo_run", "ImputeReport", "UndoReport", "DatabaseError"]
 
@@ -530,7 +530,16 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
             from ..imputation import GANImputer
             imputer = GANImputer(random_state=random_state, verbose=verbose)
         model = _model_text(imputer)
-        out = imputer.transform(X) if _is_fitted(imputer) else imputer.fit_transform(X)
+        if not (callable(getattr(imputer, "transform", None)) and callable(getattr(imputer, "fit_transform", None))):
+            raise DatabaseError(f"imputer={model}: not an imputer (it needs scikit-learn's fit_transform and "
+                                "transform); give a GANImputer or another scikit-learn transformer.")
+        try:
+            out = imputer.transform(X) if _is_fitted(imputer) else imputer.fit_transform(X)
+        except IndganError:
+            raise
+        except (AttributeError, RuntimeError, TypeError, ValueError) as exc:
+            raise DatabaseError(f"table {table!r}: the imputer {model} failed on the table "
+                                f"({type(exc).__name__}: {first_line(exc)}); nothing was written.") from exc
         out = _check_output(out, X)
 
         # ------------------------------------------------------------------ plan: NULL cell -> value to write

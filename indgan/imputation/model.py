@@ -13,6 +13,8 @@ The database path (fill only the NULL cells of a SQL table, audited and undoable
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from time import perf_counter
 
 import numpy as np
@@ -34,6 +36,8 @@ from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary, resol
 from .game import GAINGame
 from .networks import GAINDiscriminator, GAINGenerator, GAINNetworks
 from .prepare import Gap, ImputationData, encode_table, fill_mask
+
+log = logging.getLogger(__name__)
 
 __all__ = ["GANImputer", "Gap"]
 
@@ -231,6 +235,10 @@ class GANImputer(TransformerMixin, FittedModel):
         DataError
             A fitted imputer given a table without the columns it was fitted on (naming them), or with others.
         """
+        if isinstance(X, (str, Path)) or type(X).__module__.startswith("pyarrow"):  # a file, folder or dataset
+            from ..adapters.files import read_table
+
+            X = read_table(X)
         if isinstance(X, pd.DataFrame):
             if not reset and hasattr(self, "feature_names_in_"):
                 known = [str(c) for c in self.feature_names_in_]
@@ -253,9 +261,14 @@ class GANImputer(TransformerMixin, FittedModel):
             if X.columns.duplicated().any():
                 raise DataError(f"duplicate column names {list(X.columns[X.columns.duplicated()])!r}; rename them.")
             return X, False
-        arr = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite="allow-nan",
-                            force_writeable=True)
-        arr = np.asarray(arr, dtype=np.float64)
+        arr = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite=False, force_writeable=True)
+        arr = np.array(arr, dtype=np.float64)
+        inf = np.isinf(arr)
+        if inf.any():  # the one rule for infinities (indgan.schema): bad values, filled like NaN
+            cols = np.flatnonzero(inf.any(axis=0))
+            log.warning("X: %d infinite value(s) in column(s) %s are treated as bad values and filled.",
+                        int(inf.sum()), cols[:10].tolist())
+            arr[inf] = np.nan
         return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])]), True
 
     def _schema(self, frame: pd.DataFrame, from_array: bool) -> Schema:
