@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
-from . import threads
+from . import distributed, threads
 from .errors import ConfigError, IndganError
 from .losses import AdversarialLoss
 
@@ -45,7 +45,9 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     if isinstance(device, torch.device):
         return device
     if device in (None, "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if torch.cuda.is_available():  # under torchrun each rank takes its own GPU
+            return torch.device("cuda", distributed.local_rank()) if distributed.launched() else torch.device("cuda")
+        return torch.device("cpu")
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:
@@ -56,9 +58,12 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 
 
 def seed_everything(seed: int | None) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) so that a fit repeats on the same device."""
+    """Seed Python, NumPy and torch (CPU and CUDA) so that a fit repeats on the same device. Under
+    torch.distributed rank ``r`` uses ``seed + r``: each rank draws its own noise and batches (the weights start
+    equal anyway: they are broadcast from rank 0)."""
     if seed is None:
         return
+    seed = int(seed) + distributed.rank()
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
@@ -206,7 +211,11 @@ class AdversarialTrainer:
         deadline = None if time_budget is None else start + float(time_budget)
         done = 0
         n_records = None if steps is None else -(-steps // log_every)
-        bar = _progress(n_records, time_budget, self.desc, self.verbose)
+        bar = _progress(n_records, time_budget, self.desc, self.verbose and distributed.is_main())
+        parallel = distributed.active()  # several ranks: the same start, averaged gradients, the same stops
+        if parallel:
+            for net in (self.generator, self.critic) + (() if self._ema is None else (self._ema,)):
+                distributed.broadcast_module(net)
         after_g = getattr(problem, "after_generator_step", None)
         own_critic_loss = getattr(problem, "critic_loss", None)
         own_generator_loss = getattr(problem, "generator_loss", None)
@@ -224,10 +233,12 @@ class AdversarialTrainer:
                     else:
                         real, fake = problem.critic_batch()
                         d_loss, d_real, d_fake = self.loss.critic_loss(self.critic, real, fake.detach())
-                    if self.critic_threshold is not None and d_loss.item() <= self.critic_threshold:
+                    if self.critic_threshold is not None and distributed.mean(d_loss.item()) <= self.critic_threshold:
                         continue
                     self.d_optimizer.zero_grad(set_to_none=True)
                     d_loss.backward()
+                    if parallel:
+                        distributed.average_gradients(self.critic)
                     self.d_optimizer.step()
                 for _ in range(self.generator_steps):
                     if own_generator_loss is not None:
@@ -238,6 +249,8 @@ class AdversarialTrainer:
                     total = g_loss if extra is None else g_loss + extra
                     self.g_optimizer.zero_grad(set_to_none=True)
                     total.backward()
+                    if parallel:
+                        distributed.average_gradients(self.generator)
                     self.g_optimizer.step()
                     if self._ema is not None:
                         self._ema.update_parameters(self.generator)
@@ -248,7 +261,7 @@ class AdversarialTrainer:
                     extra.detach() if extra is not None else torch.zeros((), device=device),
                     d_real, d_fake,
                 ])
-                if deadline is not None and time.perf_counter() >= deadline:
+                if deadline is not None and distributed.any_rank(time.perf_counter() >= deadline, device):
                     break
             done += ran
             record += 1
@@ -258,13 +271,16 @@ class AdversarialTrainer:
                     f"training diverged after {done} steps (a loss became NaN/inf); lower the learning "
                     "rate, or try loss='wgan-gp'."
                 )
+            if parallel:  # batch-norm statistics: the mean over the ranks, before any score or snapshot
+                for net in (self.generator, self.critic) + (() if self._ema is None else (self._ema,)):
+                    distributed.average_buffers(net)
             stats = {"epoch": record, "step": done, "generator_loss": values[0], "critic_loss": values[1],
                      "extra_loss": values[2], "d_real": values[3], "d_fake": values[4],
                      "seconds": time.perf_counter() - t0}
             summary.history.append(stats)
             postfix = dict(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}", DGz=f"{values[4]:.2f}")
             log.debug("record %d: %s", record, stats)
-            stop = on_log is not None and on_log(stats) is True
+            stop = distributed.any_rank(on_log is not None and on_log(stats) is True, device)
             if "score" in stats:
                 postfix["score"] = f"{stats['score']:.3f}"
             _advance(bar, start, time_budget)
@@ -273,7 +289,7 @@ class AdversarialTrainer:
             if stop:
                 summary.stop_reason = "early stop"
                 break
-            if deadline is not None and time.perf_counter() >= deadline:
+            if deadline is not None and distributed.any_rank(time.perf_counter() >= deadline, device):
                 summary.stop_reason = "time budget"
                 break
         bar.close()
@@ -325,7 +341,7 @@ class EarlyStopping:
         if stats["epoch"] % self.every:
             return False
         net = self.net()
-        value = float(self.score(net))
+        value = distributed.mean(float(self.score(net)))  # one score, hence one decision, on every rank
         net.train()
         stats[self.key] = value
         if self.state is None or self.sign * (value - self.best) > self.min_delta:
@@ -367,7 +383,12 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, st
     history = []
     start = time.perf_counter()
     deadline = None if time_budget is None else start + float(time_budget)
-    bar = _progress(None if steps is None else -(-steps // log_every), time_budget, desc, verbose)
+    bar = _progress(None if steps is None else -(-steps // log_every), time_budget, desc,
+                    verbose and distributed.is_main())
+    parallel = distributed.active()
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    if parallel:  # the same start and the same steps on every rank
+        distributed.broadcast_parameters(params)
     done = 0
     while steps is None or done < steps:
         threads.adapt()
@@ -378,10 +399,12 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, st
             loss = loss_fn()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if parallel:
+                distributed.average_gradients(params)
             optimizer.step()
             acc += loss.detach()
             ran += 1
-            if deadline is not None and time.perf_counter() >= deadline:
+            if deadline is not None and distributed.any_rank(time.perf_counter() >= deadline, device):
                 break
         done += ran
         value = float(acc) / ran
@@ -390,7 +413,7 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, st
         history.append(value)
         _advance(bar, start, time_budget)
         bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-        if deadline is not None and time.perf_counter() >= deadline:
+        if deadline is not None and distributed.any_rank(time.perf_counter() >= deadline, device):
             break
     bar.close()
     return history

@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .. import distributed
 from .networks import TimeGANNetworks
 from .prepare import WindowData
 
@@ -133,6 +134,8 @@ class TimeGANGame:
         loss = 10.0 * torch.sqrt(recon + 1e-8) + 0.1 * _supervised(self.nets, h, h_sup, valid)
         self.e_opt.zero_grad(set_to_none=True)
         loss.backward()
+        if distributed.active():  # the same update on every rank (see indgan.distributed)
+            distributed.average_gradients([p for g in self.e_opt.param_groups for p in g["params"]])
         self.e_opt.step()
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from .. import distributed
 from ..encoding import DataTransformer, Span
 from ..errors import DataError
 from ..schema import Schema
@@ -77,11 +78,17 @@ def encode_rows(view: pd.DataFrame, schema: Schema, context: np.ndarray | None, 
     # reach them, so the discriminator would win on them alone: it sees them at the edge, as in CTGAN.
     tanh_idx = torch.tensor([s.start for s in spans if s.kind == "tanh"], dtype=torch.long, device=device)
     encoded[:, tanh_idx] = encoded[:, tanh_idx].clamp(-0.99, 0.99)
+    train_context = None if context is None else context[~held]
+    if distributed.active():  # each rank trains on its own rows, with its share of the batch (same total)
+        part = distributed.shard(encoded.shape[0])
+        encoded = encoded[part]
+        train_context = None if train_context is None else train_context[part]
+        batch_size = max(pac, batch_size // distributed.world_size() // pac * pac)
     n_train = encoded.shape[0]
     batch = min(batch_size, (n_train // pac) * pac)
     to = (lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)).to(device))  # noqa: E731
     return EncodedRows(transformer=transformer, data=encoded, discrete=[s for s in spans if s.discrete],
-                       context=to(None if context is None else context[~held]),
+                       context=to(train_context),
                        held_view=view[held] if held.any() else None,
                        held_context=to(None if context is None or not held.any() else context[held]),
                        batch=batch, steps_per_epoch=max(1, n_train // batch), n_rows=n, n_train=int(n_train),
