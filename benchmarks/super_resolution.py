@@ -1,0 +1,296 @@
+"""Super-resolution benchmark: indgan's SuperResolutionGAN (SRGAN) against linear interpolation, a cubic spline
+(scipy) and the MSE-only network (SRResNet, ``adversarial_weight=0``), on held-out time ranges, in one run.
+
+Run from the repository root (about 10 minutes of CPU with one thread)::
+
+    OMP_NUM_THREADS=1 python benchmarks/super_resolution.py [--datasets tep,plant,dryer] [--factors 4,8]
+                                                             [--kinds mean,sample] [--gan-iterations 300]
+                                                             [--mse-iterations 200] [--skip-progressive] [--json PATH]
+
+Data (fine logs; the coarse data are made from the held-out fine data with :func:`indgan.superres.coarsen`):
+
+- ``tep``: ``examples/data/tep.parquet``, the 22 training runs (``d00`` .. ``d21``, 480-500 steps of 3 min);
+  each run's first 75% trains, its last 25% is held out; ``fault`` is a condition; 52 tags;
+- ``plant``: ``examples/data/plant_logs.parquet`` (one log of 3,169 steps of 5 min); first 75% / last 25%;
+  scored on the continuous tags without status strings that move in the held-out range;
+- ``dryer``: ``examples/data/dryer.parquet``, batches 1-56 train, 57-71 are held out (10 tags).
+
+Every window has 64 fine steps (8 coarse steps at factor 8, 16 at factor 4). Scores, on the held-out fine steps:
+
+- ``rmse``: RMSE with every tag min-max scaled by its training range, as GAIN's protocol scales (for
+  ``coarse=sample``, over the steps between the kept samples);
+- ``disc``: TimeGAN's discriminative score (:func:`indgan.metrics.sequences.discriminative_score`) of
+  super-resolved against real fine windows, non-overlapping windows of 24 steps, scaled to [0, 1] by the real
+  range; ``n_repeats`` and ``iterations`` reduced (``--disc-repeats``, ``--disc-iterations``) to fit the budget;
+- ``hf``: high-frequency power ratio, generated over real power spectral density (Hann-windowed periodograms of
+  non-overlapping 64-step windows) above the coarse Nyquist frequency ``1 / (2 factor)`` cycles per step, median
+  over tags whose real power there is not negligible;
+- ``cons``: largest |block mean (or kept sample) - coarse value| relative to the tag's training standard
+  deviation.
+
+Targets (issue 16): disc <= 0.5 x the spline's; hf within [0.8, 1.25]; rmse <= 1.15 x the MSE-only network's;
+cons < 1e-5. Then progressive vs direct growing: the discriminative score of each after several numbers of
+iterations on TEP (factor 8, means), and the fit seconds each needs to reach the best score both reach.
+
+Networks are smaller than the estimator's defaults (32 channels, 4 residual blocks, batch 32) and trainings
+short (300 iterations of which 30% SRResNet warm-up; the MSE-only network 200) to fit the CPU budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "examples" / "data"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from indgan.metrics.sequences import discriminative_score
+from indgan.schema import infer_schema
+from indgan.superres import SuperResolutionGAN, coarsen
+
+FINE_WINDOW = 64
+DISC_LEN = 24
+NET = {"channels": 32, "residual_blocks": 4, "batch_size": 32}
+
+
+# ---------------------------------------------------------------------------------------------- data
+def load(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str | None, list[str], list[str]]:
+    """``(train, test, entity, conditions, scored tags)``."""
+    if name == "tep":
+        df = pd.read_parquet(DATA / "tep.parquet")
+        df = df[~df.run.str.endswith("_te")].reset_index(drop=True)
+        entity, conditions = "run", ["fault"]
+        tags = [c for c in df.columns if c.startswith(("xmeas", "xmv"))]
+    elif name == "plant":
+        df = pd.read_parquet(DATA / "plant_logs.parquet")
+        entity, conditions = None, []
+        tags = [c for c in df.columns if c != "timestamp" and pd.api.types.is_float_dtype(df[c])]
+    elif name == "dryer":
+        df = pd.read_parquet(DATA / "dryer.parquet")
+        entity, conditions = "batch_id", []
+        tags = [c for c in df.columns if c not in ("batch_id", "ClockTime")]
+    else:
+        raise SystemExit(f"unknown data set {name!r}")
+    if name == "dryer":
+        train, test = df[df.batch_id <= 56], df[df.batch_id > 56]
+    else:
+        key = df[entity] if entity else pd.Series(0, index=df.index)
+        pos = df.groupby(key, sort=False).cumcount()
+        n = key.map(key.value_counts())
+        train, test = df[pos < 0.75 * n], df[pos >= 0.75 * n]
+    test = test.reset_index(drop=True)
+    schema = infer_schema(train)
+    continuous = {c.name for c in schema.columns if c.role == "continuous" and not c.statuses}
+    moving = [t for t in tags if t in continuous and test[t].notna().all() and test[t].std() > 0
+              and train[t].std() > 0]
+    return train.reset_index(drop=True), test, entity, conditions, moving
+
+
+def truth(test: pd.DataFrame, entity: str | None, factor: int) -> pd.DataFrame:
+    """The held-out fine rows that whole coarse blocks cover, in coarsen's order."""
+    if entity is None:
+        return test.iloc[: len(test) // factor * factor].reset_index(drop=True)
+    parts = [g.iloc[: len(g) // factor * factor] for _, g in test.groupby(entity, sort=False)]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------- peers
+def interpolate(coarse: pd.DataFrame, entity: str | None, tags: list[str], factor: int, kind: str,
+                method: str) -> np.ndarray:
+    """Linear or cubic-spline interpolation of the coarse values to the fine steps: through the block centres for
+    means, through the kept samples for samples (scipy; held / extrapolated at the ends)."""
+    from scipy.interpolate import CubicSpline
+
+    groups = [coarse] if entity is None else [g for _, g in coarse.groupby(entity, sort=False)]
+    out = []
+    for g in groups:
+        y = g[tags].to_numpy(np.float64)
+        n = len(y)
+        pos = np.arange(n) * factor + ((factor - 1) / 2 if kind == "mean" else 0.0)
+        fine_pos = np.arange(n * factor)
+        if method == "linear":
+            out.append(np.stack([np.interp(fine_pos, pos, y[:, j]) for j in range(y.shape[1])], 1))
+        else:
+            out.append(CubicSpline(pos, y, axis=0, bc_type="natural")(fine_pos))
+    return np.concatenate(out)
+
+
+# ---------------------------------------------------------------------------------------------- scores
+def scaled(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return (x - lo) / np.where(hi > lo, hi - lo, 1.0)
+
+
+def windows(x: np.ndarray, bounds: list[tuple[int, int]], length: int) -> np.ndarray:
+    """Non-overlapping windows ``(n, length, n_tags)`` inside each entity's rows ``[a, b)``."""
+    starts = np.concatenate([np.arange(a, b - length + 1, length) for a, b in bounds])
+    return x[starts[:, None] + np.arange(length)]
+
+
+def hf_power(x: np.ndarray, factor: int) -> np.ndarray:
+    """Power per tag above the coarse Nyquist frequency, from Hann-windowed periodograms of ``x`` ``(n, W, d)``."""
+    w = np.hanning(x.shape[1])[None, :, None]
+    spec = np.abs(np.fft.rfft((x - x.mean(1, keepdims=True)) * w, axis=1)) ** 2
+    freq = np.fft.rfftfreq(x.shape[1])
+    return spec[:, freq > 1.0 / (2 * factor)].sum(1).mean(0)
+
+
+def consistency(fine: np.ndarray, coarse: np.ndarray, factor: int, kind: str, std: np.ndarray) -> float:
+    blocks = fine.reshape(-1, factor, fine.shape[1])
+    got = blocks.mean(1) if kind == "mean" else blocks[:, 0]
+    return float((np.abs(got - coarse) / std).max())
+
+
+def score(name: str, fine: np.ndarray, real: np.ndarray, coarse: np.ndarray, bounds, lo, hi, std, factor, kind,
+          args, seed: int) -> dict:
+    sf, sr = scaled(fine, lo, hi), scaled(real, lo, hi)
+    between = np.ones(len(real), bool) if kind == "mean" else (np.arange(len(real)) % factor != 0)
+    rmse = float(np.sqrt(np.mean((sf[between] - sr[between]) ** 2)))
+    wr, wf = windows(sr, bounds, FINE_WINDOW), windows(sf, bounds, FINE_WINDOW)
+    p_real, p_fake = hf_power(wr, factor), hf_power(wf, factor)
+    ok = p_real > 1e-6 * np.median(p_real[p_real > 0]) if (p_real > 0).any() else p_real > 0
+    hf = float(np.median(p_fake[ok] / p_real[ok])) if ok.any() else float("nan")
+    lo_r, hi_r = sr.min(0), sr.max(0)
+    dr, df = scaled(windows(sr, bounds, DISC_LEN), lo_r, hi_r), scaled(windows(sf, bounds, DISC_LEN), lo_r, hi_r)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        disc = discriminative_score(np.clip(dr, 0, 1), np.clip(df, -0.5, 1.5), n_repeats=args.disc_repeats,
+                                    iterations=args.disc_iterations, random_state=seed).mean
+    return {"method": name, "rmse": rmse, "disc": float(disc), "hf": hf,
+            "cons": consistency(fine, coarse, factor, kind, std)}
+
+
+# ---------------------------------------------------------------------------------------------- runs
+def fit_model(train, entity, conditions, factor, kind, iterations, adversarial_weight, progressive=False, seed=0):
+    window = FINE_WINDOW // factor
+    m = SuperResolutionGAN(factor=factor, coarse=kind, window=window, adversarial_weight=adversarial_weight,
+                           progressive=progressive, iterations=iterations, time_budget=None, random_state=seed,
+                           verbose=False, **NET)
+    return m.fit(train, condition=conditions or None, entity=entity)
+
+
+def run_config(data_name, train, test, entity, conditions, tags, factor, kind, args) -> list[dict]:
+    real_df = truth(test, entity, factor)
+    coarse = coarsen(test, factor, kind, entity=entity)
+    real = real_df[tags].to_numpy(np.float64)
+    c = coarse[tags].to_numpy(np.float64)
+    if entity is None:
+        bounds = [(0, len(real))]
+    else:
+        sizes = real_df.groupby(entity, sort=False).size().to_numpy()
+        ends = np.cumsum(sizes)
+        bounds = list(zip(ends - sizes, ends))
+    tr = train[tags].astype(np.float64)
+    lo, hi, std = tr.min().to_numpy(), tr.max().to_numpy(), tr.std().to_numpy()
+    rows = []
+    seed = 0
+    for method in ("linear", "spline"):
+        rows.append(score(method, interpolate(coarse, entity, tags, factor, kind, method), real, c, bounds, lo, hi, std,
+                          factor, kind, args, seed))
+    for method, weight, iters in (("SRResNet (MSE)", 0.0, args.mse_iterations), ("SRGAN", args.weight, args.gan_iterations)):
+        t0 = time.perf_counter()
+        model = fit_model(train, entity, conditions, factor, kind, iters, weight)
+        fit_s = time.perf_counter() - t0
+        fine = model.upsample(coarse, random_state=0)[tags].to_numpy(np.float64)
+        row = score(method, fine, real, c, bounds, lo, hi, std, factor, kind, args, seed)
+        row["fit_s"] = fit_s
+        rows.append(row)
+    for r in rows:
+        r.update(data=data_name, factor=factor, kind=kind)
+    return rows
+
+
+def progressive_study(args) -> list[dict]:
+    """Discriminative score of progressive and direct training after each number of iterations (TEP, factor 8,
+    means), with the seconds each fit took."""
+    train, test, entity, conditions, tags = load("tep")
+    factor, kind = 8, "mean"
+    real_df = truth(test, entity, factor)
+    coarse = coarsen(test, factor, kind, entity=entity)
+    real, c = real_df[tags].to_numpy(np.float64), coarse[tags].to_numpy(np.float64)
+    sizes = real_df.groupby(entity, sort=False).size().to_numpy()
+    ends = np.cumsum(sizes)
+    bounds = list(zip(ends - sizes, ends))
+    tr = train[tags].astype(np.float64)
+    lo, hi, std = tr.min().to_numpy(), tr.max().to_numpy(), tr.std().to_numpy()
+    rows = []
+    for progressive in (False, True):
+        for iters in args.checkpoints:
+            t0 = time.perf_counter()
+            model = fit_model(train, entity, conditions, factor, kind, iters, args.weight, progressive)
+            fit_s = time.perf_counter() - t0
+            fine = model.upsample(coarse, random_state=0)[tags].to_numpy(np.float64)
+            r = score("progressive" if progressive else "direct", fine, real, c, bounds, lo, hi, std, factor, kind,
+                      args, 0)
+            r.update(iterations=iters, fit_s=fit_s)
+            rows.append(r)
+            print(f"  {r['method']:<12} {iters:>4d} iterations (fit {fit_s:5.1f} s): disc {r['disc']:.3f}, "
+                  f"rmse {r['rmse']:.4f}, hf {r['hf']:.2f}", flush=True)
+    return rows
+
+
+def time_to(rows: list[dict], method: str, target: float) -> float | None:
+    hits = [r["fit_s"] for r in rows if r["method"] == method and r["disc"] <= target]
+    return min(hits) if hits else None
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", default="tep,plant,dryer")
+    ap.add_argument("--factors", default="4,8")
+    ap.add_argument("--kinds", default="mean,sample")
+    ap.add_argument("--gan-iterations", type=int, default=300)
+    ap.add_argument("--mse-iterations", type=int, default=200)
+    ap.add_argument("--weight", type=float, default=1e-3, help="adversarial_weight of the SRGAN")
+    ap.add_argument("--disc-repeats", type=int, default=3)
+    ap.add_argument("--disc-iterations", type=int, default=300)
+    ap.add_argument("--checkpoints", default="100,200,400", help="progressive study: iterations of each fit")
+    ap.add_argument("--skip-progressive", action="store_true")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    args.checkpoints = [int(b) for b in args.checkpoints.split(",")]
+    if os.environ.get("OMP_NUM_THREADS") is None:
+        print("note: OMP_NUM_THREADS is not set; the figures in benchmarks/README.md use OMP_NUM_THREADS=1")
+    t_start = time.perf_counter()
+    rows = []
+    for name in args.datasets.split(","):
+        train, test, entity, conditions, tags = load(name)
+        print(f"{name}: {len(train)} training rows, {len(test)} held-out rows, {len(tags)} scored tags", flush=True)
+        for factor in (int(f) for f in args.factors.split(",")):
+            for kind in args.kinds.split(","):
+                part = run_config(name, train, test, entity, conditions, tags, factor, kind, args)
+                rows += part
+                by = {r["method"]: r for r in part}
+                g, s, m = by["SRGAN"], by["spline"], by["SRResNet (MSE)"]
+                print(f"  x{factor} {kind:<6} " + "  ".join(f"{r['method']}: rmse {r['rmse']:.4f} disc {r['disc']:.3f} "
+                                                          f"hf {r['hf']:.2f} cons {r['cons']:.1e}" for r in part), flush=True)
+                print(f"    ratios: disc SRGAN/spline {g['disc'] / max(s['disc'], 1e-9):.2f} (target <= 0.5), hf "
+                      f"{g['hf']:.2f} (target 0.8-1.25), rmse SRGAN/MSE {g['rmse'] / m['rmse']:.2f} (target <= 1.15), "
+                      f"cons {g['cons']:.1e} (target < 1e-5)", flush=True)
+    table = pd.DataFrame(rows)
+    print()
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    prog = []
+    if not args.skip_progressive:
+        print("\nprogressive vs direct (TEP, x8, means):")
+        prog = progressive_study(args)
+        reach = max(min(r["disc"] for r in prog if r["method"] == m) for m in ("direct", "progressive"))
+        t_d, t_p = time_to(prog, "direct", reach), time_to(prog, "progressive", reach)
+        print(f"  seconds to disc <= {reach:.3f} (the best score both reach): direct {t_d:.1f} s, progressive "
+              f"{t_p:.1f} s (progressive / direct = {t_p / t_d:.2f})")
+    print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps({"scores": rows, "progressive": prog}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The temporal super-resolution GAN (SRGAN with progressive growing): shapes, exact consistency with the coarse
+data, the model file, refusals, draws, the command line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indgan import load_model
+from indgan.cli import cli
+from indgan.errors import ConditionError, ConfigError, DataError
+from indgan.superres import SuperResolutionGAN, coarsen
+from indgan.superres.networks import (
+    SRDiscriminator,
+    SRGenerator,
+    critic_input,
+    downsample,
+    prime_factors,
+    project,
+)
+
+from .conftest import DATA
+
+TAGS = ["xmeas_1", "xmeas_2", "xmeas_7", "xmeas_9", "xmeas_23", "xmv_1", "xmv_3"]
+TINY = {"channels": 16, "residual_blocks": 2, "noise_dim": 4, "iterations": 6, "feature_iterations": 3, "batch_size": 16,
+            "time_budget": None, "verbose": False, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def tep() -> pd.DataFrame:
+    """Two TEP runs (normal and fault 1), 256 steps each, a few tags."""
+    df = pd.read_parquet(DATA / "tep.parquet", columns=["run", "fault", "time"] + TAGS)
+    df = df[df.run.isin(["d00", "d01"])]
+    return df.groupby("run", sort=False).head(256).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def model8(tep) -> SuperResolutionGAN:
+    return SuperResolutionGAN(factor=8, window=8, **TINY).fit(tep, condition="fault")
+
+
+def _block_error(model, fine: pd.DataFrame, coarse: pd.DataFrame, draws: int = 1) -> float:
+    """Largest |block mean (or kept sample) - coarse value|, relative to each tag's spread."""
+    f, tags = model.fit_info_.factor, model.fit_info_.tags
+    x = fine[tags].to_numpy(np.float64).reshape(draws, -1, f, len(tags))
+    got = x.mean(2) if model.fit_info_.coarse == "mean" else x[:, :, 0]
+    ref = coarse[tags].to_numpy(np.float64)
+    return float((np.abs(got - ref[None]) / model.scaler_.std).max())
+
+
+# ---------------------------------------------------------------------------------------------- networks
+@pytest.mark.parametrize("factor", [2, 4, 8])
+@pytest.mark.parametrize("kind", ["mean", "sample"])
+def test_network_shapes_and_consistency_for_each_factor(factor, kind):
+    torch.manual_seed(0)
+    factors = prime_factors(factor)
+    g = SRGenerator(5, 3, factors, kind, channels=8, residual_blocks=1, noise_dim=2)
+    d = SRDiscriminator(5, 3, factors, window=6, channels=8)
+    coarse, cond = torch.randn(4, 5, 6), torch.randn(4, 3, 6)
+    for stage in range(1, len(factors) + 1):
+        fine = g(coarse, cond, g.noise(4, 6, stage, "cpu"), stage, alpha=0.5)
+        res = g.resolution(stage)
+        assert fine.shape == (4, 5, 6 * res)
+        assert torch.allclose(downsample(fine, res, kind), coarse, atol=1e-5)
+        d.set_stage(stage, 0.5)
+        assert d(critic_input(fine, coarse, cond)).shape == (4, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 3), c=st.integers(1, 4), length=st.integers(1, 9), factor=st.integers(2, 9),
+       kind=st.sampled_from(["mean", "sample"]), seed=st.integers(0, 2**31 - 1),
+       scale=st.floats(1e-3, 1e4))
+def test_projection_is_exact_and_idempotent(n, c, length, factor, kind, seed, scale):
+    g = torch.Generator().manual_seed(seed)
+    fine = torch.randn(n, c, length * factor, generator=g, dtype=torch.float64) * scale
+    coarse = torch.randn(n, c, length, generator=g, dtype=torch.float64) * scale
+    out = project(fine, coarse, factor, kind)
+    assert torch.allclose(downsample(out, factor, kind), coarse, rtol=0, atol=1e-9 * scale)
+    assert torch.allclose(project(out, coarse, factor, kind), out, rtol=0, atol=1e-9 * scale)
+    already = project(fine, downsample(fine, factor, kind), factor, kind)   # a consistent series is left alone
+    assert torch.allclose(already, fine, rtol=0, atol=1e-9 * scale)
+
+
+# ---------------------------------------------------------------------------------------------- the estimator
+def test_upsample_shapes_conditions_and_exact_means(model8, tep):
+    coarse = coarsen(tep, 8, "mean")
+    assert len(coarse) == 2 * 256 // 8
+    fine = model8.upsample(coarse, random_state=0)
+    assert list(fine.columns) == list(tep.columns) and len(fine) == len(tep)
+    assert (fine.time.iloc[:8].diff().dropna() == pd.Timedelta("3min")).all()
+    assert fine.time.iloc[0] == coarse.time.iloc[0] and fine.time.iloc[8] == coarse.time.iloc[1]
+    assert (fine.groupby("run").fault.unique().map(list) == tep.groupby("run").fault.unique().map(list)).all()
+    assert fine[TAGS].dtypes.eq(np.float64).all()  # float32 would not hold the means exactly
+    assert _block_error(model8, fine, coarse) < 1e-5
+    # not the interpolation: texture within the blocks
+    assert fine[TAGS].to_numpy().reshape(-1, 8, len(TAGS)).std(1).mean() > 0
+
+
+def test_sample_kind_passes_through_the_kept_samples_with_entities():
+    dryer = pd.read_parquet(DATA / "dryer.parquet")
+    dryer = dryer[dryer.batch_id <= 6]
+    model = SuperResolutionGAN(factor=4, coarse="sample", window=8, progressive=True, **TINY).fit(dryer)
+    assert [s["resolution"] for s in model.fit_info_.stages] == [2, 4]
+    coarse = coarsen(dryer, 4, "sample")
+    fine = model.upsample(coarse, random_state=0)
+    per = fine.groupby("batch_id").size()
+    assert (per == coarse.groupby("batch_id").size() * 4).all()
+    assert _block_error(model, fine, coarse) < 1e-5
+    assert np.allclose(fine.ClockTime.iloc[:4].diff().dropna(), 1.0)  # numeric time at the fine interval
+
+
+def test_draws_differ_and_are_all_consistent(model8, tep):
+    coarse = coarsen(tep, 8, "mean")
+    out = model8.upsample(coarse, draws=3, random_state=5)
+    assert list(out.columns[:2]) == ["draw", "run"] and len(out) == 3 * len(tep)
+    x = out[TAGS].to_numpy(np.float64).reshape(3, -1, len(TAGS))
+    assert np.abs(x[0] - x[1]).max() > 0 and np.abs(x[1] - x[2]).max() > 0
+    assert _block_error(model8, out, coarse, draws=3) < 1e-5
+    spread = model8.draw_spread(out)
+    assert set(spread.index) == set(TAGS) and (spread > 0).all()
+    again = model8.upsample(coarse, draws=3, random_state=5)
+    assert np.array_equal(again[TAGS].to_numpy(), out[TAGS].to_numpy())  # the seed repeats the draws
+
+
+def test_save_load_in_the_safe_model_file(model8, tep, tmp_path):
+    path = model8.save(tmp_path / "sr.indgan")
+    loaded = load_model(path)
+    assert type(loaded) is SuperResolutionGAN and loaded.fit_info_.tags == model8.fit_info_.tags
+    coarse = coarsen(tep, 8, "mean")
+    a, b = model8.upsample(coarse, random_state=3), loaded.upsample(coarse, random_state=3)
+    assert np.allclose(a[TAGS].to_numpy(), b[TAGS].to_numpy(), atol=1e-5)
+    assert torch.load(path, weights_only=True)["kind"] == "SuperResolutionGAN"
+
+
+def test_refuses_a_coarse_interval_other_than_factor_times_fine(model8, tep):
+    with pytest.raises(DataError, match=r"coarse interval 12min is not the model's factor 8 x its fine interval "
+                                        r"3min \(= 24min\)") as err:
+        model8.upsample(coarsen(tep, 4, "mean"))
+    assert "\n" not in str(err.value)
+
+
+def test_refuses_fewer_coarse_steps_than_one_window(model8, tep):
+    coarse = coarsen(tep, 8, "mean")
+    short = coarse[coarse.run == "d00"].head(5)
+    with pytest.raises(DataError, match=r"5 coarse step\(s\) \(run 'd00'\), fewer than one window of 8 coarse steps"):
+        model8.upsample(short)
+    with pytest.raises(DataError, match="missing from the table"):
+        model8.upsample(coarse.drop(columns="xmeas_2"))
+    with pytest.raises(ConfigError, match="draws must be a positive integer"):
+        model8.upsample(coarse, draws=0)
+    with pytest.raises(ConditionError, match="condition 'fault' is '7' at coarse step 0, a value the model was not"):
+        model8.upsample(coarse.assign(fault=7))
+
+
+def test_mse_only_baseline_is_reproducible(tep, capsys):
+    a = SuperResolutionGAN(factor=4, window=8, adversarial_weight=0, **TINY).fit(tep)
+    b = SuperResolutionGAN(factor=4, window=8, adversarial_weight=0, **TINY).fit(tep)
+    assert a.summary_.loss == "mse" and a.fit_info_.content_loss == "mse"
+    coarse = coarsen(tep, 4, "mean")
+    assert np.array_equal(a.upsample(coarse, random_state=0)[TAGS].to_numpy(),
+                          b.upsample(coarse, random_state=0)[TAGS].to_numpy())
+    assert capsys.readouterr().err == ""  # verbose=False: no progress bar
+    with pytest.raises(ConfigError, match="coarse='max'"):
+        SuperResolutionGAN(coarse="max").fit(tep)
+
+
+def test_cli_fit_and_upsample_end_to_end(tep, tmp_path):
+    data, model, coarse, out = (tmp_path / n for n in ("tep.parquet", "m.indgan", "coarse.parquet", "fine.parquet"))
+    tep.to_parquet(data, index=False)
+    coarsen(tep, 8, "mean").to_parquet(coarse, index=False)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["fit", str(data), "--model", "super-resolution", "--factor", "8", "--coarse", "mean",
+                              "--iterations", "4", "--condition", "fault", "--out", str(model), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "x8 super-resolution (block means)" in res.output
+    res = runner.invoke(cli, ["upsample", str(model), str(coarse), "-o", str(out), "--draws", "2"])
+    assert res.exit_code == 0, res.output
+    assert "spread of the draws per tag" in res.output
+    fine = pd.read_parquet(out)
+    assert len(fine) == 2 * len(tep) and "draw" in fine.columns
+    res = runner.invoke(cli, ["fit", str(data), "--model", "sequence", "--factor", "8", "--quiet"])
+    assert res.exit_code == 1 and "--factor: not an option of the sequence model" in res.output
