@@ -1,0 +1,149 @@
+"""The networks of CycleGAN regime transfer, side by side: two generators (domain A -> B and B -> A) and two
+discriminators (is this a real window of A / of B?), over windows of plant logs.
+
+CycleGAN (Zhu, Park, Isola, Efros, "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial
+Networks", ICCV 2017) translates images with a residual convolutional generator and judges them with a PatchGAN
+discriminator (a score per 70 x 70 patch). Here both are one-dimensional, over time:
+
+- :class:`TemporalGenerator`: a 1-D temporal convolution network (a 7-step convolution, residual blocks of two
+  3-step dilated convolutions, a 7-step read-out), fully convolutional, so it translates windows of any length;
+  it reads a window's standardised tags, their observed mask and the step's context (other conditions and
+  categorical columns) and returns a **change** of each tag (the translated window is the source plus the
+  change), so a translation that keeps the source's trajectory is the easy path (the content CycleGAN's cycle
+  loss asks to keep). The temporal-convolution generator stands where Brunner et al. ("Symbolic Music Genre
+  Transfer with CycleGAN", ICTAI 2018) use theirs over bars of music; a recurrent one would need a carried
+  state to translate long logs, a convolution needs only overlapping windows.
+- :class:`PatchDiscriminator`: strided 4-step convolutions with LeakyReLU 0.2 (PatchGAN's layers 64-128-256 and a
+  stride-1 layer) and a per-position head: one score per patch of about 40 steps, ``(batch, n_patches, 1)``.
+  ``features`` (channel-last ``(batch, n_patches, channels)``) and ``head`` as the shared losses expect (feature
+  matching, denoising feature matching).
+
+Every input and output is channel-last ``(batch, T, channels)``. CycleGAN normalises its layers per instance;
+over a window of a log that would remove the window's level, which is what a fault changes, so there is no
+normalisation layer.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+
+class ResidualBlock(nn.Module):
+    """``x + conv(relu(conv(relu(x))))`` with 3-step convolutions of dilation ``dilation`` (same length)."""
+
+    def __init__(self, width: int, dilation: int):
+        super().__init__()
+        self.conv1 = nn.Conv1d(width, width, 3, padding=dilation, dilation=dilation, padding_mode="replicate")
+        self.conv2 = nn.Conv1d(width, width, 3, padding=dilation, dilation=dilation, padding_mode="replicate")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.conv2(torch.relu(self.conv1(torch.relu(x))))
+
+
+#: Dilations of the generator's residual blocks, in order (repeated when there are more blocks).
+DILATIONS = (1, 2, 4, 8, 1, 2)
+
+
+class TemporalGenerator(nn.Module):
+    """One direction of the translation: ``(batch, T, 2 * n_tags + context_dim)`` (standardised tags times their
+    mask, the mask, the context) -> the change of each tag ``(batch, T, n_tags)``, in standardised units.
+
+    Parameters
+    ----------
+    n_tags, context_dim : int
+    hidden : int
+        Channels of every layer (CycleGAN: 64 to 256).
+    n_blocks : int
+        Residual blocks (CycleGAN: 6 for 128-pixel images); the receptive field is
+        ``3 + 2 * sum(dilations) + 3`` steps each side (36 with 4 blocks, 42 with 6).
+    """
+
+    def __init__(self, n_tags: int, context_dim: int, hidden: int, n_blocks: int):
+        super().__init__()
+        self.inp = nn.Conv1d(2 * n_tags + context_dim, hidden, 7, padding=3, padding_mode="replicate")
+        self.blocks = nn.Sequential(*[ResidualBlock(hidden, DILATIONS[i % len(DILATIONS)]) for i in range(n_blocks)])
+        self.out = nn.Conv1d(hidden, n_tags, 7, padding=3, padding_mode="replicate")
+        # the read-out starts at zero, so an untrained generator is its offset alone (Fixup-style initialisation of a
+        # residual branch): the game starts from a translation that keeps the source's trajectory
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.blocks(self.inp(x.transpose(1, 2)))
+        return self.out(torch.relu(h)).transpose(1, 2)
+
+
+class PatchFeatures(nn.Module):
+    """The discriminator's convolutions: ``(batch, T, in_dim)`` -> channel-last ``(batch, n_patches, 4 * width)``."""
+
+    def __init__(self, in_dim: int, width: int):
+        super().__init__()
+        layers: list[nn.Module] = []
+        chans = [in_dim, width, 2 * width, 4 * width]
+        for a, b in zip(chans[:-1], chans[1:]):
+            layers += [nn.Conv1d(a, b, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+        layers += [nn.Conv1d(4 * width, 4 * width, 3, padding=1), nn.LeakyReLU(0.2)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x.transpose(1, 2)).transpose(1, 2)
+
+
+class PatchDiscriminator(nn.Module):
+    """A window ``(batch, T, 2 * n_tags + context_dim)`` (as the generator reads it) -> logits per patch
+    ``(batch, n_patches, 1)``, ``n_patches = T // 8``. ``features`` / ``head`` as the shared losses expect."""
+
+    def __init__(self, in_dim: int, width: int):
+        super().__init__()
+        self.features = PatchFeatures(in_dim, width)
+        self.head = nn.Linear(4 * width, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))
+
+
+class CycleGenerators(nn.Module):
+    """Both generators as one module (one optimiser, one moving average, as CycleGAN updates them together), with
+    what translating needs: the tags' standardisation (``shift``, ``scale``: encoded units, ``(n_tags,)``) and, per
+    domain, the tags that never move there (``stuck_a``/``stuck_b`` bool and ``stuck_value_a``/``stuck_value_b``,
+    ``(n_tags,)``, encoded units: a valve stuck under a fault comes out stuck at its value)."""
+
+    def __init__(self, n_tags: int, context_dim: int, hidden: int, n_blocks: int, shift: Tensor, scale: Tensor,
+                 stuck: dict[str, tuple[Tensor, Tensor]], offset: Tensor | None = None):
+        super().__init__()
+        self.g_ab = TemporalGenerator(n_tags, context_dim, hidden, n_blocks)
+        self.g_ba = TemporalGenerator(n_tags, context_dim, hidden, n_blocks)
+        start = torch.zeros(n_tags) if offset is None else offset.float()
+        #: Learned per-tag offsets of each direction (standardised units), started at the difference of the domains'
+        #: means: the translation starts from the trivial one (shift each tag by the regimes' mean difference) and the
+        #: game refines it window by window.
+        self.offset_ab = nn.Parameter(start.clone())
+        self.offset_ba = nn.Parameter(-start.clone())
+        self.register_buffer("shift", shift)
+        self.register_buffer("scale", scale)
+        for d in ("a", "b"):
+            self.register_buffer(f"stuck_{d}", stuck[d][0])
+            self.register_buffer(f"stuck_value_{d}", stuck[d][1])
+
+    def inputs(self, x: Tensor, mask: Tensor, ctx: Tensor) -> Tensor:
+        """Encoded tags ``x``, ``mask`` ``(batch, T, n_tags)`` and context ``(batch, T, context_dim)`` -> the
+        networks' input ``(batch, T, 2 * n_tags + context_dim)``."""
+        return torch.cat([(x - self.shift) / self.scale * mask, mask, ctx], -1)
+
+    def translate(self, x: Tensor, mask: Tensor, ctx: Tensor, to: str) -> Tensor:
+        """Encoded windows of one domain -> the other (``to`` is ``"a"`` or ``"b"``), encoded ``(batch, T, n_tags)``;
+        the target domain's stuck tags at their value."""
+        net, offset = (self.g_ab, self.offset_ab) if to == "b" else (self.g_ba, self.offset_ba)
+        y = x * mask + (net(self.inputs(x, mask, ctx)) + offset) * self.scale
+        stuck, value = (self.stuck_b, self.stuck_value_b) if to == "b" else (self.stuck_a, self.stuck_value_a)
+        return torch.where(stuck, value, y)
+
+
+class CycleDiscriminators(nn.Module):
+    """Both discriminators as one module (the trainer's critic): ``d_a`` judges windows of domain A, ``d_b`` of B."""
+
+    def __init__(self, in_dim: int, width: int):
+        super().__init__()
+        self.d_a = PatchDiscriminator(in_dim, width)
+        self.d_b = PatchDiscriminator(in_dim, width)
