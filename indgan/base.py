@@ -9,7 +9,7 @@
 - fitted checks (:meth:`FittedModel._check_fitted`, ``__sklearn_is_fitted__``) and the random stream a model
   samples from;
 - **capabilities** the command line asks about instead of comparing class names: ``generates_rows``,
-  ``generates_sequences``, ``generates_images``, ``imputes``;
+  ``generates_sequences``, ``generates_images``, ``imputes``, ``upsamples``;
 - a typed fit summary: each family's ``fit_info_`` is a :class:`FitInfo` dataclass (attributes, not string keys),
   stored in the model file as a dict.
 
@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import torch
 from sklearn.base import BaseEstimator
 
-from .errors import ModelFileError, NotFittedError
+from .errors import ModelFileError, NotFittedError, first_line
 from .persist import load_model_file, save_model_file
 
 _REGISTRY: dict[str, type] = {}
@@ -62,6 +62,10 @@ class FittedModel(BaseEstimator):
     generates_sequences: ClassVar[bool] = False
     generates_images: ClassVar[bool] = False
     imputes: ClassVar[bool] = False
+    #: ``upsample(coarse)`` makes fine histories from coarse data (``indgan upsample`` accepts the model).
+    upsamples: ClassVar[bool] = False
+    #: ``translate(frame, to=...)`` carries a log into another regime (``indgan translate`` accepts the model).
+    translates: ClassVar[bool] = False
     #: The class of ``fit_info_``.
     fit_info_class: ClassVar[type] = FitInfo
     #: For ``indgan fit``: the family's ``--model`` name, its method in a few words, the fit options it takes, the
@@ -171,7 +175,7 @@ class FittedModel(BaseEstimator):
             raise
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
             raise ModelFileError(f"{source}: the model file is damaged or does not match this indgan "
-                                 f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}).") from exc
+                                 f"({type(exc).__name__}: {first_line(exc)}).") from exc
         model._rng_ = model.new_generator(model.random_state)
         return model
 
@@ -217,4 +221,4 @@ def registered_kinds() -> dict[str, type]:
 
 def _import_families() -> None:
     """Import every family so that its class is in the registry."""
-    from . import image, imputation, log, sequence, tabular  # noqa: F401
+    from . import cyclegan, image, imputation, log, sequence, superres, tabular  # noqa: F401

@@ -5,9 +5,14 @@
     indgan sample plant.indgan -n 5000 -o synthetic.parquet [--condition mode=B]
     indgan scenario tep.indgan --condition fault=0:160,5:320 -n 20 -o fault5.parquet
     indgan evaluate plant_logs.parquet synthetic.parquet [--sequences] --json report.json
+    indgan report plant_logs.parquet synthetic.parquet --model plant.indgan -o report.html [--png DIR]
     indgan info plant.indgan
     indgan impute plant_logs.parquet -o filled.parquet       # or --db URL --table T --key K
     indgan images fit fashion-mnist --conditional --out fashion.indgan
+    indgan fit tep.parquet --model super-resolution --factor 8 --out tep_sr.indgan
+    indgan upsample tep_sr.indgan coarse.parquet -o fine.parquet [--draws 20]
+    indgan fit tep.parquet --model cyclegan --domains fault=0,4 --out tep_0to4.indgan
+    indgan translate tep_0to4.indgan normal_week.parquet --to 4 -o week_under_fault4.parquet
 
 Every error a user can cause is printed as one line (``Error: ...``) with exit status 1 (2 for bad usage),
 never as a traceback.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -38,11 +44,17 @@ class _Group(click.Group):
             raise click.ClickException(str(exc)) from None
         except MemoryError:
             raise click.ClickException("out of memory; lower --batch-size or sample fewer rows.") from None
+        except RuntimeError as exc:  # torch.OutOfMemoryError is a RuntimeError; so are CUDA's own
+            if "out of memory" not in str(exc).lower():
+                raise
+            raise click.ClickException("out of memory on the device (" + str(exc).strip().splitlines()[0][:120]
+                                       + "); lower --batch-size, or use --device cpu.") from None
 
 
 def _setup_logging(quiet: bool) -> None:
-    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="indgan: %(levelname)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    # --quiet silences progress bars, not warnings about the data
+    logging.basicConfig(level=logging.WARNING, format="indgan: %(levelname)s: %(message)s", stream=sys.stderr,
+                        force=True)
 
 
 def _conditions(values: tuple[str, ...], schedules: bool = True) -> dict:
@@ -66,29 +78,36 @@ def cli():
 @cli.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan].")
-@click.option("--config", "-c", type=click.Path(path_type=Path), help="TOML config: [columns] roles, [model] parameters (presets in configs/).")
+@click.option("--config", "-c", type=click.Path(path_type=Path), help="TOML config: [columns] roles, [model] parameters; or a preset's name: quick, default, tabular, sequence, plant_logs.")
 @click.option("--model", "requested", type=click.Choice(("auto",) + FAMILIES), default="auto", show_default=True,
               help="Model family: log (a synthetic log: CTGAN rows with smooth latent dynamics) when the data has a "
-                   "time column, else tabular (CTGAN rows); sequence is TimeGAN.")
+                   "time column, else tabular (CTGAN rows); sequence is TimeGAN; super-resolution (SRGAN) learns "
+                   "fine history from coarse archives (indgan upsample).")
 @click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: "
                                     f"{describe_auto()}; training stops earlier when a held-out score stops improving].")
 @click.option("--condition", "fit_conditions", multiple=True, metavar="COLUMN",
               help="Log and sequence models: condition on this column (repeatable), e.g. fault, mode or a setpoint.")
 @click.option("--seq-len", type=int, help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].")
+@click.option("--factor", type=click.IntRange(min=2), help="Super-resolution model: fine steps per coarse step [default: 8].")
+@click.option("--coarse", type=click.Choice(["mean", "sample"]), help="Super-resolution model: the coarse data hold block means or every factor-th sample [default: mean].")
+@click.option("--domains", metavar="COLUMN=A,B", help="CycleGAN model: the column that tells the two regimes apart and their values, e.g. fault=0,4.")
 @click.option("--entity", help="Log and sequence models: the entity column (batch, run, unit) [default: inferred].")
 @click.option("--time", "time_col", help="The time column [default: inferred].")
 @click.option("--iterations", type=int, help="Sequence model: most adversarial iterations [default: as the time budget allows].")
 @click.option("--epochs", type=int, help="Tabular and log models: most passes over the rows [default: as the time budget allows].")
 @click.option("--batch-size", type=int, help="Rows (tabular, log) or windows (sequence) per step [default: 500 / 128].")
-@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence)].")
+@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching", "least-squares", "denoising-feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence), least-squares (cyclegan)].")
 @click.option("--critic-steps", type=int, help="Tabular and sequence models: critic updates per generator update [default: 1].")
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: the cores other processes leave free, re-checked while training].")
+@click.option("--max-memory", help="A folder of parquet files larger than this in memory (2GB, 500MB) is learned from a random sample that fits [default: a quarter of RAM].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
 @click.option("--eval-rows", type=int, default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
+@click.option("--report", "report_path", is_flag=False, flag_value="", default=None, metavar="[PATH]",
+              type=click.Path(path_type=str), help="End with an HTML report of the closing sample against DATA [default PATH: report.html beside the model].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, entity, time_col, iterations, epochs,
-        batch_size, loss, critic_steps, device, threads, seed, eval_rows, quiet):
+def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, factor, coarse, domains, entity, time_col, iterations,
+        epochs, batch_size, loss, critic_steps, device, threads, max_memory, seed, eval_rows, report_path, quiet):
     """Learn normal operation from DATA (parquet or CSV) and write a model file.
 
     \b
@@ -105,6 +124,19 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
     from .training import resolve_device
 
     _setup_logging(quiet)
+    _once("--condition", fit_conditions)
+    from . import distributed
+
+    if distributed.init_from_env(device) and not distributed.is_main():  # torchrun: rank 0 speaks and writes
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the life of this rank)
+        quiet = True
+    if report_path is not None:  # refuse a bad report path before any work
+        from .report.html import check_report_path
+
+        if eval_rows == 0:
+            raise ConfigError("--report needs the closing sample; drop --eval-rows 0.")
+        report_path = Path(report_path) if report_path else Path(out or ".").parent / "report.html"
+        check_report_path(report_path)
     if time_budget is not None:  # refuse a bad budget before any work
         budget_seconds(time_budget, "cpu")
     if threads:
@@ -116,7 +148,7 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
         overrides["entity"] = [entity]
     if time_col:
         overrides["time"] = [time_col]
-    df = read_table(data)
+    df = read_table(data, max_memory=max_memory, random_state=seed)
     for col, what in ((entity, "--entity"), (time_col, "--time"), *((c, "--condition") for c in fit_conditions)):
         if col and col not in df.columns:
             raise ConfigError(f"{what} {col!r}: no such column in {data}; columns: {', '.join(map(str, df.columns[:15]))}"
@@ -127,13 +159,15 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
         raise ConfigError(f"{config}: [model] kind = {cfg_kind!r}; use one of {', '.join(FAMILIES)}.")
     if requested == "auto" and cfg_kind:  # the config's [model] kind when --model is left at auto
         requested = cfg_kind
-    overrides = condition_overrides(df, list(fit_conditions), overrides)
+    domain = _domains(domains) if domains is not None else None
+    overrides = condition_overrides(df, list(fit_conditions) + ([domain[0]] if domain else []), overrides)
     schema = infer_schema(df, overrides=overrides or None, source=str(data),
                           max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
                           max_categories=schema_cfg.get("max_categories", 1000))
     family, reason = choose_family(schema, requested)
     cls = family_class(family)
     given = {"epochs": epochs, "critic_steps": critic_steps, "iterations": iterations, "seq_len": seq_len,
+             "factor": factor, "coarse": coarse, "domains": domains,
              "condition": fit_conditions or None, "entity": entity}
     wrong = [k for k, v in given.items() if v is not None and k not in cls.fit_options]
     if wrong:
@@ -143,9 +177,13 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
         raise ConfigError(f"{names}: not an option of the {family} model{hint}; it takes "
                           f"{', '.join('--' + k.replace('_', '-') for k in sorted(cls.fit_options))}.")
     for key, value in (("epochs", epochs), ("iterations", iterations), ("batch_size", batch_size), ("loss", loss),
-                       ("critic_steps", critic_steps), ("device", device), ("seq_len", seq_len)):
+                       ("critic_steps", critic_steps), ("device", device), ("seq_len", seq_len), ("factor", factor),
+                       ("coarse", coarse), ("domains", domain)):
         if value is not None:
             params[key] = value
+    if "domains" in cls.fit_options and params.get("domains") is None:
+        raise ConfigError(f"the {family} model needs --domains COLUMN=A,B (e.g. --domains fault=0,4): the column that "
+                          "tells the two regimes apart and their two values.")
     if time_budget is not None:
         params["time_budget"] = time_budget
     elif epochs is not None or iterations is not None:  # a count asked for and no budget: train exactly that
@@ -164,7 +202,9 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
     roles = {}
     for c in schema.columns:
         roles.setdefault(c.role, []).append(c.name)
-    click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; " + ", ".join(f"{len(v)} {k}" for k, v in roles.items()))
+    click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; " + ", ".join(
+        f"{len(v)} {k}" + (f" ({_names(v)})" if k in ("ignored", "constant", "time", "entity") else "")
+        for k, v in roles.items()))
     with_status = [c.name for c in schema.columns if c.statuses]
     if with_status:
         click.echo(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
@@ -177,6 +217,10 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
     click.echo(f"  model: {family} ({cls.method_name}; {reason}), {limit}"
                + ("; stops earlier when its held-out score stops improving" if cls.stops_early else ""))
     model.fit(df, schema=schema, **({"condition": list(fit_conditions)} if "condition" in cls.fit_options else {}))
+    main_rank = distributed.is_main()
+    distributed.finish()
+    if not main_rank:
+        return
     for line in model.fit_lines():
         click.echo("  " + line)
     last = model.summary_.history[-1]
@@ -186,7 +230,9 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
     model.save(out)
     click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {model.fit_info_.fit_seconds:.1f} s on "
                f"{dev} ({_stop_words(model)})")
-    if eval_rows == 0:
+    if eval_rows == 0 or not (model.generates_rows or model.generates_sequences):
+        if report_path is not None:
+            click.echo(f"no report: a {model.kind} does not generate rows to compare with {data}.")
         return
     synthetic = model.sample(eval_rows, random_state=seed)  # None: the training shape
     if eval_rows is None and len(synthetic) > 20_000:
@@ -203,6 +249,21 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, enti
                    f"{t.autocorrelation_error:.4f} (lags 1-{t.max_lag}; 0 best)")
         click.echo(f"  more (discriminative score, per tag): indgan sample {out} -o synthetic.parquet, then "
                    f"indgan evaluate {data} synthetic.parquet")
+    if report_path is not None:
+        from .report import synthetic_report
+
+        result = synthetic_report(df, synthetic, report_path, model=model, schema=schema, scores=report,
+                                  real_name=str(data), synthetic_name=f"sample of {out}")
+        click.echo(f"wrote {result.path} ({result.n_plots} plots, {result.seconds:.1f} s): open it in a browser")
+
+
+def _domains(text: str) -> tuple[str, str, str]:
+    """``--domains fault=0,4`` -> ``("fault", "0", "4")`` (a usage error otherwise)."""
+    column, _, values = text.partition("=")
+    parts = [v.strip() for v in values.split(",")]
+    if not column.strip() or len(parts) != 2 or not all(parts):
+        raise click.BadParameter(f"{text!r}: write COLUMN=A,B, e.g. fault=0,4.", param_hint="--domains")
+    return column.strip(), parts[0], parts[1]
 
 
 def _duration(seconds: float) -> str:
@@ -215,6 +276,22 @@ def _stop_words(model) -> str:
             "early stop": "the held-out score stopped improving"}.get(reason, reason)
 
 
+#: Rows per part of ``indgan sample`` to a file or folder (~100 MB for a log of 100 tags).
+PART_ROWS = 100_000
+#: Most rows of one generated log (``sample -n`` of a log model without entities).
+MAX_LOG_ROWS = 2_000_000
+
+
+def _once(option: str, values: tuple) -> None:
+    """Refuse an option given twice with the same value or, for single-valued ones, given twice at all."""
+    seen = [v for i, v in enumerate(values) if v in values[:i]]
+    if seen:
+        raise click.UsageError(f"{option} {seen[0]} is given twice; give it once.")
+    if option == "--key" and len(values) > 1:
+        raise click.UsageError(f"--key is given {len(values)} times ({', '.join(values)}); give the one unique key "
+                               "column (composite keys: add a key column, e.g. an autoincrement id).")
+
+
 def _names(names: list[str], k: int = 6) -> str:
     return ", ".join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else "")
 
@@ -225,7 +302,7 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write the filled table to (parquet or CSV).")
 @click.option("--db", "db_url", help="SQLAlchemy URL of a database (sqlite:///plant.db, postgresql+psycopg://user@host/db): fill the NULL cells of --table in place.")
 @click.option("--table", help="Database table to fill.")
-@click.option("--key", help="Unique key column of --table (identifies each written row in the audit table).")
+@click.option("--key", multiple=True, help="Unique key column of --table (identifies each written row in the audit table).")
 @click.option("--column", "fill_columns", multiple=True, metavar="COLUMN", help="Database: fill only this column (repeatable) [default: all but the key].")
 @click.option("--dry-run", is_flag=True, help="Database: write nothing; report what would change.")
 @click.option("--undo", "undo_id", metavar="RUN_ID", help="Database: restore the NULLs written by run RUN_ID (from the audit table).")
@@ -238,11 +315,13 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--rows", "row_wise", is_flag=True, help="Impute row by row even when there is a time column.")
 @click.option("--condition", "conditions", multiple=True, metavar="COLUMN", help="Operating-mode column the imputations follow (repeatable).")
 @click.option("--max-gap", help="Leave outages longer than this missing: steps (e.g. 24) or a time span (e.g. 2h).")
+@click.option("--max-memory", help="DATA a folder of parquet files: fit on a random sample of at most this size (2GB), then fill every row part by part [default: a quarter of RAM].")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Files: also write an HTML report of where and how the gaps were filled.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, model_path, save_path, iterations,
-           time_budget, time_col, entity, row_wise, conditions, max_gap, device, seed, quiet):
+           time_budget, time_col, entity, row_wise, conditions, max_gap, max_memory, device, seed, report_path, quiet):
     """Fill missing cells (NaN, NULL, status strings such as "Bad") with GAIN, never touching an observed cell.
 
     \b
@@ -254,9 +333,20 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
     from .imputation import GANImputer
 
     _setup_logging(quiet)
+    _once("--key", key)
+    _once("--condition", conditions)
+    _once("--column", fill_columns)
+    key = key[0] if key else None
     if undo_id:
         if not db_url:
             raise click.UsageError("--undo needs --db (the database whose audit table holds the run).")
+        ctx = click.get_current_context()
+        extra = [f"--{name.replace('_', '-')}" for name in ctx.params
+                 if name not in ("undo_id", "db_url", "quiet", "device", "seed")
+                 and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        if data is not None or extra:
+            raise click.UsageError(f"--undo restores a run as recorded in the audit table (its table and key); "
+                                   f"{', '.join(extra) or 'DATA'} cannot change it: drop {'them' if len(extra) > 1 else 'it'}.")
         from .adapters.sql import undo_run
 
         click.echo(str(undo_run(db_url, undo_id)))
@@ -265,7 +355,7 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         raise click.UsageError("give either a DATA file (with -o) or --db URL --table T --key K.")
     if output is not None:  # refuse a bad output before any work
         from .adapters.files import check_output_path
-        check_output_path(output)
+        check_output_path(output, allow_folder=data is not None and Path(data).is_dir())
     gap = None
     if max_gap is not None:
         gap = int(max_gap) if max_gap.strip().isdigit() else max_gap
@@ -302,6 +392,8 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
     if db_url:
         if not table or not key:
             raise click.UsageError("--db needs --table and --key.")
+        if report_path is not None:
+            raise click.UsageError("--report is for files (indgan impute DATA -o FILLED --report fill.html).")
         from .adapters.sql import impute_table
 
         report = impute_table(db_url, table=table, key=key, imputer=imputer, columns=list(fill_columns) or None,
@@ -313,8 +405,14 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         return
     if fill_columns or dry_run:
         raise click.UsageError("--column and --dry-run are database options (with --db).")
+    if report_path is not None:  # refuse a bad report path before any work
+        from .report.html import check_report_path
+        check_report_path(report_path)
     from .adapters.files import read_table, write_table
 
+    if Path(data).is_dir():  # a folder of parquet files: fit on a bounded sample, fill every row part by part
+        _impute_folder(imputer, fitted, Path(data), output, max_memory, seed, save_path)
+        return
     df = read_table(data)
     output = output or Path(Path(data).name.split(".")[0] + "_filled" + (Path(data).suffix or ".parquet"))
     filled = imputer.transform(df) if fitted else imputer.fit_transform(df)
@@ -337,6 +435,37 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
     if save_path is not None:
         imputer.save(save_path)
         click.echo(f"saved the imputer to {save_path} (fill new data with --model {save_path})")
+    if report_path is not None:
+        from .report import imputation_report
+
+        result = imputation_report(df, filled, imputer, report_path, random_state=seed, name=str(data))
+        click.echo(f"wrote {result.path} ({result.n_plots} plots, {result.seconds:.1f} s)")
+
+
+def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_memory, seed, save_path) -> None:
+    """``indgan impute FOLDER``: the imputer learns from a sample bounded by ``--max-memory`` (unless given with
+    ``--model``), then fills every row, one record batch at a time (time-aware models see the previous batch's last
+    window as context, so a gap across two batches is filled as in one), written in parts."""
+    from .adapters.files import PartsWriter, iter_table, read_table
+
+    output = output or Path(data.name + "_filled")
+    if not fitted:
+        imputer.fit(read_table(data, max_memory=max_memory, random_state=seed))
+    context = imputer.seq_len if imputer.temporal_ else 0
+    n_rows = n_filled = 0
+    with PartsWriter(output) as writer:
+        for part, skip in iter_table(data, rows=PART_ROWS, overlap=context):
+            filled = imputer.transform(part)
+            view = imputer.schema_.view(part.iloc[skip:])
+            n_filled += int(sum(view[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
+            writer.write(filled.iloc[skip:])
+            n_rows += len(part) - skip
+    click.echo(f"{data}: {n_rows} rows in {writer.parts} part(s); {n_filled} missing cells filled"
+               + (f" (but outages longer than --max-gap {imputer.max_gap})" if imputer.max_gap is not None else "")
+               + f"; wrote {output}")
+    if save_path is not None:
+        imputer.save(save_path)
+        click.echo(f"saved the imputer to {save_path} (fill new data with --model {save_path})")
 
 
 # ---------------------------------------------------------------------------------------------- sample
@@ -347,13 +476,15 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
                                                    "length, start and sampling interval].")
 @click.option("--sequences", type=int, help="Log and sequence models: this many sequences (scenarios) of --steps steps.")
 @click.option("--steps", type=int, help="With --sequences: steps per sequence [default: the training window or a training entity's length].")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Output .parquet or .csv [default: CSV on stdout].")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Output .parquet or .csv, or a folder of parquet parts [default: CSV on stdout].")
 @click.option("--condition", "conditions", multiple=True, metavar="COLUMN=VALUE",
               help="Fix a condition (repeatable), e.g. mode=B or tag70:status=Bad; log and sequence models also take "
                    "schedules, fault=0:160,5:320.")
 @click.option("--seed", type=int, default=None, help="Random seed of the draw.")
+@click.option("--part-rows", type=click.IntRange(min=1), default=PART_ROWS, show_default=True,
+              help="Rows (or, with --sequences, about as many rows of whole sequences) generated and written per part: the memory bound of a large -n.")
 @click.option("--device", default="auto", show_default=True)
-def sample(model_path, n, sequences, steps, output, conditions, seed, device):
+def sample(model_path, n, sequences, steps, output, conditions, seed, part_rows, device):
     """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
     from .adapters.files import write_table
     from .base import load_model
@@ -365,7 +496,7 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, device):
                                      param_hint=name)
     if output is not None:  # refuse a bad output before generating anything
         from .adapters.files import check_output_path
-        check_output_path(output)
+        check_output_path(output, allow_folder=True)
     model = load_model(model_path, device=device)
     sequential = getattr(model, "generates_sequences", False)
     if not sequential and (sequences is not None or steps is not None):
@@ -373,6 +504,8 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, device):
                           f"{model.kind} (use -n ROWS).")
     if sequences is None and steps is not None:
         raise ConfigError("--steps needs --sequences N (-n counts rows).")
+    if output is not None and _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_rows):
+        return
     if sequential:
         df = model.sample(n, sequences=sequences, steps=steps, conditions=_conditions(conditions), random_state=seed)
     else:
@@ -384,6 +517,52 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, device):
         return
     write_table(df, output)
     click.echo(f"wrote {what} x {df.shape[1]} columns to {output}", err=True)
+
+
+def _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_rows) -> bool:
+    """Generate and write a large sample part by part, so that memory holds one part whatever -n is: rows of a
+    row model (each part its own seed), or whole sequences of a log or sequence model (``--sequences``; their ids
+    numbered on across parts). Returns False when one part holds it all, or the output is a single CSV/parquet and
+    the sample is small."""
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from .adapters.files import PartsWriter, is_folder_output
+
+    sequential = getattr(model, "generates_sequences", False)
+    if sequential and sequences is not None:
+        per = max(1, part_rows // max(1, steps or getattr(model, "seq_len", None) or 1))
+        if sequences <= per and not is_folder_output(output):
+            return False
+        sizes = [min(per, sequences - i) for i in range(0, sequences, per)]
+    elif not sequential and n is not None:
+        if n <= part_rows and not is_folder_output(output):
+            return False
+        sizes = [min(part_rows, n - i) for i in range(0, n, part_rows)]
+    elif sequential and n is not None and n > MAX_LOG_ROWS:
+        raise ConfigError(f"-n {n}: a log of more than {MAX_LOG_ROWS:,} rows is one sequence held in memory; ask for "
+                          "--sequences N --steps S instead (written in parts).")
+    else:
+        return False
+    conds = _conditions(conditions, schedules=sequential)
+    done = 0
+    with PartsWriter(output) as writer, tqdm(total=sum(sizes), unit="rows" if not sequential else "seq",
+                                             desc="sample", disable=len(sizes) < 2, file=sys.stderr) as bar:
+        for i, size in enumerate(sizes):
+            part_seed = None if seed is None else seed + i
+            if sequential:
+                df = model.sample(sequences=size, steps=steps, conditions=conds, random_state=part_seed)
+                if "sequence" in df.columns:
+                    df["sequence"] = pd.to_numeric(df["sequence"], errors="coerce") + done if done else df["sequence"]
+            else:
+                df = model.sample(size, conditions=conds, random_state=part_seed)
+            writer.write(df)
+            done += size
+            bar.update(size)
+        cols = df.shape[1]
+    click.echo(f"wrote {writer.rows} rows x {cols} columns to {output} in {writer.parts} part(s)"
+               + (f" ({sequences} sequences)" if sequential else ""), err=True)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------- scenario
@@ -423,6 +602,67 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
             click.echo(f"    {row.tag}: {row.at_limit:.0%} at a limit (range {row.train_min:g} .. {row.train_max:g})")
 
 
+# ---------------------------------------------------------------------------------------------- upsample
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.argument("coarse", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write the fine history to (parquet or CSV).")
+@click.option("--draws", type=click.IntRange(min=1), default=1, show_default=True, help="Fine histories per coarse history (a 'draw' column numbers them); their spread is reported per tag.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the draw.")
+@click.option("--device", default="auto", show_default=True)
+def upsample(model_path, coarse, output, draws, seed, device):
+    """Fine history from COARSE data (block means or samples at the model's factor x its fine interval) with a
+    super-resolution model (indgan fit DATA --model super-resolution)."""
+    from .adapters.files import read_table, write_table
+    from .base import load_model
+
+    _setup_logging(False)
+    model = load_model(model_path, device=device)
+    if not model.upsamples:
+        raise ConfigError(f"{model_path} holds a {model.kind}; upsampling needs a super-resolution model "
+                          "(indgan fit DATA --model super-resolution --factor 8).")
+    fine = model.upsample(read_table(coarse), draws=draws, random_state=seed)
+    write_table(fine, output)
+    fi = model.fit_info_
+    click.echo(f"wrote {output}: {draws} fine histor{'y' if draws == 1 else 'ies'} of {len(fine) // draws} steps x "
+               f"{len(fi.tags)} tag(s) (x{fi.factor}, consistent with the coarse {fi.coarse}s)")
+    if draws > 1:
+        spread = model.draw_spread(fine)
+        click.echo("  spread of the draws per tag (std across draws, mean over steps, user units), largest first:")
+        for tag, value in spread.head(10).items():
+            click.echo(f"    {tag}: {value:.4g}")
+        if len(spread) > 10:
+            click.echo(f"    ... and {len(spread) - 10} more (median {spread.median():.4g})")
+
+
+# ---------------------------------------------------------------------------------------------- translate
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.argument("frame", type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, help="The domain to translate into: one of the model's two values (e.g. 4).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write the translated log to (parquet or CSV).")
+@click.option("--device", default="auto", show_default=True)
+def translate(model_path, frame, to, output, device):
+    """Translate the log FRAME into another regime with a CycleGAN model (indgan fit DATA --model cyclegan
+    --domains fault=0,4): "this week, under fault 4"."""
+    from .adapters.files import check_output_path, read_table, write_table
+    from .base import load_model
+
+    _setup_logging(False)
+    check_output_path(output)
+    model = load_model(model_path, device=device)
+    if not model.translates:
+        raise ConfigError(f"{model_path} holds a {model.kind}; translating needs a CycleGAN model "
+                          "(indgan fit DATA --model cyclegan --domains COLUMN=A,B).")
+    source = read_table(frame)
+    out = model.translate(source, to=to)
+    write_table(out, output)
+    fi = model.fit_info_
+    changed = int((out[fi.domain_column] != source[fi.domain_column]).sum()) if fi.domain_column in source else len(out)
+    click.echo(f"wrote {output}: {len(out)} rows, {changed} translated to {fi.domain_column}={to} "
+               f"({fi.n_tags} tags; missing cells, status strings and the other columns as in {frame})")
+
+
 # ---------------------------------------------------------------------------------------------- evaluate
 @cli.command("evaluate")
 @click.argument("real", type=click.Path(path_type=Path))
@@ -458,6 +698,38 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
     if json_path:
         report.to_json(json_path)
         click.echo(f"wrote {json_path}")
+
+
+# ---------------------------------------------------------------------------------------------- report
+@cli.command("report")
+@click.argument("real", type=click.Path(path_type=Path))
+@click.argument("synthetic", type=click.Path(path_type=Path))
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="The model that generated SYNTHETIC: its column roles, training curves and conditions.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True, help="The HTML page to write.")
+@click.option("--png", "png_dir", type=click.Path(path_type=Path), help="Also write every figure as a PNG into this folder (needs matplotlib).")
+@click.option("--max-rows", type=int, default=20_000, show_default=True, help="Subsample each table to this many rows for the sdmetrics scores.")
+@click.option("--tags", "n_tags", type=click.IntRange(min=1), default=6, show_default=True, help="Tags on the trend, autocorrelation and daily-profile plots.")
+@click.option("--discriminative", is_flag=True, help="Add TimeGAN's discriminative score (trains a classifier; tens of seconds).")
+def report_cmd(real, synthetic, model_path, output, png_dir, max_rows, n_tags, discriminative):
+    """Write one self-contained HTML page of SYNTHETIC against REAL (scores, distributions, trends, correlations,
+    training curves), readable offline in any browser."""
+    from .adapters.files import read_table
+    from .report import synthetic_report
+    from .report.html import check_report_path
+
+    _setup_logging(False)
+    check_report_path(output)  # refuse a bad output before any work
+    model = None
+    if model_path:
+        from .base import load_model
+        model = load_model(model_path, device="cpu")
+    result = synthetic_report(read_table(real), read_table(synthetic), output, model=model, png=png_dir,
+                              max_rows=max_rows, n_tags=n_tags, discriminative=discriminative,
+                              real_name=str(real), synthetic_name=str(synthetic))
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"wrote {result.path} ({result.path.stat().st_size / 1e6:.1f} MB, {result.n_plots} plots, "
+               f"{result.seconds:.1f} s)" + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else ""))
 
 
 # ---------------------------------------------------------------------------------------------- info
@@ -528,7 +800,7 @@ def images():
                                     f"{describe_auto()}; with --epochs and no budget, exactly that many epochs].")
 @click.option("--batch-size", type=int, default=128, show_default=True)
 @click.option("--features", type=int, default=64, show_default=True, help="Feature maps of the first/last layer (DCGAN's 64).")
-@click.option("--loss", type=click.Choice(["non-saturating", "minimax", "feature-matching", "wgan-gp"]), default="non-saturating", show_default=True)
+@click.option("--loss", type=click.Choice(["non-saturating", "minimax", "feature-matching", "wgan-gp", "least-squares", "denoising-feature-matching"]), default="non-saturating", show_default=True)
 @click.option("--critic-steps", type=int, default=1, show_default=True, help="Discriminator steps per generator step.")
 @click.option("--device", default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -608,6 +880,22 @@ def images_interpolate(model_path, steps, rows, label, output, seed, device):
     imgs = model.interpolate(steps=steps, n=rows, labels=label, random_state=seed)
     save_grid(imgs, output, nrow=steps)
     click.echo(f"wrote {output}: {rows} walks of {steps} steps")
+
+
+@images.command("report")
+@click.argument("model_path", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True)
+@click.option("--png", "png_dir", type=click.Path(path_type=Path), help="Also write every figure as a PNG into this folder.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def images_report(model_path, output, png_dir, seed):
+    """An HTML page of an image GAN: samples, latent walks, training curves, the mode-collapse signal."""
+    from .base import load_model
+    from .report import image_report
+    from .report.html import check_report_path
+
+    check_report_path(output)
+    result = image_report(load_model(model_path, device="cpu"), output, png=png_dir, random_state=seed)
+    click.echo(f"wrote {result.path} ({result.n_plots} plots)" + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else ""))
 
 
 @images.command("evaluate")

@@ -1,6 +1,7 @@
 """Which model family learns a table: the one rule, below the command line.
 
-:data:`FAMILIES` are the ``indgan fit --model`` names of the families that learn tables and logs;
+:data:`FAMILIES` are the ``indgan fit --model`` names of the families that learn tables and logs (and
+``super-resolution``, which learns fine logs to upsample coarse archives);
 :func:`choose_family` picks one for a schema; :func:`family_class` gives its estimator. This module imports no
 model (and no torch), so the command line can build its help from it.
 """
@@ -8,16 +9,19 @@ model (and no torch), so the command line can build its help from it.
 from __future__ import annotations
 
 #: ``indgan fit --model`` names of the families that learn tables and logs.
-FAMILIES = ("log", "sequence", "tabular")
+FAMILIES = ("log", "sequence", "tabular", "super-resolution", "cyclegan")
 
 
 def family_class(name: str):
     """The estimator class of a family name (:data:`FAMILIES`)."""
+    from .cyclegan import CycleGAN
     from .log import LogGAN
     from .sequence import SequenceGAN
+    from .superres import SuperResolutionGAN
     from .tabular import TabularGAN
 
-    return {"log": LogGAN, "sequence": SequenceGAN, "tabular": TabularGAN}[name]
+    return {"log": LogGAN, "sequence": SequenceGAN, "tabular": TabularGAN,
+            "super-resolution": SuperResolutionGAN, "cyclegan": CycleGAN}[name]
 
 
 def choose_family(schema, requested: str = "auto") -> tuple[str, str]:

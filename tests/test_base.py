@@ -14,11 +14,13 @@ from indgan.image import DCGAN, ConditionalDCGAN
 
 def test_every_family_is_registered_with_its_capabilities():
     kinds = registered_kinds()
-    assert set(kinds) == {"TabularGAN", "SequenceGAN", "LogGAN", "GANImputer", "DCGAN", "ConditionalDCGAN"}
+    assert set(kinds) == {"TabularGAN", "SequenceGAN", "LogGAN", "GANImputer", "DCGAN", "ConditionalDCGAN",
+                          "SuperResolutionGAN", "CycleGAN"}
     for kind, cls in kinds.items():
         assert cls.kind == kind and issubclass(cls, FittedModel)
         assert issubclass(cls.fit_info_class, FitInfo)
-        assert sum([cls.generates_rows or cls.generates_sequences, cls.generates_images, cls.imputes]) == 1, kind
+        assert sum([cls.generates_rows or cls.generates_sequences, cls.generates_images, cls.imputes,
+                    cls.upsamples, cls.translates]) == 1, kind
     assert TabularGAN.generates_rows and LogGAN.generates_sequences and SequenceGAN.generates_sequences
     assert GANImputer.imputes and DCGAN.generates_images and ConditionalDCGAN.generates_images
     assert LogGAN.family == "log" and TabularGAN.count_option == "epochs"
