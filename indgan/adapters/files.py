@@ -51,14 +51,14 @@ _THOUSANDS_POINT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234.567,5
 
 
 def _csv_encoding(path: Path) -> str:
-    """UTF-8 (with or without a byte-order mark) when the file decodes as such, else Windows-1252 (what Excel and
-    many historians on Windows write), with a warning; latin-1 decodes any byte."""
+    """UTF-8 (with or without a byte-order mark) when the file's first 4 MB decode as such, else Windows-1252 (what
+    Excel and many historians on Windows write), with a warning; latin-1 decodes any byte. (:func:`_read_csv`
+    retries in Windows-1252 when a byte further on is not UTF-8.)"""
     opener = _opener(path)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             with opener(path, "rt", encoding=encoding, newline="") as f:
-                while f.read(1 << 20):
-                    pass
+                f.read(1 << 22)
             if encoding != "utf-8-sig":
                 log.warning("%s: not UTF-8; read as %s (Windows). Save it as UTF-8 to be sure of the characters.",
                             path, encoding)
@@ -92,7 +92,9 @@ def _csv_dialect(path: Path, suffix: str, encoding: str) -> tuple[str, str, list
         best = 0
         for cand in CSV_DELIMITERS:
             counts = [len(next(csv.reader([ln], delimiter=cand))) for ln in lines[:50] if ln.strip()]
-            if counts and counts[0] > 1 and all(c == counts[0] for c in counts) and counts[0] > best:
+            # the header's field count in (nearly) every line: a stray short line does not hide the delimiter
+            if counts and counts[0] > 1 and sum(c == counts[0] for c in counts) >= 0.9 * len(counts) \
+                    and counts[0] > best:
                 sep, best = cand, counts[0]
     decimal = "."
     if sep != ",":
@@ -153,8 +155,15 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
         log.warning("%s: row(s) %s under the header hold text such as %r where the rows below hold numbers "
                     "(units?); read as more header (df.attrs['units']).", path,
                     ", ".join(str(i + 2) for i in range(skip)), next((u for u in units.values() if u), ""))
-    df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding, skiprows=range(1, 1 + skip),
-                     float_precision="round_trip", engine="c")
+    read = dict(sep=sep, decimal=decimal, skiprows=range(1, 1 + skip), float_precision="round_trip", engine="c")
+    try:
+        df = pd.read_csv(path, encoding=encoding, **read)
+    except UnicodeDecodeError:
+        if encoding == "latin-1":
+            raise
+        log.warning("%s: not UTF-8 further on; read as cp1252 (Windows). Save it as UTF-8 to be sure of the "
+                    "characters.", path)
+        df = pd.read_csv(path, encoding="cp1252", **read)
     # text columns (numbers with status strings, or with thousands separators as spreadsheets write them): their
     # numbers become plain decimal-point text, which the schema reads as numbers
     thousands = _THOUSANDS_POINT if decimal == "," else _THOUSANDS_COMMA
