@@ -103,3 +103,10 @@ def test_impute_a_folder_fills_every_row_in_parts(folder, tmp_path):
     assert (out[num][seen].fillna(0) == whole[num][seen].fillna(0)).all().all()  # observed cells as given
     status = pd.to_numeric(whole["tag2"], errors="coerce").isna()
     assert status.any() and pd.to_numeric(out["tag2"], errors="coerce").notna().all()  # "Bad" cells filled
+
+
+def test_a_folder_output_under_a_file_is_refused_before_sampling(tmp_path, tiny_model):
+    tiny_model.save(tmp_path / "m.indgan")
+    (tmp_path / "afile").write_text("")
+    r = _run(["sample", tmp_path / "m.indgan", "-n", "10", "-o", tmp_path / "afile" / "parts"])
+    assert r.exit_code == 1 and "is a file, not a folder" in r.output and "wrote" not in r.output

@@ -447,9 +447,8 @@ def check_output_path(path: str | Path, allow_folder: bool = False) -> Path:
     """
     path = Path(path)
     suffix = _suffix(path)
-    if allow_folder and is_folder_output(path):
-        return path
-    if suffix not in SUPPORTED_SUFFIXES:
+    folder = allow_folder and is_folder_output(path)
+    if not folder and suffix not in SUPPORTED_SUFFIXES:
         raise DataError(f"{path}: unsupported output type {suffix or '(no suffix)'!r}; use .parquet or .csv.")
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
