@@ -147,6 +147,14 @@ def test_european_csv_with_units_row_and_windows_encoding(tmp_path):
     assert spec.role == "continuous" and spec.statuses == ["Bad"]
 
 
+def test_a_windows_byte_past_the_first_megabytes_is_read(tmp_path):
+    rows = "".join(f"{i},{i * 0.5}\n" for i in range(400_000))  # ~5 MB of ASCII, then a cp1252 degree sign
+    path = tmp_path / "late.csv"
+    path.write_bytes(("tag,value\n" + rows + "°C,1.0\n").encode("cp1252"))
+    d = read_table(path)
+    assert len(d) == 400_001 and d["tag"].iloc[-1] == "°C"
+
+
 def test_status_strings_in_the_first_row_are_data_not_units(tmp_path):
     path = tmp_path / "bad_first.csv"
     path.write_text("a,b\nBad,Bad\n1.5,2\n2.5,Bad\n3.5,4\n4.5,5\n")
