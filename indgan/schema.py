@@ -322,7 +322,7 @@ def exact_numbers(text: pd.Series) -> pd.Series:
     obj = text.astype(object)
     stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
     values = pd.to_numeric(stripped, errors="coerce").astype("float64")
-    ok = values.notna().to_numpy() & stripped.map(lambda v: isinstance(v, str)).to_numpy()
+    ok = values.notna().to_numpy()  # numbers by pandas' parser: read again exactly (numbers stay as they are)
     if ok.any():
         try:
             values[ok] = stripped[ok].astype("float64").to_numpy()
