@@ -170,6 +170,21 @@ def score(name: str, fine: np.ndarray, real: np.ndarray, coarse: np.ndarray, bou
 
 
 # ---------------------------------------------------------------------------------------------- runs
+def entity_bounds(real_df: pd.DataFrame, entity: str | None) -> list[tuple[int, int]]:
+    """(first row, end) of each entity of the time-ordered fine frame; one span without an entity column."""
+    if entity is None:
+        return [(0, len(real_df))]
+    sizes = real_df.groupby(entity, sort=False).size().to_numpy()
+    ends = np.cumsum(sizes)
+    return list(zip(ends - sizes, ends))
+
+
+def train_ranges(train: pd.DataFrame, tags: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-tag minimum, maximum and standard deviation of the training rows (the scaling of every score)."""
+    tr = train[tags].astype(np.float64)
+    return tr.min().to_numpy(), tr.max().to_numpy(), tr.std().to_numpy()
+
+
 def fit_model(train, entity, conditions, factor, kind, iterations, adversarial_weight, progressive=False, seed=0):
     window = FINE_WINDOW // factor
     m = SuperResolutionGAN(factor=factor, coarse=kind, window=window, adversarial_weight=adversarial_weight,
@@ -183,14 +198,8 @@ def run_config(data_name, train, test, entity, conditions, tags, factor, kind, a
     coarse = coarsen(test, factor, kind, entity=entity)
     real = real_df[tags].to_numpy(np.float64)
     c = coarse[tags].to_numpy(np.float64)
-    if entity is None:
-        bounds = [(0, len(real))]
-    else:
-        sizes = real_df.groupby(entity, sort=False).size().to_numpy()
-        ends = np.cumsum(sizes)
-        bounds = list(zip(ends - sizes, ends))
-    tr = train[tags].astype(np.float64)
-    lo, hi, std = tr.min().to_numpy(), tr.max().to_numpy(), tr.std().to_numpy()
+    bounds = entity_bounds(real_df, entity)
+    lo, hi, std = train_ranges(train, tags)
     rows = []
     seed = 0
     for method in ("linear", "spline"):
@@ -217,11 +226,8 @@ def progressive_study(args) -> list[dict]:
     real_df = truth(test, entity, factor)
     coarse = coarsen(test, factor, kind, entity=entity)
     real, c = real_df[tags].to_numpy(np.float64), coarse[tags].to_numpy(np.float64)
-    sizes = real_df.groupby(entity, sort=False).size().to_numpy()
-    ends = np.cumsum(sizes)
-    bounds = list(zip(ends - sizes, ends))
-    tr = train[tags].astype(np.float64)
-    lo, hi, std = tr.min().to_numpy(), tr.max().to_numpy(), tr.std().to_numpy()
+    bounds = entity_bounds(real_df, entity)
+    lo, hi, std = train_ranges(train, tags)
     rows = []
     for progressive in (False, True):
         for iters in args.checkpoints:

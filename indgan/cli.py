@@ -51,7 +51,7 @@ class _Group(click.Group):
                                        + "); lower --batch-size, or use --device cpu.") from None
 
 
-def _setup_logging(quiet: bool) -> None:
+def _setup_logging() -> None:
     # --quiet silences progress bars, not warnings about the data
     logging.basicConfig(level=logging.WARNING, format="indgan: %(levelname)s: %(message)s", stream=sys.stderr,
                         force=True)
@@ -123,7 +123,7 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     from .budget import budget_seconds
     from .training import resolve_device
 
-    _setup_logging(quiet)
+    _setup_logging()
     _once("--condition", fit_conditions)
     from . import distributed
 
@@ -332,7 +332,7 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
     """
     from .imputation import GANImputer
 
-    _setup_logging(quiet)
+    _setup_logging()
     _once("--key", key)
     _once("--condition", conditions)
     _once("--column", fill_columns)
@@ -489,7 +489,7 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, part_rows,
     from .adapters.files import write_table
     from .base import load_model
 
-    _setup_logging(False)
+    _setup_logging()
     for name, value in (("-n", n), ("--sequences", sequences), ("--steps", steps)):
         if value is not None and value < (2 if name == "--steps" else 1):
             raise click.BadParameter(f"{value} is not a positive number{' of at least 2 steps' if name == '--steps' else ''}.",
@@ -583,7 +583,7 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
     from .base import load_model
     from .scenarios import generate_scenarios
 
-    _setup_logging(False)
+    _setup_logging()
     model = load_model(model_path, device=device)
     if not getattr(model, "generates_sequences", False):
         raise ConfigError(f"{model_path} holds a {model.kind}; scenarios need a log or sequence model "
@@ -616,7 +616,7 @@ def upsample(model_path, coarse, output, draws, seed, device):
     from .adapters.files import read_table, write_table
     from .base import load_model
 
-    _setup_logging(False)
+    _setup_logging()
     model = load_model(model_path, device=device)
     if not model.upsamples:
         raise ConfigError(f"{model_path} holds a {model.kind}; upsampling needs a super-resolution model "
@@ -648,7 +648,7 @@ def translate(model_path, frame, to, output, device):
     from .adapters.files import check_output_path, read_table, write_table
     from .base import load_model
 
-    _setup_logging(False)
+    _setup_logging()
     check_output_path(output)
     model = load_model(model_path, device=device)
     if not model.translates:
@@ -683,7 +683,7 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
     from .adapters.files import read_table
     from .metrics import evaluate, evaluate_sequences
 
-    _setup_logging(False)
+    _setup_logging()
     schema = None
     if model_path:
         from .base import load_model
@@ -717,7 +717,7 @@ def report_cmd(real, synthetic, model_path, output, png_dir, max_rows, n_tags, d
     from .report import synthetic_report
     from .report.html import check_report_path
 
-    _setup_logging(False)
+    _setup_logging()
     check_report_path(output)  # refuse a bad output before any work
     model = None
     if model_path:
@@ -812,7 +812,7 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
     from .image import DCGAN, ConditionalDCGAN
     from .image.prepare import load_images
 
-    _setup_logging(quiet)
+    _setup_logging()
     data = load_images(source, size=int(size) if size else None)
     cls = ConditionalDCGAN if conditional else DCGAN
     if conditional and data.labels is None:

@@ -19,7 +19,8 @@ for ever. What every rank does (data parallelism, as ``DistributedDataParallel``
   any rank stops all of them after the same step;
 - rank 0 alone prints progress and writes the model file.
 
-Everything is a no-op in a single process.
+Everything is a no-op in a single process. Every collective below raises :class:`RankError` (one line: which rank,
+what the backend said) when another rank has died or stopped answering within the timeout.
 """
 
 from __future__ import annotations

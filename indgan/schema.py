@@ -295,9 +295,8 @@ def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]
         values = finite_or_nan(s.astype("float64"))
         status = pd.Series(np.where(values.isna(), MISSING, OK), index=s.index, dtype=object)
         return values, status
-    as_str = s.astype(object).where(s.notna(), None)
-    text = as_str.map(lambda v: v.strip() if isinstance(v, str) else v)
-    parsed = exact_numbers(text)
+    text = _strip(s.astype(object).where(s.notna(), None))
+    parsed = _numbers(text)
     values = finite_or_nan(parsed)
     status = pd.Series(OK, index=s.index, dtype=object)
     status[np.isinf(parsed.to_numpy())] = MISSING
@@ -319,8 +318,15 @@ def exact_numbers(text: pd.Series) -> pd.Series:
     """Text cells -> float64, NaN where a cell is not a number; each number is the float nearest its text, as
     Python's ``float`` reads it (``pandas.to_numeric`` can be off in the last digit, which would change observed
     cells of a historian's text column)."""
-    obj = text.astype(object)
-    stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return _numbers(_strip(text.astype(object)))
+
+
+def _strip(text: pd.Series) -> pd.Series:
+    return text.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+def _numbers(stripped: pd.Series) -> pd.Series:
+    """:func:`exact_numbers` of text already stripped of surrounding blanks."""
     values = pd.to_numeric(stripped, errors="coerce").astype("float64")
     ok = values.notna().to_numpy()  # numbers by pandas' parser: read again exactly (numbers stay as they are)
     if ok.any():
@@ -358,9 +364,7 @@ def _restore_time(s: pd.Series, spec: ColumnSpec) -> pd.Series:
     """Times from a model (float ns since the epoch, UTC; or datetimes) -> the input's time dtype and form:
     numbers stay numbers, tz-aware times get their zone back, text times their format."""
     dtype = spec.dtype
-    datetime_like = dtype.startswith("datetime") or spec.time_format is not None or not (
-        dtype.startswith(("int", "uint", "float", "Int", "UInt", "Float")))
-    if not datetime_like:
+    if dtype.lower().startswith(("int", "uint", "float")):  # a numeric time (sample index): a number back
         return _restore_dtype(s, ColumnSpec(spec.name, CONTINUOUS, dtype, integer=spec.integer))
     if pd.api.types.is_numeric_dtype(s):
         t = pd.to_datetime(s.astype("float64").round().astype("Int64"), unit="ns")

@@ -213,8 +213,9 @@ class AdversarialTrainer:
         n_records = None if steps is None else -(-steps // log_every)
         bar = _progress(n_records, time_budget, self.desc, self.verbose and distributed.is_main())
         parallel = distributed.active()  # several ranks: the same start, averaged gradients, the same stops
+        nets = (self.generator, self.critic) + (() if self._ema is None else (self._ema,))
         if parallel:
-            for net in (self.generator, self.critic) + (() if self._ema is None else (self._ema,)):
+            for net in nets:
                 distributed.broadcast_module(net)
         after_g = getattr(problem, "after_generator_step", None)
         own_critic_loss = getattr(problem, "critic_loss", None)
@@ -272,7 +273,7 @@ class AdversarialTrainer:
                     "rate, or try loss='wgan-gp'."
                 )
             if parallel:  # batch-norm statistics: the mean over the ranks, before any score or snapshot
-                for net in (self.generator, self.critic) + (() if self._ema is None else (self._ema,)):
+                for net in nets:
                     distributed.average_buffers(net)
             stats = {"epoch": record, "step": done, "generator_loss": values[0], "critic_loss": values[1],
                      "extra_loss": values[2], "d_real": values[3], "d_fake": values[4],

@@ -312,16 +312,12 @@ def _parquet_stats(ds) -> dict:
                 st = col.statistics
                 name = col.path_in_schema
                 if st is None or not st.has_min_max or not isinstance(st.min, (int, float)) or isinstance(st.min, bool):
-                    out.setdefault(name, None)
-                    if out[name] is not None:
-                        out[name] = None  # some row group without numeric statistics: unknown
+                    out[name] = None  # a row group without numeric statistics: the column's range is unknown
                     continue
-                cur = out.get(name, {"min": float("inf"), "max": -float("inf"), "nulls": 0})
-                if cur is None:
-                    continue
-                cur["min"], cur["max"] = min(cur["min"], float(st.min)), max(cur["max"], float(st.max))
-                cur["nulls"] += int(st.null_count or 0)
-                out[name] = cur
+                cur = out.setdefault(name, {"min": float("inf"), "max": -float("inf"), "nulls": 0})
+                if cur is not None:
+                    cur["min"], cur["max"] = min(cur["min"], float(st.min)), max(cur["max"], float(st.max))
+                    cur["nulls"] += int(st.null_count or 0)
     return {k: v for k, v in out.items() if v is not None}
 
 
