@@ -93,6 +93,7 @@ def cli():
 @click.option("--domains", metavar="COLUMN=A,B", help="CycleGAN model: the column that tells the two regimes apart and their values, e.g. fault=0,4.")
 @click.option("--entity", help="Log and sequence models: the entity column (batch, run, unit) [default: inferred].")
 @click.option("--time", "time_col", help="The time column [default: inferred].")
+@click.option("--duplicate-times", type=click.Choice(["first", "mean", "error"]), help="Log model: rows that repeat a timestamp within an entity (a clock change, a re-sent sample): keep the first (with a warning), average their numbers, or refuse [default: first].")
 @click.option("--iterations", type=int, help="Sequence model: most adversarial iterations [default: as the time budget allows].")
 @click.option("--epochs", type=int, help="Tabular and log models: most passes over the rows [default: as the time budget allows].")
 @click.option("--batch-size", type=int, help="Rows (tabular, log) or windows (sequence) per step [default: 500 / 128].")
@@ -106,8 +107,8 @@ def cli():
 @click.option("--report", "report_path", is_flag=False, flag_value="", default=None, metavar="[PATH]",
               type=click.Path(path_type=str), help="End with an HTML report of the closing sample against DATA [default PATH: report.html beside the model].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, factor, coarse, domains, entity, time_col, iterations,
-        epochs, batch_size, loss, critic_steps, device, threads, max_memory, seed, eval_rows, report_path, quiet):
+def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, factor, coarse, domains, entity, time_col,
+        duplicate_times, iterations, epochs, batch_size, loss, critic_steps, device, threads, max_memory, seed, eval_rows, report_path, quiet):
     """Learn normal operation from DATA (parquet or CSV) and write a model file.
 
     \b
@@ -168,7 +169,7 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     cls = family_class(family)
     given = {"epochs": epochs, "critic_steps": critic_steps, "iterations": iterations, "seq_len": seq_len,
              "factor": factor, "coarse": coarse, "domains": domains,
-             "condition": fit_conditions or None, "entity": entity}
+             "condition": fit_conditions or None, "entity": entity, "duplicate_times": duplicate_times}
     wrong = [k for k, v in given.items() if v is not None and k not in cls.fit_options]
     if wrong:
         names = ", ".join("--" + k.replace("_", "-") for k in wrong)
@@ -178,7 +179,7 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
                           f"{', '.join('--' + k.replace('_', '-') for k in sorted(cls.fit_options))}.")
     for key, value in (("epochs", epochs), ("iterations", iterations), ("batch_size", batch_size), ("loss", loss),
                        ("critic_steps", critic_steps), ("device", device), ("seq_len", seq_len), ("factor", factor),
-                       ("coarse", coarse), ("domains", domain)):
+                       ("coarse", coarse), ("domains", domain), ("duplicate_times", duplicate_times)):
         if value is not None:
             params[key] = value
     if "domains" in cls.fit_options and params.get("domains") is None:
@@ -234,21 +235,18 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
         if report_path is not None:
             click.echo(f"no report: a {model.kind} does not generate rows to compare with {data}.")
         return
-    synthetic = model.sample(eval_rows, random_state=seed)  # None: the training shape
-    if eval_rows is None and len(synthetic) > 20_000:
+    synthetic = model.sample(eval_rows, random_state=seed)  # None: the training shape, as `indgan sample` writes it
+    same_as_sample = eval_rows is None
+    if eval_rows is None and len(synthetic) > CLOSING_MAX_ROWS:
         synthetic = model.sample(20_000, random_state=seed)
-    report = evaluate(df, synthetic, schema=schema, discriminative=False,
-                      temporal=None if model.generates_sequences else False)
-    click.echo(f"quality score (sdmetrics QualityReport, every column pair; {len(synthetic)} synthetic rows vs the "
-               f"training data): {report.quality_score:.4f}")
-    click.echo(f"  with sdmetrics' default pair thresholds: {report.quality_score_default:.4f}"
-               + ("" if report.default_pairs else " (no pair passes them: column shapes alone)"))
-    t = report.temporal
-    if t is not None:
-        click.echo(f"  over time: step-change score {t.step_change:.4f} (1 best), autocorrelation error "
-                   f"{t.autocorrelation_error:.4f} (lags 1-{t.max_lag}; 0 best)")
-        click.echo(f"  more (discriminative score, per tag): indgan sample {out} -o synthetic.parquet, then "
-                   f"indgan evaluate {data} synthetic.parquet")
+        same_as_sample = False
+    report = evaluate(df, synthetic, schema=schema, temporal=None if model.generates_sequences else False)
+    click.echo(f"closing score: {len(synthetic)} synthetic rows ("
+               + (f"what indgan sample {out} --seed {seed} writes" if same_as_sample else f"-n {len(synthetic)}")
+               + f") against {data}" + (f"; indgan evaluate {data} on that file prints the same" if same_as_sample
+                                        else ""))
+    for line in str(report).splitlines():
+        click.echo("  " + line)
     if report_path is not None:
         from .report import synthetic_report
 
@@ -276,6 +274,8 @@ def _stop_words(model) -> str:
             "early stop": "the held-out score stopped improving"}.get(reason, reason)
 
 
+#: Largest training shape the closing score of ``indgan fit`` samples whole (larger: 20,000 rows).
+CLOSING_MAX_ROWS = 200_000
 #: Rows per part of ``indgan sample`` to a file or folder (~100 MB for a log of 100 tags).
 PART_ROWS = 100_000
 #: Most rows of one generated log (``sample -n`` of a log model without entities).
@@ -481,10 +481,12 @@ def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_m
               help="Fix a condition (repeatable), e.g. mode=B or tag70:status=Bad; log and sequence models also take "
                    "schedules, fault=0:160,5:320.")
 @click.option("--seed", type=int, default=None, help="Random seed of the draw.")
+@click.option("--fill-gaps", is_flag=True, help="Log model, training shape: generate the training log's outages too "
+                                                "(a gapless grid) [default: the training timestamps, outages kept].")
 @click.option("--part-rows", type=click.IntRange(min=1), default=PART_ROWS, show_default=True,
               help="Rows (or, with --sequences, about as many rows of whole sequences) generated and written per part: the memory bound of a large -n.")
 @click.option("--device", default="auto", show_default=True)
-def sample(model_path, n, sequences, steps, output, conditions, seed, part_rows, device):
+def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps, part_rows, device):
     """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
     from .adapters.files import write_table
     from .base import load_model
@@ -506,8 +508,12 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, part_rows,
         raise ConfigError("--steps needs --sequences N (-n counts rows).")
     if output is not None and _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_rows):
         return
+    if fill_gaps and not getattr(model, "keeps_outages", False):
+        raise ConfigError(f"--fill-gaps applies to log models; {model_path} holds a {model.kind}.")
     if sequential:
-        df = model.sample(n, sequences=sequences, steps=steps, conditions=_conditions(conditions), random_state=seed)
+        extra = {"fill_gaps": True} if fill_gaps else {}
+        df = model.sample(n, sequences=sequences, steps=steps, conditions=_conditions(conditions), random_state=seed,
+                          **extra)
     else:
         df = model.sample(n, conditions=_conditions(conditions, schedules=False), random_state=seed)
     what = (f"{sequences} sequences ({len(df)} rows)" if sequences else

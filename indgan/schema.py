@@ -605,6 +605,8 @@ def infer_schema(
             have_entity = True
         specs.append(spec)
 
+    if have_time and not have_entity:
+        _infer_long_form_entity(df, specs, max_categories, source)
     stats = df.attrs.get("column_stats") or {}  # a sampled dataset: ranges and missing cells of the whole data
     for spec in specs:
         st = stats.get(spec.name)
@@ -622,6 +624,48 @@ def infer_schema(
             "indgan needs at least one column that varies."
         )
     return schema
+
+
+#: A long-form table: the time repeats on at least this share of the rows ...
+LONG_FORM_REPEATS = 0.2
+#: ... and (column, time) repeats on at most this share (a few duplicated timestamps, e.g. a clock change).
+LONG_FORM_RESIDUE = 0.01
+
+
+def _infer_long_form_entity(df: pd.DataFrame, specs: list[ColumnSpec], max_categories: int, source: str) -> None:
+    """A long-form multi-asset export (one row per asset and time, the asset named in a column) has no entity
+    column by name, but the data say which it is: the time repeats, and (column, time) does not. The categorical
+    (or integer) column with at most ``max_categories`` values that makes (column, time) unique, up to
+    ``LONG_FORM_RESIDUE`` of the rows, becomes the entity (the one with the fewest repeats, then fewest values);
+    a warning says so up front."""
+    time_spec = next(c for c in specs if c.role == TIME)
+    t = df[time_spec.name]
+    n = len(df)
+    repeats = 1.0 - t.nunique(dropna=False) / n
+    if n < 4 or repeats < LONG_FORM_REPEATS:
+        return
+    best = None
+    for spec in specs:
+        if spec.role not in (CATEGORICAL, CONTINUOUS) or spec.statuses:
+            continue
+        col = df[spec.name]
+        if spec.role == CONTINUOUS and not _is_integer(col):
+            continue
+        levels = col.nunique(dropna=False)
+        if not 2 <= levels <= max_categories:
+            continue
+        residue = 1.0 - len(pd.MultiIndex.from_arrays([col, t]).unique()) / n
+        if residue <= LONG_FORM_RESIDUE and (best is None or (residue, levels) < best[:2]):
+            best = (residue, levels, spec)
+    if best is None:
+        return
+    residue, levels, spec = best
+    spec.role = ENTITY
+    spec.statuses = []
+    log.warning("%s: time %r repeats on %.0f%% of the rows and (%s, time) is unique%s: %r is taken as the entity "
+                "column (%d entities, one log each). Set the entity yourself with --entity (entity = \"...\" in "
+                "[columns]).", source, time_spec.name, 100 * repeats, spec.name,
+                "" if residue == 0 else f" but for {round(residue * n)} row(s)", spec.name, levels)
 
 
 def _parse_overrides(overrides: dict, names: list[str], source: str) -> dict[str, str]:

@@ -129,6 +129,83 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
         )
 
 
+#: What to do with rows that repeat a timestamp within an entity (``duplicate_times``).
+DUPLICATE_TIME_POLICIES = ("first", "mean", "error")
+
+
+def resolve_duplicate_times(df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first",
+                            source: str = "table") -> pd.DataFrame:
+    """Rows that repeat a timestamp within an entity, handled by ``policy``: keep the ``"first"`` (default; a
+    warning gives the count and the first example), average the numbers of the repeated rows (``"mean"``; other
+    columns keep the first row's value), or refuse (``"error"``). Real exports have them: a logger clock that
+    labels local time repeats an hour when summer time ends, a historian re-sends a sample.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself when no timestamp repeats, else a new frame (input order kept).
+
+    Raises
+    ------
+    DataError
+        ``policy="error"`` and a timestamp repeats (naming the row, the entity and the time).
+    ConfigError
+        An unknown policy.
+    """
+    from .errors import ConfigError
+
+    if policy not in DUPLICATE_TIME_POLICIES:
+        raise ConfigError(f"duplicate_times must be one of {', '.join(DUPLICATE_TIME_POLICIES)}, got {policy!r}.")
+    keys = [entity, time] if entity else [time]
+    dup = df.duplicated(keys, keep="first").to_numpy()
+    if not dup.any() or df[time].isna().any():
+        return df
+    row = int(np.flatnonzero(dup)[0])
+    where = f" of {entity} {df[entity].iloc[row]!r}" if entity else ""
+    example = f"row {row}{where} repeats time {df[time].iloc[row]!s}"
+    if policy == "error":
+        raise DataError(f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their "
+                        f"{'entity' if entity else 'log'} (first: {example}); keep the first with "
+                        "--duplicate-times first, average them with --duplicate-times mean, or fix the export"
+                        + ("" if entity else " (a long-form table of several assets needs --entity)") + ".")
+    if policy == "first":
+        log.warning("%s: %d row(s) repeat a timestamp within their %s (first: %s); the first row of each time is "
+                    "kept (--duplicate-times mean averages them, error refuses).", source, int(dup.sum()),
+                    "entity" if entity else "log", example)
+        return df[~dup]
+    numeric = [c for c in df.columns if c not in keys and pd.api.types.is_numeric_dtype(df[c])
+               and not pd.api.types.is_bool_dtype(df[c])]
+    log.warning("%s: %d row(s) repeat a timestamp within their %s (first: %s); the numbers of each time's rows are "
+                "averaged.", source, int(dup.sum()), "entity" if entity else "log", example)
+    group = df.groupby(keys, sort=False, dropna=False)
+    out = df[~dup].copy()
+    means = group[numeric].transform("mean")
+    for c in numeric:
+        out[c] = means.loc[~dup, c].astype(df[c].dtype if pd.api.types.is_float_dtype(df[c]) else "float64")
+    return out
+
+
+def gap_runs(observed: np.ndarray, offsets: np.ndarray) -> list[list[int]]:
+    """Runs of grid steps without a sample (outages), ``[[entity index, first step within it, steps], ...]``.
+
+    Parameters
+    ----------
+    observed : numpy.ndarray
+        ``(n_steps,)`` bool, entity after entity.
+    offsets : numpy.ndarray
+        ``(n_entities + 1,)`` entity bounds.
+    """
+    missing = ~np.asarray(observed, bool)
+    edges = np.flatnonzero(np.diff(np.r_[0, missing.astype(np.int8), 0]))
+    starts, ends = edges[0::2], edges[1::2]
+    ent = np.searchsorted(offsets, starts, "right") - 1
+    out = []
+    for a, b, e in zip(starts.tolist(), ends.tolist(), ent.tolist()):  # a run never spans two entities (gaps
+        end_e = int(offsets[e + 1])                                       # lie between samples of one entity)
+        out.append([int(e), int(a - offsets[e]), int(min(b, end_e) - a)])
+    return out
+
+
 def infer_interval(df: pd.DataFrame, time: str, entity: str | None = None) -> float:
     """The sampling interval: the median step between consecutive samples of an entity (time units; ns for
     datetimes).
@@ -472,6 +549,8 @@ class LogInput:
         The condition columns.
     condition_frame : pandas.DataFrame
         ``(n_steps, n_conditions)``: the conditions on the grid, gap rows carrying the condition in force.
+    data : pandas.DataFrame
+        The input rows the view was made of (repeated timestamps resolved): ``grid.source_rows`` index them.
     """
 
     source: str
@@ -480,10 +559,12 @@ class LogInput:
     grid: SequenceGrid
     conditions: list
     condition_frame: pd.DataFrame
+    data: pd.DataFrame | None = None
 
 
 def prepare_log(data, schema=None, conditions=None, entity: str | None = None, time: str | None = None,
-                columns: dict | None = None, max_discrete_levels: int = 10, model: str = "this model") -> LogInput:
+                columns: dict | None = None, max_discrete_levels: int = 10, model: str = "this model",
+                duplicate_times: str = "first") -> LogInput:
     """Read a log for a model of logs: the schema (inferred with the one rule for conditions,
     :func:`indgan.schema.condition_overrides`, and the ``entity`` / ``time`` / ``columns`` overrides), the model
     view, the time grid per entity and the conditions on it.
@@ -496,11 +577,14 @@ def prepare_log(data, schema=None, conditions=None, entity: str | None = None, t
         Column roles; inferred when omitted.
     conditions : str or list of str, optional
         Condition columns.
+    duplicate_times : {"first", "mean", "error"}
+        Rows that repeat a timestamp within an entity (:func:`resolve_duplicate_times`).
 
     Raises
     ------
     DataError
-        No time column, bad timestamps, a named entity or time column that is not in the table.
+        No time column, bad timestamps, a named entity or time column that is not in the table; repeated
+        timestamps with ``duplicate_times="error"``.
     ConditionError
         An unknown condition column, or one that is empty for a whole entity.
     """
@@ -525,13 +609,14 @@ def prepare_log(data, schema=None, conditions=None, entity: str | None = None, t
         raise DataError(f"{source}: no time column found; {model} needs one (a datetime column, or an integer sample "
                         "index named like 'time'). Name it with time=... ([columns] time = \"col\" in a config), or use "
                         "the tabular model (--model tabular).")
+    data = resolve_duplicate_times(data, time_col, entity_col, duplicate_times, source)
     view = schema.view(data)
     unknown = [c for c in conditions if c not in view.columns or c in (time_col, entity_col)]
     if unknown:
         options = [c for c in view.columns if c not in (time_col, entity_col)]
         raise ConditionError(f"unknown condition column(s) {unknown!r}; the table has: {', '.join(options[:20])}.")
     grid = to_grid(view, time_col, entity_col, source=source)
-    return LogInput(source, schema, view, grid, conditions, fill_conditions(grid, conditions, entity_col, source))
+    return LogInput(source, schema, view, grid, conditions, fill_conditions(grid, conditions, entity_col, source), data)
 
 
 def fill_conditions(grid: SequenceGrid, conditions: list[str], entity: str | None, source: str) -> pd.DataFrame:

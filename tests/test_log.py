@@ -67,11 +67,14 @@ def test_uniform_noise_is_uniform():
 
 # ---------------------------------------------------------------------------------------------- fit and sample
 def test_training_shape_and_rows(log_model, small):
-    out = log_model.sample(random_state=1)
+    out = log_model.sample(random_state=1, fill_gaps=True)  # a gapless grid
     assert list(out.columns) == list(small.columns) and len(out) == log_model.fit_info_.n_steps
     assert out["timestamp"].is_monotonic_increasing
     step = out["timestamp"].diff().dropna().unique()
     assert len(step) == 1 and step[0] == pd.Timedelta(log_model.fit_info_.interval, unit="ns")
+    kept = log_model.sample(random_state=1)  # the training timestamps: the grid steps that had a sample
+    gaps = sum(k for _, _, k in log_model.fit_info_.gaps)
+    assert gaps > 0 and len(kept) == log_model.fit_info_.n_steps - gaps
     assert out["timestamp"].iloc[0] == small["timestamp"].min()
     assert set(out["tag70"].dropna().astype(str)) & {"Bad"}  # status strings come back
     assert len(log_model.sample(250, random_state=1)) == 250
@@ -120,7 +123,14 @@ def test_condition_schedule_and_seeds(tmp_path):
 def test_point_masses_stay_exact_under_sensor_noise(log_model, small):
     out = log_model.sample(random_state=2)
     spec = log_model.rows_.transformer_.to_dict()["blocks"]
-    points = {b["column"]: b["points"] for b in spec if b["kind"] == "continuous" and b["points"]}
+    assert all(b["kind"] != "continuous" for b in spec)  # the log model encodes tags by their quantiles
+    points = {}
+    for b in spec:
+        if b["kind"] == "quantile":  # a run of equal quantiles is a value held by many rows
+            q = np.asarray(b["quantiles"])
+            held = np.unique(q[:-1][np.diff(q) == 0])
+            if held.size:
+                points[b["column"]] = held.tolist()
     assert points, "the slice should have a tag that sits at one value"
     col, values = next(iter(points.items()))
     v = pd.to_numeric(out[col], errors="coerce").dropna()
@@ -170,7 +180,7 @@ def test_temporal_scores_tell_a_log_from_its_shuffled_rows(plant):
 def test_discriminative_score_on_non_overlapping_windows(plant):
     shuffled = plant.sample(frac=1.0, random_state=0).reset_index(drop=True)
     shuffled["timestamp"] = plant["timestamp"].to_numpy()
-    rep = temporal_fidelity(plant, shuffled, n_repeats=2, iterations=60, random_state=0)
+    rep = temporal_fidelity(plant, shuffled, n_repeats=2, iterations=60, random_state=0, min_windows=100, floor=False)
     assert rep.n_windows == (3169 // 24, 3169 // 24)  # non-overlapping: no window shares a step
     assert rep.discriminative is not None and rep.discriminative.mean > 0.3  # shuffled rows are easy to tell
     few = temporal_fidelity(plant.iloc[:500], plant.iloc[:500], n_repeats=1, iterations=10)

@@ -71,8 +71,9 @@ from ..metrics.sequences import log_autocorrelation, step_change_scores, step_sc
 from ..persist import split_state
 from ..schema import Schema, time_values
 from ..tabular import TabularGAN
-from ..timegrid import detect_sample_hold, prepare_log, time_axis
+from ..timegrid import detect_sample_hold, gap_runs, prepare_log, time_axis
 from ..training import resolve_device, seed_everything
+from .followers import REDUNDANT_CORRELATION, find_followers, fit_follower, generate_followers
 from .noise import SmoothNoise, stratified
 from .prepare import prepare_rows
 
@@ -106,6 +107,8 @@ class LogFitInfo(FitInfo):
     calibration_reference: float = float("nan")
     calibration_seconds: float = 0.0
     row_seconds: float = 0.0
+    #: ``[entity index, first step, steps]`` of every run of grid steps without a sample (outages)
+    gaps: list = field(default_factory=list)
 
 
 class LogGAN(FittedModel):
@@ -169,7 +172,9 @@ class LogGAN(FittedModel):
     generates_rows = True
     family = "log"
     method_name = "CTGAN rows + smooth latent dynamics"
-    fit_options = frozenset({"epochs", "condition", "entity"})
+    fit_options = frozenset({"epochs", "condition", "entity", "duplicate_times"})
+    #: The training shape keeps the training log's outages (``sample(fill_gaps=False)``).
+    keeps_outages = True
     count_option = "epochs"
     stops_early = True
     #: ``sample`` takes ``sequences`` and ``steps``, and ``indgan scenario`` accepts the model.
@@ -186,7 +191,8 @@ class LogGAN(FittedModel):
                  critic_dim: tuple[int, ...] = (256, 256), loss: str = "wgan-gp", generator_lr: float = 2e-4,
                  critic_lr: float = 1e-3, ema_decay: float | None = 0.995, n_modes: int = 5, gp_every: int = 4,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
-                 random_state: int | None = None, verbose: bool = True):
+                 random_state: int | None = None, verbose: bool = True, continuous_encoding: str = "quantile",
+                 redundant_correlation: float | None = REDUNDANT_CORRELATION, duplicate_times: str = "first"):
         self.time_budget = time_budget
         self.epochs = epochs
         self.length_scale = length_scale
@@ -213,6 +219,9 @@ class LogGAN(FittedModel):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.continuous_encoding = continuous_encoding
+        self.redundant_correlation = redundant_correlation
+        self.duplicate_times = duplicate_times
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
@@ -226,6 +235,8 @@ class LogGAN(FittedModel):
             raise ConfigError(f"progress must be True, False or 'auto', got {self.progress!r}.")
         check_fraction("validation_share", self.validation_share, upper=0.5)
         check_fraction("row_tolerance", self.row_tolerance)
+        if self.redundant_correlation is not None:
+            check_fraction("redundant_correlation", self.redundant_correlation)
 
     def _row_model(self, budget: float | None) -> TabularGAN:
         return TabularGAN(epochs=self.epochs, time_budget=budget, validation_share=self.validation_share,
@@ -233,7 +244,8 @@ class LogGAN(FittedModel):
                           generator_dim=tuple(self.generator_dim), critic_dim=tuple(self.critic_dim), loss=self.loss,
                           generator_lr=self.generator_lr, critic_lr=self.critic_lr, ema_decay=self.ema_decay,
                           n_modes=self.n_modes, gp_every=self.gp_every, max_discrete_levels=self.max_discrete_levels,
-                          device=self.device, random_state=self.random_state, verbose=self.verbose)
+                          device=self.device, random_state=self.random_state, verbose=self.verbose,
+                          continuous_encoding=self.continuous_encoding)
 
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, schema: Schema | None = None, condition: str | list[str] | None = None,
@@ -276,9 +288,10 @@ class LogGAN(FittedModel):
         t_start = perf_counter()
         budget = budget_seconds(self.time_budget, device)
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
-                          "the log model")
+                          "the log model", duplicate_times=self.duplicate_times)
         prep = prepare_rows(data, log, self.progress)
         grid, schema, frame = log.grid, log.schema, log.grid.frame
+        self._fit_followers(prep, grid)
         row_budget = None
         if budget is not None:  # the calibration after the row model takes a few seconds: keep them aside
             row_budget = max(1.0, 0.92 * budget - (perf_counter() - t_start))
@@ -289,7 +302,7 @@ class LogGAN(FittedModel):
         self.cond_encoder_ = prep.cond_encoder
         self.device_ = device
 
-        cont = prep.continuous
+        cont = [c for c in prep.continuous if c not in self.followers_]
         self.held_ = []
         if self.sample_hold and cont:
             x = frame[cont].to_numpy(np.float64)
@@ -306,7 +319,8 @@ class LogGAN(FittedModel):
             entities=[e.item() if isinstance(e, np.generic) else e for e in grid.entities] if entity_col else [None],
             entity_numeric=bool(entity_col is not None and pd.api.types.is_numeric_dtype(log.view[entity_col])),
             lengths=grid.lengths.tolist(), starts=t_grid[grid.offsets[:-1]].tolist(), conditions=log.conditions,
-            progress=prep.progress, context_dim=int(prep.context.shape[1]), held=self.held_)
+            progress=prep.progress, context_dim=int(prep.context.shape[1]), held=self.held_,
+            gaps=gap_runs(observed, grid.offsets))
         # the training condition trajectories, drawn from when a sample does not fix them
         self.cond_grid_ = torch.from_numpy(prep.context).float()
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
@@ -315,6 +329,28 @@ class LogGAN(FittedModel):
         self.fit_info_.row_seconds = model.fit_info_.fit_seconds
         self._rng_ = self.new_generator(self.random_state)
         return self
+
+    def _fit_followers(self, prep, grid) -> None:
+        """Find the redundant tags (:mod:`indgan.log.followers`), learn each follower given its leader, and take the
+        followers out of the row model's schema. Every continuous tag may lead; followers are the tags without
+        status strings and without missing cells on the observed steps (their status is never generated)."""
+        self.followers_, self.follower_params_ = {}, {}
+        if self.redundant_correlation is None:
+            return
+        specs = {c.name: c for c in prep.row_schema.columns}
+        observed = grid.observed
+        cands = prep.continuous
+        x = grid.frame[cands].to_numpy(np.float64)
+        can_follow = np.isfinite(x[observed]).all(0) & np.array([not specs[c].status_column for c in cands])
+        if len(cands) < 2 or not can_follow.any():
+            return
+        x[~observed] = np.nan
+        self.followers_ = find_followers(x[observed], cands, can_follow, self.redundant_correlation)
+        seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)
+        for f, lead in self.followers_.items():
+            self.follower_params_[f] = fit_follower(x[:, cands.index(lead)], x[:, cands.index(f)], seg)
+        if self.followers_:
+            prep.row_schema = Schema([c for c in prep.row_schema.columns if c.name not in self.followers_])
 
     # ------------------------------------------------------------------ calibration
     def _calibrate(self, frame: pd.DataFrame, observed: np.ndarray, offsets: np.ndarray, cont: list[str]) -> None:
@@ -410,7 +446,8 @@ class LogGAN(FittedModel):
 
     # ------------------------------------------------------------------ sample
     def sample(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
-               conditions: dict[str, Any] | None = None, random_state: int | None = None) -> pd.DataFrame:
+               conditions: dict[str, Any] | None = None, random_state: int | None = None,
+               fill_gaps: bool = False) -> pd.DataFrame:
         """A synthetic log.
 
         Parameters
@@ -430,6 +467,9 @@ class LogGAN(FittedModel):
             trajectories.
         random_state : int, optional
             Seed of this draw; without it successive calls continue one seeded stream.
+        fill_gaps : bool, default False
+            The training shape keeps the training log's outages (grid steps without a sample are left out, so the
+            synthetic log has the training timestamps); True generates them too (a gapless grid).
 
         Returns
         -------
@@ -476,9 +516,18 @@ class LogGAN(FittedModel):
                 raise ConditionError(f"condition {col}: the schedule has {len(values)} steps, more than the log's "
                                      f"{max(k for _, k in plan)}; shorten it or ask for more steps.")
         g = self._rng_ if random_state is None else self.new_generator(random_state)
-        values, context = self._draw_values(plan, fixed, g, training_phase=n is None and sequences is None)
-        return self._to_frame(values, context, plan, new_ids=sequences is not None or (
+        training_shape = n is None and sequences is None
+        values, context = self._draw_values(plan, fixed, g, training_phase=training_shape)
+        frame = self._to_frame(values, context, plan, new_ids=sequences is not None or (
             n is not None and len(plan) > len(lengths)))
+        if training_shape and steps is None and info.gaps and not fill_gaps:  # the training timestamps
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            e, a, k = np.asarray(info.gaps, np.int64).T
+            marks = np.zeros(len(frame) + 1, np.int64)
+            np.add.at(marks, starts[e] + a, 1)
+            np.add.at(marks, starts[e] + a + k, -1)
+            frame = frame[np.cumsum(marks[:-1]) == 0].reset_index(drop=True)
+        return frame
 
     def _contexts(self, plan: list[tuple[int, int]], fixed: dict | None) -> Tensor:
         """Context ``(total, context_dim)`` of every step: the training trajectory of each plan entry's entity
@@ -567,6 +616,9 @@ class LogGAN(FittedModel):
         if finish:
             self._add_noise(values, out, g)
             self._hold(values, plan, starts, training_phase, g)
+            if self.followers_:
+                seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
+                generate_followers(values, self.followers_, self.follower_params_, starts, np.random.default_rng(seed))
             return values, context.cpu()
         return values, out, starts
 
@@ -582,11 +634,15 @@ class LogGAN(FittedModel):
         for b, s0 in zip(tf.to_dict()["blocks"], starts):
             c = b["column"]
             sigma = self.sensor_noise_.get(c)
-            if not sigma or b["kind"] != "continuous":
+            if not sigma or b["kind"] not in ("continuous", "quantile"):
                 continue
-            mode = encoded[:, s0 + 1:s0 + b["width"]].argmax(1)
-            gauss = mode >= len(b["points"])
             v = values[c].to_numpy(np.float64)
+            if b["kind"] == "quantile":  # a value in a run of equal quantiles is a point mass: kept exact
+                q = np.asarray(b["quantiles"])
+                gauss = np.searchsorted(q, v, "right") - np.searchsorted(q, v, "left") < 2
+            else:
+                mode = encoded[:, s0 + 1:s0 + b["width"]].argmax(1)
+                gauss = mode >= len(b["points"])
             noisy = v + rng.standard_normal(len(v)) * sigma
             spec = schema[c]
             lo, hi = spec.minimum, spec.maximum
@@ -646,6 +702,7 @@ class LogGAN(FittedModel):
         row_meta, row_tensors = self.rows_.to_state()
         meta = {"schema": self.schema_.to_dict(), "rows": row_meta, "cond_encoder": self.cond_encoder_.to_dict(),
                 "length_scale": self.length_scale_, "sensor_noise": self.sensor_noise_, "held": self.held_,
+                "followers": self.followers_, "follower_params": self.follower_params_,
                 "fit_info": self.fit_info_.to_dict()}
         tensors = {f"rows.{k}": v for k, v in row_tensors.items()}
         tensors.update({"cond_grid": self.cond_grid_, "cond_offsets": self.cond_offsets_})
@@ -658,6 +715,8 @@ class LogGAN(FittedModel):
         self.length_scale_ = float(meta["length_scale"])
         self.sensor_noise_ = dict(meta["sensor_noise"])
         self.held_ = list(meta["held"])
+        self.followers_ = dict(meta.get("followers", {}))
+        self.follower_params_ = dict(meta.get("follower_params", {}))
         self.fit_info_ = LogFitInfo.from_dict(meta["fit_info"])
         self.cond_grid_ = tensors["cond_grid"].float()
         self.cond_offsets_ = tensors["cond_offsets"].long()

@@ -51,7 +51,7 @@ def prepare_rows(data: pd.DataFrame, log: LogInput, progress: bool | str) -> Log
     row_schema = Schema([c for c in schema.columns if c.name not in (time_col, entity_col) and c.name not in conditions])
     if not row_schema.modelled:
         raise DataError(f"{log.source}: no column left to model once time, entity and conditions are set aside.")
-    rows = data.iloc[grid.source_rows[grid.observed]].reset_index(drop=True)
+    rows = (data if log.data is None else log.data).iloc[grid.source_rows[grid.observed]].reset_index(drop=True)
     cont = [c.name for c in row_schema.columns if c.role == CONTINUOUS]
     return LogRows(row_schema, rows, np.ascontiguousarray(context, dtype=np.float32), cond_encoder,
                    bool(with_progress), cont)

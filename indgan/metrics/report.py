@@ -46,6 +46,18 @@ class TemporalReport:
     discriminative : ScoreStats or None
         TimeGAN's discriminative score (``|0.5 - accuracy|`` of a post-hoc GRU classifier, 0 best) on
         non-overlapping windows of ``seq_len`` steps; None when either side has fewer than ``min_windows``.
+    cross_correlation_error : float
+        Mean ``|ccf_real - ccf_synthetic|`` over lags ``0..max_lag`` (both directions) and the tag pairs of
+        ``pair_correlation_error`` (0 best): how tags move together, at the same step and with a delay.
+    pair_correlation_error : float
+        Mean ``|r_real - r_synthetic|`` (Pearson, same step) over the ``n_pairs`` most correlated real tag pairs
+        (0 best): the redundant sensors and control loops an engineer checks first, which sdmetrics' pair score
+        averages away among thousands of near-null pairs.
+    n_pairs : int
+        Tag pairs behind the two errors above (the 50 most correlated, or every pair when there are fewer).
+    discriminative_floor : ScoreStats or None
+        The same discriminative score of the real log against itself (alternate blocks of its windows): what a
+        perfect synthetic log would score on this much data. None when not computed.
     per_tag : pandas.DataFrame
         ``tag``, ``step_change``, ``autocorrelation_error``, worst step-change score first.
     n_windows : tuple of int
@@ -60,10 +72,18 @@ class TemporalReport:
     n_windows: tuple
     max_lag: int
     seq_len: int
+    cross_correlation_error: float = float("nan")
+    pair_correlation_error: float = float("nan")
+    n_pairs: int = 0
+    discriminative_floor: object = None
 
     def to_dict(self) -> dict:
         return {"step_change": self.step_change, "autocorrelation_error": self.autocorrelation_error,
+                "cross_correlation_error": self.cross_correlation_error,
+                "pair_correlation_error": self.pair_correlation_error, "n_pairs": self.n_pairs,
                 "discriminative": self.discriminative.to_dict() if self.discriminative is not None else None,
+                "discriminative_floor": (self.discriminative_floor.to_dict()
+                                         if self.discriminative_floor is not None else None),
                 "per_tag": self.per_tag.to_dict(orient="records"), "n_windows": list(self.n_windows),
                 "max_lag": self.max_lag, "seq_len": self.seq_len}
 
@@ -71,11 +91,17 @@ class TemporalReport:
         disc = (f"{self.discriminative} on {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping "
                 f"windows of {self.seq_len} steps" if self.discriminative is not None else
                 f"not computed: {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping windows "
-                f"of {self.seq_len} steps, too few")
+                f"of {self.seq_len} steps" + (", too few" if min(self.n_windows) < 200 else ""))
+        floor = (f"; real against real (alternate blocks): {self.discriminative_floor}"
+                 if self.discriminative_floor is not None else "")
         return [f"step-change score  {self.step_change:.4f}   (1 - KS of x[t+1] - x[t], mean over tags; 1 best)",
                 f"autocorrelation error  {self.autocorrelation_error:.4f}   (mean |ACF difference|, lags 1-"
                 f"{self.max_lag}; 0 best)",
-                f"discriminative score  {disc}   (TimeGAN's; 0 best)",
+                f"cross-correlation error  {self.cross_correlation_error:.4f}   (mean |CCF difference|, lags 0-"
+                f"{self.max_lag}, over the {self.n_pairs} most correlated tag pairs; 0 best)",
+                f"top-pair correlation error  {self.pair_correlation_error:.4f}   (mean |r_real - r_synthetic| over "
+                f"the same {self.n_pairs} pairs; 0 best)",
+                f"discriminative score  {disc}   (TimeGAN's; 0 best){floor}",
                 "worst step changes: " + ", ".join(f"{r.tag} {r.step_change:.3f}" for r in self.per_tag.head(5).itertuples())]
 
 
@@ -360,14 +386,17 @@ def _log_arrays(df: pd.DataFrame, schema: Schema, tags: list[str], source: str):
 
 
 def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
-                      max_lag: int = 12, seq_len: int = 24, discriminative: bool = True, min_windows: int = 100,
-                      n_repeats: int = 5, iterations: int = 1000, random_state: int = 0) -> TemporalReport:
+                      max_lag: int = 12, seq_len: int = 24, discriminative: bool = True, min_windows: int = 200,
+                      n_repeats: int = 5, iterations: int = 1000, random_state: int = 0, n_pairs: int = 50,
+                      floor: bool = True) -> TemporalReport:
     """Score a synthetic log over time against the real one (see the module docstring).
 
     Both tables are put on their time grid per entity (:func:`indgan.timegrid.to_grid`); step changes and
     autocorrelations are taken inside each entity, over observed cells. The discriminative score uses
     non-overlapping windows of ``seq_len`` steps, at most 5,000 per side, with the tags min-max scaled by the real
-    range and missing cells holding the last value; it needs ``min_windows`` on each side.
+    range and missing cells holding the last value; it needs ``min_windows`` on each side, and with ``floor`` it is
+    taken for the real log against itself too (alternate blocks of 6 windows), so a user knows what good looks
+    like. The cross-correlation and top-pair errors use the ``n_pairs`` most correlated real tag pairs.
 
     Parameters
     ----------
@@ -378,9 +407,12 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
     max_lag : int, default 12
     seq_len : int, default 24
     discriminative : bool, default True
-    min_windows : int, default 100
+    min_windows : int, default 200
     n_repeats, iterations : int, default 5 and 1000
         Repeats and training iterations of the post-hoc classifier.
+    n_pairs : int, default 50
+    floor : bool, default True
+        Also score the real log against itself (the discriminative floor).
 
     Returns
     -------
@@ -393,7 +425,8 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
     """
     import numpy as np
 
-    from .sequences import discriminative_score, log_autocorrelation, step_change_scores
+    from .sequences import (discriminative_score, log_autocorrelation, log_cross_correlation, pair_correlation_error,
+                            step_change_scores, top_correlated_pairs)
 
     source_r, source_s = real.attrs.get("source", "real data"), synthetic.attrs.get("source", "synthetic data")
     schema = schema or infer_schema(real, source=source_r)
@@ -406,20 +439,31 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
     xs, ss, _ = _log_arrays(synthetic, schema, tags, source_s)
     steps = step_change_scores(xr, xs, sr, ss)
     acf_gap = np.nanmean(np.abs(log_autocorrelation(xr, sr, max_lag) - log_autocorrelation(xs, ss, max_lag)), axis=0)
+    pairs, _ = top_correlated_pairs(xr, n_pairs)
+    ccf = pair_err = float("nan")
+    if len(pairs):
+        ccf_gap = np.abs(log_cross_correlation(xr, sr, pairs, max_lag) - np.nan_to_num(log_cross_correlation(xs, ss, pairs, max_lag)))
+        ccf, pair_err = float(np.nanmean(ccf_gap)), float(np.nanmean(pair_correlation_error(xr, xs, pairs)))
     per_tag = pd.DataFrame({"tag": tags, "step_change": steps, "autocorrelation_error": acf_gap})
     per_tag = per_tag.sort_values("step_change", ignore_index=True)
     lo = np.array([schema[t].minimum for t in tags], dtype=np.float64)
     hi = np.array([schema[t].maximum for t in tags], dtype=np.float64)
     wr, ws = (_non_overlapping(x, seg, seq_len, lo, hi) for x, seg in ((xr, sr), (xs, ss)))
-    disc = None
-    if discriminative and min(len(wr), len(ws)) >= max(min_windows, 4):
+    disc = disc_floor = None
+    n_windows = (int(len(wr)), int(len(ws)))
+    if discriminative and min(n_windows) >= max(min_windows, 4):
         rng = np.random.default_rng(random_state)
+        if floor:  # alternate blocks of 6 consecutive windows (a day of 4-hour windows) of the real log
+            block = (np.arange(len(wr)) // 6) % 2 == 0
+            disc_floor = discriminative_score(wr[block][:5000], wr[~block][:5000], n_repeats=n_repeats,
+                                              iterations=iterations, random_state=random_state)
         wr = wr[rng.permutation(len(wr))[:5000]]
         ws = ws[rng.permutation(len(ws))[:5000]]
         disc = discriminative_score(wr, ws, n_repeats=n_repeats, iterations=iterations, random_state=random_state)
     return TemporalReport(step_change=float(np.nanmean(steps)), autocorrelation_error=float(np.nanmean(acf_gap)),
-                          discriminative=disc, per_tag=per_tag, n_windows=(int(len(wr)), int(len(ws))),
-                          max_lag=max_lag, seq_len=seq_len)
+                          discriminative=disc, per_tag=per_tag, n_windows=n_windows, max_lag=max_lag, seq_len=seq_len,
+                          cross_correlation_error=ccf, pair_correlation_error=pair_err, n_pairs=int(len(pairs)),
+                          discriminative_floor=disc_floor)
 
 
 def _non_overlapping(x, seg, seq_len: int, lo, hi):

@@ -35,6 +35,7 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -718,3 +719,87 @@ def step_scale(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
         med = np.nanmedian(d, axis=0)
         mad = np.nanmedian(np.abs(d - med), axis=0) * 1.4826
     return np.nan_to_num(mad)
+
+
+def top_correlated_pairs(x: np.ndarray, k: int = 50, min_observed: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` column pairs of ``x`` with the largest absolute Pearson correlation.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(n_rows, n_columns)`` values, NaN for missing cells (status strings, gaps): each pair's correlation is
+        taken over the rows where both cells are observed (pairwise, as pandas does).
+    k : int, default 50
+    min_observed : int, default 30
+        Pairs observed together on fewer rows are left out.
+
+    Returns
+    -------
+    pairs : numpy.ndarray
+        ``(m, 2)`` int column indices, most correlated first (``m <= k``; constant columns are left out).
+    r : numpy.ndarray
+        ``(m,)`` their real correlations.
+    """
+    r = pd.DataFrame(np.asarray(x, np.float64)).corr(min_periods=min_observed).to_numpy()
+    iu = np.triu_indices(r.shape[0], 1)
+    vals = r[iu]
+    ok = np.isfinite(vals)
+    order = np.argsort(-np.abs(vals[ok]), kind="stable")[:k]
+    pairs = np.stack([iu[0][ok][order], iu[1][ok][order]], 1)
+    return pairs.astype(np.int64), vals[ok][order]
+
+
+def pair_correlation_error(real: np.ndarray, synthetic: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """``|r_real - r_synthetic|`` of the Pearson correlation of each column pair, ``(n_pairs,)``; a pair that is
+    constant on the synthetic side counts as correlation 0 (NaN only where the real side is constant)."""
+    def corr(x):
+        x = np.asarray(x, np.float64)
+        a, b = x[:, pairs[:, 0]], x[:, pairs[:, 1]]
+        ok = np.isfinite(a) & np.isfinite(b)
+        n = ok.sum(0).clip(min=1)
+        a, b = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
+        ma, mb = a.sum(0) / n, b.sum(0) / n
+        ca, cb = np.where(ok, a - ma, 0.0), np.where(ok, b - mb, 0.0)
+        with np.errstate(all="ignore"):
+            return (ca * cb).sum(0) / np.sqrt((ca * ca).sum(0) * (cb * cb).sum(0))
+    rr, rs = corr(real), corr(synthetic)
+    return np.abs(rr - np.nan_to_num(rs))
+
+
+def log_cross_correlation(x: np.ndarray, segments: np.ndarray, pairs: np.ndarray, max_lag: int = 12) -> np.ndarray:
+    """Cross-correlation ``corr(x_i[t], x_j[t + lag])`` of column pairs of a log at lags ``0..max_lag``, both
+    ways round (the leading tag is not known in advance).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(n_steps, n_columns)`` values on a regular grid, segment after segment; NaN for missing cells.
+    segments : numpy.ndarray
+        ``(n_steps,)`` segment id of each step: lagged pairs count only inside one segment.
+    pairs : numpy.ndarray
+        ``(n_pairs, 2)`` column indices ``(i, j)``.
+    max_lag : int, default 12
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(2 * max_lag + 1, n_pairs)``: rows ``max_lag - lag`` hold ``corr(x_i[t + lag], x_j[t])`` and rows
+        ``max_lag + lag`` hold ``corr(x_i[t], x_j[t + lag])``, around each column's overall mean and variance
+        (pooled over segments, as :func:`log_autocorrelation`); NaN for a pair with a constant column.
+    """
+    x = np.asarray(x, np.float64)
+    segments = np.asarray(segments)
+    with np.errstate(all="ignore"):
+        mu = np.nanmean(x, axis=0)
+        sd = np.sqrt(np.nanvar(x, axis=0))
+    z = (x - mu) / np.where(sd > 0, sd, np.nan)
+    a, b = z[:, pairs[:, 0]], z[:, pairs[:, 1]]
+    out = np.full((2 * max_lag + 1, len(pairs)), np.nan)
+    for lag in range(0, max_lag + 1):  # one vectorised product per lag and direction
+        if lag >= len(x):
+            break
+        same = segments[lag:] == segments[:-lag] if lag else np.ones(len(x), bool)
+        with np.errstate(all="ignore"):
+            out[max_lag + lag] = np.nanmean(a[:len(x) - lag][same] * b[lag:][same], axis=0)
+            out[max_lag - lag] = np.nanmean(a[lag:][same] * b[:len(x) - lag][same], axis=0)
+    return out

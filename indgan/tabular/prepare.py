@@ -43,7 +43,7 @@ class EncodedRows:
 
 def encode_rows(view: pd.DataFrame, schema: Schema, context: np.ndarray | None, n_modes: int,
                 validation_share: float, pac: int, batch_size: int, device, random_state: int,
-                source: str = "table") -> EncodedRows:
+                source: str = "table", continuous_encoding: str = "mode") -> EncodedRows:
     """Hold out ``validation_share`` of the rows (tables of at least 500 rows), fit the mode-specific
     normalisation on the others and encode them; batch size and steps per epoch as CTGAN sets them.
 
@@ -70,7 +70,8 @@ def encode_rows(view: pd.DataFrame, schema: Schema, context: np.ndarray | None, 
     held = np.zeros(n, dtype=bool)
     if validation_share and n >= 500:
         held[rng.choice(n, int(round(validation_share * n)), replace=False)] = True
-    transformer = DataTransformer(schema, n_modes=n_modes, device=device, random_state=random_state)
+    transformer = DataTransformer(schema, n_modes=n_modes, device=device, random_state=random_state,
+                                  continuous_encoding=continuous_encoding)
     transformer.fit(view[~held])
     encoded = torch.from_numpy(transformer.transform(view[~held])).to(device)
     spans = transformer.output_spans()

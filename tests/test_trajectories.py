@@ -1,0 +1,199 @@
+"""Logs as a whole: long-form multi-asset tables, repeated timestamps, outages, tags that move together, and the
+scores that say so (cross-correlation, top pairs, the discriminative floor)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indgan import LogGAN
+from indgan.cli import cli
+from indgan.encoding import DataTransformer, quantile_scores, quantile_values
+from indgan.errors import DataError
+from indgan.log.followers import find_followers, fit_follower, generate_followers
+from indgan.metrics.report import temporal_fidelity
+from indgan.metrics.sequences import log_cross_correlation, top_correlated_pairs
+from indgan.schema import infer_schema
+from indgan.timegrid import gap_runs, resolve_duplicate_times
+
+from .conftest import TINY
+
+TINY_LOG = {k: v for k, v in TINY.items()} | {"epochs": 2, "length_scale": 8}
+TAGS = ["tag0", "tag1", "tag5", "tag48", "tag93", "tag56", "tag57", "tag95"]
+
+
+@pytest.fixture(scope="module")
+def long_form(plant):
+    """Three assets of 400 steps each, one row per asset and time, the asset named in a text column."""
+    parts = []
+    for k, name in enumerate(["pump-A", "pump-B", "pump-C"]):
+        part = plant.iloc[k * 400:(k + 1) * 400][TAGS].reset_index(drop=True)
+        part.insert(0, "turbine", name)
+        part.insert(0, "timestamp", plant["timestamp"].iloc[:400].to_numpy())
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_entity_is_inferred_for_a_long_form_table(long_form, caplog):
+    with caplog.at_level(logging.WARNING):
+        schema = infer_schema(long_form)
+    assert schema.entity_column == "turbine"
+    assert "'turbine' is taken as the entity column (3 entities" in caplog.text
+    wide = long_form[long_form["turbine"] == "pump-A"]  # time does not repeat: no entity is made up
+    assert infer_schema(wide).entity_column is None
+    model = LogGAN(random_state=0, **TINY_LOG).fit(long_form)
+    out = model.sample(random_state=0)
+    assert out.groupby("turbine").size().to_dict() == {"pump-A": 400, "pump-B": 400, "pump-C": 400}
+
+
+def test_duplicate_times_policies(long_form, caplog):
+    dup = pd.concat([long_form, long_form.iloc[[5, 6]].assign(tag0=[100.0, 200.0])], ignore_index=True)
+    dup = dup.sort_values(["turbine", "timestamp"], kind="stable").reset_index(drop=True)
+    with caplog.at_level(logging.WARNING):
+        first = resolve_duplicate_times(dup, "timestamp", "turbine", "first")
+    assert len(first) == len(long_form) and "2 row(s) repeat a timestamp" in caplog.text
+    pd.testing.assert_frame_equal(first.reset_index(drop=True), long_form.sort_values(
+        ["turbine", "timestamp"], kind="stable").reset_index(drop=True))
+    mean = resolve_duplicate_times(dup, "timestamp", "turbine", "mean")
+    row = mean[(mean["turbine"] == "pump-A") & (mean["timestamp"] == long_form["timestamp"].iloc[5])]
+    assert row["tag0"].iloc[0] == pytest.approx((long_form["tag0"].iloc[5] + 100.0) / 2)
+    with pytest.raises(DataError, match="repeat a timestamp.*pump-A.*--duplicate-times"):
+        resolve_duplicate_times(dup, "timestamp", "turbine", "error")
+    assert resolve_duplicate_times(long_form, "timestamp", "turbine", "error") is long_form
+    model = LogGAN(random_state=0, duplicate_times="mean", **TINY_LOG).fit(dup)  # fits, and each asset is whole
+    assert model.fit_info_.lengths == [400, 400, 400]
+    with pytest.raises(DataError, match="repeat a timestamp"):
+        LogGAN(random_state=0, duplicate_times="error", **TINY_LOG).fit(dup)
+
+
+def test_training_shape_keeps_an_outage(plant):
+    log = plant[["timestamp", *TAGS]].iloc[:900]
+    log = log.drop(index=range(300, 420)).reset_index(drop=True)  # a 10-hour outage
+    model = LogGAN(random_state=0, **TINY_LOG).fit(log)
+    assert model.fit_info_.gaps == [[0, 300, 120]]
+    out = model.sample(random_state=0)
+    assert len(out) == len(log) and (out["timestamp"].to_numpy() == log["timestamp"].to_numpy()).all()
+    full = model.sample(random_state=0, fill_gaps=True)
+    assert len(full) == 900 and full["timestamp"].diff().nunique() == 1
+
+
+def test_gap_runs_stay_inside_their_entity():
+    observed = np.array([1, 0, 0, 1, 1, 0, 1, 0, 1], bool)
+    assert gap_runs(observed, np.array([0, 5, 9])) == [[0, 1, 2], [1, 0, 1], [1, 2, 1]]
+
+
+def test_cross_correlation_error_is_zero_on_itself_and_large_on_shuffled_columns(plant):
+    part = plant[["timestamp", *TAGS]].iloc[:1500]
+    shuffled = part.copy()
+    rng = np.random.default_rng(0)
+    for c in TAGS:  # each tag keeps its own motion, but no longer moves with the others
+        shift = int(rng.integers(200, 1300))
+        shuffled[c] = np.roll(part[c].to_numpy(), shift)
+    same = temporal_fidelity(part, part, discriminative=False)
+    other = temporal_fidelity(part, shuffled, discriminative=False)
+    assert same.cross_correlation_error == pytest.approx(0.0, abs=1e-12)
+    assert same.pair_correlation_error == pytest.approx(0.0, abs=1e-12)
+    assert other.cross_correlation_error > 0.3 and other.pair_correlation_error > 0.3
+    assert same.n_pairs >= 15
+    assert same.autocorrelation_error == pytest.approx(0.0, abs=1e-12)  # the rolled tags keep their ACF
+    assert other.autocorrelation_error < 0.05
+
+
+def test_cross_correlation_sees_a_lag():
+    rng = np.random.default_rng(1)
+    lead = np.convolve(rng.normal(size=3000), np.ones(5) / 5, "same")
+    x = np.stack([lead, np.roll(lead, 3)], 1)  # the second tag follows the first 3 steps later
+    ccf = log_cross_correlation(x, np.zeros(3000, int), np.array([[0, 1]]), max_lag=6)
+    assert np.argmax(ccf[:, 0]) == 6 + 3 and ccf[9, 0] > 0.99
+
+
+def test_discriminative_floor_is_printed(plant):
+    rep = temporal_fidelity(plant, plant, n_repeats=1, iterations=30, min_windows=50, random_state=0)
+    assert rep.discriminative is not None and rep.discriminative_floor is not None
+    assert "real against real (alternate blocks)" in "\n".join(rep.lines())
+    assert rep.to_dict()["discriminative_floor"]["mean"] >= 0
+
+
+def test_fit_closing_score_equals_evaluate(tmp_path, plant):
+    data = tmp_path / "log.parquet"
+    plant[["timestamp", *TAGS]].iloc[:600].to_parquet(data, index=False)
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text("[model]\nlatent_dim = 16\ngenerator_dim = [32, 32]\ncritic_dim = [32, 32]\nlength_scale = 8\n")
+    model = tmp_path / "m.indgan"
+    run = CliRunner().invoke
+    r = run(cli, ["fit", str(data), "-o", str(model), "--epochs", "2", "--batch-size", "100", "--quiet", "-c", str(cfg)])
+    assert r.exit_code == 0, r.output
+    syn = tmp_path / "syn.parquet"
+    assert run(cli, ["sample", str(model), "--seed", "0", "-o", str(syn)]).exit_code == 0
+    e = run(cli, ["evaluate", str(data), str(syn)])
+    assert e.exit_code == 0, e.output
+
+    def scores(text):
+        keys = ("quality score", "with defaults", "step-change score", "autocorrelation error",
+                "cross-correlation error", "top-pair correlation error")
+        return {k: line.split()[len(k.split())] for line in text.splitlines() for k in keys
+                if line.strip().startswith(k)}
+    fit_scores, eval_scores = scores(r.output), scores(e.output)
+    assert len(fit_scores) == 6 and fit_scores == eval_scores
+
+
+def test_redundant_tags_follow_their_leader(plant):
+    x = plant[TAGS].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    followers = find_followers(x, TAGS)
+    assert followers == {"tag93": "tag48", "tag57": "tag56"}  # exact copies in the real log
+    assert find_followers(x, TAGS, can_follow=np.array([c != "tag93" for c in TAGS])) == {
+        "tag48": "tag93", "tag57": "tag56"}  # a tag that cannot follow leads
+    seg = np.zeros(len(x), int)
+    p = fit_follower(x[:, 3], x[:, 5], seg)  # tag56 given tag48: a weaker relation, kept in distribution
+    frame = pd.DataFrame({"lead": x[:, 3]})
+    generate_followers(frame, {"f": "lead"}, {"f": p}, np.array([0]), np.random.default_rng(0))
+    real_r = np.corrcoef(x[:, 3], x[:, 5])[0, 1]
+    assert abs(np.corrcoef(frame["lead"], frame["f"])[0, 1] - real_r) < 0.05
+    assert abs(np.corrcoef(frame["f"][1:], frame["f"][:-1])[0, 1] - np.corrcoef(x[1:, 5], x[:-1, 5])[0, 1]) < 0.1
+
+
+def test_log_model_keeps_the_most_correlated_pairs(plant):
+    log = plant[["timestamp", *TAGS]].iloc[:1500]
+    model = LogGAN(random_state=0, **TINY_LOG).fit(log)
+    assert set(model.followers_) >= {"tag93", "tag57"}
+    out = model.sample(random_state=0)
+    for a, b in (("tag48", "tag93"), ("tag56", "tag57")):
+        assert np.corrcoef(out[a], out[b])[0, 1] > 0.97
+    rep = temporal_fidelity(log, out, discriminative=False)
+    x = log[TAGS].to_numpy(float)
+    pairs, r = top_correlated_pairs(x, 2)
+    assert {tuple(sorted((TAGS[i], TAGS[j]))) for i, j in pairs} == {("tag48", "tag93"), ("tag56", "tag57")}
+    assert rep.pair_correlation_error < 0.5
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=5, max_size=300),
+       st.integers(0, 3))
+def test_quantile_encoding_round_trips_the_training_values(values, repeats):
+    x = np.asarray(values + values[:1] * repeats * 20)  # perhaps a point mass
+    q = np.quantile(x, np.linspace(0, 1, 1001), method="inverted_cdf")
+    back = quantile_values(quantile_scores(x, q), q)
+    span = max(x.max() - x.min(), 1e-12)
+    assert np.all(np.abs(back - x) <= 1e-6 * span + 1e-9 * np.abs(x))
+    assert np.all(np.abs(quantile_scores(x, q)) < 1.0)  # inside the generator's tanh range
+
+
+def test_quantile_encoding_in_the_transformer(plant):
+    view = infer_schema(plant[["timestamp", "tag0", "tag63", "tag70", "tag12"]])
+    df = view.view(plant)
+    t = DataTransformer(view, continuous_encoding="quantile").fit(df)
+    enc = t.transform(df)
+    assert enc.shape[1] == t.output_dim and all(s.kind == "tanh" or s.discrete for s in t.output_spans())
+    back = t.inverse_transform(enc)
+    for c in ("tag0", "tag12"):
+        a, b = pd.to_numeric(df[c], errors="coerce").to_numpy(float), back[c].to_numpy(float)
+        ok = np.isfinite(a)
+        assert np.allclose(a[ok], b[ok], atol=1e-4 * (np.nanmax(a) - np.nanmin(a)))  # float32 scores
+    restored = DataTransformer.from_dict(t.to_dict(), view)
+    assert np.array_equal(restored.transform(df), enc)
