@@ -162,9 +162,13 @@ def test_log_model_keeps_the_most_correlated_pairs(plant):
     log = plant[["timestamp", *TAGS]].iloc[:1500]
     model = LogGAN(random_state=0, **TINY_LOG).fit(log)
     assert set(model.followers_) >= {"tag93", "tag57"}
+    table = model.fit_info_.redundancy  # the calibration scored no grouping and each candidate one
+    assert table[0]["correlation"] is None and sum(r["chosen"] for r in table) == 1
     out = model.sample(random_state=0)
-    for a, b in (("tag48", "tag93"), ("tag56", "tag57")):
-        assert np.corrcoef(out[a], out[b])[0, 1] > 0.97
+    assert np.corrcoef(out["tag48"], out["tag93"])[0, 1] > 0.97
+    for a, b in (("tag48", "tag93"), ("tag56", "tag57")):  # copies in the real log come back (nearly) copies
+        spread = log[a].max() - log[a].min()
+        assert np.abs(out[a] - out[b]).max() < 0.01 * spread
     rep = temporal_fidelity(log, out, discriminative=False)
     x = log[TAGS].to_numpy(float)
     pairs, r = top_correlated_pairs(x, 2)
@@ -197,3 +201,42 @@ def test_quantile_encoding_in_the_transformer(plant):
         assert np.allclose(a[ok], b[ok], atol=1e-4 * (np.nanmax(a) - np.nanmin(a)))  # float32 scores
     restored = DataTransformer.from_dict(t.to_dict(), view)
     assert np.array_equal(restored.transform(df), enc)
+
+
+def _wind_log(n=1500, seed=0):
+    """A wind direction that turns past north now and then, a nacelle that follows it, and a temperature."""
+    rng = np.random.default_rng(seed)
+    direction = np.mod(np.cumsum(rng.normal(0, 4, n)) + 350, 360)
+    return pd.DataFrame({"time": pd.date_range("2024-01-01", periods=n, freq="10min"),
+                         "wind_dir": direction, "yaw": np.mod(direction + rng.normal(0, 3, n), 360),
+                         "vane": rng.normal(0, 40, n).clip(-179, 179),
+                         "temp": np.cumsum(rng.normal(0, 0.1, n)) + 10})
+
+
+def test_angles_are_found_and_round_trip():
+    from indgan.log.circular import find_angles, from_circle, to_circle
+
+    log = _wind_log()
+    x = log[["wind_dir", "yaw", "vane", "temp"]].to_numpy(float)
+    assert find_angles(x, ["wind_dir", "yaw", "vane", "temp"], np.zeros(len(x), int)) == ["wind_dir", "yaw"]
+    schema = infer_schema(log)
+    circle, cs = to_circle(log, schema, ["wind_dir"])
+    assert list(circle.columns) == ["time", "wind_dir~sin", "wind_dir~cos", "yaw", "vane", "temp"]
+    assert [c.name for c in cs.columns] == list(circle.columns)
+    back = from_circle(cs.view(circle), schema, ["wind_dir"])
+    assert np.allclose(back["wind_dir"], log["wind_dir"], atol=1e-9) and "wind_dir~sin" not in back
+
+
+def test_log_model_turns_angles_past_north():
+    log = _wind_log()
+    model = LogGAN(random_state=0, circular="auto", **TINY_LOG).fit(log)
+    assert model.angles_ == ["wind_dir", "yaw"]
+    out = model.sample(random_state=0)
+    assert list(out.columns) == list(log.columns)
+    for c in ("wind_dir", "yaw"):
+        assert out[c].between(0, 360).all() and (out[c] < 360).all()
+    path = model.rows_.schema_.names
+    assert "wind_dir~sin" in path and "wind_dir" not in path
+    assert LogGAN(random_state=0, **TINY_LOG).fit(log.iloc[:300]).angles_ == []  # off by default
+    named = LogGAN(random_state=0, circular=["wind_dir"], **TINY_LOG).fit(log.iloc[:300])
+    assert named.angles_ == ["wind_dir"]

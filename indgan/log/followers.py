@@ -13,7 +13,7 @@ row model's own draws. So the log model generates each group of redundant tags f
   mass is one bin); the follower is a curve through the bins' medians (linear between them) plus a residual whose
   quantiles are kept per bin (``n_quantiles``): a nonparametric conditional distribution, so the pair's joint
   shape (a copy, a rare joint excursion, a saturation, a dead band) is kept, not only its correlation;
-- **its own motion**: the residual's rank within its bin in the real log, as a normal score, follows an AR(1)
+- **its own motion**: the residual's rank within its bin, as a normal score, follows an AR(1)
   process whose lag-1 autocorrelation is the real one (a sensor's own noise is white, a slow drift between two
   transmitters is not), so a follower's step changes are its own and not a copy of the leader's.
 
@@ -25,14 +25,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr
 
-#: Default correlation above which two tags are redundant (one is generated from the other).
-REDUNDANT_CORRELATION = 0.95
+#: Correlations above which two tags may be redundant (one generated from the other), tried by the log model's
+#: calibration (``redundant_correlation="auto"``).
+FOLLOWER_CANDIDATES = (0.98, 0.95, 0.9, 0.85, 0.8)
 
 
 def find_followers(x: np.ndarray, names: list[str], can_follow: np.ndarray | None = None,
-                   threshold: float = REDUNDANT_CORRELATION, min_rows: int = 50) -> dict[str, str]:
+                   threshold: float = 0.98, min_rows: int = 50) -> dict[str, str]:
     """Group redundant tags: ``{follower: leader}``.
 
     Parameters
@@ -83,7 +84,8 @@ def fit_follower(leader: np.ndarray, follower: np.ndarray, segments: np.ndarray,
     Parameters
     ----------
     leader, follower : numpy.ndarray
-        ``(n_steps,)`` values on the time grid (NaN missing).
+        ``(n_steps,)`` values on the observed steps of the time grid (NaN missing: a follower's missing cells are
+        generated where its leader's are, or on their own, at the real rates).
     segments : numpy.ndarray
         ``(n_steps,)`` entity of each step (the lag-1 autocorrelation is taken inside each).
 
@@ -108,14 +110,19 @@ def fit_follower(leader: np.ndarray, follower: np.ndarray, segments: np.ndarray,
         if sel.sum() >= 5:
             table[b] = np.quantile(resid[sel], probs)
     table = pd.DataFrame(table).ffill().bfill().to_numpy()  # bins without rows: the neighbouring bin
-    # the real residual's rank within its bin as a normal score, and its lag-1 autocorrelation
-    score = np.full(len(leader), np.nan)
-    score[ok] = _scores(resid[ok], table[bins[ok]])
-    same = (segments[1:] == segments[:-1]) & np.isfinite(score[1:]) & np.isfinite(score[:-1])
-    phi = float(np.corrcoef(score[1:][same], score[:-1][same])[0, 1]) if same.sum() > 10 else 0.0
+    # the real residual's lag-1 autocorrelation (on its values: its rank within a bin would jump whenever the
+    # leader changes bins, and make the follower rougher than it is)
+    same = (segments[1:] == segments[:-1]) & np.isfinite(resid[1:]) & np.isfinite(resid[:-1])
+    with np.errstate(all="ignore"):
+        phi = float(np.corrcoef(resid[1:][same], resid[:-1][same])[0, 1]) if same.sum() > 10 else 0.0
+    # missing cells (a record of one asset not logged): with the leader's, or on their own at the real rate
+    lead_missing, own_missing = ~np.isfinite(leader), ~np.isfinite(follower)
+    with_leader = float(own_missing[lead_missing].mean()) if lead_missing.any() else 0.0
+    alone = float(own_missing[~lead_missing].mean()) if (~lead_missing).any() else 0.0
     return {"edges": edges.tolist(), "node_x": node_x.tolist(), "node_y": node_y.tolist(), "table": table.tolist(),
             "phi": float(np.clip(np.nan_to_num(phi), 0.0, 0.999)),
-            "marginal": np.quantile(follower[np.isfinite(follower)], probs).tolist()}
+            "marginal": np.quantile(follower[np.isfinite(follower)], probs).tolist(),
+            "missing_with_leader": with_leader, "missing_alone": alone}
 
 
 def _bin(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -124,19 +131,11 @@ def _bin(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, np.nan_to_num(x, nan=edges[0]), "left")
 
 
-def _scores(y: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Normal scores of ``y (n,)`` within their conditional quantile rows ``(n, n_q)``."""
-    n_q = rows.shape[1]
-    below = (rows < y[:, None]).sum(1)
-    at = (rows == y[:, None]).sum(1)
-    pos = np.clip(below + 0.5 * at, 0.5, n_q - 0.5) / n_q
-    return ndtri(pos)
-
-
 def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: dict[str, dict],
-                       starts: np.ndarray, rng: np.random.Generator) -> None:
+                       starts: np.ndarray, rng: np.random.Generator, missing: dict[str, np.ndarray] | None = None) -> None:
     """Fill each follower column of ``values`` (``(n_steps, ...)``, sequences laid end to end beginning at
-    ``starts``) from its leader's generated values, in place."""
+    ``starts``) from its leader's generated values, in place; ``missing`` gives ``{leader: (n_steps,) bool}`` where
+    a leader's generated cell is missing (its status), else a NaN leader value is missing."""
     n = len(values)
     seq_start = np.zeros(n, bool)
     seq_start[np.asarray(starts, np.int64)] = True
@@ -153,10 +152,14 @@ def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: 
             seg[0] = eps[a]
             e[a:b] = lfilter([1.0], [1.0, -phi], seg)
         u = ndtr(e) * (table.shape[1] - 1)
-        known = np.isfinite(lead)
+        lead_missing = (missing or {}).get(leader, ~np.isfinite(lead))
+        known = np.isfinite(lead) & ~lead_missing
         centre = np.where(known, np.interp(np.nan_to_num(lead), p["node_x"], p["node_y"]), 0.0)
         table = np.vstack([table, np.asarray(p["marginal"])[None]])  # last row: where the leader is missing
         rows = table[np.where(known, _bin(lead, edges), len(table) - 1)]
         k = np.clip(np.floor(u).astype(np.int64), 0, table.shape[1] - 2)
         frac = u - k
-        values[name] = centre + rows[np.arange(n), k] * (1 - frac) + rows[np.arange(n), k + 1] * frac
+        y = centre + rows[np.arange(n), k] * (1 - frac) + rows[np.arange(n), k + 1] * frac
+        draw = rng.random(n)
+        gone = np.where(lead_missing, draw < p.get("missing_with_leader", 0.0), draw < p.get("missing_alone", 0.0))
+        values[name] = np.where(gone, np.nan, y)

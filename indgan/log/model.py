@@ -67,15 +67,17 @@ from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder, condition_schedule
 from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
-from ..metrics.sequences import log_autocorrelation, step_change_scores, step_scale
+from ..metrics.sequences import (log_autocorrelation, pair_correlation_error, step_change_scores, step_scale,
+                                 top_correlated_pairs)
 from ..persist import split_state
-from ..schema import Schema, time_values
+from ..schema import CONTINUOUS, OK, Schema, time_values
 from ..tabular import TabularGAN
 from ..timegrid import detect_sample_hold, gap_runs, prepare_log, time_axis
 from ..training import resolve_device, seed_everything
-from .followers import REDUNDANT_CORRELATION, find_followers, fit_follower, generate_followers
+from .circular import COS, SIN, find_angles, from_circle, to_circle
+from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower, generate_followers
 from .noise import SmoothNoise, stratified
-from .prepare import prepare_rows
+from .prepare import cycle_features, prepare_rows
 
 #: Candidate length scales of the latent process, in steps, tried when ``length_scale="auto"``.
 LENGTH_CANDIDATES = (2, 4, 8, 12, 16, 24, 32, 48, 64)
@@ -109,6 +111,10 @@ class LogFitInfo(FitInfo):
     row_seconds: float = 0.0
     #: ``[entity index, first step, steps]`` of every run of grid steps without a sample (outages)
     gaps: list = field(default_factory=list)
+    #: periods (ns) of the calendar cycles in the row model's context (:data:`~indgan.log.prepare.CYCLES`)
+    cycles: list = field(default_factory=list)
+    #: the candidate groupings of redundant tags the calibration scored (:meth:`LogGAN._choose_followers`)
+    redundancy: list = field(default_factory=list)
 
 
 class LogGAN(FittedModel):
@@ -133,6 +139,27 @@ class LogGAN(FittedModel):
         :func:`stratified`), for sequences of up to 200,000 steps.
     sensor_noise : bool, default True
         Add each tag's calibrated white noise (see the module docstring).
+    continuous_encoding : {"quantile", "mode"}, default "quantile"
+        How the row model encodes continuous tags: one normal score per tag through its empirical quantiles, or
+        CTGAN's mode-specific normalisation (:class:`~indgan.encoding.DataTransformer`). Measured on the plant logs
+        (same seed, the defaults otherwise): the 50 most correlated tag pairs lose 0.38 of their correlation with
+        quantiles against 0.65 with modes (CTGAN draws each tag's mode on its own), rows 0.936 against 0.909.
+    redundant_correlation : float, "auto" or None, default "auto"
+        Tags correlated at least this much with another are generated from it (:mod:`indgan.log.followers`:
+        redundant sensors, a tag archived twice, a flow and its valve); "auto" lets the calibration choose among
+        :data:`~indgan.log.followers.FOLLOWER_CANDIDATES` and none (``fit_info_.redundancy``); None turns it off.
+    duplicate_times : {"first", "mean", "error"}, default "first"
+        Rows that repeat a timestamp within an entity (:func:`~indgan.timegrid.resolve_duplicate_times`).
+    circular : "auto", list of str or None, default None
+        Angle tags in degrees that wrap around (wind direction, yaw position), learned as points on the circle
+        (:mod:`indgan.log.circular`): detected, named, or None for none. Off by default: on La Haute Borne's log
+        (12 angle tags, same seed) it moved the discriminative score from 0.208 to 0.214 and the top-pair error
+        (Pearson on degrees) from 0.073 to 0.092.
+    cycles : bool, default False
+        Give the row model the calendar cycles the log spans as context (time of day, day of week:
+        :data:`~indgan.log.prepare.CYCLES`), so daily and weekly patterns are generated in phase. Off by default:
+        on La Haute Borne's two years (same seed, angles on the circle) it moved the discriminative score from
+        0.214 to 0.235 and the top-pair error from 0.092 to 0.108.
     sample_hold : bool, default True
         Hold sampled analyser and lab tags between their updates, as detected in the training log.
     progress : bool or "auto", default "auto"
@@ -161,6 +188,10 @@ class LogGAN(FittedModel):
         The row model (its schema holds the modelled tags, without time, entity and conditions).
     length_scale_ : float
         The latent processes' length scale in steps.
+    followers_ : dict
+        ``{follower tag: leader tag}`` of the redundant tags generated from their leader.
+    angles_ : list of str
+        The angle tags learned on the circle.
     sensor_noise_ : dict
         ``{tag: standard deviation}`` in the tag's units.
     fit_info_ : dict
@@ -192,7 +223,8 @@ class LogGAN(FittedModel):
                  critic_lr: float = 1e-3, ema_decay: float | None = 0.995, n_modes: int = 5, gp_every: int = 4,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
                  random_state: int | None = None, verbose: bool = True, continuous_encoding: str = "quantile",
-                 redundant_correlation: float | None = REDUNDANT_CORRELATION, duplicate_times: str = "first"):
+                 redundant_correlation: float | str | None = "auto", duplicate_times: str = "first",
+                 circular: str | list | None = None, cycles: bool = False):
         self.time_budget = time_budget
         self.epochs = epochs
         self.length_scale = length_scale
@@ -222,6 +254,8 @@ class LogGAN(FittedModel):
         self.continuous_encoding = continuous_encoding
         self.redundant_correlation = redundant_correlation
         self.duplicate_times = duplicate_times
+        self.circular = circular
+        self.cycles = cycles
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
@@ -235,7 +269,7 @@ class LogGAN(FittedModel):
             raise ConfigError(f"progress must be True, False or 'auto', got {self.progress!r}.")
         check_fraction("validation_share", self.validation_share, upper=0.5)
         check_fraction("row_tolerance", self.row_tolerance)
-        if self.redundant_correlation is not None:
+        if self.redundant_correlation not in (None, "auto"):
             check_fraction("redundant_correlation", self.redundant_correlation)
 
     def _row_model(self, budget: float | None) -> TabularGAN:
@@ -289,7 +323,12 @@ class LogGAN(FittedModel):
         budget = budget_seconds(self.time_budget, device)
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the log model", duplicate_times=self.duplicate_times)
-        prep = prepare_rows(data, log, self.progress)
+        user_schema = log.schema
+        self.angles_ = self._find_angles(log)
+        if self.angles_:  # angles learned as points on the circle (indgan.log.circular)
+            circle, circle_schema = to_circle(log.data, log.schema, self.angles_)
+            log = prepare_log(circle, circle_schema, condition, model="the log model")
+        prep = prepare_rows(data, log, self.progress, self.cycles)
         grid, schema, frame = log.grid, log.schema, log.grid.frame
         self._fit_followers(prep, grid)
         row_budget = None
@@ -298,11 +337,11 @@ class LogGAN(FittedModel):
         model = self._row_model(row_budget)
         observed = grid.observed
         model.fit(prep.rows, schema=prep.row_schema, context=prep.context[observed] if prep.context.shape[1] else None)
-        self.schema_, self.rows_ = schema, model
+        self.schema_, self.model_schema_, self.rows_ = user_schema, schema, model
         self.cond_encoder_ = prep.cond_encoder
         self.device_ = device
 
-        cont = [c for c in prep.continuous if c not in self.followers_]
+        cont = prep.continuous
         self.held_ = []
         if self.sample_hold and cont:
             x = frame[cont].to_numpy(np.float64)
@@ -320,7 +359,7 @@ class LogGAN(FittedModel):
             entity_numeric=bool(entity_col is not None and pd.api.types.is_numeric_dtype(log.view[entity_col])),
             lengths=grid.lengths.tolist(), starts=t_grid[grid.offsets[:-1]].tolist(), conditions=log.conditions,
             progress=prep.progress, context_dim=int(prep.context.shape[1]), held=self.held_,
-            gaps=gap_runs(observed, grid.offsets))
+            gaps=gap_runs(observed, grid.offsets), cycles=prep.cycles)
         # the training condition trajectories, drawn from when a sample does not fix them
         self.cond_grid_ = torch.from_numpy(prep.context).float()
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
@@ -330,27 +369,57 @@ class LogGAN(FittedModel):
         self._rng_ = self.new_generator(self.random_state)
         return self
 
+    def _find_angles(self, log) -> list[str]:
+        """The angle tags (:mod:`indgan.log.circular`): ``circular`` "auto" detects them, a list names them, None
+        turns it off. Tags with status strings are left as they are."""
+        if self.circular is None:
+            return []
+        tags = [c.name for c in log.schema.columns if c.role == CONTINUOUS and not c.statuses
+                and c.name not in log.conditions]
+        if self.circular != "auto":
+            named = [self.circular] if isinstance(self.circular, str) else list(self.circular)
+            wrong = [c for c in named if c not in tags]
+            if wrong:
+                raise ConfigError(f"circular: {wrong!r} are not continuous tags without status strings of "
+                                  f"{log.source}; name angle tags in degrees, or use circular='auto'.")
+            return named
+        x = log.grid.frame[tags].to_numpy(np.float64)
+        x[~log.grid.observed] = np.nan
+        return find_angles(x, tags, np.repeat(np.arange(len(log.grid.lengths)), log.grid.lengths))
+
     def _fit_followers(self, prep, grid) -> None:
-        """Find the redundant tags (:mod:`indgan.log.followers`), learn each follower given its leader, and take the
-        followers out of the row model's schema. Every continuous tag may lead; followers are the tags without
-        status strings and without missing cells on the observed steps (their status is never generated)."""
+        """Find the redundant tags at each candidate correlation (:mod:`indgan.log.followers`) and learn each
+        follower given its leader; the calibration then chooses among them (``_follower_options``). Every continuous
+        tag may lead but an angle's sine and cosine (they stay in the row model together); followers are the tags
+        without status strings (a follower's missing cells are generated with its leader's or at its own rate).
+        The row model learns every tag: a follower's generated values are replaced at sampling."""
         self.followers_, self.follower_params_ = {}, {}
+        self._follower_options = []
         if self.redundant_correlation is None:
             return
         specs = {c.name: c for c in prep.row_schema.columns}
         observed = grid.observed
-        cands = prep.continuous
-        x = grid.frame[cands].to_numpy(np.float64)
-        can_follow = np.isfinite(x[observed]).all(0) & np.array([not specs[c].status_column for c in cands])
-        if len(cands) < 2 or not can_follow.any():
+        cands = [c for c in prep.continuous if not c.endswith((SIN, COS))]
+        if len(cands) < 2:
             return
+        x = grid.frame[cands].to_numpy(np.float64)
         x[~observed] = np.nan
-        self.followers_ = find_followers(x[observed], cands, can_follow, self.redundant_correlation)
-        seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)
-        for f, lead in self.followers_.items():
-            self.follower_params_[f] = fit_follower(x[:, cands.index(lead)], x[:, cands.index(f)], seg)
-        if self.followers_:
-            prep.row_schema = Schema([c for c in prep.row_schema.columns if c.name not in self.followers_])
+        can_follow = np.array([not specs[c].statuses for c in cands])
+        seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)[observed]
+        thresholds = (FOLLOWER_CANDIDATES if self.redundant_correlation == "auto"
+                      else (float(self.redundant_correlation),))
+        fitted: dict[tuple[str, str], dict] = {}
+        seen = set()
+        for thr in thresholds:
+            followers = find_followers(x[observed], cands, can_follow, thr)
+            key = tuple(sorted(followers.items()))
+            if key in seen:
+                continue
+            seen.add(key)
+            for f, lead in followers.items():  # on the observed steps (an outage is not a missing cell)
+                if (f, lead) not in fitted:
+                    fitted[(f, lead)] = fit_follower(x[observed, cands.index(lead)], x[observed, cands.index(f)], seg)
+            self._follower_options.append((thr, followers, {f: fitted[(f, lead)] for f, lead in followers.items()}))
 
     # ------------------------------------------------------------------ calibration
     def _calibrate(self, frame: pd.DataFrame, observed: np.ndarray, offsets: np.ndarray, cont: list[str]) -> None:
@@ -409,7 +478,38 @@ class LogGAN(FittedModel):
             del r["noise"]
         self.fit_info_.calibration_reference = reference
         self.fit_info_.calibration = table
+        self._choose_followers(plan, seed, real, seg, acf_real, real_rows, cont, cats)
         self.fit_info_.calibration_seconds = perf_counter() - t0
+
+    def _choose_followers(self, plan, seed, real, seg, acf_real, real_rows, cont, cats) -> None:
+        """Among the candidate groupings of redundant tags (none, and one per candidate correlation), keep the one
+        whose simulated log scores best: rows plus the time score minus the correlation error of the 50 most
+        correlated real pairs (:func:`~indgan.metrics.sequences.pair_correlation_error`). On the plant logs the
+        looser groupings win (their strongly related tags are copies and joint excursions); on a wind farm's log,
+        where a turbine's power follows its own wind speed more than its neighbour's power, only the copies do."""
+        from ..metrics.report import row_fidelity
+
+        options = [(None, {}, {})] + [o for o in self._follower_options if o[1]]
+        if len(options) == 1:
+            return
+        pairs, _ = top_correlated_pairs(real, 50)
+        table = []
+        for thr, followers, params in options:
+            self.followers_, self.follower_params_ = followers, params
+            values, _ = self._draw_values(plan, None, self.new_generator(seed), training_phase=True)
+            x = values[cont].to_numpy(np.float64)
+            rows_score = row_fidelity(real_rows, values, cont, [c for c in cats if c in values])
+            steps_score = float(np.nanmean(step_change_scores(real, x, seg, seg)))
+            acf_error = float(np.nanmean(np.abs(log_autocorrelation(x, seg, self.max_lag) - acf_real)))
+            pair_error = float(np.nanmean(pair_correlation_error(real, x, pairs))) if len(pairs) else 0.0
+            table.append({"correlation": thr, "followers": len(followers), "rows": rows_score, "steps": steps_score,
+                          "acf_error": acf_error, "pair_error": pair_error,
+                          "score": rows_score + 0.5 * (steps_score + 1.0 - acf_error) - pair_error})
+        best = max(range(len(table)), key=lambda i: table[i]["score"])
+        for i, r in enumerate(table):
+            r["chosen"] = i == best
+        self.followers_, self.follower_params_ = options[best][1], options[best][2]
+        self.fit_info_.redundancy = table
 
     @property
     def summary_(self):
@@ -425,6 +525,13 @@ class LogGAN(FittedModel):
                  + f"; latent length scale {self.length_scale_:g} steps; sensor noise on {len(self.sensor_noise_)} tag(s)"
                  + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
                  + ("; batch progress" if fi.progress else "")]
+        if self.followers_:
+            pairs = [f"{f} <- {lead}" for f, lead in self.followers_.items()]
+            lines.append(f"redundant tags generated from their leader: {', '.join(pairs[:6])}"
+                         + (f" and {len(pairs) - 6} more" if len(pairs) > 6 else ""))
+        if self.angles_:
+            lines.append(f"angles learned on the circle: {', '.join(self.angles_[:6])}"
+                         + (f" and {len(self.angles_) - 6} more" if len(self.angles_) > 6 else ""))
         return lines + [f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
                         f"{', '.join(g['columns'][:6])}" + (f" and {len(g['columns']) - 6} more" if len(g['columns']) > 6
                                                              else "") for g in fi.held]
@@ -557,6 +664,9 @@ class LogGAN(FittedModel):
             for span in enc.spans():
                 if span.column in fixed:
                     ctx[:, span.start:span.start + span.width] = enc_fixed[:, span.start:span.start + span.width]
+        if info.cycles:  # the calendar of the generated time axis, also beyond the training log's end
+            t = np.concatenate([info.starts[e] + np.arange(k) * info.interval for e, k in plan])
+            ctx[:, enc.dim:enc.dim + 2 * len(info.cycles)] = torch.from_numpy(cycle_features(t, info.cycles))
         if info.progress:
             prog = torch.cat([torch.arange(k) / max(k - 1, 1) for _, k in plan])
             ctx[:, -1] = prog.float()
@@ -618,7 +728,13 @@ class LogGAN(FittedModel):
             self._hold(values, plan, starts, training_phase, g)
             if self.followers_:
                 seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
-                generate_followers(values, self.followers_, self.follower_params_, starts, np.random.default_rng(seed))
+                missing = {}
+                for lead in set(self.followers_.values()):
+                    status = self.model_schema_[lead].status_column
+                    if status in values:
+                        missing[lead] = values[status].astype(object).to_numpy() != OK
+                generate_followers(values, self.followers_, self.follower_params_, starts, np.random.default_rng(seed),
+                                   missing)
             return values, context.cpu()
         return values, out, starts
 
@@ -692,6 +808,8 @@ class LogGAN(FittedModel):
                                                                                 dtype=object)[seq]
             else:
                 view[entity_col] = np.asarray(info.entities, dtype=object)[seq]
+        if self.angles_:
+            view = from_circle(view, self.schema_, self.angles_)
         frame = self.schema_.restore(view)
         if entity_col is None and len(plan) > 1:
             frame.insert(0, "sequence", np.concatenate(ids))
@@ -700,7 +818,8 @@ class LogGAN(FittedModel):
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
         row_meta, row_tensors = self.rows_.to_state()
-        meta = {"schema": self.schema_.to_dict(), "rows": row_meta, "cond_encoder": self.cond_encoder_.to_dict(),
+        meta = {"schema": self.schema_.to_dict(), "model_schema": self.model_schema_.to_dict(),
+                "angles": self.angles_, "rows": row_meta, "cond_encoder": self.cond_encoder_.to_dict(),
                 "length_scale": self.length_scale_, "sensor_noise": self.sensor_noise_, "held": self.held_,
                 "followers": self.followers_, "follower_params": self.follower_params_,
                 "fit_info": self.fit_info_.to_dict()}
@@ -710,6 +829,8 @@ class LogGAN(FittedModel):
 
     def _restore(self, meta: dict, tensors: dict[str, Tensor], device: torch.device, source) -> None:
         self.schema_ = Schema.from_dict(meta["schema"])
+        self.model_schema_ = Schema.from_dict(meta.get("model_schema", meta["schema"]))
+        self.angles_ = list(meta.get("angles", []))
         self.rows_ = TabularGAN.from_state(meta["rows"], split_state(tensors, "rows"), str(device), source=source)
         self.cond_encoder_ = RangeEncoder.from_dict(meta["cond_encoder"])
         self.length_scale_ = float(meta["length_scale"])
