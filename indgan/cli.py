@@ -28,10 +28,14 @@ from pathlib import Path
 
 import click
 
+from .atomic import check_not_an_input, default_output
 from .budget import describe_auto
 from .errors import ConfigError, IndganError
 
 from .families import FAMILIES
+
+#: A random seed: what numpy and torch accept (0 .. 2**63 - 1), checked before any work.
+SEED = click.IntRange(0, 2**63 - 1)
 
 
 class _Group(click.Group):
@@ -102,8 +106,8 @@ def cli():
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: the cores other processes leave free, re-checked while training].")
 @click.option("--max-memory", help="A folder of parquet files larger than this in memory (2GB, 500MB) is learned from a random sample that fits [default: a quarter of RAM].")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
-@click.option("--eval-rows", type=int, default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
+@click.option("--eval-rows", type=click.IntRange(min=0), default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
 @click.option("--report", "report_path", is_flag=False, flag_value="", default=None, metavar="[PATH]",
               type=click.Path(path_type=str), help="End with an HTML report of the closing sample against DATA [default PATH: report.html beside the model].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -126,6 +130,10 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
 
     _setup_logging()
     _once("--condition", fit_conditions)
+    out = out or default_output(data, ".indgan")
+    check_not_an_input(out, {"DATA": data, "--config": config}, "--out")
+    if report_path:
+        check_not_an_input(report_path, {"DATA": data, "--config": config}, "--report")
     from . import distributed
 
     if distributed.init_from_env(device) and not distributed.is_main():  # torchrun: rank 0 speaks and writes
@@ -227,7 +235,6 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     last = model.summary_.history[-1]
     click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
                f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
-    out = out or Path(Path(data).name.split(".")[0] + ".indgan")
     model.save(out)
     click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {model.fit_info_.fit_seconds:.1f} s on "
                f"{dev} ({_stop_words(model)})")
@@ -317,7 +324,7 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--max-gap", help="Leave outages longer than this missing: steps (e.g. 24) or a time span (e.g. 2h).")
 @click.option("--max-memory", help="DATA a folder of parquet files: fit on a random sample of at most this size (2GB), then fill every row part by part [default: a quarter of RAM].")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Files: also write an HTML report of where and how the gaps were filled.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, model_path, save_path, iterations,
@@ -353,9 +360,17 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         return
     if (data is None) == (db_url is None):
         raise click.UsageError("give either a DATA file (with -o) or --db URL --table T --key K.")
-    if output is not None:  # refuse a bad output before any work
+    if data is not None:  # refuse a bad output, or one that is an input, before any work
         from .adapters.files import check_output_path
-        check_output_path(output, allow_folder=data is not None and Path(data).is_dir())
+        output = output or default_output(data, "" if Path(data).is_dir() else (Path(data).suffix or ".parquet"),
+                                          "_filled")
+        check_output_path(output, allow_folder=Path(data).is_dir())
+        inputs = {"DATA": data, "--model": model_path}
+        check_not_an_input(output, inputs)
+        check_not_an_input(save_path, inputs, "--save")
+        check_not_an_input(report_path, inputs, "--report")
+    elif save_path is not None:
+        check_not_an_input(save_path, {"--model": model_path}, "--save")
     gap = None
     if max_gap is not None:
         gap = int(max_gap) if max_gap.strip().isdigit() else max_gap
@@ -414,7 +429,6 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         _impute_folder(imputer, fitted, Path(data), output, max_memory, seed, save_path)
         return
     df = read_table(data)
-    output = output or Path(Path(data).name.split(".")[0] + "_filled" + (Path(data).suffix or ".parquet"))
     filled = imputer.transform(df) if fitted else imputer.fit_transform(df)
     before = imputer.schema_.view(df)
     n_missing = int(sum(before[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
@@ -448,7 +462,6 @@ def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_m
     window as context, so a gap across two batches is filled as in one), written in parts."""
     from .adapters.files import PartsWriter, iter_table, read_table
 
-    output = output or Path(data.name + "_filled")
     if not fitted:
         imputer.fit(read_table(data, max_memory=max_memory, random_state=seed))
     context = imputer.seq_len if imputer.temporal_ else 0
@@ -480,7 +493,7 @@ def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_m
 @click.option("--condition", "conditions", multiple=True, metavar="COLUMN=VALUE",
               help="Fix a condition (repeatable), e.g. mode=B or tag70:status=Bad; log and sequence models also take "
                    "schedules, fault=0:160,5:320.")
-@click.option("--seed", type=int, default=None, help="Random seed of the draw.")
+@click.option("--seed", type=SEED, default=None, help="Random seed of the draw.")
 @click.option("--fill-gaps", is_flag=True, help="Log model, training shape: generate the training log's outages too "
                                                 "(a gapless grid) [default: the training timestamps, outages kept].")
 @click.option("--part-rows", type=click.IntRange(min=1), default=PART_ROWS, show_default=True,
@@ -499,6 +512,7 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps,
     if output is not None:  # refuse a bad output before generating anything
         from .adapters.files import check_output_path
         check_output_path(output, allow_folder=True)
+        check_not_an_input(output, {"MODEL": model_path})
     model = load_model(model_path, device=device)
     sequential = getattr(model, "generates_sequences", False)
     if not sequential and (sequences is not None or steps is not None):
@@ -581,10 +595,11 @@ def _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_
                    "(fault=0:160,5:320: normal for 160 steps, then fault 5 for 320). Repeatable.")
 @click.option("--schedule", type=click.Path(path_type=Path), help="CSV/parquet: one column per condition, one row per step.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Output .parquet or .csv.")
-@click.option("--seed", type=int, default=None, help="Random seed of the draw.")
+@click.option("--seed", type=SEED, default=None, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
 def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
     """Generate synthetic operating scenarios (long sequences, condition schedules) from a sequence model."""
+    check_not_an_input(output, {"MODEL": model_path, "--schedule": schedule})
     from .adapters.files import write_table
     from .base import load_model
     from .scenarios import generate_scenarios
@@ -614,11 +629,12 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
 @click.argument("coarse", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write the fine history to (parquet or CSV).")
 @click.option("--draws", type=click.IntRange(min=1), default=1, show_default=True, help="Fine histories per coarse history (a 'draw' column numbers them); their spread is reported per tag.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the draw.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
 def upsample(model_path, coarse, output, draws, seed, device):
     """Fine history from COARSE data (block means or samples at the model's factor x its fine interval) with a
     super-resolution model (indgan fit DATA --model super-resolution)."""
+    check_not_an_input(output, {"MODEL": model_path, "COARSE": coarse})
     from .adapters.files import read_table, write_table
     from .base import load_model
 
@@ -656,6 +672,7 @@ def translate(model_path, frame, to, output, device):
 
     _setup_logging()
     check_output_path(output)
+    check_not_an_input(output, {"MODEL": model_path, "FRAME": frame})
     model = load_model(model_path, device=device)
     if not model.translates:
         raise ConfigError(f"{model_path} holds a {model.kind}; translating needs a CycleGAN model "
@@ -686,6 +703,7 @@ def translate(model_path, frame, to, output, device):
 def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, sequences, seq_len, by, repeats,
                  post_hoc_iterations):
     """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
+    check_not_an_input(json_path, {"REAL": real, "SYNTHETIC": synthetic}, "--json")
     from .adapters.files import read_table
     from .metrics import evaluate, evaluate_sequences
 
@@ -719,6 +737,7 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
 def report_cmd(real, synthetic, model_path, output, png_dir, max_rows, n_tags, discriminative):
     """Write one self-contained HTML page of SYNTHETIC against REAL (scores, distributions, trends, correlations,
     training curves), readable offline in any browser."""
+    check_not_an_input(output, {"REAL": real, "SYNTHETIC": synthetic, "--model": model_path})
     from .adapters.files import read_table
     from .report import synthetic_report
     from .report.html import check_report_path
@@ -809,7 +828,7 @@ def images():
 @click.option("--loss", type=click.Choice(["non-saturating", "minimax", "feature-matching", "wgan-gp", "least-squares", "denoising-feature-matching"]), default="non-saturating", show_default=True)
 @click.option("--critic-steps", type=int, default=1, show_default=True, help="Discriminator steps per generator step.")
 @click.option("--device", default="auto", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
 def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, features, loss, critic_steps, device,
                seed, quiet):
@@ -835,7 +854,8 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
                + (f", at most {epochs} epochs" if epochs else "") + " (images need more than tables: --time-budget 10m or "
                "more for good samples)")
     model.fit(data)
-    out = out or Path(Path(str(source)).name.split(".")[0] + ".indgan")
+    out = out or default_output(source, ".indgan")
+    check_not_an_input(out, {"SOURCE": source}, "--out")
     model.save(out)
     fi, last = model.fit_info_, model.summary_.history[-1]
     click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi.seconds_per_epoch:.1f} s per epoch on "
@@ -851,7 +871,7 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
 @click.option("-n", type=int, default=64, show_default=True, help="Number of images.")
 @click.option("--label", help="Class to draw (index or name; conditional models).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="PNG grid, or .npz for the arrays.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 def images_sample(model_path, n, label, output, seed, device):
     """Draw N images from a trained image GAN, as a PNG grid or an .npz of uint8 arrays."""
@@ -875,7 +895,7 @@ def images_sample(model_path, n, label, output, seed, device):
 @click.option("--rows", type=int, default=8, show_default=True, help="Number of walks (grid rows).")
 @click.option("--label", help="Class of every walk (conditional models) [default: one drawn per walk].")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 def images_interpolate(model_path, steps, rows, label, output, seed, device):
     """Latent walk: each row moves in equal steps from one z to another."""
@@ -892,7 +912,7 @@ def images_interpolate(model_path, steps, rows, label, output, seed, device):
 @click.argument("model_path", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True)
 @click.option("--png", "png_dir", type=click.Path(path_type=Path), help="Also write every figure as a PNG into this folder.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 def images_report(model_path, output, png_dir, seed):
     """An HTML page of an image GAN: samples, latent walks, training curves, the mode-collapse signal."""
     from .base import load_model
@@ -911,7 +931,7 @@ def images_report(model_path, output, png_dir, seed):
 @click.option("-n", type=int, default=2000, show_default=True, help="Generated images to score.")
 @click.option("--classifier-epochs", type=int, default=3, show_default=True)
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 def images_evaluate(model_path, source, size, n, classifier_epochs, json_path, seed, device):
     """Score a model against SOURCE's real images: classifier Frechet distance, conditional accuracy, coverage.

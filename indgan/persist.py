@@ -20,7 +20,8 @@ from pathlib import Path
 
 import torch
 
-from .errors import ModelFileError, first_line
+from .atomic import atomic_output
+from .errors import DataError, ModelFileError, first_line
 
 FORMAT = "indgan-model"
 VERSION = 1
@@ -39,11 +40,12 @@ def save_model_file(path: str | Path, kind: str, meta: dict, tensors: dict[str, 
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(payload, tmp)
-        tmp.replace(path)
+        with atomic_output(path) as tmp:  # complete, or the earlier file untouched
+            torch.save(payload, tmp)
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot write the model file: {exc.strerror or exc}") from exc
+    except (RuntimeError, DataError) as exc:  # torch.save reports an unwritable file as a RuntimeError
+        raise ModelFileError(f"{path}: cannot write the model file: {first_line(exc)}") from exc
     return path
 
 

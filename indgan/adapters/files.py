@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..atomic import atomic_output
 from ..errors import DataError, first_line
 
 log = logging.getLogger(__name__)
@@ -475,25 +476,30 @@ class PartsWriter:
         self.rows = 0
         self._writer = None
         self._schema = None
+        self._atomic = None
+        self._tmp = self.path
 
     def __enter__(self) -> PartsWriter:
+        """Parts go to a temporary file or folder beside the target (:func:`indgan.atomic.atomic_output`), which
+        replaces it only when the ``with`` block ends without an exception."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._atomic = atomic_output(self.path)
+        self._tmp = self._atomic.__enter__()
         return self
 
     def write(self, df: pd.DataFrame) -> None:
         try:
             if self.folder:
-                self.path.mkdir(parents=True, exist_ok=True)
-                df.to_parquet(self.path / f"part-{self.parts:05d}.parquet", index=False)
+                self._tmp.mkdir(parents=True, exist_ok=True)
+                df.to_parquet(self._tmp / f"part-{self.parts:05d}.parquet", index=False)
             elif self.suffix in (".parquet", ".pq"):
                 table = pa.Table.from_pandas(df, preserve_index=False, schema=self._schema)
                 if self._writer is None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
                     self._schema = table.schema
-                    self._writer = pq.ParquetWriter(self.path, table.schema)
+                    self._writer = pq.ParquetWriter(self._tmp, table.schema)
                 self._writer.write_table(table)
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                df.to_csv(self.path, index=False, mode="w" if self.parts == 0 else "a", header=self.parts == 0,
+                df.to_csv(self._tmp, index=False, mode="w" if self.parts == 0 else "a", header=self.parts == 0,
                           sep="\t" if self.suffix == ".tsv" else ",")
         except OSError as exc:
             raise DataError(f"{self.path}: cannot write it: {exc.strerror or exc}") from exc
@@ -502,14 +508,17 @@ class PartsWriter:
         self.parts += 1
         self.rows += len(df)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if self._writer is not None:
             self._writer.close()
+        if self._atomic is not None:
+            self._atomic.__exit__(exc_type, exc, tb)
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` ``(n_rows, n_columns)`` to ``path`` as parquet (``.parquet``/``.pq``) or CSV (any CSV
-    suffix), without the index; missing parent folders are created.
+    suffix), without the index; missing parent folders are created. The table goes to a temporary file beside
+    ``path`` first and replaces it only when complete (:func:`indgan.atomic.atomic_output`).
 
     Returns
     -------
@@ -530,10 +539,11 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix in (".parquet", ".pq"):
-            df.to_parquet(path, index=False)
-        else:
-            df.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+        with atomic_output(path) as tmp:  # complete, or the earlier file untouched
+            if suffix in (".parquet", ".pq"):
+                df.to_parquet(tmp, index=False)
+            else:
+                df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
     except OSError as exc:
         raise DataError(f"{path}: cannot write it: {exc.strerror or exc}") from exc
     except (pa.ArrowException, ValueError, TypeError) as exc:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import atomic_output
 from ..errors import DataError
 from ..schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, infer_schema
 
@@ -158,7 +159,8 @@ class EvaluationReport:
 
     def to_json(self, path: str | Path) -> Path:
         path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, default=float))
+        with atomic_output(path) as tmp:
+            tmp.write_text(json.dumps(self.to_dict(), indent=2, default=float))
         return path
 
     def __str__(self) -> str:
@@ -527,7 +529,8 @@ class SequenceReport:
 
     def to_json(self, path: str | Path) -> Path:
         path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, default=float))
+        with atomic_output(path) as tmp:
+            tmp.write_text(json.dumps(self.to_dict(), indent=2, default=float))
         return path
 
     def __str__(self) -> str:

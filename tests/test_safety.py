@@ -1,0 +1,112 @@
+"""Never lose a user's data: no output over an input, outputs complete or absent, distinct default names, and
+options refused before any work."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from indgan.adapters.files import PartsWriter, write_table
+from indgan.atomic import atomic_output, check_not_an_input, default_output
+from indgan.cli import cli
+from indgan.errors import DataError, ModelFileError
+from indgan.persist import save_model_file
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=True)
+
+
+def test_an_output_over_an_input_is_refused_before_any_work(small_parquet, tmp_path):
+    before = _digest(small_parquet)
+    r = _run(["fit", small_parquet, "-o", small_parquet, "--model", "tabular", "--epochs", "1", "--quiet"])
+    assert r.exit_code != 0 and "that is the input DATA" in r.output and "Traceback" not in r.output
+    assert _digest(small_parquet) == before
+    r = _run(["impute", small_parquet, "-o", small_parquet])
+    assert r.exit_code != 0 and "would destroy it" in r.output and _digest(small_parquet) == before
+    folder = tmp_path / "hist"
+    folder.mkdir()
+    with pytest.raises(DataError, match="inside the input folder"):
+        check_not_an_input(folder / "out.parquet", {"DATA": folder})
+    check_not_an_input(tmp_path / "other.parquet", {"DATA": small_parquet, "--model": None})  # fine
+
+
+def test_default_outputs_keep_the_whole_name():
+    assert default_output("plant.2024-01.parquet", ".indgan") == default_output("x/plant.2024-01.csv", ".indgan")
+    assert str(default_output("plant.2024-01.parquet", ".indgan")) == "plant.2024-01.indgan"
+    assert str(default_output("plant.2024-02.parquet", ".indgan")) == "plant.2024-02.indgan"
+    assert str(default_output("data.2024-01.csv", ".csv", "_filled")) == "data.2024-01_filled.csv"
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_an_interrupted_write_leaves_the_old_file(tmp_path, suffix, monkeypatch):
+    path = tmp_path / f"out{suffix}"
+    write_table(pd.DataFrame({"a": [1, 2, 3]}), path)
+    before = _digest(path)
+
+    def broken(self, target, *a, **k):
+        open(target, "w").write("half a file")  # noqa: SIM115
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet" if suffix == ".parquet" else "to_csv", broken)
+    with pytest.raises(KeyboardInterrupt):
+        write_table(pd.DataFrame({"a": range(1000)}), path)
+    assert _digest(path) == before
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no partial file left beside it
+
+
+@pytest.mark.parametrize("target", ["out.parquet", "out.csv", "parts"])
+def test_parts_are_written_whole_or_not_at_all(tmp_path, target):
+    path = tmp_path / target
+    with PartsWriter(path) as w:
+        w.write(pd.DataFrame({"a": [1, 2]}))
+    first = sorted(p.name for p in tmp_path.iterdir())
+    snapshot = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(RuntimeError, match="stopped"):
+        with PartsWriter(path) as w:
+            w.write(pd.DataFrame({"a": [5, 6]}))
+            raise RuntimeError("stopped half way")
+    assert sorted(p.name for p in tmp_path.iterdir()) == first
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == snapshot
+    with PartsWriter(path) as w:  # a complete write replaces the old output
+        w.write(pd.DataFrame({"a": [7]}))
+        w.write(pd.DataFrame({"a": [8]}))
+    back = pd.read_parquet(path) if target != "out.csv" else pd.read_csv(path)
+    assert back["a"].tolist() == [7, 8]
+
+
+def test_atomic_output_replaces_only_when_complete(tmp_path):
+    path = tmp_path / "m.bin"
+    path.write_bytes(b"old")
+    with pytest.raises(ValueError):
+        with atomic_output(path) as tmp:
+            tmp.write_bytes(b"new, but")
+            raise ValueError
+    assert path.read_bytes() == b"old"
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(b"new")
+    assert path.read_bytes() == b"new" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_model_file_that_cannot_be_written_is_one_error(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(ModelFileError, match="cannot write the model file"):
+        save_model_file(blocker / "m.indgan", "TabularGAN", {}, {})
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fit", "{data}", "--seed", str(2**64)], "--seed"),
+    (["fit", "{data}", "--eval-rows", "-1"], "--eval-rows"),
+    (["sample", "{data}", "--seed", "-3"], "--seed"),
+])
+def test_bad_options_are_refused_before_any_work(args, message, small_parquet):
+    r = _run([str(small_parquet) if a == "{data}" else a for a in args])
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
