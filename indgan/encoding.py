@@ -56,6 +56,17 @@ QUANTILE_ENCODINGS = ("mode", "quantile")
 SCORE_SCALE = 3.5
 
 
+def _robust_std(d: np.ndarray) -> float:
+    """The standard deviation of ``d`` at any magnitude (a tag around 1e300 squares to infinity): computed on ``d``
+    divided by its largest absolute value, then scaled back; 1.0 for a column without spread."""
+    with np.errstate(all="ignore"):
+        top = float(np.max(np.abs(d))) if d.size else 0.0
+        if not np.isfinite(top) or top == 0.0:
+            return 1.0
+        out = float(np.std(d / top)) * top
+    return out if np.isfinite(out) and out > 0 else 1.0
+
+
 def quantile_scores(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Normal scores ``Phi^-1(F(x)) / SCORE_SCALE`` of ``x`` through the sorted quantile table ``q`` (``n_q``
     values at probabilities ``0, 1/(n_q - 1), ..., 1``): linear between neighbouring quantiles, the middle of a run
@@ -219,8 +230,8 @@ class DataTransformer:
             elif enc == "continuous":
                 x = self._numeric(view[name], name)
                 finite = x[np.isfinite(x)]
-                loc = float(np.median(finite))
-                scale = float(np.std(finite)) or 1.0
+                loc = float(np.median(finite)) if finite.size else 0.0
+                scale = _robust_std(finite - loc)
                 points = self._point_masses(finite)
                 block = {"column": name, "kind": "continuous", "loc": loc, "scale": scale, "points": points}
                 z = (x[rows] - loc) / scale

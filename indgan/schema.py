@@ -501,8 +501,9 @@ def _decimals(values: np.ndarray) -> int | None:
     if v.size == 0:
         return None
     v = v[: 20000]
-    for d in range(0, 9):
-        if np.allclose(np.round(v, d), v, rtol=0, atol=10.0 ** (-d - 3)):
+    top = float(np.max(np.abs(v)))
+    for d in range(0, 9):  # the tolerance follows the values' magnitude: 1e-300 is not "0 decimals"
+        if np.allclose(np.round(v, d), v, rtol=0, atol=min(10.0 ** (-d - 3), 1e-6 * top)):
             return d
     return None
 

@@ -110,3 +110,46 @@ def test_a_model_file_that_cannot_be_written_is_one_error(tmp_path):
 def test_bad_options_are_refused_before_any_work(args, message, small_parquet):
     r = _run([str(small_parquet) if a == "{data}" else a for a in args])
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("odd, message", [
+    ("extra", "has column\\(s\\) \\['extra'\\]"),
+    ("text", "column 'tag0' is string"),
+])
+def test_a_folder_whose_files_disagree_is_refused(tmp_path, small, odd, message):
+    from indgan import read_table
+
+    folder = tmp_path / "hist"
+    folder.mkdir()
+    small.iloc[:300].to_parquet(folder / "a.parquet", index=False)
+    other = small.iloc[300:].copy()
+    if odd == "extra":
+        other["extra"] = 1.0
+    else:
+        other["tag0"] = other["tag0"].astype(str)
+    other.to_parquet(folder / "b.parquet", index=False)
+    with pytest.raises(DataError, match=message):
+        read_table(folder)
+    r = _run(["fit", folder, "--model", "tabular", "--epochs", "1", "--quiet", "-o", tmp_path / "m.indgan"])
+    assert r.exit_code != 0 and "b.parquet" in r.output and not (tmp_path / "m.indgan").exists()
+
+
+@pytest.mark.parametrize("magnitude", [1e300, 1e-300])
+def test_extreme_magnitudes_are_learned_like_any_other(small, magnitude):
+    import warnings
+
+    import numpy as np
+
+    from indgan import TabularGAN
+
+    from .conftest import TINY
+
+    df = small[["tag0", "tag1", "tag5"]].copy()
+    df["tag0"] = df["tag0"] * magnitude
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        out = TabularGAN(random_state=0, **TINY).fit(df).sample(500, random_state=0)
+    v = out["tag0"].to_numpy(float) / magnitude
+    real = df["tag0"].to_numpy(float) / magnitude
+    assert np.isfinite(v).all() and len(np.unique(v)) > 50  # not only the training minimum and maximum
+    assert real.min() - 1e-9 <= v.min() and v.max() <= real.max() + 1e-9

@@ -217,6 +217,40 @@ def _release() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def _check_file_schemas(ds, name: str) -> None:
+    """Refuse a folder whose parquet files disagree: a column one file has and another lacks, or a column stored
+    as another type (a tag written as text in one month), naming both files. Read as one table, pyarrow would keep
+    the first file's columns, drop the others' extra ones and cast without a word.
+
+    Raises
+    ------
+    DataError
+        Naming the files, the column and what to do.
+    """
+    files = getattr(ds, "files", None) or []
+    if len(files) < 2:
+        return
+    import pyarrow.parquet as pq_
+
+    first = pq_.read_schema(files[0])
+    want = {f.name: f.type for f in first}
+    for path in files[1:]:
+        schema = pq_.read_schema(path)
+        got = {f.name: f.type for f in schema}
+        extra = [c for c in got if c not in want]
+        lacking = [c for c in want if c not in got]
+        if extra or lacking:
+            what = (f"has column(s) {extra[:5]!r} that {files[0]} lacks" if extra
+                    else f"lacks column(s) {lacking[:5]!r} that {files[0]} has")
+            raise DataError(f"{name}: {path} {what}; every file of a folder must have the same columns (move the "
+                            "odd file out, or add the columns as empty to the others).")
+        for col, typ in got.items():
+            if typ != want[col] and not (pa.types.is_floating(typ) and pa.types.is_floating(want[col])) \
+                    and not (pa.types.is_integer(typ) and pa.types.is_integer(want[col])):
+                raise DataError(f"{name}: column {col!r} is {typ} in {path} but {want[col]} in {files[0]}; store it "
+                                "as one type in every file (e.g. numbers with status strings as text everywhere).")
+
+
 def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataFrame:
     """A folder of parquet files (or a ``pyarrow.dataset.Dataset``) read in record batches; when the table would
     take more than ``max_memory`` bytes in memory, a random sample that fits: whole blocks of consecutive rows
@@ -228,6 +262,7 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
 
     ds = source if isinstance(source, pads.Dataset) else pads.dataset(str(source), format="parquet")
     name = getattr(source, "name", None) or str(source)
+    _check_file_schemas(ds, name)
     _check_duplicates(list(ds.schema.names), Path(name))
     n_rows = ds.count_rows()
     if n_rows == 0:
@@ -336,6 +371,7 @@ def iter_table(source, rows: int = 100_000, overlap: int = 0):
 
     try:
         ds = source if isinstance(source, pads.Dataset) else pads.dataset(str(source), format="parquet")
+        _check_file_schemas(ds, str(source))
         tail = None
         for batch in ds.to_batches(batch_size=rows, **_STREAM):
             frame = pa.Table.from_batches([batch]).to_pandas()
