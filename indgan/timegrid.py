@@ -124,8 +124,9 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
             f"({df[time].iloc[prev_row]!s}); timestamps must increase within each "
             f"{'entity' if entity else 'log'}. Sort by time and drop duplicates"
             f"{' (or set the entity column with --entity)' if not entity else ''}"
-            + ("; a local-time export repeats an hour when summer time ends: export in UTC or with UTC offsets."
-               if step[i] == 0 and not pd.api.types.is_numeric_dtype(df[time]) else ".")
+            + ("; a local-time export repeats an hour when summer time ends (sorting would interleave the two "
+               "hours): export in UTC or with UTC offsets."
+               if step[i] <= 0 and -step[i] <= 3_600e9 and not pd.api.types.is_numeric_dtype(df[time]) else ".")
         )
 
 
@@ -295,6 +296,7 @@ def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: fl
     t1 = np.full(n_ent, -np.inf)
     np.maximum.at(t1, codes, t)
     lengths = np.rint((t1 - t0) / interval).astype(np.int64) + 1
+    _check_grid_size(lengths, len(df), t, codes, interval, df[time], source)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     k = np.rint((t - t0[codes]) / interval).astype(np.int64)
     pos = offsets[codes] + k
@@ -319,6 +321,38 @@ def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: fl
         frame[entity] = pd.Series(np.asarray(entities, dtype=object)[grid_codes], dtype=df[entity].dtype)
     return SequenceGrid(frame=frame, observed=source_rows >= 0, offsets=offsets, entities=entities,
                         interval=float(interval), source_rows=source_rows, n_merged=n_merged)
+
+
+#: Most grid steps a log may span, and most grid steps per sample: a longer grid is refused before it is built.
+MAX_GRID_STEPS = 50_000_000
+MAX_GAP_SHARE_WARNING = 0.5
+
+
+def _check_grid_size(lengths: np.ndarray, n_rows: int, t: np.ndarray, codes: np.ndarray, interval: float,
+                     like: pd.Series, source: str) -> None:
+    """Refuse, before allocating it, a time grid too long to hold (a 1-second log with a 200-year gap), naming the
+    longest gap; warn when the grid is mostly gap (the model then generates through the outages).
+
+    Raises
+    ------
+    DataError
+        Over :data:`MAX_GRID_STEPS` steps.
+    """
+    n_steps = int(lengths.sum())
+    if n_steps <= n_rows * (1 + MAX_GAP_SHARE_WARNING) and n_steps <= MAX_GRID_STEPS:
+        return
+    order = np.lexsort((t, codes))
+    same = codes[order][1:] == codes[order][:-1]
+    gaps = np.where(same, np.diff(t[order]), -np.inf)
+    i = int(np.argmax(gaps)) if gaps.size else 0
+    a, b = (_restore_time(t[order][[i, i + 1]], like).astype(str).tolist() if gaps.size else ["?", "?"])
+    what = (f"{n_steps:,} steps at the sampling interval {_fmt_interval(interval, like)} for {n_rows:,} samples; "
+            f"the longest gap runs from {a} to {b}")
+    if n_steps > MAX_GRID_STEPS:
+        raise DataError(f"{source}: the time grid would hold {what}. Split the log at that gap (or mark the parts "
+                        "as entities), or drop the stray timestamps.")
+    log.warning("%s: the time grid is mostly gap (%s); models of logs generate through the outages "
+                "(indgan sample leaves them out of the training shape).", source, what)
 
 
 def _restore_time(t: np.ndarray, like: pd.Series) -> pd.Series:

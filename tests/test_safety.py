@@ -153,3 +153,19 @@ def test_extreme_magnitudes_are_learned_like_any_other(small, magnitude):
     real = df["tag0"].to_numpy(float) / magnitude
     assert np.isfinite(v).all() and len(np.unique(v)) > 50  # not only the training minimum and maximum
     assert real.min() - 1e-9 <= v.min() and v.max() <= real.max() + 1e-9
+
+
+def test_a_time_grid_of_mostly_gap_is_said_and_an_absurd_one_refused(caplog):
+    import numpy as np
+
+    from indgan.timegrid import to_grid
+
+    t = pd.to_datetime(["2024-01-01 00:00:00", "2024-01-01 00:00:01", "2024-01-01 00:00:02"])
+    df = pd.DataFrame({"t": t.append(pd.DatetimeIndex(["2224-01-01"])), "x": np.arange(4.0)})
+    with pytest.raises(DataError, match="the longest gap runs from 2024-01-01 00:00:02 to 2224-01-01"):
+        to_grid(df, "t")
+    minutes = pd.date_range("2024-01-01", periods=200, freq="1min")
+    sparse = pd.DataFrame({"t": minutes.append(pd.DatetimeIndex(["2024-03-01"])), "x": np.arange(201.0)})
+    with caplog.at_level("WARNING"):
+        grid = to_grid(sparse, "t")
+    assert "mostly gap" in caplog.text and grid.observed.sum() == 201
