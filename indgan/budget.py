@@ -55,9 +55,16 @@ def parse_time_budget(value) -> float | None:
 
 
 
-def budget_seconds(value, device) -> float | None:
+#: A log model's ``"auto"`` budget grows with the rows on a CPU: :data:`AUTO_BUDGET` up to ``GROWTH_ROWS[0]`` rows,
+#: then linearly to ``GROWTH_MAX`` seconds at ``GROWTH_ROWS[1]`` rows and beyond (a 100,000-row log gets 10 minutes).
+GROWTH_ROWS = (20_000, 100_000)
+GROWTH_MAX = 600.0
+
+
+def budget_seconds(value, device, n_rows: int | None = None) -> float | None:
     """A model's ``time_budget`` parameter in seconds: ``"auto"`` -> :data:`AUTO_BUDGET` for the device
-    (``torch.device`` or its type name), else :func:`parse_time_budget`.
+    (``torch.device`` or its type name), grown with ``n_rows`` on a CPU when given (see :data:`GROWTH_ROWS`), else
+    :func:`parse_time_budget`.
 
     Raises
     ------
@@ -66,7 +73,11 @@ def budget_seconds(value, device) -> float | None:
     """
     if isinstance(value, str) and value.strip().lower() == "auto":
         kind = getattr(device, "type", None) or str(device).split(":")[0]
-        return AUTO_BUDGET.get(kind, AUTO_BUDGET["cuda"])
+        base = AUTO_BUDGET.get(kind, AUTO_BUDGET["cuda"])
+        if n_rows is not None and kind == "cpu":
+            share = float(np.clip((n_rows - GROWTH_ROWS[0]) / (GROWTH_ROWS[1] - GROWTH_ROWS[0]), 0.0, 1.0))
+            base = round(base + share * (GROWTH_MAX - base))
+        return base
     return parse_time_budget(value)
 
 

@@ -218,8 +218,11 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     if with_status:
         click.echo(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
     dev = resolve_device(model.device)
-    budget = budget_seconds(model.time_budget, dev)
+    grows = family == "log" and isinstance(model.time_budget, str)
+    budget = budget_seconds(model.time_budget, dev, n_rows=len(df) if grows else None)
     limit = (f"time budget {_duration(budget)} on {dev}" if budget is not None else f"no time budget, on {dev}")
+    if grows and budget != budget_seconds(model.time_budget, dev):
+        limit += f" (grown with the {len(df):,} rows)"
     count = getattr(model, cls.count_option) if cls.count_option else None
     if count:
         limit += f", at most {count} {cls.count_option}"
@@ -954,8 +957,17 @@ def images_evaluate(model_path, source, size, n, classifier_epochs, json_path, s
         click.echo(f"wrote {json_path}")
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM (a scheduler's stop, ``kill``) ends the command as Ctrl-C does: half-written outputs are removed
+    and every earlier file stays as it was (:mod:`indgan.atomic`); the exit status is 143."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="indgan")
 
 

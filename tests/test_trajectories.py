@@ -240,3 +240,11 @@ def test_log_model_turns_angles_past_north():
     assert LogGAN(random_state=0, **TINY_LOG).fit(log.iloc[:300]).angles_ == []  # off by default
     named = LogGAN(random_state=0, circular=["wind_dir"], **TINY_LOG).fit(log.iloc[:300])
     assert named.angles_ == ["wind_dir"]
+
+
+def test_the_auto_budget_grows_with_the_rows_on_a_cpu():
+    from indgan.budget import budget_seconds
+
+    assert budget_seconds("auto", "cpu") == 120 and budget_seconds("auto", "cpu", n_rows=3_169) == 120
+    assert budget_seconds("auto", "cpu", n_rows=60_000) == 360 and budget_seconds("auto", "cpu", n_rows=10**6) == 600
+    assert budget_seconds("auto", "cuda", n_rows=10**6) == 600 and budget_seconds("90s", "cpu", n_rows=10**6) == 90

@@ -132,7 +132,9 @@ class LogGAN(FittedModel):
     Parameters
     ----------
     time_budget : float, str or None, default "auto"
-        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the whole fit may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`. The row model stops earlier when its held-out score stops improving.
+        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the whole fit may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`,
+        grown with the rows on a CPU (:data:`indgan.budget.GROWTH_ROWS`: 2 minutes up to 20,000 rows, 10 minutes
+        from 100,000). The row model stops earlier when its held-out score stops improving.
     epochs : int, optional
         Most passes of the row model over the rows (None: as many as the budget allows).
     length_scale : float or "auto", default "auto"
@@ -328,7 +330,7 @@ class LogGAN(FittedModel):
         device = resolve_device(self.device)
         threads.start()
         t_start = perf_counter()
-        budget = budget_seconds(self.time_budget, device)
+        budget = budget_seconds(self.time_budget, device, n_rows=len(data))
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the log model", duplicate_times=self.duplicate_times)
         user_schema = log.schema
