@@ -356,7 +356,7 @@ def test_refused_before_writing(db, case):
                                           r"datetime.datetime\(2024, 1, 1, 0, 0\) is in 3 rows"),
         "null key": (dict(key="pumps"), r"key column 'pumps' of table 'readings' is NULL in 20 row"),
         "blob with nulls": ({}, r"column 'blob' of table 'readings' has 1 NULL cell\(s\) but is of type .*"
-                                r"pass columns= without it, e.g. columns=\['flow'"),
+                                r"leave it out of the columns to fill: --column flow .*\(columns=\['flow'"),
         "unknown column": (dict(columns=["flow", "pressure"]),
                            r"column\(s\) \['pressure'\] are not in table 'readings'"),
         "key in columns": (dict(columns=["id", "flow"]), r"names the key column 'id'"),

@@ -509,7 +509,9 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
                 raise DatabaseError(
                     f"column {c!r} of table {table!r} has {null_cells[c]} NULL cell(s) but is of type "
                     f"{_type_name(t.c[c].type, engine.dialect)}, which indgan cannot fill (only numeric, boolean "
-                    f"and text columns); pass columns= without it, e.g. columns={others!r}.")
+                    f"and text columns); leave it out of the columns to fill: "
+                    + (f"--column {' --column '.join(others)} on the command line (columns={others!r} in Python)."
+                       if others else "no other column of the table needs filling."))
         fill = [c for c in fill if kinds[c] not in (None, "time")]
         n_null = sum(null_cells[c] for c in fill)
         null_cells = {c: null_cells[c] for c in fill}
@@ -768,7 +770,8 @@ def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_s
             with _transaction(engine) as conn:
                 if not _check_audit(conn, audit_table, db_schema):
                     raise DatabaseError(f"no audit table {audit_table!r} in {_safe_url(engine)}: no indgan run has "
-                                        "written there (pass audit_table= and db_schema= as given to impute_table).")
+                                        "written there (in Python, pass the audit_table= and db_schema= that "
+                                        "impute_table was given).")
                 audit = _audit_table(audit_table, db_schema)
                 rows = conn.execute(sa.select(audit).where(audit.c.run_id == run_id).order_by(audit.c.id)
                                     .with_for_update()).mappings().all()

@@ -292,7 +292,8 @@ class GANImputer(TransformerMixin, FittedModel):
             if unknown:
                 raise ConfigError(f"condition column(s) {unknown!r} are not in the table; it has "
                                   f"{', '.join(map(str, frame.columns[:20]))}.")
-        return infer_schema(frame, overrides or None, max_discrete_levels=self.max_discrete_levels, source="X")
+        return infer_schema(frame, overrides or None, max_discrete_levels=self.max_discrete_levels,
+                            source=frame.attrs.get("source", "the table to impute"))
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None) -> GANImputer:
