@@ -156,18 +156,20 @@ def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: 
     n = len(values)
     seq_start = np.zeros(n, bool)
     seq_start[np.asarray(starts, np.int64)] = True
+    first = np.maximum.accumulate(np.where(seq_start, np.arange(n), 0))  # each step's sequence start
+    pos = np.arange(n) - first
     for name, leader in followers.items():
         p = params[name]
         edges, table, phi = np.asarray(p["edges"]), np.asarray(p["table"]), p["phi"]
         lead = values[leader].to_numpy(np.float64)
-        # AR(1) normal scores with unit variance, restarted (fresh draw) at every sequence start
+        # AR(1) normal scores with unit variance, restarted (a fresh stationary draw) at every sequence start: one
+        # filter over the whole array, then each sequence loses what it carried over from the one before
+        # (phi^(t - a + 1) times the filter's value just before its start a)
         eps = rng.standard_normal(n)
-        e = np.empty(n)
-        bounds = np.r_[np.flatnonzero(seq_start), n]
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            seg = eps[a:b] * np.sqrt(1 - phi * phi)
-            seg[0] = eps[a]
-            e[a:b] = lfilter([1.0], [1.0, -phi], seg)
+        x = np.where(seq_start, eps, eps * np.sqrt(1 - phi * phi))
+        y = lfilter([1.0], [1.0, -phi], x)
+        before = np.where(first > 0, y[np.maximum(first - 1, 0)], 0.0)
+        e = y - phi ** (pos + 1) * before
         white = p.get("white", 0.0)  # a share of white noise beside the AR(1), unit variance in all
         e = np.sqrt(1.0 - white) * e + np.sqrt(white) * rng.standard_normal(n)
         u = ndtr(e) * (table.shape[1] - 1)

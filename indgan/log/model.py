@@ -338,7 +338,7 @@ class LogGAN(FittedModel):
         if self.angles_:  # angles learned as points on the circle (indgan.log.circular)
             circle, circle_schema = to_circle(log.data, log.schema, self.angles_)
             log = prepare_log(circle, circle_schema, condition, model="the log model")
-        prep = prepare_rows(data, log, self.progress, self.cycles)
+        prep = prepare_rows(log, self.progress, self.cycles)
         grid, schema, frame = log.grid, log.schema, log.grid.frame
         self._fit_followers(prep, grid)
         row_budget = None
@@ -520,6 +520,7 @@ class LogGAN(FittedModel):
             r["chosen"] = i == best
         self.followers_, self.follower_params_ = options[best][1], options[best][2]
         self.fit_info_.redundancy = table
+        self._follower_options = []  # the other groupings are not needed once one is chosen
 
     @property
     def summary_(self):

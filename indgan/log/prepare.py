@@ -51,7 +51,7 @@ def cycle_features(times: np.ndarray, cycles: list[float]) -> np.ndarray:
     return np.stack(cols, 1).astype(np.float32) if cols else np.zeros((len(times), 0), np.float32)
 
 
-def prepare_rows(data: pd.DataFrame, log: LogInput, progress: bool | str, cycles: bool = True) -> LogRows:
+def prepare_rows(log: LogInput, progress: bool | str, cycles: bool = True) -> LogRows:
     """The row model's table and context of a log; ``progress="auto"`` adds the progress through the entity when
     there is an entity column with at least 5 entities, and the calendar cycles the log spans come before it
     (:data:`CYCLES`). Context layout: conditions, cycles, progress.
@@ -80,7 +80,7 @@ def prepare_rows(data: pd.DataFrame, log: LogInput, progress: bool | str, cycles
     row_schema = Schema([c for c in schema.columns if c.name not in (time_col, entity_col) and c.name not in conditions])
     if not row_schema.modelled:
         raise DataError(f"{log.source}: no column left to model once time, entity and conditions are set aside.")
-    rows = (data if log.data is None else log.data).iloc[grid.source_rows[grid.observed]].reset_index(drop=True)
+    rows = log.data.iloc[grid.source_rows[grid.observed]].reset_index(drop=True)
     cont = [c.name for c in row_schema.columns if c.role == CONTINUOUS]
     return LogRows(row_schema, rows, np.ascontiguousarray(context, dtype=np.float32), cond_encoder,
                    bool(with_progress), cont, cycles)

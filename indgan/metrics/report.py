@@ -369,17 +369,13 @@ def _log_arrays(df: pd.DataFrame, schema: Schema, tags: list[str], source: str):
     """``(values (n_steps, n_tags) on the time grid, segment id per step, grid)``."""
     import numpy as np
 
-    from ..timegrid import to_grid
+    from ..timegrid import resolve_duplicate_times, to_grid
 
     view = schema.view(df)
     entity = schema.entity_column if schema.entity_column in view else None
     keys = [entity, schema.time_column] if entity else [schema.time_column]
     view = view.sort_values(keys, kind="stable")  # rows laid out in time (a row model's sample)
-    dup = view.duplicated(keys)
-    if dup.any():
-        log.warning("%s: %d row(s) repeat a time of the same %s; the first is kept for the scores over time.",
-                    source, int(dup.sum()), "entity" if entity else "log")
-        view = view[~dup]
+    view = resolve_duplicate_times(view, schema.time_column, entity, "first", source)  # the models' rule
     grid = to_grid(view, schema.time_column, entity, source=source)
     x = grid.frame[tags].to_numpy(dtype=np.float64)
     x[~grid.observed] = np.nan
