@@ -12,8 +12,10 @@ filled values are written back with bound ``UPDATE`` statements. Only cells that
 
 - everything a run writes (cells and audit rows) is one transaction, so a failure leaves the table as it was;
 - each written cell gets one row in the audit table (``indgan_audit`` by default, created in the same
-  transaction): run id, table, key, column, the value as stored, the imputer, the time;
-- :func:`undo_run` sets a run's cells back to NULL, except cells changed since, which it reports as conflicts;
+  transaction): run id, table, key (its text and its type, so that a column holding keys of several types, as
+  SQLite allows, finds each row again), column, the value as stored, the imputer, the time;
+- :func:`undo_run` sets a run's cells back to NULL, except cells changed since or whose row is gone, which it
+  reports as conflicts and leaves in the run (a later undo retries them);
 - ``dry_run=True`` writes nothing at all and reports what would change.
 
 Every problem a user can cause (a missing table or key column, duplicate or NULL keys, a column of a type
@@ -23,6 +25,7 @@ the imputer cannot produce, an empty table, an unreachable database) is refused 
 
 from __future__ import annotations
 
+import ast
 import logging
 import math
 import numbers
@@ -57,6 +60,10 @@ _CHUNK = 500  # keys per ``IN (...)`` list when reading cells back
 _MODEL_CHARS = 200
 _AUDIT_COLUMNS = ("run_id", "table_name", "key_column", "key_value", "column_name", "value", "model", "written_at",
                   "undone_at")
+#: The key's Python type as read (SQLite: its storage class, int/float/str/bytes), so that undo binds the key as
+#: written; added to an audit table made before it existed (whose rows have it NULL).
+_KEY_TYPE = "key_type"
+_KEY_TYPE_CHARS = 32
 
 
 class DatabaseError(DataError):
@@ -143,7 +150,10 @@ class UndoReport:
         Cells set back to NULL (they still held the value the run wrote).
     n_conflicts : int
         Cells left alone because they were changed (or their row deleted) since the run; ``conflicts`` lists
-        them as dicts ``{"key", "column", "written", "current"}`` (``current`` None: the row is gone).
+        them as dicts ``{"key", "column", "written", "current", "reason"}`` (``current`` None: the row is gone;
+        ``reason``: "changed since", "row deleted", or "key ambiguous" for an audit row from before the key's
+        type was recorded whose key text names several rows). They stay pending in the audit table: undoing
+        the run again retries them.
     n_already_null : int
         Cells someone had already set back to NULL.
     seconds : float
@@ -162,10 +172,15 @@ class UndoReport:
                  + (f", {self.n_already_null} already NULL" if self.n_already_null else "")
                  + f", {self.n_conflicts} conflict(s) ({self.seconds:.1f} s)."]
         for c in self.conflicts[:10]:
-            now = "row deleted" if c["current"] is None else f"now {c['current']!r}"
+            now = (f"now {c['current']!r}" if c["current"] is not None
+                   else "several rows have this key text (recorded without its type)"
+                   if c.get("reason") == "key ambiguous" else "row deleted")
             lines.append(f"  left alone: key {c['key']!r}, column {c['column']!r}: wrote {c['written']!r}, {now}")
         if self.n_conflicts > 10:
             lines.append(f"  ... and {self.n_conflicts - 10} more (UndoReport.conflicts).")
+        if self.n_conflicts:
+            lines.append(f"  these {self.n_conflicts} cell(s) stay in run {self.run_id}, not undone: undo it again "
+                         "to retry them.")
         return "\n".join(lines)
 
 
@@ -376,7 +391,8 @@ def _reflect(conn: sa.Connection, table: str, db_schema: str | None, engine: sa.
     return sa.Table(table, sa.MetaData(), schema=db_schema, autoload_with=conn)
 
 
-def _audit_table(audit_table: str, db_schema: str | None) -> sa.Table:
+def _audit_table(audit_table: str, db_schema: str | None, key_type: bool = True) -> sa.Table:
+    """The audit table; ``key_type=False``: as made before it had the key's type (a table not yet upgraded)."""
     md = sa.MetaData()
     t = sa.Table(
         audit_table, md,
@@ -390,6 +406,7 @@ def _audit_table(audit_table: str, db_schema: str | None) -> sa.Table:
         sa.Column("model", sa.String(_MODEL_CHARS), nullable=False),
         sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+        *([sa.Column(_KEY_TYPE, sa.String(_KEY_TYPE_CHARS), nullable=True)] if key_type else []),
         schema=db_schema,
     )
     sa.Index(f"{audit_table[:50]}_run_id_idx", t.c.run_id)
@@ -407,6 +424,75 @@ def _check_audit(conn: sa.Connection, audit_table: str, db_schema: str | None) -
         raise DatabaseError(f"table {audit_table!r} exists but is not an indgan audit table (no column(s) "
                             f"{', '.join(map(repr, lacking))}); pass another audit_table name.")
     return True
+
+
+def _audit_has_key_type(conn: sa.Connection, audit_table: str, db_schema: str | None) -> bool:
+    return _KEY_TYPE in {c["name"] for c in sa.inspect(conn).get_columns(audit_table, schema=db_schema)}
+
+
+def _key_type(k: Any) -> str:
+    """The type of a key as read (SQLite: int, float, str, bytes, its storage class), for the audit table."""
+    return type(_native(k)).__name__[:_KEY_TYPE_CHARS]
+
+
+_SCAN = object()  # _decode_key: found through the table
+
+
+def _decode_key(key_type: str | None, text: str, kind: str | None) -> Any:
+    """An audit row's key (``str(key)`` and its type) as the value to bind, as read when written; ``_SCAN``
+    where it is found through the table (other types, and rows without the type other than canonical
+    integers in an integer column and texts in a text column)."""
+    try:
+        if key_type is None:
+            if kind == "int" and _INT_TEXT.match(text) and text.isascii() and str(int(text)) == text:
+                return int(text)
+            return text if kind == "str" else _SCAN
+        if key_type == "int":
+            return int(text)
+        if key_type == "float":
+            return float(text)
+        if key_type == "str":
+            return text
+        if key_type == "bytes":
+            value = ast.literal_eval(text)
+            return value if isinstance(value, bytes) else _SCAN
+        if key_type == "Decimal":
+            return Decimal(text)
+        if key_type == "bool" and text in ("True", "False"):
+            return text == "True"
+    except (ValueError, SyntaxError, InvalidOperation):
+        pass
+    return _SCAN
+
+
+class _AsStored(sa.types.UserDefinedType):
+    """Binds a value as it is, without the column type's conversion (never rendered in DDL)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw) -> str:
+        return "BLOB"
+
+
+_SQLITE_CLASSES = (int, float, str, bytes)  # the Python types of SQLite's storage classes
+
+
+def _key_binding(kcol: sa.Column, dialect) -> tuple[sa.types.TypeEngine, Callable[[Any], Any]]:
+    """The type to bind keys with, and each key's value to bind. SQLite: a key of a storage class (int, float,
+    str, bytes, as read) is bound as it is, since a column may hold keys of several classes and the column
+    type's conversion would fail on or change the others (a REAL column's on 'k-1', a BLOB's on 7); other keys
+    (datetime, Decimal...) take the column type's conversion. Other databases: the column type."""
+    if dialect.name != "sqlite":
+        return kcol.type, lambda k: k
+    proc = kcol.type.dialect_impl(dialect).bind_processor(dialect)
+    if proc is None:
+        return _AsStored(), lambda k: k
+    return _AsStored(), lambda k: k if type(k) in _SQLITE_CLASSES else proc(k)
+
+
+def _key_in(kcol: sa.Column, values: list, key_type: sa.types.TypeEngine):
+    """``kcol IN (values)``, the values bound with ``key_type`` (already converted by :func:`_key_binding`)."""
+    return kcol.in_(sa.bindparam(None, values, expanding=True, type_=key_type))
 
 
 def _bind_names(table: sa.Table) -> tuple[str, str]:
@@ -490,7 +576,10 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
                 if audit_table == table and (db_schema or None) == t.schema:
                     raise DatabaseError(f"audit_table {audit_table!r} is the table to fill; pick another name.")
                 _check_audit(conn, audit_table, db_schema)
-                rows = conn.execute(sa.select(t).order_by(t.c[key])).all()
+                try:
+                    rows = conn.execute(sa.select(t).order_by(t.c[key])).all()
+                except (TypeError, ValueError) as exc:  # SQLite: a value of another type than declared
+                    raise DatabaseError(_unreadable(conn, t, table, exc)) from None
         except sa_exc.SQLAlchemyError as exc:
             raise DatabaseError(f"reading table {table!r} from {_safe_url(engine)} failed: {_first_line(exc)}") from exc
         names = list(t.c.keys())
@@ -585,6 +674,20 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
                               left_missing=left, n_skipped=skipped, model=model, **empty_report)
         logger.info("%s", report)
         return report
+
+
+def _unreadable(conn: sa.Connection, t: sa.Table, table: str, exc: Exception) -> str:
+    """The refusal of a table that SQLAlchemy cannot read: which column holds a value its type cannot convert."""
+    bad = []
+    for c in t.c:
+        try:
+            conn.execute(sa.select(c)).all()
+        except (TypeError, ValueError, sa_exc.SQLAlchemyError):
+            bad.append(c.name)
+    where = (f"column(s) {', '.join(map(repr, bad))} hold" if bad else "a column holds")
+    return (f"cannot read table {table!r}: {where} a value that the declared type cannot convert "
+            f"({type(exc).__name__}: {first_line(exc)}); SQLite lets a column hold values of any type (text in a "
+            "NUMERIC or DATETIME column...): correct those values first. Nothing was written.")
 
 
 def _is_fitted(imputer: Any) -> bool:
@@ -693,6 +796,7 @@ def _write(engine, t: sa.Table, key: str, fill: list[str], plan: dict, run_id: s
     kcol = t.c[key]
     kp, vp = _bind_names(t)
     written: dict[str, list] = {c: [] for c in fill}
+    ktype, kval = _key_binding(kcol, engine.dialect)
     with _transaction(engine) as conn:
         # Which planned cells are still NULL, with those rows locked until the end (SQLite: whole database).
         todo = [c for c in fill if plan[c]]
@@ -703,33 +807,42 @@ def _write(engine, t: sa.Table, key: str, fill: list[str], plan: dict, run_id: s
                 for j, c in enumerate(todo, start=1):
                     if row[j] is None:
                         still[c].add(row[0])
-        params = {c: [{kp: k, vp: v} for k, v in plan[c] if k in still[c]] for c in todo}
+        params = {c: [(k, v) for k, v in plan[c] if k in still[c]] for c in todo}
         skipped = sum(len(plan[c]) - len(params[c]) for c in todo)
         audit = _audit_table(audit_name, db_schema)
         if any(params.values()):
             audit.create(conn, checkfirst=True)
+            if not _audit_has_key_type(conn, audit_name, db_schema):  # made by an indgan before the key's type
+                prep = conn.dialect.identifier_preparer
+                if_not = " IF NOT EXISTS" if conn.dialect.name == "postgresql" else ""  # SQLite: serialised
+                spec = audit.c[_KEY_TYPE].type.compile(dialect=conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {prep.format_table(audit)} ADD COLUMN{if_not} "
+                                     f"{prep.quote(_KEY_TYPE)} {spec}"))
         now = datetime.now(timezone.utc)
         for c in todo:
             cells = params[c]
             if cells:
-                stmt = (sa.update(t).where(kcol == sa.bindparam(kp, type_=kcol.type)).where(t.c[c].is_(None))
+                stmt = (sa.update(t).where(kcol == sa.bindparam(kp, type_=ktype)).where(t.c[c].is_(None))
                         .values({c: sa.bindparam(vp, type_=t.c[c].type)}))
-                res = conn.execute(stmt, cells)
+                res = conn.execute(stmt, [{kp: kval(k), vp: v} for k, v in cells])
                 dialect = conn.dialect
                 sane = dialect.supports_sane_multi_rowcount if len(cells) > 1 else dialect.supports_sane_rowcount
                 if sane and res.rowcount not in (-1, len(cells)):
                     raise DatabaseError(f"table {table!r}, column {c!r}: {res.rowcount} row(s) updated for "
                                         f"{len(cells)} cells (is key {key!r} unique?); rolled back, nothing written.")
                 # read back what is stored (a REAL or NUMERIC(p, s) column may round), for the audit and undo
-                ks = [cell[kp] for cell in cells]
+                ks = [k for k, _ in cells]
+                bound = [kval(k) for k in ks]
                 stored: dict = {}
                 for i in range(0, len(ks), _CHUNK):
-                    for k, v in conn.execute(sa.select(kcol, t.c[c]).where(kcol.in_(ks[i:i + _CHUNK]))):
+                    sel = sa.select(kcol, t.c[c]).where(_key_in(kcol, bound[i:i + _CHUNK], ktype))
+                    for k, v in conn.execute(sel):
                         stored[k] = v
                 written[c] = [(k, stored.get(k)) for k in ks]
                 conn.execute(sa.insert(audit), [
-                    {"run_id": run_id, "table_name": table, "key_column": key, "key_value": str(k), "column_name": c,
-                     "value": _as_text(v), "model": model, "written_at": now, "undone_at": None}
+                    {"run_id": run_id, "table_name": table, "key_column": key, "key_value": str(k),
+                     _KEY_TYPE: _key_type(k), "column_name": c, "value": _as_text(v), "model": model,
+                     "written_at": now, "undone_at": None}
                     for k, v in written[c]])
             if _after_column_write is not None:
                 _after_column_write(c)
@@ -741,8 +854,11 @@ def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_s
     """Set the cells an :func:`impute_table` run wrote back to NULL, in one transaction.
 
     A cell is set back to NULL only if it still holds the value the run wrote (compared as stored, in text);
-    a cell changed since, or whose row was deleted, is left alone and reported as a conflict. The run's audit
-    rows are marked undone (``undone_at``).
+    a cell changed since, or whose row was deleted, is left alone and reported as a conflict. Rows are found
+    by their key bound in the type it was read with (recorded in the audit table), so a column holding keys
+    of several types (SQLite) finds each row. The audit rows of the cells now NULL (set back, or found
+    already NULL) are marked undone (``undone_at``); those of conflicts stay pending, so that undoing the run
+    again retries them.
 
     Parameters
     ----------
@@ -772,7 +888,7 @@ def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_s
                     raise DatabaseError(f"no audit table {audit_table!r} in {_safe_url(engine)}: no indgan run has "
                                         "written there (in Python, pass the audit_table= and db_schema= that "
                                         "impute_table was given).")
-                audit = _audit_table(audit_table, db_schema)
+                audit = _audit_table(audit_table, db_schema, _audit_has_key_type(conn, audit_table, db_schema))
                 rows = conn.execute(sa.select(audit).where(audit.c.run_id == run_id).order_by(audit.c.id)
                                     .with_for_update()).mappings().all()
                 if not rows:
@@ -810,56 +926,87 @@ def _undo(conn, engine, audit: sa.Table, run_id: str, table: str, pending: list,
     if key not in t.c:
         raise DatabaseError(f"run {run_id} wrote to table {table!r} by key {key!r}, which is no longer a column.")
     kcol = t.c[key]
-    keys_by_text = _key_lookup(conn, t, key, {r["key_value"] for r in pending})
     by_col: dict[str, list] = defaultdict(list)
     for r in pending:
         by_col[r["column_name"]].append(r)
     missing_cols = [c for c in by_col if c not in t.c]
     if missing_cols:
         raise DatabaseError(f"run {run_id} wrote column(s) {missing_cols!r} of table {table!r}, which are gone.")
+    typed_keys, ambiguous = _key_lookup(conn, t, key, {_audit_key(r) for r in pending})
     kp, _ = _bind_names(t)
+    ktype, kval = _key_binding(kcol, engine.dialect)
     n_restored = n_null = 0
     conflicts: list[dict] = []
+    done: list[int] = []  # audit ids of the cells now NULL
     for c, recs in by_col.items():
-        typed = [(r, keys_by_text.get(r["key_value"])) for r in recs]
-        ks = [k for _, k in typed if k is not None]
+        typed = [(r, typed_keys.get(_audit_key(r))) for r in recs]
+        ks = list({k: None for _, k in typed if k is not None})
         current: dict = {}
+        bound = [kval(k) for k in ks]
         for i in range(0, len(ks), _CHUNK):
-            sel = sa.select(kcol, t.c[c]).where(kcol.in_(ks[i:i + _CHUNK])).with_for_update()
+            sel = sa.select(kcol, t.c[c]).where(_key_in(kcol, bound[i:i + _CHUNK], ktype)).with_for_update()
             for k, v in conn.execute(sel):
                 current[k] = v
         restore = []
         for r, k in typed:
             if k is None or k not in current:
-                conflicts.append({"key": r["key_value"], "column": c, "written": r["value"], "current": None})
+                reason = "key ambiguous" if _audit_key(r) in ambiguous else "row deleted"
+                conflicts.append({"key": r["key_value"], "column": c, "written": r["value"], "current": None,
+                                  "reason": reason})
             elif current[k] is None:
                 n_null += 1
+                done.append(r["id"])
             elif _as_text(current[k]) == r["value"]:
-                restore.append({kp: k})
+                restore.append({kp: kval(k)})
+                done.append(r["id"])
             else:
                 conflicts.append({"key": r["key_value"], "column": c, "written": r["value"],
-                                  "current": _as_text(current[k])})
+                                  "current": _as_text(current[k]), "reason": "changed since"})
         if restore:
-            stmt = sa.update(t).where(kcol == sa.bindparam(kp, type_=kcol.type)).values({c: None})
+            stmt = sa.update(t).where(kcol == sa.bindparam(kp, type_=ktype)).values({c: None})
             conn.execute(stmt, restore)
             n_restored += len(restore)
-    conn.execute(sa.update(audit).where(audit.c.run_id == run_id).where(audit.c.undone_at.is_(None))
-                 .values(undone_at=datetime.now(timezone.utc)))
+    now = datetime.now(timezone.utc)
+    if not conflicts:
+        conn.execute(sa.update(audit).where(audit.c.run_id == run_id).where(audit.c.undone_at.is_(None))
+                     .values(undone_at=now))
+    else:  # only the cells now NULL: the conflicts stay pending
+        for i in range(0, len(done), _CHUNK):
+            conn.execute(sa.update(audit).where(audit.c.id.in_(done[i:i + _CHUNK])).values(undone_at=now))
     return UndoReport(run_id=run_id, table=table, n_restored=n_restored, n_conflicts=len(conflicts),
                       conflicts=conflicts, n_already_null=n_null)
 
 
-def _key_lookup(conn: sa.Connection, t: sa.Table, key: str, texts: set[str]) -> dict[str, Any]:
-    """Audit key texts -> typed key values (integer and text keys directly, others through the table)."""
+def _audit_key(r) -> tuple[str | None, str]:
+    """An audit row's key as (type, text); type None in rows written before the type was recorded."""
+    return r.get(_KEY_TYPE), r["key_value"]
+
+
+def _key_lookup(conn: sa.Connection, t: sa.Table, key: str,
+                audit_keys: set[tuple[str | None, str]]) -> tuple[dict[tuple, Any], set[tuple]]:
+    """Audit keys (type, text) -> the key values to bind, as read when written (decoded from their type, else
+    found through the table by text and type), and the keys without a type whose text several rows share."""
     kind = _kind(t.c[key].type)
-    if kind == "int":
-        out = {}
-        for s in texts:
-            try:
-                out[s] = int(s)
-            except ValueError:
-                pass
-        return out
-    if kind == "str":
-        return {s: s for s in texts}
-    return {str(k): k for (k,) in conn.execute(sa.select(t.c[key])) if str(k) in texts}
+    out: dict[tuple, Any] = {}
+    scan: set[tuple] = set()
+    for ak in audit_keys:
+        value = _decode_key(ak[0], ak[1], kind)
+        if value is _SCAN:
+            scan.add(ak)
+        else:
+            out[ak] = value
+    ambiguous: set[tuple] = set()
+    if scan:
+        texts = {text for _, text in scan}
+        found: dict[str, list] = defaultdict(list)
+        for (k,) in conn.execute(sa.select(t.c[key])):
+            text = str(k)
+            if text in texts:
+                found[text].append(k)
+        for key_type, text in scan:
+            matches = [k for k in found.get(text, []) if key_type is None or _key_type(k) == key_type]
+            if len(matches) == 1:
+                out[(key_type, text)] = matches[0]
+            elif matches:
+                ambiguous.add((key_type, text))
+    return out, ambiguous
