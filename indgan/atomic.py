@@ -70,6 +70,47 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def check_writable(output: str | Path, option: str = "-o", folder_ok: bool = False) -> None:
+    """Refuse an output indgan could not put in place, before any work is done (not after an hour of training):
+    an existing folder where a file is written (unless ``folder_ok``: a folder of parquet parts), or a folder
+    it cannot create files in (read-only, no permission, a full or read-only file system). The check writes and
+    removes a hidden probe file in the nearest existing folder on the output's path, so it holds for every user,
+    root included, and every file system.
+
+    Raises
+    ------
+    DataError
+        Naming the option, the path and the reason.
+    """
+    out = Path(output)
+    if out.is_dir() and not folder_ok:
+        raise DataError(f"{option} {out}: that is a folder; give a file name (in it, or beside it).")
+    parent = out.parent if str(out.parent) else Path(".")
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise DataError(f"{option} {out}: {parent} is a file, not a folder; choose another output path.")
+    probe = parent / f".partial-{os.getpid()}-probe"
+    try:
+        with open(probe, "wb") as fh:
+            fh.write(b"indgan")
+    except OSError as exc:
+        raise DataError(f"{option} {out}: cannot write in {parent} ({exc.strerror or exc}); choose a folder you "
+                        "can write to.") from None
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def check_output(output: str | Path | None, inputs: dict[str, str | Path | None], option: str = "-o",
+                 folder_ok: bool = False) -> None:
+    """The checks of every output of a command, before any work: not an input (:func:`check_not_an_input`) and
+    writable (:func:`check_writable`). ``None``: nothing to check."""
+    if output is None:
+        return
+    check_not_an_input(output, inputs, option)
+    check_writable(output, option, folder_ok)
+
+
 def check_not_an_input(output: str | Path | None, inputs: dict[str, str | Path | None], option: str = "-o") -> None:
     """Refuse an output that is one of the command's inputs, or lies inside an input folder, before any work is
     done: ``indgan fit data.parquet -o data.parquet`` would replace the user's data with a model file.

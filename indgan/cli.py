@@ -28,7 +28,7 @@ from pathlib import Path
 
 import click
 
-from .atomic import check_not_an_input, default_output
+from .atomic import check_output, default_output
 from .budget import describe_auto
 from .errors import ConfigError, IndganError
 
@@ -131,9 +131,9 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     _setup_logging()
     _once("--condition", fit_conditions)
     out = out or default_output(data, ".indgan")
-    check_not_an_input(out, {"DATA": data, "--config": config}, "--out")
+    check_output(out, {"DATA": data, "--config": config}, "--out")
     if report_path:
-        check_not_an_input(report_path, {"DATA": data, "--config": config}, "--report")
+        check_output(report_path, {"DATA": data, "--config": config}, "--report")
     from . import distributed
 
     if distributed.init_from_env(device) and not distributed.is_main():  # torchrun: rank 0 speaks and writes
@@ -288,8 +288,6 @@ def _stop_words(model) -> str:
 CLOSING_MAX_ROWS = 200_000
 #: Rows per part of ``indgan sample`` to a file or folder (~100 MB for a log of 100 tags).
 PART_ROWS = 100_000
-#: Most rows of one generated log (``sample -n`` of a log model without entities).
-MAX_LOG_ROWS = 2_000_000
 
 
 def _once(option: str, values: tuple) -> None:
@@ -369,11 +367,11 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
                                           "_filled")
         check_output_path(output, allow_folder=Path(data).is_dir())
         inputs = {"DATA": data, "--model": model_path}
-        check_not_an_input(output, inputs)
-        check_not_an_input(save_path, inputs, "--save")
-        check_not_an_input(report_path, inputs, "--report")
+        check_output(output, inputs, folder_ok=Path(data).is_dir())
+        check_output(save_path, inputs, "--save")
+        check_output(report_path, inputs, "--report")
     elif save_path is not None:
-        check_not_an_input(save_path, {"--model": model_path}, "--save")
+        check_output(save_path, {"--model": model_path}, "--save")
     gap = None
     if max_gap is not None:
         gap = int(max_gap) if max_gap.strip().isdigit() else max_gap
@@ -515,7 +513,7 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps,
     if output is not None:  # refuse a bad output before generating anything
         from .adapters.files import check_output_path
         check_output_path(output, allow_folder=True)
-        check_not_an_input(output, {"MODEL": model_path})
+        check_output(output, {"MODEL": model_path}, folder_ok=True)
     model = load_model(model_path, device=device)
     sequential = getattr(model, "generates_sequences", False)
     if not sequential and (sequences is not None or steps is not None):
@@ -523,69 +521,107 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps,
                           f"{model.kind} (use -n ROWS).")
     if sequences is None and steps is not None:
         raise ConfigError("--steps needs --sequences N (-n counts rows).")
-    if output is not None and _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_rows):
-        return
     if fill_gaps and not getattr(model, "keeps_outages", False):
         raise ConfigError(f"--fill-gaps applies to log models; {model_path} holds a {model.kind}.")
-    if sequential:
-        extra = {"fill_gaps": True} if fill_gaps else {}
-        df = model.sample(n, sequences=sequences, steps=steps, conditions=_conditions(conditions), random_state=seed,
-                          **extra)
-    else:
-        df = model.sample(n, conditions=_conditions(conditions, schedules=False), random_state=seed)
-    what = (f"{sequences} sequences ({len(df)} rows)" if sequences else
-            f"{len(df)} rows" + ("" if n else " (the training shape)"))
-    if output is None:
-        df.to_csv(sys.stdout, index=False)
-        return
-    write_table(df, output)
-    click.echo(f"wrote {what} x {df.shape[1]} columns to {output}", err=True)
-
-
-def _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_rows) -> bool:
-    """Generate and write a large sample part by part, so that memory holds one part whatever -n is: rows of a
-    row model (each part its own seed), or whole sequences of a log or sequence model (``--sequences``; their ids
-    numbered on across parts). Returns False when one part holds it all, or the output is a single CSV/parquet and
-    the sample is small."""
-    import pandas as pd
+    parts, total = _sample_parts(model, n, sequences, steps, _conditions(conditions, schedules=sequential), seed,
+                                 part_rows, fill_gaps)
+    _check_sample_size(model, total, output, seed)
     from tqdm.auto import tqdm
 
-    from .adapters.files import PartsWriter, is_folder_output
+    from .adapters.files import CsvStdoutWriter, PartsWriter
+
+    cols = 0
+    with (PartsWriter(output) if output is not None else CsvStdoutWriter()) as writer, \
+            tqdm(total=total, unit="rows", desc="sample", disable=output is None or total <= part_rows,
+                 file=sys.stderr) as bar:
+        for df in parts:
+            writer.write(df)
+            cols = df.shape[1]
+            bar.update(len(df))
+    what = (f"{sequences} sequences ({writer.rows} rows)" if sequences else
+            f"{writer.rows} rows" + ("" if n else " (the training shape)"))
+    if output is not None:
+        click.echo(f"wrote {what} x {cols} columns to {output}" + (f" in {writer.parts} parts" if writer.parts > 1
+                                                                     else ""), err=True)
+
+
+#: Most rows ``indgan sample`` generates in one command (10^10: more than a day at the generators' speed).
+MAX_SAMPLE_ROWS = 10**10
+
+
+def _sample_parts(model, n, sequences, steps, conds, seed, part_rows, fill_gaps):
+    """``(parts, total rows)``: the sample as an iterator of frames, so that memory holds one part whatever its
+    size. A log model yields one log part by part (its latent state carried, :meth:`LogGAN.sample_parts`); a
+    sequence model whole sequences per part (ids numbered on across parts); a row model rows per part, each part
+    its own seed (``seed + i``)."""
+    import pandas as pd
 
     sequential = getattr(model, "generates_sequences", False)
+    lengths = getattr(getattr(model, "fit_info_", None), "lengths", None) or []
     if sequential and sequences is not None:
-        per = max(1, part_rows // max(1, steps or getattr(model, "seq_len", None) or 1))
-        if sequences <= per and not is_folder_output(output):
-            return False
-        sizes = [min(per, sequences - i) for i in range(0, sequences, per)]
-    elif not sequential and n is not None:
-        if n <= part_rows and not is_folder_output(output):
-            return False
-        sizes = [min(part_rows, n - i) for i in range(0, n, part_rows)]
-    elif sequential and n is not None and n > MAX_LOG_ROWS:
-        raise ConfigError(f"-n {n}: a log of more than {MAX_LOG_ROWS:,} rows is one sequence held in memory; ask for "
-                          "--sequences N --steps S instead (written in parts).")
+        total = sequences * (steps or getattr(model, "seq_len", None) or (max(lengths) if lengths else 1))
+    elif n is not None:
+        total = n
     else:
-        return False
-    conds = _conditions(conditions, schedules=sequential)
-    done = 0
-    with PartsWriter(output) as writer, tqdm(total=sum(sizes), unit="rows" if not sequential else "seq",
-                                             desc="sample", disable=len(sizes) < 2, file=sys.stderr) as bar:
-        for i, size in enumerate(sizes):
-            part_seed = None if seed is None else seed + i
-            if sequential:
-                df = model.sample(sequences=size, steps=steps, conditions=conds, random_state=part_seed)
-                if "sequence" in df.columns:
-                    df["sequence"] = pd.to_numeric(df["sequence"], errors="coerce") + done if done else df["sequence"]
-            else:
-                df = model.sample(size, conditions=conds, random_state=part_seed)
-            writer.write(df)
-            done += size
-            bar.update(size)
-        cols = df.shape[1]
-    click.echo(f"wrote {writer.rows} rows x {cols} columns to {output} in {writer.parts} part(s)"
-               + (f" ({sequences} sequences)" if sequential else ""), err=True)
-    return True
+        total = int(sum(lengths)) if sequential else int(getattr(model.fit_info_, "n_rows", 0) or 0)
+    if hasattr(model, "sample_parts"):  # the log model: one log, part by part
+        return model.sample_parts(n, sequences=sequences, steps=steps, conditions=conds, random_state=seed,
+                                  fill_gaps=fill_gaps, part_rows=part_rows), total
+
+    def parts():
+        if sequential and sequences is not None:
+            per = max(1, part_rows // max(1, steps or getattr(model, "seq_len", None) or 1))
+            done = 0
+            for i, size in enumerate(min(per, sequences - k) for k in range(0, sequences, per)):
+                df = model.sample(sequences=size, steps=steps, conditions=conds,
+                                  random_state=None if seed is None else seed + i)
+                if done and "sequence" in df.columns:
+                    df["sequence"] = pd.to_numeric(df["sequence"], errors="coerce") + done
+                done += size
+                yield df
+        elif not sequential and n is not None:
+            for i, size in enumerate(min(part_rows, n - k) for k in range(0, n, part_rows)):
+                yield model.sample(size, conditions=conds, random_state=None if seed is None else seed + i)
+        elif sequential:
+            yield model.sample(n, sequences=sequences, steps=steps, conditions=conds, random_state=seed)
+        else:
+            yield model.sample(n, conditions=conds, random_state=seed)
+
+    return parts(), total
+
+
+def _check_sample_size(model, total: int, output, seed) -> None:
+    """Refuse, before generating anything, a sample that is absurd (more than :data:`MAX_SAMPLE_ROWS`) or that
+    cannot fit the output's disk (bytes estimated from a 200-row trial in the output's format)."""
+    import shutil
+
+    if total > MAX_SAMPLE_ROWS:
+        raise ConfigError(f"{total:,} rows asked: more than indgan samples in one command ({MAX_SAMPLE_ROWS:,}, "
+                          "more than a day of generation); ask for fewer rows.")
+    if output is None or total <= 10_000:
+        return
+    from .adapters.files import is_folder_output
+
+    trial = model.sample(200, random_state=seed)
+    csv = not is_folder_output(output) and Path(output).suffix.lower() not in (".parquet", ".pq")
+    per_row = (len(trial.to_csv(index=False).encode()) if csv else trial.memory_usage(index=False).sum()) / len(trial)
+    need = per_row * total
+    parent = Path(output).resolve().parent
+    while not parent.exists():
+        parent = parent.parent
+    free = shutil.disk_usage(parent).free
+    if need > free:
+        raise ConfigError(f"{total:,} rows of {trial.shape[1]} columns need about {_bytes(need)} as "
+                          f"{'CSV' if csv else 'parquet'} (from a 200-row trial); {parent} has {_bytes(free)} free. "
+                          "Ask for fewer rows or write elsewhere.")
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
 
 
 # ---------------------------------------------------------------------------------------------- scenario
@@ -602,7 +638,7 @@ def _sample_in_parts(model, n, sequences, steps, output, conditions, seed, part_
 @click.option("--device", default="auto", show_default=True)
 def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
     """Generate synthetic operating scenarios (long sequences, condition schedules) from a sequence model."""
-    check_not_an_input(output, {"MODEL": model_path, "--schedule": schedule})
+    check_output(output, {"MODEL": model_path, "--schedule": schedule})
     from .adapters.files import write_table
     from .base import load_model
     from .scenarios import generate_scenarios
@@ -637,7 +673,7 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
 def upsample(model_path, coarse, output, draws, seed, device):
     """Fine history from COARSE data (block means or samples at the model's factor x its fine interval) with a
     super-resolution model (indgan fit DATA --model super-resolution)."""
-    check_not_an_input(output, {"MODEL": model_path, "COARSE": coarse})
+    check_output(output, {"MODEL": model_path, "COARSE": coarse})
     from .adapters.files import read_table, write_table
     from .base import load_model
 
@@ -675,7 +711,7 @@ def translate(model_path, frame, to, output, device):
 
     _setup_logging()
     check_output_path(output)
-    check_not_an_input(output, {"MODEL": model_path, "FRAME": frame})
+    check_output(output, {"MODEL": model_path, "FRAME": frame})
     model = load_model(model_path, device=device)
     if not model.translates:
         raise ConfigError(f"{model_path} holds a {model.kind}; translating needs a CycleGAN model "
@@ -706,7 +742,7 @@ def translate(model_path, frame, to, output, device):
 def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, sequences, seq_len, by, repeats,
                  post_hoc_iterations):
     """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
-    check_not_an_input(json_path, {"REAL": real, "SYNTHETIC": synthetic}, "--json")
+    check_output(json_path, {"REAL": real, "SYNTHETIC": synthetic}, "--json")
     from .adapters.files import read_table
     from .metrics import evaluate, evaluate_sequences
 
@@ -740,7 +776,8 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
 def report_cmd(real, synthetic, model_path, output, png_dir, max_rows, n_tags, discriminative):
     """Write one self-contained HTML page of SYNTHETIC against REAL (scores, distributions, trends, correlations,
     training curves), readable offline in any browser."""
-    check_not_an_input(output, {"REAL": real, "SYNTHETIC": synthetic, "--model": model_path})
+    check_output(output, {"REAL": real, "SYNTHETIC": synthetic, "--model": model_path})
+    check_output(png_dir, {"REAL": real, "SYNTHETIC": synthetic, "--model": model_path}, "--png", folder_ok=True)
     from .adapters.files import read_table
     from .report import synthetic_report
     from .report.html import check_report_path
@@ -841,6 +878,8 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
     from .image.prepare import load_images
 
     _setup_logging()
+    out = out or default_output(source, ".indgan")
+    check_output(out, {"SOURCE": source}, "--out")  # before any work
     data = load_images(source, size=int(size) if size else None)
     cls = ConditionalDCGAN if conditional else DCGAN
     if conditional and data.labels is None:
@@ -857,8 +896,6 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
                + (f", at most {epochs} epochs" if epochs else "") + " (images need more than tables: --time-budget 10m or "
                "more for good samples)")
     model.fit(data)
-    out = out or default_output(source, ".indgan")
-    check_not_an_input(out, {"SOURCE": source}, "--out")
     model.save(out)
     fi, last = model.fit_info_, model.summary_.history[-1]
     click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi.seconds_per_epoch:.1f} s per epoch on "
@@ -922,6 +959,8 @@ def images_report(model_path, output, png_dir, seed):
     from .report import image_report
     from .report.html import check_report_path
 
+    check_output(output, {"MODEL": model_path})
+    check_output(png_dir, {"MODEL": model_path}, "--png", folder_ok=True)
     check_report_path(output)
     result = image_report(load_model(model_path, device="cpu"), output, png=png_dir, random_state=seed)
     click.echo(f"wrote {result.path} ({result.n_plots} plots)" + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else ""))
@@ -968,7 +1007,12 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
-    cli(prog_name="indgan")
+    try:
+        cli(prog_name="indgan")
+    except BrokenPipeError:  # the reader of stdout went away (indgan sample M | head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ options refused before any work."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -169,3 +170,46 @@ def test_a_time_grid_of_mostly_gap_is_said_and_an_absurd_one_refused(caplog):
     with caplog.at_level("WARNING"):
         grid = to_grid(sparse, "t")
     assert "mostly gap" in caplog.text and grid.observed.sum() == 201
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc: a folder no user can create files in")
+@pytest.mark.parametrize("args", [
+    ["fit", "{data}", "-o", "/proc/m.indgan", "--epochs", "1", "--quiet"],
+    ["fit", "{data}", "--report", "/proc/r.html", "--epochs", "1", "--quiet", "-o", "{tmp}/m.indgan"],
+    ["impute", "{data}", "-o", "{tmp}/f.parquet", "--save", "/proc/imp.indgan", "--iterations", "1"],
+    ["impute", "{data}", "-o", "/proc/f.parquet", "--iterations", "1"],
+    ["sample", "{model}", "-o", "/proc/s.csv"],
+])
+def test_an_unwritable_output_is_refused_before_any_work(args, small_parquet, tiny_model, tmp_path):
+    """Read-only folders are checked by writing a probe file, so the check holds for root too (/proc refuses
+    every user); nothing is trained first."""
+    model = tiny_model.save(tmp_path / "tiny.indgan")
+    r = _run([a.format(data=small_parquet, tmp=tmp_path, model=model) for a in args])
+    assert r.exit_code == 1 and "cannot write in /proc" in r.output, r.output
+    assert "model:" not in r.output and "rows x" not in r.output  # refused before reading or training
+    assert not list(Path(tmp_path).glob("*.partial*"))
+
+
+def test_an_existing_folder_as_a_file_output_is_refused_before_any_work(small_parquet, tmp_path):
+    folder = tmp_path / "outdir"
+    folder.mkdir()
+    r = _run(["fit", small_parquet, "-o", folder, "--epochs", "1", "--quiet"])
+    assert r.exit_code == 1 and "that is a folder" in r.output and "model:" not in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outdir"]  # no outdir.tmp left behind
+
+
+def test_sample_streams_to_stdout_and_refuses_what_cannot_fit(tiny_model, tmp_path, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    model = tiny_model.save(tmp_path / "tiny.indgan")
+    r = _run(["sample", model, "-n", "25000", "--part-rows", "10000", "--seed", "1"])
+    lines = r.stdout.splitlines()
+    assert r.exit_code == 0 and len(lines) == 25001 and lines.count(lines[0]) == 1  # one header, every row
+    r = _run(["sample", model, "-n", str(10**12)])
+    assert r.exit_code == 1 and "1,000,000,000,000 rows" in r.output and not r.stdout.count("\n") > 1
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 10**6, 10**6))  # 1 MB free
+    r = _run(["sample", model, "-n", "200000", "-o", tmp_path / "s.csv"])
+    assert r.exit_code == 1 and "200,000 rows" in r.output and "1.0 MB free" in r.output
+    assert not (tmp_path / "s.csv").exists()

@@ -10,6 +10,7 @@ import csv
 import logging
 import os
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -549,6 +550,29 @@ class PartsWriter:
             self._writer.close()
         if self._atomic is not None:
             self._atomic.__exit__(exc_type, exc, tb)
+
+
+class CsvStdoutWriter:
+    """:class:`PartsWriter`'s counterpart for standard output: each part is written as CSV (the header once) and
+    flushed as soon as it is generated, so a pipe (``indgan sample M -n 100000000 | head``) sees rows at once and
+    memory holds one part."""
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stdout
+        self.parts = 0
+        self.rows = 0
+
+    def __enter__(self) -> CsvStdoutWriter:
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        df.to_csv(self.stream, index=False, header=self.parts == 0)
+        self.stream.flush()
+        self.parts += 1
+        self.rows += len(df)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        return None
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
