@@ -239,3 +239,35 @@ def test_row_fidelity_is_one_on_itself_and_lower_on_noise(small):
     worse["tag0"] = worse["tag0"] + 5 * worse["tag0"].std()
     worse["tag63"] = worse["tag63"].iloc[0]
     assert row_fidelity(view, worse, cont, cats) < 0.9
+
+
+# ---------------------------------------------------------------------------------------------- long logs in parts
+def test_a_log_drawn_in_parts_is_the_log_drawn_whole():
+    """Everything that carries from step to step (latent, Gumbel and conditional-vector noise, sampled-and-held
+    values and phases, redundant tags' residuals) carries across parts: the same seed gives the same log whatever
+    the part size, so `indgan sample -n 10000000` holds one part in memory and writes what `sample()` returns."""
+    tep = pd.read_parquet(DATA / "tep.parquet")
+    part = tep[tep.run == "d00"].iloc[:480][["time", "xmeas_9", "xmeas_21", "xmeas_23", "xmeas_37", "xmv_10"]]
+    part = part.reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    drift = np.zeros(len(part))  # a redundant transmitter with its own slow AR(1) error
+    for t in range(1, len(part)):
+        drift[t] = 0.95 * drift[t - 1] + rng.normal(0, 0.01)
+    part["xmeas_9_b"] = part["xmeas_9"] * 2.0 + drift * part["xmeas_9"].std()
+    model = LogGAN(random_state=0, redundant_correlation=0.98, **TINY_LOG).fit(part)
+    assert model.held_ and model.followers_  # the carried states under test exist
+    assert model.follower_params_["xmeas_9_b"]["phi"] > 0.5
+    n = 3 * 8192 + 517  # more than one generator batch per part, a short last part
+    whole = model.sample(n, random_state=4)
+    parts = list(model.sample_parts(n, random_state=4, part_rows=8192))
+    assert [len(p) for p in parts] == [8192, 8192, 8192, 517]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole, check_exact=True)
+    # a part boundary is not a seam: the step across it is no larger than the steps within parts
+    x = whole["xmeas_9"].to_numpy()
+    steps = np.abs(np.diff(x))
+    assert steps[8191] <= np.quantile(steps, 0.999)
+    # the same with new sequences (each a fresh start) split across parts
+    seqs = model.sample(sequences=5, steps=5000, random_state=2)
+    pd.testing.assert_frame_equal(
+        pd.concat(model.sample_parts(sequences=5, steps=5000, random_state=2, part_rows=1), ignore_index=True), seqs,
+        check_exact=True)

@@ -149,13 +149,23 @@ def _bin(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: dict[str, dict],
-                       starts: np.ndarray, rng: np.random.Generator, missing: dict[str, np.ndarray] | None = None) -> None:
+                       starts: np.ndarray, rng, missing: dict[str, np.ndarray] | None = None,
+                       carry: dict[str, float] | None = None) -> None:
     """Fill each follower column of ``values`` (``(n_steps, ...)``, sequences laid end to end beginning at
     ``starts``) from its leader's generated values, in place; ``missing`` gives ``{leader: (n_steps,) bool}`` where
-    a leader's generated cell is missing (its status), else a NaN leader value is missing."""
+    a leader's generated cell is missing (its status), else a NaN leader value is missing. ``rng(column,
+    purpose)`` gives the numpy generator of each follower's draws (``"ar"``, ``"white"``, ``"missing"``), or one
+    ``numpy.random.Generator`` serves them all. ``carry``
+    (``{follower: AR(1) state}``, updated in place to the last step) continues a sequence from an earlier part
+    when step 0 is not in ``starts``."""
+    if isinstance(rng, np.random.Generator):  # one generator for every draw
+        gen = rng
+        rng = lambda *_: gen  # noqa: E731
     n = len(values)
     seq_start = np.zeros(n, bool)
     seq_start[np.asarray(starts, np.int64)] = True
+    if n and carry is None:
+        seq_start[0] = True
     first = np.maximum.accumulate(np.where(seq_start, np.arange(n), 0))  # each step's sequence start
     pos = np.arange(n) - first
     for name, leader in followers.items():
@@ -165,13 +175,20 @@ def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: 
         # AR(1) normal scores with unit variance, restarted (a fresh stationary draw) at every sequence start: one
         # filter over the whole array, then each sequence loses what it carried over from the one before
         # (phi^(t - a + 1) times the filter's value just before its start a)
-        eps = rng.standard_normal(n)
+        eps = rng(name, "ar").standard_normal(n)
         x = np.where(seq_start, eps, eps * np.sqrt(1 - phi * phi))
-        y = lfilter([1.0], [1.0, -phi], x)
+        prev = None if (carry is None or seq_start[0]) else carry.get(name)
+        if prev is None:
+            x[:1] = eps[:1]  # a first step without history: a fresh stationary draw
+            y = lfilter([1.0], [1.0, -phi], x)
+        else:
+            y = lfilter([1.0], [1.0, -phi], x, zi=[phi * prev])[0]
+        if carry is not None and n:
+            carry[name] = float(y[-1] - (phi ** (pos[-1] + 1) * y[first[-1] - 1] if first[-1] > 0 else 0.0))
         before = np.where(first > 0, y[np.maximum(first - 1, 0)], 0.0)
         e = y - phi ** (pos + 1) * before
         white = p.get("white", 0.0)  # a share of white noise beside the AR(1), unit variance in all
-        e = np.sqrt(1.0 - white) * e + np.sqrt(white) * rng.standard_normal(n)
+        e = np.sqrt(1.0 - white) * e + np.sqrt(white) * rng(name, "white").standard_normal(n)
         u = ndtr(e) * (table.shape[1] - 1)
         lead_missing = (missing or {}).get(leader, ~np.isfinite(lead))
         known = np.isfinite(lead) & ~lead_missing
@@ -181,6 +198,6 @@ def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: 
         k = np.clip(np.floor(u).astype(np.int64), 0, table.shape[1] - 2)
         frac = u - k
         y = centre + rows[np.arange(n), k] * (1 - frac) + rows[np.arange(n), k + 1] * frac
-        draw = rng.random(n)
+        draw = rng(name, "missing").random(n)
         gone = np.where(lead_missing, draw < p.get("missing_with_leader", 0.0), draw < p.get("missing_alone", 0.0))
         values[name] = np.where(gone, np.nan, y)

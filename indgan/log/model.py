@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import perf_counter
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -78,18 +79,20 @@ from ..errors import ConditionError, ConfigError, check_fraction, check_positive
 from ..metrics.sequences import (log_autocorrelation, pair_correlation_error, step_change_scores, step_scale,
                                  top_correlated_pairs)
 from ..persist import split_state
-from ..schema import CONTINUOUS, OK, Schema, time_values
+from ..schema import CONTINUOUS, Schema, time_values
 from ..tabular import TabularGAN
-from ..timegrid import detect_sample_hold, gap_runs, prepare_log, time_axis
+from ..timegrid import as_times, detect_sample_hold, gap_runs, prepare_log
 from ..training import resolve_device, seed_everything
 from .circular import COS, SIN, find_angles, from_circle, to_circle
-from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower, generate_followers
-from .noise import SmoothNoise, stratified
-from .prepare import cycle_features, prepare_rows
+from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower
+from .prepare import prepare_rows
+from .stream import GENERATOR_BATCH, LogStream
 
 #: Candidate length scales of the latent process, in steps, tried when ``length_scale="auto"``.
 LENGTH_CANDIDATES = (2, 4, 8, 12, 16, 24, 32, 48, 64)
 PROGRESS = "<progress>"
+#: Steps per part of a generated log (:meth:`LogGAN.sample_parts`; ``indgan sample --part-rows``'s default).
+PART_ROWS = 12 * GENERATOR_BATCH
 
 
 @dataclass
@@ -459,16 +462,16 @@ class LogGAN(FittedModel):
         table = []
         for h in candidates:
             self.length_scale_, self.sensor_noise_ = float(h), {}
-            g = self.new_generator(seed)
-            values, encoded, starts = self._draw_values(plan, None, g, training_phase=True, finish=False)
+            stream = LogStream(self, plan, None, self.new_generator(seed), training_phase=True)
+            values, encoded, _ = stream.raw(0, stream.total)
             if self.sensor_noise and cont:
                 held = values.copy()
-                self._hold(held, plan, starts, True, g)
+                stream.hold(held, 0, {})
                 s_gen = step_scale(held[cont].to_numpy(np.float64), seg)
                 noise = np.sqrt(np.maximum(s_real ** 2 - s_gen ** 2, 0.0) / 2.0)
                 self.sensor_noise_ = {c: float(v) for c, v in zip(cont, noise) if v > 0}
-            self._add_noise(values, encoded, g)
-            self._hold(values, plan, starts, True, g)
+            stream.add_noise(values, encoded)
+            stream.hold(values, 0)
             x = values[cont].to_numpy(np.float64)
             rows_score = row_fidelity(real_rows, values, cont, [c for c in cats if c in values])
             steps_score = float(np.nanmean(step_change_scores(real, x, seg, seg))) if cont else 1.0
@@ -506,7 +509,8 @@ class LogGAN(FittedModel):
         table = []
         for thr, followers, params in options:
             self.followers_, self.follower_params_ = followers, params
-            values, _ = self._draw_values(plan, None, self.new_generator(seed), training_phase=True)
+            stream = LogStream(self, plan, None, self.new_generator(seed), training_phase=True)
+            values, _, _ = stream.next(stream.total)
             x = values[cont].to_numpy(np.float64)
             rows_score = row_fidelity(real_rows, values, cont, [c for c in cats if c in values])
             steps_score = float(np.nanmean(step_change_scores(real, x, seg, seg)))
@@ -566,7 +570,27 @@ class LogGAN(FittedModel):
     def sample(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
                conditions: dict[str, Any] | None = None, random_state: int | None = None,
                fill_gaps: bool = False) -> pd.DataFrame:
-        """A synthetic log.
+        """A synthetic log (all of it in memory; :meth:`sample_parts` yields it part by part, with memory bounded
+        by the part, and ``pd.concat`` of its parts at the default ``part_rows`` is this frame).
+
+        Parameters and raised errors: those of :meth:`sample_parts`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``(total steps, n_columns)`` in the training table's columns and dtypes; time on the training grid,
+            entity ids of the training entities (a ``sequence`` id for extra sequences).
+        """
+        parts = list(self.sample_parts(n, sequences, steps, conditions, random_state, fill_gaps))
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+    def sample_parts(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
+                     conditions: dict[str, Any] | None = None, random_state: int | None = None,
+                     fill_gaps: bool = False, part_rows: int = PART_ROWS) -> Iterator[pd.DataFrame]:
+        """A synthetic log, yielded in consecutive parts of at most ``part_rows`` steps: memory holds one part
+        whatever the log's length (``indgan sample -n 10000000`` writes this way). The parts are one log, not
+        pieces glued together: the latent processes, held values and redundant tags' residuals carry across
+        them (:class:`~indgan.log.stream.LogStream`): the same seed gives the same log whatever ``part_rows``.
 
         Parameters
         ----------
@@ -588,12 +612,14 @@ class LogGAN(FittedModel):
         fill_gaps : bool, default False
             The training shape keeps the training log's outages (grid steps without a sample are left out, so the
             synthetic log has the training timestamps); True generates them too (a gapless grid).
+        part_rows : int, default 98304
+            Steps per part (before the training shape's outages are left out), rounded up to a multiple of the
+            generator's batch (8,192 steps), so that every part size draws the same noise.
 
-        Returns
-        -------
+        Yields
+        ------
         pandas.DataFrame
-            ``(total steps, n_columns)`` in the training table's columns and dtypes; time on the training grid,
-            entity ids of the training entities (a ``sequence`` id for extra sequences).
+            ``(<= part_rows, n_columns)`` parts in the training table's columns and dtypes, in time order.
 
         Raises
         ------
@@ -604,6 +630,7 @@ class LogGAN(FittedModel):
         """
         self._check_fitted()
         check_positive_int("n", n, optional=True)
+        check_positive_int("part_rows", part_rows)
         check_positive_int("sequences", sequences, optional=True)
         check_positive_int("steps", steps, optional=True)
         if n is not None and sequences is not None:
@@ -635,129 +662,32 @@ class LogGAN(FittedModel):
                                      f"{max(k for _, k in plan)}; shorten it or ask for more steps.")
         g = self._rng_ if random_state is None else self.new_generator(random_state)
         training_shape = n is None and sequences is None
-        values, context = self._draw_values(plan, fixed, g, training_phase=training_shape)
-        frame = self._to_frame(values, context, plan, new_ids=sequences is not None or (
-            n is not None and len(plan) > len(lengths)))
+        stream = LogStream(self, plan, fixed, g, training_phase=training_shape)
+        keep = None
         if training_shape and steps is None and info.gaps and not fill_gaps:  # the training timestamps
             starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
             e, a, k = np.asarray(info.gaps, np.int64).T
-            marks = np.zeros(len(frame) + 1, np.int64)
+            marks = np.zeros(stream.total + 1, np.int64)
             np.add.at(marks, starts[e] + a, 1)
             np.add.at(marks, starts[e] + a + k, -1)
-            frame = frame[np.cumsum(marks[:-1]) == 0].reset_index(drop=True)
-        return frame
+            keep = np.cumsum(marks[:-1]) == 0
+        new_ids = sequences is not None or (n is not None and len(plan) > len(lengths))
+        part_rows = -(-part_rows // GENERATOR_BATCH) * GENERATOR_BATCH
+        while stream.pos < stream.total:
+            values, context, first = stream.next(part_rows)
+            frame = self._to_frame(values, context, stream, first, new_ids)
+            if keep is not None:
+                frame = frame[keep[first:first + len(frame)]].reset_index(drop=True)
+            yield frame
 
-    def _contexts(self, plan: list[tuple[int, int]], fixed: dict | None) -> Tensor:
-        """Context ``(total, context_dim)`` of every step: the training trajectory of each plan entry's entity
-        (its last step held beyond its length), the ``fixed`` schedules, and the progress."""
-        info = self.fit_info_
-        total = sum(k for _, k in plan)
-        enc = self.cond_encoder_
-        grid, offsets = self.cond_grid_, self.cond_offsets_
-        parts = []
-        for e, k in plan:
-            a, b = int(offsets[e]), int(offsets[e + 1])
-            idx = torch.clamp(torch.arange(k) + a, max=b - 1)
-            parts.append(grid[idx])
-        ctx = torch.cat(parts) if parts else torch.zeros(0, info.context_dim)
-        if fixed:
-            frame = pd.DataFrame({c: [None] * total for c in enc.continuous + enc.categorical})
-            for col, values in fixed.items():
-                per = []
-                for _, k in plan:
-                    v = values[:k]
-                    per += v + [v[-1]] * (k - len(v))
-                frame[col] = per
-            for col in frame.columns:
-                if col not in fixed:
-                    frame[col] = frame[col].fillna(0.0) if col in enc.continuous else enc.levels[col][0]
-            enc_fixed = torch.from_numpy(enc.transform(frame)[0])
-            for span in enc.spans():
-                if span.column in fixed:
-                    ctx[:, span.start:span.start + span.width] = enc_fixed[:, span.start:span.start + span.width]
-        if info.cycles:  # the calendar of the generated time axis, also beyond the training log's end
-            t = np.concatenate([info.starts[e] + np.arange(k) * info.interval for e, k in plan])
-            ctx[:, enc.dim:enc.dim + 2 * len(info.cycles)] = torch.from_numpy(cycle_features(t, info.cycles))
-        if info.progress:
-            prog = torch.cat([torch.arange(k) / max(k - 1, 1) for _, k in plan])
-            ctx[:, -1] = prog.float()
-        return ctx
-
-    @torch.no_grad()
-    def _draw_values(self, plan: list[tuple[int, int]], fixed: dict | None, g: torch.Generator,
-                     training_phase: bool, chunk: int = 8192, finish: bool = True):
-        """The model view of the row columns ``(total, ...)`` for the sequences of ``plan`` (``(entity, steps)``
-        pairs, laid end to end), and their context ``(total, context_dim)``. With ``finish=False``: the decoded
-        values before the sensor noise and the holds, the encoded rows and the sequence starts."""
-        rows = self.rows_
-        dev = self.device_
-        lens = np.array([k for _, k in plan], dtype=np.int64)
-        total = int(lens.sum())
-        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-        is_start = np.zeros(total, dtype=bool)
-        is_start[starts] = True
-        context = self._contexts(plan, fixed).to(dev)
-        sampler, act = rows.sampler_, rows.activation_
-        n_groups, width = act.group_idx.shape
-        ell = float(self.length_scale_)
-        latent = SmoothNoise(rows.latent_dim, ell, g, dev)
-        whole = None
-        if self.stratify and total <= 200_000:  # each sequence's latent path in one piece, stratified
-            whole = torch.cat([stratified(latent.next(k, [0])) for k in lens.tolist()])
-        cond_u = SmoothNoise(1, ell, g, dev, "uniform")
-        gumbel_u = SmoothNoise(n_groups * width, ell, g, dev, "uniform")
-        if sampler.n_columns:  # the free categorical columns' conditional vector, drawn as in CTGAN's sampling
-            pairs = torch.nonzero(sampler.group_mask, as_tuple=False)  # (n_pairs, 2): column, level
-            prob = sampler.freq[pairs[:, 0], pairs[:, 1]] + 1e-12
-            cdf = torch.cumsum(prob / prob.sum(), 0)
-            cdf[-1] = 1.0
-        out = np.empty((total, rows.transformer_.output_dim), dtype=np.float32)
-        for a in range(0, total, chunk):
-            b = min(total, a + chunk)
-            m = b - a
-            local = np.flatnonzero(is_start[a:b]).tolist()
-            parts = [latent.next(m, local) if whole is None else whole[a:b]]
-            if sampler.n_columns:
-                pick = torch.searchsorted(cdf, cond_u.next(m, local)[:, 0].contiguous()).clamp_max(len(pairs) - 1)
-                cond = torch.zeros(m, sampler.cond_dim, device=dev)
-                cond[torch.arange(m, device=dev), sampler.cond_offset[pairs[pick, 0]] + pairs[pick, 1]] = 1.0
-                parts.append(cond)
-            if context.shape[1]:
-                parts.append(context[a:b])
-            raw = rows.generator_(torch.cat(parts, 1))
-            enc = raw.clone()
-            enc[:, act.tanh_idx] = torch.tanh(raw[:, act.tanh_idx])
-            if act.flat_idx.numel():  # Gumbel-softmax with held Gumbel noise: modes and categories switch at redraws
-                u = gumbel_u.next(m, local).view(m, n_groups, width).clamp(1e-10, 1 - 1e-7)
-                gum = ((raw[:, act.group_idx] - torch.log(-torch.log(u))) / act.tau).masked_fill(~act.group_mask,
-                                                                                                  float("-inf"))
-                enc[:, act.flat_idx] = torch.softmax(gum, -1)[:, act.group_mask]
-            out[a:b] = enc.cpu().numpy()
-        values = rows.transformer_.inverse_transform(out)
-        if finish:
-            self._add_noise(values, out, g)
-            self._hold(values, plan, starts, training_phase, g)
-            if self.followers_:
-                seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
-                missing = {}
-                for lead in set(self.followers_.values()):
-                    status = self.model_schema_[lead].status_column
-                    if status in values:
-                        missing[lead] = values[status].astype(object).to_numpy() != OK
-                generate_followers(values, self.followers_, self.follower_params_, starts, np.random.default_rng(seed),
-                                   missing)
-            return values, context.cpu()
-        return values, out, starts
-
-    def _add_noise(self, values: pd.DataFrame, encoded: np.ndarray, g: torch.Generator) -> None:
-        """Each tag's sensor noise, where its value comes from a Gaussian mode, clipped to the training range."""
+    def _add_noise(self, values: pd.DataFrame, encoded: np.ndarray, rng) -> None:
+        """Each tag's sensor noise, where its value comes from a Gaussian mode, clipped to the training range;
+        ``rng(column)`` gives the column's numpy generator."""
         if not self.sensor_noise_:
             return
         tf = self.rows_.transformer_
         starts = np.cumsum([0] + [b["width"] for b in tf.to_dict()["blocks"]])[:-1]
         schema = self.rows_.schema_
-        seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
-        rng = np.random.default_rng(seed)
         for b, s0 in zip(tf.to_dict()["blocks"], starts):
             c = b["column"]
             sigma = self.sensor_noise_.get(c)
@@ -770,34 +700,17 @@ class LogGAN(FittedModel):
             else:
                 mode = encoded[:, s0 + 1:s0 + b["width"]].argmax(1)
                 gauss = mode >= len(b["points"])
-            noisy = v + rng.standard_normal(len(v)) * sigma
+            noisy = v + rng(c).standard_normal(len(v)) * sigma
             spec = schema[c]
             lo, hi = spec.minimum, spec.maximum
             if lo is not None:
                 noisy = np.clip(noisy, lo, hi)
             values[c] = np.where(gauss & np.isfinite(v), noisy, v)
 
-    def _hold(self, values: pd.DataFrame, plan: list[tuple[int, int]], starts: np.ndarray, training_phase: bool,
-              g: torch.Generator) -> None:
-        """Hold each sampled-and-held group between its updates: at the training entity's phase for the
-        training shape, at a random phase otherwise."""
-        if not self.held_:
-            return
-        total = len(values)
-        seq = np.repeat(np.arange(len(plan)), [k for _, k in plan])
-        local = np.arange(total) - starts[seq]
-        for h in self.held_:
-            period = h["period"]
-            if training_phase:
-                phase = np.array([h["phase"][e] for e, _ in plan])
-            else:
-                phase = torch.randint(period, (len(plan),), generator=g, device=g.device).cpu().numpy()
-            ph = phase[seq]
-            last = np.maximum(local - (local - ph) % period, 0) + starts[seq]
-            for c in h["columns"]:
-                values[c] = values[c].to_numpy()[last]
-
-    def _to_frame(self, values: pd.DataFrame, context: Tensor, plan: list[tuple[int, int]], new_ids: bool) -> pd.DataFrame:
+    def _to_frame(self, values: pd.DataFrame, context: Tensor, stream: LogStream, first: int,
+                  new_ids: bool) -> pd.DataFrame:
+        """The training table's columns and dtypes for the steps ``[first, first + len(values))`` of ``stream``'s
+        plan: conditions decoded from the context, time on the training grid, entity ids."""
         info = self.fit_info_
         view = values
         enc = self.cond_encoder_
@@ -806,24 +719,20 @@ class LogGAN(FittedModel):
             for col in cview.columns:
                 view[col] = cview[col].to_numpy()
         time_col, entity_col = info.time_column, info.entity_column
-        times, ids = [], []
-        for i, (e, k) in enumerate(plan):
-            times.append(time_axis(info.starts[e], info.interval, k, info.time_dtype).to_numpy())
-            label = i if new_ids else e
-            ids.append(np.full(k, label))
-        view[time_col] = np.concatenate(times)
+        seq, local = stream.local_steps(first, first + len(values))
+        ent = np.array([e for e, _ in stream.plan], dtype=np.int64)
+        view[time_col] = as_times(np.asarray(info.starts, np.float64)[ent[seq]] + local * info.interval,
+                                  info.time_dtype).to_numpy()
         if entity_col is not None:
-            seq = np.concatenate(ids)
             if new_ids:
-                view[entity_col] = seq if info.entity_numeric else np.asarray([f"synthetic-{i}" for i in range(len(plan))],
-                                                                                dtype=object)[seq]
+                view[entity_col] = seq if info.entity_numeric else np.char.add("synthetic-", seq.astype(str)).astype(object)
             else:
-                view[entity_col] = np.asarray(info.entities, dtype=object)[seq]
+                view[entity_col] = np.asarray(info.entities, dtype=object)[ent[seq]]
         if self.angles_:
             view = from_circle(view, self.schema_, self.angles_)
         frame = self.schema_.restore(view)
-        if entity_col is None and len(plan) > 1:
-            frame.insert(0, "sequence", np.concatenate(ids))
+        if entity_col is None and len(stream.plan) > 1:
+            frame.insert(0, "sequence", seq)
         return frame.reset_index(drop=True)
 
     # ------------------------------------------------------------------ persistence

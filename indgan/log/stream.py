@@ -1,0 +1,232 @@
+"""A synthetic log drawn part by part: the log model's generation with memory bounded by the part, whatever the
+log's length.
+
+:class:`LogStream` draws the steps of a *plan* (sequences of ``(training entity, steps)`` laid end to end) in
+consecutive ranges ``[a, b)``. Everything that carries information from one step to the next is carried across the
+ranges, so the log is one log, not parts glued together: the latent, Gumbel and conditional-vector noise processes
+(:class:`~indgan.log.noise.SmoothNoise` keeps its filter history), each sampled-and-held group's phase and its last
+held value, and each redundant tag's AR(1) residual (:func:`~indgan.log.followers.generate_followers`). Contexts,
+calendar features and time stamps are computed for the range from the plan alone. Same seed and same part size:
+the same log (the inner batches of the generator follow the parts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+
+from ..schema import OK
+from .followers import generate_followers
+from .noise import SmoothNoise, stratified
+from .prepare import cycle_features
+
+#: Longest planned log whose latent paths are stratified (each sequence in one piece, held in memory).
+STRATIFY_MAX_STEPS = 200_000
+#: Rows generated at once by the row model's generator inside a part.
+GENERATOR_BATCH = 8192
+
+
+class LogStream:
+    """The steps of ``plan`` drawn range by range with every carried state (see the module docstring).
+
+    Parameters
+    ----------
+    model : LogGAN
+        A fitted log model.
+    plan : list of (int, int)
+        ``(training entity, steps)`` per sequence, laid end to end.
+    fixed : dict
+        Condition schedules ``{column: per-step values}`` (the last value holds), or None.
+    g : torch.Generator
+        The draw's generator (on the model's device).
+    training_phase : bool
+        Sampled-and-held groups keep the training entity's phase (the training shape); else a random phase.
+    """
+
+    def __init__(self, model, plan: list[tuple[int, int]], fixed: dict | None, g: torch.Generator,
+                 training_phase: bool):
+        self.model, self.plan, self.fixed, self.g = model, plan, fixed or {}, g
+        self.lens = np.array([k for _, k in plan], dtype=np.int64)
+        self.total = int(self.lens.sum())
+        self.starts = np.concatenate([[0], np.cumsum(self.lens)[:-1]]).astype(np.int64)
+        rows = model.rows_
+        dev = self.device = model.device_
+        ell = float(model.length_scale_)
+        self.latent = SmoothNoise(rows.latent_dim, ell, g, dev)
+        self.whole = None
+        if model.stratify and self.total <= STRATIFY_MAX_STEPS:  # each sequence's latent path in one piece
+            self.whole = torch.cat([stratified(self.latent.next(int(k), [0])) for k in self.lens.tolist()])
+        act = rows.activation_
+        n_groups, width = act.group_idx.shape
+        self.cond_u = SmoothNoise(1, ell, g, dev, "uniform")
+        self.gumbel_u = SmoothNoise(n_groups * width, ell, g, dev, "uniform")
+        sampler = rows.sampler_
+        if sampler.n_columns:  # the free categorical columns' conditional vector, drawn as in CTGAN's sampling
+            self.pairs = torch.nonzero(sampler.group_mask, as_tuple=False)  # (n_pairs, 2): column, level
+            prob = sampler.freq[self.pairs[:, 0], self.pairs[:, 1]] + 1e-12
+            self.cdf = torch.cumsum(prob / prob.sum(), 0)
+            self.cdf[-1] = 1.0
+        self.phases = []
+        for h in model.held_:
+            if training_phase:
+                self.phases.append(np.array([h["phase"][e] for e, _ in plan], dtype=np.int64))
+            else:
+                self.phases.append(torch.randint(h["period"], (len(plan),), generator=g, device=g.device).cpu().numpy())
+        # numpy streams per column and purpose: a column's draws over the parts are its draws over the whole log
+        self.seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
+        self._rngs: dict[tuple[str, str], np.random.Generator] = {}
+        self.held_carry: dict[str, object] = {}
+        self.follow_carry: dict[str, float] = {}
+        self.pos = 0
+
+    # ------------------------------------------------------------------ the plan over a range
+    def _pieces(self, a: int, b: int) -> list[tuple[int, int, int]]:
+        """``(sequence, first local step, n_steps)`` of every sequence overlapping the steps ``[a, b)``."""
+        i0 = int(np.searchsorted(self.starts, a, "right")) - 1
+        i1 = int(np.searchsorted(self.starts, b - 1, "right")) - 1
+        out = []
+        for i in range(i0, i1 + 1):
+            s, k = int(self.starts[i]), int(self.lens[i])
+            lo, hi = max(a, s), min(b, s + k)
+            out.append((i, lo - s, hi - lo))
+        return out
+
+    def local_steps(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each step's sequence ``(b - a,)`` and its step within it ``(b - a,)``, both int64."""
+        pieces = self._pieces(a, b)
+        seq = np.repeat([i for i, _, _ in pieces], [m for _, _, m in pieces]).astype(np.int64)
+        local = np.arange(a, b, dtype=np.int64) - self.starts[seq]
+        return seq, local
+
+    def contexts(self, a: int, b: int) -> Tensor:
+        """Context ``(b - a, context_dim)`` float32 of the steps ``[a, b)``: the training trajectory of each
+        sequence's entity (its last step held beyond its length), the fixed schedules, the calendar features and
+        the progress."""
+        m = self.model
+        info, enc = m.fit_info_, m.cond_encoder_
+        grid, offsets = m.cond_grid_, m.cond_offsets_.cpu().numpy()
+        seq, local = self.local_steps(a, b)
+        ent = np.array([e for e, _ in self.plan], dtype=np.int64)[seq]
+        idx = np.minimum(offsets[ent] + local, offsets[ent + 1] - 1)
+        ctx = grid[torch.from_numpy(np.asarray(idx, np.int64)).to(grid.device)].cpu().clone() if b > a else torch.zeros(0, info.context_dim)
+        if self.fixed:
+            frame = pd.DataFrame(index=range(b - a))
+            for col, values in self.fixed.items():
+                per = np.asarray(values, dtype=object)
+                frame[col] = per[np.minimum(local, len(per) - 1)]
+            for col in enc.continuous + enc.categorical:
+                if col not in self.fixed:
+                    frame[col] = 0.0 if col in enc.continuous else enc.levels[col][0]
+            enc_fixed = torch.from_numpy(enc.transform(frame[enc.continuous + enc.categorical])[0])
+            for span in enc.spans():
+                if span.column in self.fixed:
+                    ctx[:, span.start:span.start + span.width] = enc_fixed[:, span.start:span.start + span.width]
+        if info.cycles:  # the calendar of the generated time axis, also beyond the training log's end
+            t = np.asarray(info.starts, np.float64)[ent] + local * info.interval
+            ctx[:, enc.dim:enc.dim + 2 * len(info.cycles)] = torch.from_numpy(cycle_features(t, info.cycles))
+        if info.progress:
+            ctx[:, -1] = torch.from_numpy(local / np.maximum(self.lens[seq] - 1, 1)).float()
+        return ctx
+
+    # ------------------------------------------------------------------ drawing
+    @torch.no_grad()
+    def raw(self, a: int, b: int) -> tuple[pd.DataFrame, np.ndarray, Tensor]:
+        """The row model's decoded values of the steps ``[a, b)`` (model view, before sensor noise, holds and
+        redundant tags), their encoded rows ``(b - a, output_dim)`` float32 and their context (on the CPU).
+        Ranges must be drawn in order: the noise processes carry their history."""
+        rows, dev = self.model.rows_, self.device
+        sampler, act = rows.sampler_, rows.activation_
+        n_groups, width = act.group_idx.shape
+        context = self.contexts(a, b).to(dev)
+        is_start = np.zeros(b - a, dtype=bool)
+        inside = self.starts[(self.starts >= a) & (self.starts < b)] - a
+        is_start[inside] = True
+        out = np.empty((b - a, rows.transformer_.output_dim), dtype=np.float32)
+        for c0 in range(0, b - a, GENERATOR_BATCH):
+            c1 = min(b - a, c0 + GENERATOR_BATCH)
+            n = c1 - c0
+            local = np.flatnonzero(is_start[c0:c1]).tolist()
+            parts = [self.latent.next(n, local) if self.whole is None else self.whole[a + c0:a + c1]]
+            if sampler.n_columns:
+                u = self.cond_u.next(n, local)[:, 0].contiguous()
+                pick = torch.searchsorted(self.cdf, u).clamp_max(len(self.pairs) - 1)
+                cond = torch.zeros(n, sampler.cond_dim, device=dev)
+                cond[torch.arange(n, device=dev), sampler.cond_offset[self.pairs[pick, 0]] + self.pairs[pick, 1]] = 1.0
+                parts.append(cond)
+            if context.shape[1]:
+                parts.append(context[c0:c1])
+            raw = rows.generator_(torch.cat(parts, 1))
+            enc = raw.clone()
+            enc[:, act.tanh_idx] = torch.tanh(raw[:, act.tanh_idx])
+            if act.flat_idx.numel():  # Gumbel-softmax with held Gumbel noise: modes and categories switch at redraws
+                u = self.gumbel_u.next(n, local).view(n, n_groups, width).clamp(1e-10, 1 - 1e-7)
+                gum = ((raw[:, act.group_idx] - torch.log(-torch.log(u))) / act.tau).masked_fill(~act.group_mask,
+                                                                                                  float("-inf"))
+                enc[:, act.flat_idx] = torch.softmax(gum, -1)[:, act.group_mask]
+            out[c0:c1] = enc.cpu().numpy()
+        return rows.transformer_.inverse_transform(out), out, context.cpu()
+
+    def hold(self, values: pd.DataFrame, a: int, carry: dict | None = None) -> None:
+        """Hold each sampled-and-held group of ``values`` (the steps ``[a, a + len(values))``) between its
+        updates, in place; ``carry`` holds each column's value at step ``a - 1`` and is updated to the last step
+        (default: this stream's own carry)."""
+        if not self.model.held_:
+            return
+        carry = self.held_carry if carry is None else carry
+        b = a + len(values)
+        seq, local = self.local_steps(a, b)
+        for h, phase in zip(self.model.held_, self.phases):
+            period = h["period"]
+            ph = phase[seq]
+            last = np.maximum(local - (local - ph) % period, 0) + self.starts[seq]
+            before = last < a
+            for c in h["columns"]:
+                v = values[c].to_numpy()[np.maximum(last - a, 0)]
+                if before.any():
+                    v = v.copy()
+                    v[before] = carry.get(c, np.nan)
+                values[c] = v
+                if len(v):
+                    carry[c] = v[-1]
+
+    def rng(self, column: str, purpose: str) -> np.random.Generator:
+        """The numpy stream of one column and purpose, created on first use from the draw's seed."""
+        key = (column, purpose)
+        if key not in self._rngs:
+            words = np.frombuffer(f"{purpose}\0{column}".encode(), dtype=np.uint8).tolist()
+            self._rngs[key] = np.random.default_rng([self.seed, *words])
+        return self._rngs[key]
+
+    def add_noise(self, values: pd.DataFrame, encoded: np.ndarray) -> None:
+        """Each tag's sensor noise, where its value comes from a Gaussian mode, clipped to the training range."""
+        self.model._add_noise(values, encoded, lambda c: self.rng(c, "noise"))
+
+    def follow(self, values: pd.DataFrame, a: int) -> None:
+        """The redundant tags of ``values`` (steps ``[a, a + len(values))``) from their leaders, in place; their
+        AR(1) residuals continue from the previous range."""
+        m = self.model
+        if not m.followers_:
+            return
+        missing = {}
+        for lead in set(m.followers_.values()):
+            status = m.model_schema_[lead].status_column
+            if status in values:
+                missing[lead] = values[status].astype(object).to_numpy() != OK
+        b = a + len(values)
+        inside = self.starts[(self.starts >= a) & (self.starts < b)] - a
+        generate_followers(values, m.followers_, m.follower_params_, inside, self.rng, missing,
+                           carry=self.follow_carry)
+
+    def next(self, n: int) -> tuple[pd.DataFrame, Tensor, int]:
+        """The next ``n`` steps (fewer at the end): ``(values, context, first step)``, finished (sensor noise,
+        holds, redundant tags)."""
+        a = self.pos
+        b = min(self.total, a + n)
+        values, encoded, context = self.raw(a, b)
+        self.add_noise(values, encoded)
+        self.hold(values, a)
+        self.follow(values, a)
+        self.pos = b
+        return values, context, a
