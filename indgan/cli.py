@@ -105,7 +105,7 @@ def cli():
 @click.option("--critic-steps", type=int, help="Tabular and sequence models: critic updates per generator update [default: 1].")
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: the cores other processes leave free, re-checked while training].")
-@click.option("--max-memory", help="A folder of parquet files larger than this in memory (2GB, 500MB) is learned from a random sample that fits [default: a quarter of RAM].")
+@click.option("--max-memory", help="Bound on the data and its encoding in memory while learning (2GB, 500MB): a larger parquet file or folder is learned from its most recent rows (a log) or a random sample (a table) that fits; with torch the fit peaks about 0.4 GB above it [default: 1.5GB, or a quarter of RAM if less].")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
 @click.option("--eval-rows", type=click.IntRange(min=0), default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
 @click.option("--report", "report_path", is_flag=False, flag_value="", default=None, metavar="[PATH]",
@@ -157,7 +157,9 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
         overrides["entity"] = [entity]
     if time_col:
         overrides["time"] = [time_col]
-    df = read_table(data, max_memory=max_memory, random_state=seed)
+    from .adapters.files import default_max_memory, parse_memory
+
+    df = read_table(data, max_memory=parse_memory(max_memory) or default_max_memory(), random_state=seed)
     for col, what in ((entity, "--entity"), (time_col, "--time"), *((c, "--condition") for c in fit_conditions)):
         if col and col not in df.columns:
             raise ConfigError(f"{what} {col!r}: no such column in {data}; columns: {', '.join(map(str, df.columns[:15]))}"
@@ -323,13 +325,15 @@ def _names(names: list[str], k: int = 6) -> str:
 @click.option("--rows", "row_wise", is_flag=True, help="Impute row by row even when there is a time column.")
 @click.option("--condition", "conditions", multiple=True, metavar="COLUMN", help="Operating-mode column the imputations follow (repeatable).")
 @click.option("--max-gap", help="Leave outages longer than this missing: steps (e.g. 24) or a time span (e.g. 2h).")
-@click.option("--max-memory", help="DATA a folder of parquet files: fit on a random sample of at most this size (2GB), then fill every row part by part [default: a quarter of RAM].")
+@click.option("--duplicate-times", type=click.Choice(["first", "error"]), help="Time-aware: rows that repeat a timestamp within an entity, as fit reads them: the first row of each time is the log and the repeats' missing cells take its filled values (with a warning), or refuse [default: first].")
+@click.option("--max-memory", help="DATA a folder of parquet files: fit on its most recent rows (a log) or a random sample (a table) within this bound (2GB), then fill every row part by part [default: 1.5GB, or a quarter of RAM if less].")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Files: also write an HTML report of where and how the gaps were filled.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, model_path, save_path, iterations,
-           time_budget, time_col, entity, row_wise, conditions, max_gap, max_memory, device, seed, report_path, quiet):
+           time_budget, time_col, entity, row_wise, conditions, max_gap, duplicate_times, max_memory, device, seed,
+           report_path, quiet):
     """Fill missing cells (NaN, NULL, status strings such as "Bad") with GAIN, never touching an observed cell.
 
     \b
@@ -390,9 +394,11 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
                               "--save imp.indgan.")
         if gap is not None:
             imputer.set_params(max_gap=gap)
+        if duplicate_times is not None:
+            imputer.set_params(duplicate_times=duplicate_times)
     else:
         params = dict(random_state=seed, verbose=not quiet, device=device, max_gap=gap,
-                      condition=list(conditions) or None)
+                      condition=list(conditions) or None, duplicate_times=duplicate_times or "first")
         if iterations is not None:
             params["iterations"] = iterations
         if time_budget is not None:

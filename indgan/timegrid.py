@@ -130,8 +130,83 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
         )
 
 
+#: Most backward steps in a log's file order read as a local-time export's repeated hour (summer time ends once a
+#: year) rather than as rows exported out of order.
+FEW_BACKWARD_STEPS = 3
+
+
+def time_order(df: pd.DataFrame, time: str, entity: str | None = None,
+               source: str = "table") -> tuple[np.ndarray | None, str | None]:
+    """The one rule for the order of a log's rows, for every model of logs and the imputer: rows out of time order
+    within their entity (a database export without ORDER BY, files concatenated in the wrong order) are taken in
+    time order (a stable sort, so repeated timestamps keep their input order), with a warning; but a few steps back
+    of at most an hour in local times (text or datetimes without a zone) are a summer-time change, where sorting
+    would interleave the two hours, and are refused.
+
+    Returns
+    -------
+    (numpy.ndarray or None, str or None)
+        Row positions in time order ``(n_rows,)`` (None: already in order) and the warning to give (None: none).
+
+    Raises
+    ------
+    DataError
+        The summer-time pattern, naming the row and the time, with what to do.
+    """
+    t = time_values(df[time]).to_numpy()
+    if len(t) < 2 or np.isnan(t).any():
+        return None, None  # check_time_order and order_rows name a missing time
+    codes, entities = _entity_codes(df, entity)
+    order = np.argsort(codes, kind="stable")
+    same = codes[order][1:] == codes[order][:-1]
+    step = np.diff(t[order])
+    back = np.flatnonzero(same & (step < 0))
+    if not back.size:
+        return None, None
+    col = df[time]
+    local = not pd.api.types.is_numeric_dtype(col) and not (
+        pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dt, "tz", None) is not None)
+    i = back[0]
+    prev_row, row = int(order[i]), int(order[i + 1])
+    where = f" of {entity} {entities[codes[row]]!r}" if entity else ""
+    if local and back.size <= FEW_BACKWARD_STEPS and (-step[back] <= 3_600e9).all():
+        raise DataError(f"{source}: row {row}{where}: time {col.iloc[row]!s} goes back before the time of row "
+                        f"{prev_row} ({col.iloc[prev_row]!s}): a local-time export repeats an hour when summer time "
+                        "ends, and sorting would interleave the two hours. Export in UTC or with UTC offsets.")
+    perm = np.lexsort((t, codes)) if entity else np.argsort(t, kind="stable")
+    return perm, (f"{source}: {back.size} row(s) go back in time within their {'entity' if entity else 'log'} "
+                  f"(first: row {row}{where} at {col.iloc[row]!s}, after {col.iloc[prev_row]!s}); the rows are "
+                  "taken in time order.")
+
+
 #: What to do with rows that repeat a timestamp within an entity (``duplicate_times``).
 DUPLICATE_TIME_POLICIES = ("first", "mean", "error")
+
+
+def repeated_times(df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first",
+                   source: str = "table") -> tuple[np.ndarray, str | None]:
+    """Which rows repeat an earlier row's timestamp within their entity: ``(mask (n_rows,) bool, the warning's
+    first clause or None)``; the first row of each time is not marked.
+
+    Raises
+    ------
+    DataError
+        ``policy="error"`` and a timestamp repeats (naming the row, the entity and the time).
+    """
+    keys = [entity, time] if entity else [time]
+    dup = df.duplicated(keys, keep="first").to_numpy()
+    if not dup.any() or df[time].isna().any():
+        return np.zeros(len(df), bool), None
+    row = int(np.flatnonzero(dup)[0])
+    where = f" of {entity} {df[entity].iloc[row]!r}" if entity else ""
+    example = f"row {row}{where} repeats time {df[time].iloc[row]!s}"
+    what = "entity" if entity else "log"
+    if policy == "error":
+        raise DataError(f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their {what} (first: {example});"
+                        " keep the first with --duplicate-times first, average them with --duplicate-times mean, or "
+                        "fix the export" + ("" if entity else " (a long-form table of several assets needs --entity)")
+                        + ".")
+    return dup, f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their {what} (first: {example})"
 
 
 def resolve_duplicate_times(df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first",
@@ -158,26 +233,16 @@ def resolve_duplicate_times(df: pd.DataFrame, time: str, entity: str | None = No
     if policy not in DUPLICATE_TIME_POLICIES:
         raise ConfigError(f"duplicate_times must be one of {', '.join(DUPLICATE_TIME_POLICIES)}, got {policy!r}.")
     keys = [entity, time] if entity else [time]
-    dup = df.duplicated(keys, keep="first").to_numpy()
-    if not dup.any() or df[time].isna().any():
+    dup, message = repeated_times(df, time, entity, policy, source)
+    if message is None:
         return df
-    row = int(np.flatnonzero(dup)[0])
-    where = f" of {entity} {df[entity].iloc[row]!r}" if entity else ""
-    example = f"row {row}{where} repeats time {df[time].iloc[row]!s}"
-    if policy == "error":
-        raise DataError(f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their "
-                        f"{'entity' if entity else 'log'} (first: {example}); keep the first with "
-                        "--duplicate-times first, average them with --duplicate-times mean, or fix the export"
-                        + ("" if entity else " (a long-form table of several assets needs --entity)") + ".")
     if policy == "first":
-        log.warning("%s: %d row(s) repeat a timestamp within their %s (first: %s); the first row of each time is "
-                    "kept (--duplicate-times mean averages them, error refuses).", source, int(dup.sum()),
-                    "entity" if entity else "log", example)
+        log.warning("%s; the first row of each time is kept (--duplicate-times mean averages them, error refuses).",
+                    message)
         return df[~dup]
+    log.warning("%s; the numbers of each time's rows are averaged.", message)
     numeric = [c for c in df.columns if c not in keys and pd.api.types.is_numeric_dtype(df[c])
                and not pd.api.types.is_bool_dtype(df[c])]
-    log.warning("%s: %d row(s) repeat a timestamp within their %s (first: %s); the numbers of each time's rows are "
-                "averaged.", source, int(dup.sum()), "entity" if entity else "log", example)
     group = df.groupby(keys, sort=False, dropna=False)
     out = df[~dup].copy()
     means = group[numeric].transform("mean")
@@ -623,7 +688,7 @@ def prepare_log(data, schema=None, conditions=None, entity: str | None = None, t
         An unknown condition column, or one that is empty for a whole entity.
     """
     from .adapters.files import read_table
-    from .errors import ConditionError
+    from .errors import ConditionError, ConfigError
     from .schema import condition_overrides, infer_schema
 
     if not isinstance(data, pd.DataFrame):
@@ -643,6 +708,12 @@ def prepare_log(data, schema=None, conditions=None, entity: str | None = None, t
         raise DataError(f"{source}: no time column found; {model} needs one (a datetime column, or an integer sample "
                         "index named like 'time'). Name it with time=... ([columns] time = \"col\" in a config), or use "
                         "the tabular model (--model tabular).")
+    if duplicate_times not in DUPLICATE_TIME_POLICIES:
+        raise ConfigError(f"duplicate_times must be one of {', '.join(DUPLICATE_TIME_POLICIES)}, got {duplicate_times!r}.")
+    perm, message = time_order(data, time_col, entity_col, source)
+    if perm is not None:
+        log.warning("%s", message)
+        data = data.iloc[perm].reset_index(drop=True)
     data = resolve_duplicate_times(data, time_col, entity_col, duplicate_times, source)
     view = schema.view(data)
     unknown = [c for c in conditions if c not in view.columns or c in (time_col, entity_col)]

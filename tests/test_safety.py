@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -213,3 +214,45 @@ def test_sample_streams_to_stdout_and_refuses_what_cannot_fit(tiny_model, tmp_pa
     r = _run(["sample", model, "-n", "200000", "-o", tmp_path / "s.csv"])
     assert r.exit_code == 1 and "200,000 rows" in r.output and "1.0 MB free" in r.output
     assert not (tmp_path / "s.csv").exists()
+
+
+def _holed_log(small):
+    log = small[["timestamp", "tag0", "tag1", "tag5"]].iloc[:400].reset_index(drop=True)
+    log.loc[np.random.default_rng(0).random(len(log)) < 0.1, "tag0"] = np.nan
+    return log
+
+
+def test_fit_and_impute_read_a_log_s_rows_by_one_rule(small, caplog):
+    """Rows out of order are read in time order (a warning); repeated timestamps: the first row of each time is the
+    log (a warning); a local-time export's repeated autumn hour is refused with the summer-time hint. The log
+    model and the imputer say the same."""
+    from indgan import GANImputer, LogGAN
+
+    log = _holed_log(small)
+    shuffled = log.sample(frac=1.0, random_state=0)
+    repeats = pd.concat([log, log.iloc[[10, 20]].assign(tag0=np.nan, tag1=99.0)], ignore_index=True)
+    tiny = dict(epochs=1, time_budget=None, batch_size=100, latent_dim=8, generator_dim=(16,), critic_dim=(16,))
+    for fit in (lambda d: LogGAN(**tiny).fit(d), lambda d: GANImputer(iterations=2).fit(d)):
+        caplog.clear()
+        fit(shuffled)
+        assert "go back in time" in caplog.text and "taken in time order" in caplog.text
+        caplog.clear()
+        fit(repeats)
+        assert "2 row(s) repeat a timestamp" in caplog.text and "first row of each time" in caplog.text
+    imp = GANImputer(iterations=2, random_state=0)
+    out = imp.fit_transform(shuffled)
+    assert out.index.equals(shuffled.index) and out["tag0"].notna().all()  # input order, every row filled
+    out = imp.fit_transform(repeats)
+    # a repeat's missing cell is what the first row of its time holds (observed or filled); its own cells stay
+    np.testing.assert_array_equal(out["tag0"].iloc[-2:].to_numpy(), out["tag0"].iloc[[10, 20]].to_numpy())
+    assert (out["tag1"].iloc[-2:] == 99.0).all()
+    with pytest.raises(DataError, match="repeat a timestamp"):
+        GANImputer(iterations=2, duplicate_times="error").fit(repeats)
+    # local time, summer time ends: 02:00-02:55 twice, in file order
+    times = pd.date_range("2024-10-27 00:00", "2024-10-27 02:55", freq="5min").strftime("%Y-%m-%d %H:%M").tolist()
+    times += pd.date_range("2024-10-27 02:00", "2024-10-27 05:00", freq="5min").strftime("%Y-%m-%d %H:%M").tolist()
+    local = pd.DataFrame({"time": times, "x": np.sin(np.arange(len(times)) / 5.0)})
+    local.loc[5, "x"] = np.nan
+    for fit in (lambda d: LogGAN(**tiny).fit(d), lambda d: GANImputer(iterations=2).fit(d)):
+        with pytest.raises(DataError, match="summer time ends"):
+            fit(local)

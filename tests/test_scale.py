@@ -42,12 +42,14 @@ def test_folder_under_a_memory_bound_gives_the_in_memory_schema(folder, caplog):
     with caplog.at_level(logging.WARNING):
         sample = read_table(path, max_memory="8MB")  # the log and its encoding take about 33 MB
     assert len(sample) < len(whole) / 4  # far below the data's in-memory size
-    assert any("random sample" in r.getMessage() for r in caplog.records)
+    assert any("the most recent" in r.getMessage() for r in caplog.records)
     schema = infer_schema(sample)
     assert [(c.name, c.role, c.dtype) for c in schema.columns] == [(c.name, c.role, c.dtype) for c in in_memory.columns]
     assert schema["tag5"].maximum == 1e6  # the range of the whole data, from the parquet statistics
     t = pd.to_datetime(sample["timestamp"])
-    assert (t.diff().dropna() > pd.Timedelta(0)).mean() > 0.95  # blocks of consecutive rows, in time order
+    # a log keeps one stretch of consecutive rows, the most recent: no holes for its time grid
+    pd.testing.assert_frame_equal(sample.reset_index(drop=True),
+                                  whole.iloc[len(whole) - len(sample):].reset_index(drop=True), check_dtype=False)
 
 
 def test_fit_on_a_folder_with_a_memory_bound(folder, tmp_path):
@@ -110,3 +112,19 @@ def test_a_folder_output_under_a_file_is_refused_before_sampling(tmp_path, tiny_
     (tmp_path / "afile").write_text("")
     r = _run(["sample", tmp_path / "m.indgan", "-n", "10", "-o", tmp_path / "afile" / "parts"])
     assert r.exit_code == 1 and "is a file, not a folder" in r.output and "wrote" not in r.output
+
+
+def test_a_large_file_is_bounded_for_learning_and_read_whole_otherwise(folder, tmp_path, caplog):
+    """fit bounds a single parquet file as it bounds a folder; reading a file to fill or score it never drops
+    rows (no bound unless one is given)."""
+    _, whole = folder
+    path = tmp_path / "one.parquet"
+    whole.to_parquet(path, index=False)
+    assert len(read_table(path)) == len(whole)
+    with caplog.at_level(logging.WARNING):
+        part = read_table(path, max_memory="8MB")
+    assert len(part) < len(whole) / 4 and "the most recent" in caplog.text
+    assert part["timestamp"].iloc[-1] == whole["timestamp"].iloc[-1]
+    r = _run(["fit", path, "--model", "tabular", "--epochs", "1", "--max-memory", "8MB", "--eval-rows", "0",
+              "--quiet", "--out", tmp_path / "one.indgan"])
+    assert r.exit_code == 0 and f"{len(part)} rows x" in r.output, r.output

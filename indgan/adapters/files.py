@@ -183,12 +183,19 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
     return df
 
 
+#: The default bound on a fit's data and its encoding in memory (bytes): with torch and the libraries (about
+#: 0.4 GB) a fit at defaults peaks under 2 GB whatever the rows (benchmarks/scale.py measures it).
+FIT_MEMORY = 1.5e9
+
+
 def default_max_memory() -> int:
-    """A quarter of this machine's RAM, in bytes: the default bound on what a fit reads into memory."""
+    """The default bound on what a fit reads into memory, in bytes: :data:`FIT_MEMORY` (1.5 GB), or a quarter of
+    this machine's RAM when that is less."""
     try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4)
+        quarter = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4)
     except (ValueError, OSError, AttributeError):
-        return 4 << 30
+        quarter = 4 << 30
+    return int(min(FIT_MEMORY, quarter))
 
 
 def parse_memory(text: str | int | None) -> int | None:
@@ -252,11 +259,24 @@ def _check_file_schemas(ds, name: str) -> None:
                                 "as one type in every file (e.g. numbers with status strings as text everywhere).")
 
 
+def _size(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def _learning_bytes(n_rows: int, schema: pa.Schema) -> float:
+    """A quick upper estimate of a table's bytes while a model learns it, from its arrow schema: 8 bytes per cell
+    plus 16 per encoded number (11 per numeric column, 10 per other), as :func:`_read_dataset` estimates."""
+    numeric = sum(pa.types.is_integer(f.type) or pa.types.is_floating(f.type) for f in schema)
+    return n_rows * (8.0 * len(schema) + 16 * (11 * numeric + 10 * (len(schema) - numeric)))
+
+
 def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataFrame:
-    """A folder of parquet files (or a ``pyarrow.dataset.Dataset``) read in record batches; when the table would
-    take more than ``max_memory`` bytes in memory, a random sample that fits: whole blocks of consecutive rows
-    in file order when there is a time column (so that a log keeps its dynamics within each block), else single
-    rows (Bernoulli sampling per batch, so memory never holds more than one batch beyond the sample). Column ranges
+    """A folder of parquet files, a large parquet file (or a ``pyarrow.dataset.Dataset``) read in record batches;
+    when the table would take more than ``max_memory`` bytes in memory, a part that fits: with a time column the
+    most recent rows in file order, one stretch (a log keeps its dynamics and its time grid has no holes that
+    sampling made: random blocks of a 10-million-row log made a grid of 9.8 million steps for 1.6 million rows),
+    else a random sample of rows (Bernoulli sampling per batch, so memory never holds more than one batch beyond
+    the sample). Column ranges
     and missing counts of the whole data come from the parquet statistics, without reading it
     (``df.attrs["column_stats"]``), so the schema's ranges are the whole data's."""
     import pyarrow.dataset as pads
@@ -285,28 +305,37 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
 
         keep = max(1, int(bound / per_row))
         share = keep / n_rows
-        has_time = infer_schema(head_df, source=name).time_column is not None
+        time_col = infer_schema(head_df, source=name).time_column
         rng = np.random.default_rng(random_state)
-        block = max(1000, keep // 64) if has_time else 65_536
         parts, kept = [], 0
-        for batch in ds.to_batches(batch_size=block, **_STREAM):
-            if has_time:
-                if rng.random() < share:  # a copy: a slice would keep the whole row group it came from alive
-                    parts.append(batch.take(pa.array(np.arange(batch.num_rows))))
-                    kept += batch.num_rows
-            else:
+        if time_col is not None:  # the last `keep` rows: skip the batches before them, copy the rest
+            skip = n_rows - keep
+            seen = 0
+            for batch in ds.to_batches(batch_size=65_536, **_STREAM):
+                end = seen + batch.num_rows
+                if end > skip:  # a copy: a slice would keep the whole row group it came from alive
+                    first = max(0, skip - seen)
+                    parts.append(batch.take(pa.array(np.arange(first, batch.num_rows))))
+                    kept += batch.num_rows - first
+                seen = end
+        else:
+            for batch in ds.to_batches(batch_size=65_536, **_STREAM):
                 mask = rng.random(batch.num_rows) < share
                 if mask.any():
                     parts.append(batch.filter(pa.array(mask)))
                     kept += int(mask.sum())
-            if kept >= keep:
-                break
-        if not parts:  # the draw missed every block: the first rows, within the bound
+                if kept >= keep:
+                    break
+        if not parts:  # the draw missed every row: the first rows, within the bound
             parts = [head.slice(0, keep)]
         df = pa.Table.from_batches(parts, schema=ds.schema).to_pandas(self_destruct=True, split_blocks=True)
-        log.warning("%s: %d rows (~%.1f GB in memory) exceed the memory bound of %.1f GB (--max-memory): learning "
-                    "from a random sample of %d rows (%s).", name, n_rows, need / 1e9, bound / 1e9, len(df),
-                    f"blocks of {block} consecutive rows in file order" if has_time else "single rows")
+        if time_col is not None:
+            span = f"the most recent {len(df):,} rows in file order, {df[time_col].iloc[0]} to {df[time_col].iloc[-1]}"
+        else:
+            span = f"a random sample of {len(df):,} rows"
+        log.warning("%s: %s rows (~%s in memory while learning) exceed the memory bound of %s (--max-memory): "
+                    "learning from %s; a larger --max-memory learns from more.",
+                    name, f"{n_rows:,}", _size(need), _size(bound), span)
     _release()
     df.attrs["source"] = name
     df.attrs["n_rows_total"] = int(n_rows)
@@ -401,10 +430,12 @@ def read_table(path, max_memory: int | str | None = None, random_state: int = 0)
         locales write), the encoding (UTF-8, else Windows-1252) and unit rows under the header are detected;
         numbers are parsed exactly (round trip).
     max_memory : int or str, optional
-        Folders and datasets: most bytes the table and its encoding may take in memory while a model learns it
-        (``"2GB"``) [default: a quarter of RAM]; estimated from the first 10,000 rows' pandas size plus 16 bytes
-        per encoded number (11 per numeric column, 10 per other). A larger table is sampled (blocks of consecutive rows when it has a time column, else rows), with a
-        warning, and its column ranges still come from the whole data.
+        Most bytes the table and its encoding may take in memory while a model learns it (``"2GB"``); estimated
+        from the first 10,000 rows' pandas size plus 16 bytes per encoded number (11 per numeric column, 10 per
+        other). Folders and datasets: [default: :func:`default_max_memory`, 1.5 GB]; a parquet file is bounded
+        only when it is given (``indgan fit`` gives the default), so that reading a file to fill or score it
+        never drops rows. A larger table is cut, with a warning: the most recent rows in file order when it has a
+        time column, else a random sample of rows; its column ranges still come from the whole data.
     random_state : int
         Seed of that sample.
 
@@ -445,6 +476,10 @@ def read_table(path, max_memory: int | str | None = None, random_state: int = 0)
         if suffix in (".parquet", ".pq"):
             names = list(pq.read_schema(path).names)
             _check_duplicates(names, path)
+            meta = pq.read_metadata(path)
+            if max_memory is not None and meta.num_rows and \
+                    _learning_bytes(meta.num_rows, meta.schema.to_arrow_schema()) > max_memory:
+                return _read_dataset(path, max_memory, random_state)  # within the bound, in record batches
             df = pq.read_table(path).to_pandas()
         else:
             df = _read_csv(path, suffix)

@@ -117,6 +117,12 @@ class GANImputer(TransformerMixin, FittedModel):
     max_gap : int, str or None
         Leave runs of more than this many consecutive missing steps of one tag missing (an int, in steps,
         or a time span such as ``"2h"`` with a time column); :meth:`gaps_left` lists them. None fills all.
+    duplicate_times : {"first", "error"}, default "first"
+        Time-aware: rows that repeat a timestamp within an entity, by the rule every model of logs follows
+        (:func:`~indgan.timegrid.repeated_times`): the first row of each time is the log (with a warning) and a
+        repeat's missing cells take that row's filled values (every row is returned); "error" refuses them. Rows
+        out of time order are read in time order, with a warning, and returned in input order
+        (:func:`~indgan.timegrid.time_order`: a local-time export's repeated autumn hour is refused).
     ema_decay : float, "auto" or None, default "auto"
         Impute with an exponential moving average of the generator's weights (Yazici et al., ICLR 2019);
         "auto" averages over about the last fifth of training (``1 - 5 / iterations``). On Breast a decay of
@@ -170,7 +176,7 @@ class GANImputer(TransformerMixin, FittedModel):
                  loss: str = "non-saturating", learning_rate: float = 1e-3, critic_steps: int = 1,
                  n_draws: int = 8, time: str | None = "auto", entity: str | None = "auto",
                  condition: list[str] | None = None, seq_len: int = 48, max_block: int = 24,
-                 max_gap: int | str | None = None, ema_decay: float | str | None = "auto", validation_share: float = 0.0,
+                 max_gap: int | str | None = None, duplicate_times: str = "first", ema_decay: float | str | None = "auto", validation_share: float = 0.0,
                  patience: int = 10,
                  columns: dict | None = None, max_discrete_levels: int = 10,
                  device: str = "auto", random_state: int | None = None, verbose: bool = False):
@@ -192,6 +198,7 @@ class GANImputer(TransformerMixin, FittedModel):
         self.seq_len = seq_len
         self.max_block = max_block
         self.max_gap = max_gap
+        self.duplicate_times = duplicate_times
         self.ema_decay = ema_decay
         self.validation_share = validation_share
         self.patience = patience
@@ -222,6 +229,9 @@ class GANImputer(TransformerMixin, FittedModel):
                 raise ConfigError(f"{name} must be within [0, 1], got {v!r}.")
         if not isinstance(self.alpha, (int, float)) or self.alpha < 0:
             raise ConfigError(f"alpha must be a number >= 0, got {self.alpha!r}.")
+        if self.duplicate_times not in ("first", "error"):
+            raise ConfigError(f"duplicate_times must be 'first' or 'error' for the imputer (it fills every row, so it "
+                              f"cannot average them), got {self.duplicate_times!r}.")
         if self.loss not in ("non-saturating", "minimax"):
             raise ConfigError(f"loss {self.loss!r}: GAIN's game is 'non-saturating' or 'minimax'.")
 
@@ -343,7 +353,9 @@ class GANImputer(TransformerMixin, FittedModel):
         self.temporal_ = temporal = time_col is not None
         self.hidden_ = self.hidden_dim or (64 if temporal else max(256, 2 * encoder.dim))
         self._build(device)
-        data = encode_table(view, encoder, time_col, entity_col, self.seq_len, device)
+        used, _ = self._time_rows(frame, view, fitting=True)
+        data = encode_table(view if used is None else view.iloc[used], encoder, time_col, entity_col, self.seq_len,
+                            device, self._source(frame))
         if temporal:
             seq_len = int(min(self.seq_len, max(2, int(data.valid.sum().item()))))
             n = data.x.shape[0]
@@ -457,19 +469,59 @@ class GANImputer(TransformerMixin, FittedModel):
             out[d] = acc / weight_sum.clamp_min(1e-8)[:, None]
         return out
 
-    def _prepare(self, X) -> tuple[pd.DataFrame, pd.DataFrame, ImputationData]:
+    @staticmethod
+    def _source(frame: pd.DataFrame) -> str:
+        return frame.attrs.get("source", "the table to impute")
+
+    def _time_rows(self, frame: pd.DataFrame, view: pd.DataFrame,
+                   fitting: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Time-aware: the one rule for a log's rows (:func:`~indgan.timegrid.time_order`,
+        :func:`~indgan.timegrid.repeated_times`, as every model of logs reads a log), said once per table.
+        Returns the positions of the rows the networks read (the first row of each time; None: all) and each row's
+        first row of its time ``(n_rows,)`` (None: no repeats)."""
+        if not self.temporal_:
+            return None, None
+        from ..timegrid import repeated_times, time_order
+
+        source = self._source(frame)
+        _, moved = time_order(view, self.time_column_, self.entity_column_, source)
+        dup, repeats = repeated_times(view, self.time_column_, self.entity_column_, self.duplicate_times, source)
+        if repeats:
+            repeats += ("; the first row of each time is the log, and a repeat's missing cells take its filled values "
+                        "(--duplicate-times error refuses them).")
+        notes = [m for m in (moved, repeats) if m]
+        said = [] if fitting else getattr(self, "time_notes_", [])
+        for message in notes:
+            if message not in said:
+                log.warning("%s", message)
+        if fitting:
+            self.time_notes_ = notes
+        if not dup.any():
+            return None, None
+        keys = [self.entity_column_, self.time_column_] if self.entity_column_ else [self.time_column_]
+        group = view.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        _, first = np.unique(group, return_index=True)
+        return np.flatnonzero(~dup), first[group]
+
+    def _prepare(self, X) -> tuple[pd.DataFrame, pd.DataFrame, ImputationData, np.ndarray | None]:
         check_is_fitted(self, "generator_")
         frame, from_array = self._frame(X, reset=False)
         view = self.schema_.view(frame) if not self.from_array_ else frame
-        return frame, view, encode_table(view, self.encoder_, self.time_column_, self.entity_column_, self.seq_len,
-                                         self.device_)
+        used, first = self._time_rows(frame, view, fitting=False)
+        data = encode_table(view if used is None else view.iloc[used], self.encoder_, self.time_column_,
+                            self.entity_column_, self.seq_len, self.device_, self._source(frame))
+        if used is not None:  # positions in the table, not in its first-of-each-time rows
+            data.rows = np.where(data.rows >= 0, used[np.maximum(data.rows, 0)], -1)
+        return frame, view, data, first
 
     def _fill_mask(self, view: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Gap]]:
         return fill_mask(view, self.encoder_.continuous + self.encoder_.categorical, self.max_gap, self.time_column_,
                          self.entity_column_)
 
-    def _decode(self, frame: pd.DataFrame, view: pd.DataFrame, data: ImputationData, values: Tensor) -> pd.DataFrame:
-        """Write the proposals ``values`` ``(N, dim)`` into the missing cells of ``frame`` (a copy)."""
+    def _decode(self, frame: pd.DataFrame, view: pd.DataFrame, data: ImputationData, values: Tensor,
+                first: np.ndarray | None = None) -> pd.DataFrame:
+        """Write the proposals ``values`` ``(N, dim)`` into the missing cells of ``frame`` (a copy); a row that
+        repeats a timestamp takes the proposals of the first row of its time (``first``)."""
         real = data.rows >= 0
         vals = np.zeros((len(frame), values.shape[1]), np.float32)
         vals[data.rows[real]] = values.cpu().numpy()[real]
@@ -511,6 +563,13 @@ class GANImputer(TransformerMixin, FittedModel):
                         out[name] = col
             elif spec.role == CONSTANT and out[name].isna().any():
                 out[name] = out[name].fillna(spec.constant)
+        if first is not None:  # a repeated time: its missing cells as the first row of its time reads, filled
+            again = np.flatnonzero(first != np.arange(len(first)))
+            for j, name in enumerate(out.columns):
+                if name in fill_mask:
+                    rows = again[fill_mask[name][again]]
+                    if rows.size:
+                        out.iloc[rows, j] = out.iloc[first[rows], j].to_numpy()
         return out
 
     def gaps_left(self, X) -> list[Gap]:
@@ -547,11 +606,11 @@ class GANImputer(TransformerMixin, FittedModel):
         ------
         NotFittedError, ValueError (wrong number of columns, other feature names), DataError
         """
-        frame, view, data = self._prepare(X)
+        frame, view, data, first = self._prepare(X)
         g = self.new_generator(self.random_state)
         values = self._draws(data, self.n_draws, g)
         point = values.mean(0)  # categorical: the mean of the softmax draws, whose argmax is the modal level
-        out = self._decode(frame, view, data, point)
+        out = self._decode(frame, view, data, point, first)
         return out.to_numpy(dtype=np.float64) if self.from_array_ else out
 
     def sample_imputations(self, X, n_draws: int = 20, random_state: int | None = None):
@@ -563,11 +622,11 @@ class GANImputer(TransformerMixin, FittedModel):
         ``n_draws`` DataFrames shaped like ``X``. Observed cells are the same in every draw.
         """
         check_positive_int("n_draws", n_draws)
-        frame, view, data = self._prepare(X)
+        frame, view, data, first = self._prepare(X)
         seed = self.random_state if random_state is None else random_state
         g = self.new_generator(None if seed is None else seed + 1)
         values = self._draws(data, n_draws, g)
-        frames = [self._decode(frame, view, data, values[d]) for d in range(n_draws)]
+        frames = [self._decode(frame, view, data, values[d], first) for d in range(n_draws)]
         if self.from_array_:
             return np.stack([f.to_numpy(dtype=np.float64) for f in frames])
         return frames
