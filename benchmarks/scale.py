@@ -14,6 +14,11 @@ Run from the repository root, alone on the machine (each command is timed by ``/
    (each rank takes half), 3 epochs: fit seconds, steps per second and the row quality of 5,000 sampled rows
    (``indgan.evaluate``). On 2 cores two processes of one thread each compete for the same cores as one process of
    two threads: expect no speed-up here; the point is that the run works and gives the same quality.
+4. Memory at defaults, the main job's model (``--log-rows``, default 10^6 and 10^7; ``--skip-log`` skips it): the
+   default log model fitted on the plant logs (``--log-budget``), ``indgan sample MODEL -n N -o DIR`` (one log,
+   generated part by part), then ``indgan fit DIR`` at defaults (the auto budget unless ``--fit-budget``) on that
+   log: peak resident memory of each, against the 2 GB target, and the ratio between the largest and smallest n
+   (flat in n: about 1).
 """
 
 from __future__ import annotations
@@ -50,18 +55,27 @@ def main() -> None:
     ap.add_argument("--max-memory", default="1GB")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--skip-torchrun", action="store_true")
+    ap.add_argument("--skip-log", action="store_true")
+    ap.add_argument("--log-rows", default="1000000,10000000")
+    ap.add_argument("--log-budget", default="2m")
+    ap.add_argument("--fit-budget", default=None, help="time budget of the fits at defaults [default: the auto one]")
+    ap.add_argument("--skip-rows", action="store_true", help="skip sections 1-2 (tabular sampling and fits)")
     ap.add_argument("--json")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     indgan = [str(BIN / "python"), "-m", "indgan"]
-    results: dict = {"sample": [], "fit": [], "torchrun": []}
+    results: dict = {"sample": [], "fit": [], "torchrun": [], "log_memory": []}
+    if not args.skip_log:
+        log_memory(args, work, indgan, results)
 
     source = work / "source.indgan"
     if not source.exists():
         r = timed(indgan + ["fit", str(ROOT / "examples/data/plant_logs.parquet"), "--model", "tabular", "--epochs", "30",
                             "--eval-rows", "0", "--quiet", "--out", str(source)])
         assert r["rc"] == 0, r["out"]
+    if args.skip_rows:
+        args.rows = ""
     print(f"{'rows':>10} {'sample s':>9} {'sample MB':>9} {'fit s':>8} {'fit MB':>8} {'learned':>9} {'s/epoch':>8} "
           f"{'us/row/epoch':>12}")
     for n in [int(x) for x in args.rows.split(",") if x]:
@@ -114,6 +128,39 @@ def main() -> None:
         print(f"ratio 2 processes / 1: seconds {b['seconds'] / a['seconds']:.2f}, quality {b['quality'] - a['quality']:+.4f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=float))
+
+
+def log_memory(args, work: Path, indgan: list[str], results: dict) -> None:
+    """Section 4: peak memory of the default log model's sample -n N and of fit at defaults over N rows."""
+    TARGET_MB = 2048
+    model = work / "plant_log.indgan"
+    if not model.exists():
+        r = timed(indgan + ["fit", str(ROOT / "examples/data/plant_logs.parquet"), "--time-budget", args.log_budget,
+                            "--eval-rows", "0", "--quiet", "--out", str(model)])
+        assert r["rc"] == 0, r["out"]
+    print(f"{'log rows':>10} {'sample s':>9} {'sample MB':>9} {'fit s':>8} {'fit MB':>8} {'learned':>9}  (target: under "
+          f"{TARGET_MB} MB each)")
+    rows = []
+    for n in [int(x) for x in args.log_rows.split(",") if x]:
+        folder = work / f"plantlog_{n}"
+        s = timed(indgan + ["sample", str(model), "-n", str(n), "-o", str(folder), "--seed", "1"])
+        assert s["rc"] == 0, s["out"]
+        out = work / f"plantlog_fit_{n}.indgan"
+        budget = ["--time-budget", args.fit_budget] if args.fit_budget else []
+        f = timed(indgan + ["fit", str(folder), "--eval-rows", "0", "--quiet", "--out", str(out), *budget])
+        assert f["rc"] == 0, f["out"]
+        learned = re.findall(r"([0-9,]+) rows x", f["out"])
+        row = {"rows": n, "sample_seconds": s["seconds"], "sample_peak_mb": s["peak_mb"], "fit_seconds": f["seconds"],
+               "fit_peak_mb": f["peak_mb"], "rows_learned": learned[0] if learned else None}
+        rows.append(row)
+        print(f"{n:>10} {s['seconds']:>9.1f} {s['peak_mb']:>9.0f} {f['seconds']:>8.1f} {f['peak_mb']:>8.0f} "
+              f"{row['rows_learned']:>9}", flush=True)
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        print(f"ratio peak MB, {b['rows']:,} / {a['rows']:,} rows: sample {b['sample_peak_mb'] / a['sample_peak_mb']:.2f}, "
+              f"fit {b['fit_peak_mb'] / a['fit_peak_mb']:.2f}; every peak under {TARGET_MB} MB: "
+              f"{all(r['sample_peak_mb'] < TARGET_MB and r['fit_peak_mb'] < TARGET_MB for r in rows)}")
+    results["log_memory"] = rows
 
 
 if __name__ == "__main__":

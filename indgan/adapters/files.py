@@ -270,6 +270,23 @@ def _learning_bytes(n_rows: int, schema: pa.Schema) -> float:
     return n_rows * (8.0 * len(schema) + 16 * (11 * numeric + 10 * (len(schema) - numeric)))
 
 
+def _tail_fragments(ds, skip: int):
+    """The row groups of ``ds`` (in file order) from the one holding row ``skip`` on, as a dataset, and the rows to
+    skip in it: the most recent rows of a large log are read without decoding the rest."""
+    import pyarrow.dataset as pads
+
+    groups = []
+    for frag in ds.get_fragments():
+        try:
+            groups += frag.split_by_row_group()
+        except (AttributeError, pa.ArrowException):  # not a parquet fragment: whole
+            groups.append(frag)
+    counts = np.array([g.count_rows() for g in groups], dtype=np.int64)
+    before = np.concatenate([[0], np.cumsum(counts)])
+    start = max(0, int(np.searchsorted(before, skip, "right")) - 1)
+    return pads.FileSystemDataset(groups[start:], ds.schema, ds.format, ds.filesystem), int(skip - before[start])
+
+
 def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataFrame:
     """A folder of parquet files, a large parquet file (or a ``pyarrow.dataset.Dataset``) read in record batches;
     when the table would take more than ``max_memory`` bytes in memory, a part that fits: with a time column the
@@ -288,7 +305,10 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
     n_rows = ds.count_rows()
     if n_rows == 0:
         raise DataError(f"{name}: the dataset has no rows; indgan needs data to learn from.")
-    head = next(ds.to_batches(batch_size=min(n_rows, 10_000), **_STREAM), None)
+    batches = ds.to_batches(batch_size=min(n_rows, 10_000), **_STREAM)
+    head = next(batches, None)
+    head = head.take(pa.array(np.arange(head.num_rows)))  # a copy: the slice would keep its whole row group alive
+    del batches
     head_df = pa.Table.from_batches([head]).to_pandas()
     # bytes per row while learning: the table's own (pandas) plus its encoding and the work arrays that build it,
     # 16 bytes per encoded number (mode-specific normalisation: about 11 numbers per numeric column, 10 otherwise);
@@ -308,10 +328,10 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
         time_col = infer_schema(head_df, source=name).time_column
         rng = np.random.default_rng(random_state)
         parts, kept = [], 0
-        if time_col is not None:  # the last `keep` rows: skip the batches before them, copy the rest
-            skip = n_rows - keep
+        if time_col is not None:  # the last `keep` rows: row groups before them are not read at all
+            tail, skip = _tail_fragments(ds, n_rows - keep)
             seen = 0
-            for batch in ds.to_batches(batch_size=65_536, **_STREAM):
+            for batch in tail.to_batches(batch_size=65_536, **_STREAM):
                 end = seen + batch.num_rows
                 if end > skip:  # a copy: a slice would keep the whole row group it came from alive
                     first = max(0, skip - seen)
@@ -328,6 +348,7 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
                     break
         if not parts:  # the draw missed every row: the first rows, within the bound
             parts = [head.slice(0, keep)]
+        _release()  # the decoded row groups' buffers, before the frame is built
         df = pa.Table.from_batches(parts, schema=ds.schema).to_pandas(self_destruct=True, split_blocks=True)
         if time_col is not None:
             span = f"the most recent {len(df):,} rows in file order, {df[time_col].iloc[0]} to {df[time_col].iloc[-1]}"
@@ -352,7 +373,8 @@ def _distinct_counts(ds, cap: int = 1001) -> dict[str, int]:
     import pyarrow.compute as pc
 
     seen: dict[str, set] = {c: set() for c in ds.schema.names}
-    for batch in ds.to_batches(**_STREAM):
+    batches = ds.to_batches(**_STREAM)
+    for batch in batches:
         open_cols = [c for c in seen if len(seen[c]) < cap]
         if not open_cols:
             break
@@ -360,7 +382,8 @@ def _distinct_counts(ds, cap: int = 1001) -> dict[str, int]:
             col = batch.column(batch.schema.get_field_index(c))
             if pa.types.is_nested(col.type):
                 continue
-            seen[c].update(pc.unique(col.drop_null()).to_pylist()[: cap])
+            seen[c].update(pc.unique(col.drop_null()).slice(0, cap).to_pylist())
+    batch = col = batches = None  # the scan's decoded row groups, released below
     _release()
     return {c: min(len(v), cap) for c, v in seen.items()}
 

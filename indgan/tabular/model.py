@@ -37,6 +37,11 @@ from .game import CTGANGame
 from .networks import Discriminator, Generator, OutputActivation
 from .prepare import ConditionSampler, encode_rows
 
+#: Rows the generator maps at once when sampling (its activations are a few KB per row).
+GENERATE_BATCH = 16_384
+#: Most held-out rows the early-stopping score compares with (four times as many synthetic rows).
+SCORE_ROWS = 10_000
+
 
 @dataclass
 class TabularFitInfo(FitInfo):
@@ -259,12 +264,16 @@ class TabularGAN(FittedModel):
             cats = [s.column for s in rows.transformer.output_spans() if s.discrete]
             gen = self.new_generator(0)
 
+            held = rows.held_view
+            if len(held) > SCORE_ROWS:  # the score's cost and memory stay bounded on large tables
+                held = held.sample(SCORE_ROWS, random_state=0)
+
             def score(net) -> float:
-                m = len(rows.held_view) * 4
+                m = len(held) * 4
                 ctx = None if rows.held_context is None else rows.held_context[
                     torch.randint(len(rows.held_context), (m,), device=device, generator=gen)]
                 out = self.generate_encoded(m, [], gen, ctx, net=net)
-                return row_fidelity(rows.held_view, rows.transformer.inverse_transform(out), cont, cats)
+                return row_fidelity(held, rows.transformer.inverse_transform(out), cont, cats)
 
             stop = EarlyStopping(score, lambda: trainer.ema_generator or self.generator_,
                                  every=max(1, round(50 / rows.steps_per_epoch)), patience=self.patience, min_delta=1e-3)
@@ -363,7 +372,9 @@ class TabularGAN(FittedModel):
                 parts.append(self.sampler_.sample_original(b, generator=g))
         if context is not None:
             parts.append(context)
-        out = self.activation_(net(torch.cat(parts, 1)), generator=g)
+        inputs = torch.cat(parts, 1)
+        out = torch.cat([self.activation_(net(inputs[a:a + GENERATE_BATCH]), generator=g)
+                         for a in range(0, b, GENERATE_BATCH)]) if b else self.activation_(net(inputs), generator=g)
         for _, level, span in fixed:  # every row carries the asked levels
             out[:, span.start:span.start + span.width] = 0.0
             out[:, span.start + level] = 1.0
