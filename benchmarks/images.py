@@ -43,20 +43,27 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="fashion.indgan")
     ap.add_argument("--grid", default="grid.png")
+    ap.add_argument("--defaults", action="store_true",
+                    help="train at ConditionalDCGAN's defaults (the auto time budget, grown with the images) instead of "
+                         "--epochs within --minutes")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     train, test = load_images("fashion-mnist", split="train"), load_images("fashion-mnist", split="test")
     print(f"Fashion-MNIST: {len(train)} training, {len(test)} test images of 28 x 28; "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores", flush=True)
-    # one epoch first, to know how many fit in the time budget
     t0 = time.perf_counter()
-    probe = ConditionalDCGAN(epochs=1, time_budget=None, features=args.features, batch_size=args.batch_size, random_state=args.seed,
-                             verbose=False).fit(train)
-    per_epoch = probe.summary_.seconds
-    epochs = max(1, min(args.epochs, int(args.minutes * 60 // per_epoch)))
-    print(f"one epoch: {per_epoch:.1f} s -> {epochs} epochs within {args.minutes:g} min", flush=True)
-    model = ConditionalDCGAN(epochs=epochs, time_budget=None, features=args.features, batch_size=args.batch_size, random_state=args.seed,
-                             verbose=True).fit(train)
+    if args.defaults:  # what `indgan images fit fashion-mnist --conditional` does
+        model = ConditionalDCGAN(random_state=args.seed, verbose=True).fit(train)
+        epochs = model.summary_.epochs
+        print(f"defaults: {epochs} epochs in the auto time budget", flush=True)
+    else:  # one epoch first, to know how many fit in the time budget
+        probe = ConditionalDCGAN(epochs=1, time_budget=None, features=args.features, batch_size=args.batch_size,
+                                 random_state=args.seed, verbose=False).fit(train)
+        per_epoch = probe.summary_.seconds
+        epochs = max(1, min(args.epochs, int(args.minutes * 60 // per_epoch)))
+        print(f"one epoch: {per_epoch:.1f} s -> {epochs} epochs within {args.minutes:g} min", flush=True)
+        model = ConditionalDCGAN(epochs=epochs, time_budget=None, features=args.features, batch_size=args.batch_size,
+                                 random_state=args.seed, verbose=True).fit(train)
     fit_s = model.summary_.seconds
     model.save(args.out)
     for h in model.summary_.history:

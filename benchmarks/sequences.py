@@ -106,7 +106,8 @@ def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0, pretrain_it
     if family == "log":
         model = LogGAN(random_state=seed, verbose=False, columns=columns)
     else:
-        model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, time_budget=None, random_state=seed, verbose=False,
+        model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, time_budget="auto" if iterations is None else None,
+                            random_state=seed, verbose=False,
                             condition_weight=condition_weight, pretrain_iterations=pretrain_iterations,
                             ema_decay=ema_decay, columns=columns)
     t0 = time.perf_counter()
@@ -199,7 +200,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", default="sines,tep,dryer")
     ap.add_argument("--iterations", default="sines=2000,tep=500,dryer=400",
-                    help="indgan joint iterations per dataset (pre-training phases get as many each)")
+                    help="indgan joint iterations per dataset (pre-training phases get as many each); 'auto': "
+                         "SequenceGAN's defaults (the auto time budget, grown with the windows)")
     ap.add_argument("--pretrain-iterations", default="",
                     help="embedding and supervised phase iterations per dataset, e.g. sines=1000 [default: as --iterations]")
     ap.add_argument("--ema-decay", type=float, help="SequenceGAN's ema_decay [default: none]")
@@ -225,11 +227,13 @@ def main(argv=None):
         res = {"windows": int(len(real)), "tags": len(tags)}
         print(f"== {name}: {len(real)} windows x {SEQ_LEN} steps x {len(tags)} tags", flush=True)
         if not args.skip_indgan:
-            it = int(iters.get(name, 1500))
+            it = iters.get(name, "1500")
+            it = None if it == "auto" else int(it)  # auto: SequenceGAN's defaults, the auto time budget
             pre = int(pre_iters[name]) if name in pre_iters else None
             model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed, args.condition_weight, pre,
                                                      args.ema_decay, family=args.model)
-            res["indgan"] = {"model": args.model, "iterations": it, "pretrain_iterations": pre or it, "fit_s": fit_s,
+            res["indgan"] = {"model": args.model, "iterations": it or model.summary_.steps,
+                             "pretrain_iterations": pre or it, "fit_s": fit_s,
                              "sample_s": sample_s,
                              **scores(real, to_array(syn, tags, lo, hi), args.seed)}
             r = res["indgan"]

@@ -225,6 +225,8 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     limit = (f"time budget {_duration(budget)} on {dev}" if budget is not None else f"no time budget, on {dev}")
     if grows and budget != budget_seconds(model.time_budget, dev):
         limit += f" (grown with the {len(df):,} rows)"
+    elif family == "sequence" and isinstance(model.time_budget, str) and dev.type == "cpu":
+        limit += " (grows with the training windows: 10 min from 10,000)"
     count = getattr(model, cls.count_option) if cls.count_option else None
     if count:
         limit += f", at most {count} {cls.count_option}"
@@ -897,10 +899,11 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
                 critic_steps=critic_steps, device=device, random_state=seed, verbose=not quiet)
     from .budget import budget_seconds
     from .training import resolve_device
-    seconds = budget_seconds(budget, resolve_device(device))
+    seconds = budget_seconds(budget, resolve_device(device), n_rows=len(data), unit="images")
+    grown = budget == "auto" and seconds != budget_seconds(budget, resolve_device(device))
     click.echo(f"  {cls.kind}: " + (f"time budget {_duration(seconds)}" if seconds else "no time budget")
-               + (f", at most {epochs} epochs" if epochs else "") + " (images need more than tables: --time-budget 10m or "
-               "more for good samples)")
+               + (f" (grown with the {len(data):,} images)" if grown else "")
+               + (f", at most {epochs} epochs" if epochs else ""))
     model.fit(data)
     model.save(out)
     fi, last = model.fit_info_, model.summary_.history[-1]

@@ -248,3 +248,39 @@ def test_the_auto_budget_grows_with_the_rows_on_a_cpu():
     assert budget_seconds("auto", "cpu") == 120 and budget_seconds("auto", "cpu", n_rows=3_169) == 120
     assert budget_seconds("auto", "cpu", n_rows=60_000) == 360 and budget_seconds("auto", "cpu", n_rows=10**6) == 600
     assert budget_seconds("auto", "cuda", n_rows=10**6) == 600 and budget_seconds("90s", "cpu", n_rows=10**6) == 90
+
+
+def test_the_auto_budget_follows_the_data_of_every_family(monkeypatch):
+    """Sequence windows and images grow the auto budget too (Sines' 10,000 windows and Fashion-MNIST's 60,000
+    images lost quality at 2 minutes), and the families ask for it with their own sizes."""
+    from indgan import budget as budget_mod
+    from indgan.budget import budget_seconds
+
+    assert budget_seconds("auto", "cpu", n_rows=500, unit="windows") == 120
+    assert budget_seconds("auto", "cpu", n_rows=10_000, unit="windows") == 600
+    assert budget_seconds("auto", "cpu", n_rows=1_797, unit="images") == 120  # digits: small, as before
+    assert budget_seconds("auto", "cpu", n_rows=60_000, unit="images") == 600
+    asked = []
+    real = budget_mod.budget_seconds
+
+    def spy(value, device, n_rows=None, unit="rows"):
+        asked.append((unit, n_rows))
+        return real(value, device, n_rows, unit)
+
+    import indgan.image.model as image_model
+    import indgan.sequence.model as sequence_model
+
+    monkeypatch.setattr(image_model, "budget_seconds", spy)
+    monkeypatch.setattr(sequence_model, "budget_seconds", spy)
+    from indgan import DCGAN, SequenceGAN
+    from indgan.datasets import sines
+
+    rng = np.random.default_rng(0)
+    DCGAN(epochs=1, time_budget="auto", features=8, batch_size=16).fit(rng.integers(0, 256, (40, 1, 28, 28), np.uint8))
+    assert ("images", 40) in asked
+    x = sines(60, 24, 2, random_state=0)
+    frame = pd.DataFrame({"window": np.repeat(np.arange(60), 24), "step": np.tile(np.arange(24), 60),
+                          "s1": x[:, :, 0].ravel(), "s2": x[:, :, 1].ravel()})
+    SequenceGAN(seq_len=24, iterations=2, time_budget="auto", hidden_dim=8, latent_dim=4,
+                columns={"entity": ["window"], "time": ["step"]}).fit(frame)
+    assert any(unit == "windows" and n for unit, n in asked)
