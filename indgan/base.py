@@ -192,8 +192,7 @@ class FittedModel(BaseEstimator):
             Missing, empty, corrupt, unsafe or foreign file, or one of another family.
         """
         kind, meta, tensors = load_model_file(path)
-        _import_families()
-        target = _REGISTRY.get(kind)
+        target = _REGISTRY.get(kind)  # every family is imported with the package (indgan/__init__.py)
         if target is None:
             raise ModelFileError(f"{path}: holds a {kind!r} model, which this indgan cannot load.")
         if cls is not FittedModel and target is not cls:
@@ -214,11 +213,6 @@ def load_model(path, device: str = "auto") -> FittedModel:
 
 
 def registered_kinds() -> dict[str, type]:
-    """``{kind: class}`` of every model family."""
-    _import_families()
+    """``{kind: class}`` of every model family: each class registers itself when it is defined, and the package
+    (``indgan/__init__.py``, through :mod:`indgan.families`) defines them all; this module imports none."""
     return dict(_REGISTRY)
-
-
-def _import_families() -> None:
-    """Import every family so that its class is in the registry."""
-    from . import cyclegan, image, imputation, log, sequence, superres, tabular  # noqa: F401

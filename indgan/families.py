@@ -1,27 +1,53 @@
-"""Which model family learns a table: the one rule, below the command line.
+"""The model families: the one registry, derived from the family classes, and the rule that picks one for a table.
 
-:data:`FAMILIES` are the ``indgan fit --model`` names of the families that learn tables and logs (and
-``super-resolution``, which learns fine logs to upsample coarse archives);
-:func:`choose_family` picks one for a schema; :func:`family_class` gives its estimator. This module imports no
-model (and no torch), so the command line can build its help from it.
+Each family is a package whose model classes subclass :class:`~indgan.base.FittedModel` and register themselves
+by their ``kind`` when defined; a class with a ``family`` name is learned through ``indgan fit --model NAME``.
+**Adding a family is one new package and one line in** :data:`FAMILY_PACKAGES`; nothing else lists them.
+:func:`choose_family` picks a family for a schema. :mod:`indgan.base` imports no family, and no family imports
+this module, so the import graph has no cycle.
 """
 
 from __future__ import annotations
 
-#: ``indgan fit --model`` names of the families that learn tables and logs.
-FAMILIES = ("log", "sequence", "tabular", "super-resolution", "cyclegan")
+import importlib
+
+from .base import registered_kinds
+
+#: The packages of the model families, in the order ``indgan fit --model`` lists them.
+FAMILY_PACKAGES = ("log", "sequence", "tabular", "superres", "cyclegan", "image", "imputation")
+
+for _package in FAMILY_PACKAGES:
+    importlib.import_module(f"{__package__}.{_package}")
+
+
+def models() -> dict[str, type]:
+    """``{kind: class}`` of every model (``"LogGAN"``, ``"GANImputer"``, ...)."""
+    return registered_kinds()
+
+
+def families() -> dict[str, type]:
+    """``{family name: class}`` of the models ``indgan fit --model`` learns, in :data:`FAMILY_PACKAGES` order."""
+    out = {}
+    for package in FAMILY_PACKAGES:
+        for cls in models().values():
+            if cls.family and cls.__module__.startswith(f"{__package__}.{package}.") and cls.family not in out:
+                out[cls.family] = cls
+    return out
+
+
+#: ``indgan fit --model`` names, from the classes' ``family``.
+FAMILIES = tuple(families())
 
 
 def family_class(name: str):
-    """The estimator class of a family name (:data:`FAMILIES`)."""
-    from .cyclegan import CycleGAN
-    from .log import LogGAN
-    from .sequence import SequenceGAN
-    from .superres import SuperResolutionGAN
-    from .tabular import TabularGAN
+    """The estimator class of a family name (:data:`FAMILIES`).
 
-    return {"log": LogGAN, "sequence": SequenceGAN, "tabular": TabularGAN,
-            "super-resolution": SuperResolutionGAN, "cyclegan": CycleGAN}[name]
+    Raises
+    ------
+    KeyError
+        An unknown family name.
+    """
+    return families()[name]
 
 
 def choose_family(schema, requested: str = "auto") -> tuple[str, str]:

@@ -53,3 +53,55 @@ def test_fit_info_from_other_versions_loads():
     info = TabularGAN.fit_info_class.from_dict({"fit_seconds": 2.5, "a_field_from_the_future": 1})
     assert info.fit_seconds == 2.5 and not hasattr(info, "a_field_from_the_future")
     assert info.to_dict()["fit_seconds"] == 2.5
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """``{module: modules it imports}`` inside indgan, from the source (imports inside functions included)."""
+    import ast
+    from pathlib import Path
+
+    import indgan
+
+    root = Path(indgan.__file__).parent
+
+    def name(p):
+        parts = list(p.relative_to(root.parent).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    mods = {name(p): p for p in root.rglob("*.py")}
+    edges: dict[str, set[str]] = {m: set() for m in mods}
+    for m, p in mods.items():
+        for node in ast.walk(ast.parse(p.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = m.split(".") if p.name == "__init__.py" else m.split(".")[:-1]
+                target = (".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                          if node.level else node.module or "")
+                subs = {f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in mods}
+                plain = any(f"{target}.{a.name}" not in mods for a in node.names)
+                edges[m] |= {t for t in subs | ({target} if plain else set()) if t in mods and t != m}
+            elif isinstance(node, ast.Import):
+                edges[m] |= {a.name for a in node.names if a.name in mods and a.name != m}
+    return edges
+
+
+def test_the_import_graph_has_no_cycle_and_the_base_knows_no_family():
+    """One registry derived from the family classes (indgan.families); indgan.base imports no family."""
+    from indgan.families import FAMILIES, FAMILY_PACKAGES, families
+
+    edges = _import_graph()
+    assert not any(t.split(".")[1] in FAMILY_PACKAGES for t in edges["indgan.base"] if t.count("."))
+    state: dict[str, int] = {}
+
+    def visit(u, path):
+        state[u] = 1
+        for v in edges[u]:
+            assert state.get(v) != 1, " -> ".join(path + [u, v])  # a cycle
+            if not state.get(v):
+                visit(v, path + [u])
+        state[u] = 2
+
+    for m in edges:
+        if not state.get(m):
+            visit(m, [])
+    assert FAMILIES == tuple(families()) and {c.family for c in families().values()} == set(FAMILIES)
+    assert set(FAMILIES) >= {"log", "tabular", "sequence", "super-resolution", "cyclegan"}
