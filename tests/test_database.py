@@ -535,3 +535,216 @@ def test_gan_imputer_round_trip(db):
     undo = undo_run(db.url, report.run_id)
     assert undo.n_restored == report.n_filled and undo.n_conflicts == 0
     assert db.rows() == before
+
+
+# ---------------------------------------------------------------------------------------------- write check
+class MustNotFit(MeanMode):
+    """Fails the test if the run reads the table for the imputer: a run that cannot write is refused before."""
+
+    def fit(self, X, y=None):
+        raise AssertionError("the imputer was fitted: the write check came too late")
+
+    transform = fit
+
+
+def one_line(exc: BaseException, url: str, table: str = "readings") -> str:
+    msg = str(exc)
+    assert "\n" not in msg and "sqlalche.me" not in msg and "secret" not in msg
+    assert url in msg and f"table {table!r}" in msg and "nothing was fitted or written" in msg
+    return msg
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    path = tmp_path / "plant.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    db = DB("sqlite", f"sqlite:///{path}", engine, path=path)
+    make_readings(db)
+    yield db
+    engine.dispose()
+
+
+@pytest.mark.parametrize("case", ["read-only URI", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "file mode 444"])
+def test_sqlite_that_cannot_be_written_is_refused_before_fitting(sqlite_db, case):
+    """A read-only database (mode=ro, which binds root too; file permissions, which do not) or one locked by another
+    writer is refused in about the busy timeout, before the imputer is fitted, in one line naming the URL and table;
+    a dry run of the read-only database works (it writes nothing)."""
+    import os
+    import sqlite3
+    from time import perf_counter
+
+    db = sqlite_db
+    snap = db.snapshot()
+    path = db.path
+    other = None
+    if case == "read-only URI":
+        url, pattern = f"sqlite:///file:{path}?mode=ro&uri=true", "the database is read-only .*--dry-run"
+    elif case == "file mode 444":
+        if os.geteuid() == 0:
+            pytest.skip("root writes a file of mode 444 (the read-only URI case covers root)")
+        path.chmod(0o444)
+        url, pattern = db.url, "the database is read-only"
+    else:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute(case)
+        url, pattern = f"{db.url}?timeout=0.5", r"locked by another connection \(database is locked; waited 0\.\d s\)"
+    try:
+        start = perf_counter()
+        with pytest.raises(DatabaseError, match=pattern) as info:
+            impute_table(url, "readings", "id", imputer=MustNotFit(), verbose=False)
+        assert perf_counter() - start < 3
+        one_line(info.value, sa.make_url(url).render_as_string(hide_password=True))
+        if other is None:  # a dry run needs no write access
+            report = impute_table(url, "readings", "id", imputer=MeanMode(), dry_run=True, verbose=False)
+            assert report.dry_run and report.n_filled == report.n_null_cells > 0
+    finally:
+        if other is not None:
+            other.execute("ROLLBACK")
+            other.close()
+        path.chmod(0o644)
+    assert db.snapshot() == snap
+    # once writable, the same run works (the check refuses nothing that can be written)
+    report = impute_table(db.url, "readings", "id", imputer=MeanMode(), verbose=False)
+    assert report.n_filled == report.n_null_cells > 0 and len(db.audit(report.run_id)) == report.n_filled
+
+
+@pytest.mark.parametrize("lock", ["BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"])
+def test_sqlite_lock_wait_is_capped(sqlite_db, monkeypatch, lock):
+    """A connection with a long busy timeout does not hang the check: it waits at most _PROBE_BUSY_MS (for an
+    exclusive lock, which stops readers too, from the check's first read)."""
+    import sqlite3
+    from time import perf_counter
+
+    monkeypatch.setattr(database, "_PROBE_BUSY_MS", 300)
+    other = sqlite3.connect(sqlite_db.path, isolation_level=None)
+    other.execute(lock)
+    try:
+        start = perf_counter()
+        with pytest.raises(DatabaseError, match="locked by another connection"):
+            impute_table(f"{sqlite_db.url}?timeout=600", "readings", "id", imputer=MustNotFit(), verbose=False)
+        assert perf_counter() - start < 3
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # the engine's connections keep their own timeout afterwards
+    engine = sa.create_engine(f"{sqlite_db.url}?timeout=600")
+    with pytest.raises(DatabaseError, match="no table"):
+        impute_table(engine, "nope", "id", imputer=MustNotFit(), verbose=False)
+    impute_table(engine, "readings", "id", imputer=MeanMode(), columns=["flow"], verbose=False)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 600_000
+    engine.dispose()
+
+
+def test_sqlite_audit_table_that_cannot_be_made_is_refused_before_fitting(sqlite_db):
+    db = sqlite_db
+    snap = db.snapshot()
+    pattern = "writing to the audit table 'sqlite_audit' fails .*reserved for internal use"
+    with pytest.raises(DatabaseError, match=pattern) as info:
+        impute_table(db.url, "readings", "id", imputer=MustNotFit(), audit_table="sqlite_audit", verbose=False)
+    one_line(info.value, db.url)
+    assert db.snapshot() == snap
+
+
+def test_no_null_cells_needs_no_write_access(sqlite_db):
+    """Nothing to fill: the run says so, even on a read-only database (the check is skipped: nothing is written)."""
+    url = f"sqlite:///file:{sqlite_db.path}?mode=ro&uri=true"
+    report = impute_table(url, "readings", "id", imputer=MustNotFit(), columns=["ts"], verbose=False)
+    assert report.n_null_cells == report.n_filled == 0
+
+
+def test_cli_refuses_a_read_only_database_before_training(sqlite_db, monkeypatch):
+    """indgan impute --db on a read-only database: one line, exit status 1, no training (GANImputer's fit fails
+    the test if called), the table untouched; --dry-run still works there."""
+    from click.testing import CliRunner
+
+    from indgan.cli import cli
+    from indgan.imputation import GANImputer as Imputer
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("the imputer was fitted: the write check came too late")
+
+    snap = sqlite_db.snapshot()
+    url = f"sqlite:///file:{sqlite_db.path}?mode=ro&uri=true"
+    with monkeypatch.context() as m:
+        m.setattr(Imputer, "fit", no_fit)
+        m.setattr(Imputer, "fit_transform", no_fit)
+        res = CliRunner().invoke(cli, ["impute", "--db", url, "--table", "readings", "--key", "id",
+                                       "--iterations", "100000"])
+    assert res.exit_code == 1, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "read-only" in lines[0], res.output
+    assert "table 'readings'" in lines[0] and "--dry-run" in lines[0]
+    res = CliRunner().invoke(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--dry-run",
+                                   "--iterations", "5", "-q"])
+    assert res.exit_code == 0 and "nothing was written" in res.output, res.output
+    assert sqlite_db.snapshot() == snap
+
+
+def test_postgres_privileges_and_read_only_are_refused_before_fitting(postgres_url, monkeypatch):
+    """PostgreSQL: a role without UPDATE on the table, then without CREATE on the schema (for the audit table), a
+    read-only transaction, and a table locked by another session are each refused in one line before fitting;
+    with the privileges granted the same run fills the table."""
+    from time import perf_counter
+
+    admin = sa.create_engine(postgres_url)
+    schema, role = f"w_{uuid.uuid4().hex[:10]}", f"r_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(sa.schema.CreateSchema(schema))
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
+        conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+    base = sa.make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    owner = DB("postgresql", base.render_as_string(hide_password=False), sa.create_engine(base), schema=schema)
+    user = base.set(username=role, password="secret")
+    user_url = user.render_as_string(hide_password=False)
+    shown = user.render_as_string(hide_password=True)
+    try:
+        make_readings(owner)
+        snap = owner.snapshot()
+
+        def refused(pattern, url=user_url, shown=shown):
+            with pytest.raises(DatabaseError, match=pattern) as info:
+                impute_table(url, "readings", "id", imputer=MustNotFit(), verbose=False)
+            assert info.value.__cause__ is None
+            return one_line(info.value, shown)
+
+        owner.execute(sa.text(f'GRANT SELECT ON readings TO "{role}"'))
+        msg = refused(f"'{role}' may not update it .*permission denied for table readings")
+        assert f"GRANT SELECT, UPDATE ON {schema}.readings TO {role}" in msg
+        report = impute_table(user_url, "readings", "id", imputer=MeanMode(), dry_run=True, verbose=False)
+        assert report.n_filled == report.n_null_cells > 0  # a dry run needs SELECT only
+        owner.execute(sa.text(f'GRANT UPDATE ON readings TO "{role}"'))
+        msg = refused(f"may not create or write the audit table 'indgan_audit' .*permission denied for schema {schema}")
+        assert f"GRANT CREATE ON SCHEMA {schema} TO {role}" in msg
+        assert owner.snapshot() == snap and "indgan_audit" not in owner.tables()
+        owner.execute(sa.text(f'GRANT CREATE ON SCHEMA "{schema}" TO "{role}"'))
+        # a read-only session (a standby, default_transaction_read_only): refused; the dry run works
+        ro = sa.make_url(user_url).update_query_dict(
+            {"options": f"-csearch_path={schema} -cdefault_transaction_read_only=on"})
+        refused("the database is read-only .*read-only transaction", ro.render_as_string(hide_password=False),
+                ro.render_as_string(hide_password=True))
+        impute_table(ro.render_as_string(hide_password=False), "readings", "id", imputer=MeanMode(), dry_run=True,
+                     verbose=False)
+        # a table locked by another session: refused after lock_timeout, not waited on
+        monkeypatch.setattr(database, "_PROBE_LOCK_TIMEOUT", "300ms")
+        with owner.engine.connect() as other:
+            other.exec_driver_sql("BEGIN")
+            other.exec_driver_sql("LOCK TABLE readings IN EXCLUSIVE MODE")
+            start = perf_counter()
+            refused("locked by another connection .*lock timeout")
+            assert perf_counter() - start < 3
+            other.rollback()
+        assert owner.snapshot() == snap and "indgan_audit" not in owner.tables()
+        # every privilege the write needs: the run fills the table, and the role can undo it
+        before = owner.rows()
+        report = impute_table(user_url, "readings", "id", imputer=MeanMode(), verbose=False)
+        check_filled(owner, before, owner.rows(), report)
+        undo_run(user_url, report.run_id)
+        assert owner.rows() == before
+    finally:
+        owner.engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.schema.DropSchema(schema, cascade=True))
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+        admin.dispose()

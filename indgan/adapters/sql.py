@@ -20,7 +20,10 @@ filled values are written back with bound ``UPDATE`` statements. Only cells that
 
 Every problem a user can cause (a missing table or key column, duplicate or NULL keys, a column of a type
 the imputer cannot produce, an empty table, an unreachable database) is refused with a
-:class:`DatabaseError` before anything is written.
+:class:`DatabaseError` before anything is written. A run that could not write its result (a read-only or
+locked database, no ``UPDATE`` privilege on the table, no right to create or write the audit table) is
+refused before the table is read for the imputer and before any fit: a write transaction is opened, tried
+and rolled back first (``dry_run`` skips this and needs read access only).
 """
 
 from __future__ import annotations
@@ -247,33 +250,74 @@ def _open(url_or_engine) -> Iterator[sa.Engine]:
 
 
 @contextmanager
-def _transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+def _transaction(engine: sa.Engine, commit: bool = True, busy_ms: int | None = None) -> Iterator[sa.Connection]:
     """One transaction that holds the write lock from its start.
 
     PostgreSQL (and other servers): ``engine.begin()``; rows are locked by ``SELECT ... FOR UPDATE``.
     SQLite through the standard ``sqlite3`` driver: ``BEGIN IMMEDIATE``, so that the database is locked
     against other writers from the first read, and the audit table's ``CREATE TABLE`` is part of the
     transaction (``sqlite3`` would otherwise run it outside any transaction).
+
+    ``commit=False``: rolled back at the end (the write check). ``busy_ms`` (SQLite): wait at most this long for
+    another connection's lock (the connection's own busy timeout if shorter), restored afterwards.
     """
     if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite":
-        with engine.begin() as conn:
-            yield conn
+        if commit:
+            with engine.begin() as conn:
+                yield conn
+            return
+        with engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                yield conn
+            finally:
+                trans.rollback()
         return
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")
-        if not conn.connection.dbapi_connection.in_transaction:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
+        with _busy_capped(conn, busy_ms):
+            if not conn.connection.dbapi_connection.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                _rollback(conn)
+                raise
+            try:
+                conn.exec_driver_sql("COMMIT" if commit else "ROLLBACK")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+
+def _rollback(conn: sa.Connection) -> None:
+    """Roll back the SQLite transaction of :func:`_transaction` after an error or an interruption, never masking
+    it: a connection SQLAlchemy invalidated (Ctrl-C or SIGTERM during a statement) is closed, which rolls back."""
+    try:
+        if not conn.invalidated and conn.connection.dbapi_connection.in_transaction:
             conn.exec_driver_sql("ROLLBACK")
-            raise
-        try:
-            conn.exec_driver_sql("COMMIT")
-        except BaseException:
-            if conn.connection.dbapi_connection.in_transaction:
-                conn.exec_driver_sql("ROLLBACK")
-            raise
+    except sa_exc.SQLAlchemyError:
+        conn.invalidate()  # closes the DBAPI connection: SQLite discards the transaction
+
+
+@contextmanager
+def _busy_capped(conn: sa.Connection, busy_ms: int | None) -> Iterator[None]:
+    """SQLite: wait at most ``busy_ms`` for another connection's lock (the connection's own busy timeout if
+    shorter), restored afterwards; other databases, or ``busy_ms`` None: nothing."""
+    restore = None
+    if busy_ms is not None and conn.dialect.name == "sqlite" and conn.dialect.driver == "pysqlite":
+        current = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        if current is None or current > busy_ms:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            restore = current
+    try:
+        yield
+    finally:
+        if restore is not None and not conn.invalidated:  # an invalidated connection is closed, not pooled
+            try:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(restore)}")
+            except sa_exc.SQLAlchemyError:
+                conn.invalidate()  # never hand a connection with the shorter timeout back to the pool
 
 
 # ---------------------------------------------------------------------------------------------- types
@@ -503,6 +547,129 @@ def _bind_names(table: sa.Table) -> tuple[str, str]:
     return k, v
 
 
+def _prepare_audit(conn: sa.Connection, audit: sa.Table, audit_name: str, db_schema: str | None) -> None:
+    """Create the audit table if missing, add the key's type to one made before it was recorded."""
+    audit.create(conn, checkfirst=True)
+    if not _audit_has_key_type(conn, audit_name, db_schema):  # made by an indgan before the key's type
+        prep = conn.dialect.identifier_preparer
+        if_not = " IF NOT EXISTS" if conn.dialect.name == "postgresql" else ""  # SQLite: serialised
+        spec = audit.c[_KEY_TYPE].type.compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE {prep.format_table(audit)} ADD COLUMN{if_not} "
+                             f"{prep.quote(_KEY_TYPE)} {spec}"))
+
+
+def _checked_table(conn: sa.Connection, engine: sa.Engine, table: str, key: str, audit_table: str,
+                   db_schema: str | None) -> sa.Table:
+    """The table to fill, reflected; refuses a missing table or key column, and an audit table that is the table
+    to fill or is not an indgan audit table."""
+    t = _reflect(conn, table, db_schema, engine)
+    if key not in t.c:
+        raise DatabaseError(f"table {table!r} has no key column {key!r}; its columns: "
+                            f"{', '.join(map(repr, t.c.keys()))}. Pass key= a column that identifies "
+                            "each row (the primary key).")
+    if audit_table == table and (db_schema or None) == t.schema:
+        raise DatabaseError(f"audit_table {audit_table!r} is the table to fill; pick another name.")
+    _check_audit(conn, audit_table, db_schema)
+    return t
+
+
+# ---------------------------------------------------------------------------------------------- write check
+#: The write check waits at most this long (ms) for another connection's lock on a SQLite database (less if the
+#: connection's own busy timeout is shorter; the sqlite3 driver's default is 5 s), then refuses the run.
+_PROBE_BUSY_MS = 5000
+#: PostgreSQL: the write check's ``lock_timeout`` (a table locked by another session is refused, not waited on).
+_PROBE_LOCK_TIMEOUT = "5s"
+_LOCKED = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock")
+_READ_ONLY = ("readonly", "read-only", "read only")
+
+
+def _check_writable(engine: sa.Engine, table: str, key: str, columns: list[str] | None, audit_table: str,
+                    db_schema: str | None) -> None:
+    """Refuse, before anything is read for the imputer or fitted, a run whose write would fail.
+
+    Opens the transaction the write will use (SQLite: ``BEGIN IMMEDIATE``, waiting at most ``_PROBE_BUSY_MS``
+    for another connection's lock; PostgreSQL: ``lock_timeout`` ``_PROBE_LOCK_TIMEOUT``), runs an ``UPDATE`` of
+    the columns to fill that matches no row, prepares the audit table as the write does (``CREATE TABLE``,
+    ``ALTER TABLE``) and inserts one audit row, then rolls everything back. So a read-only database (a
+    ``mode=ro`` URI, a read-only file or mount, a standby server, a read-only transaction), a database locked
+    by another writer, a missing ``UPDATE`` privilege on the table, or a missing ``CREATE`` privilege on the
+    schema (or ``INSERT`` on the audit table) is refused in seconds, not after the fit. A table without NULL
+    cells in the columns that may be filled is not checked (nothing will be written).
+    """
+    url = _safe_url(engine)
+    start = perf_counter()
+    try:
+        with engine.connect() as conn, _busy_capped(conn, _PROBE_BUSY_MS):
+            t = _checked_table(conn, engine, table, key, audit_table, db_schema)
+            fill = [c for c in _columns_to_fill(t, key, columns) if _kind(t.c[c].type) not in (None, "time")]
+            if not fill:
+                return
+            any_null = sa.select(sa.literal(1)).select_from(t).where(sa.or_(*[t.c[c].is_(None) for c in fill]))
+            if conn.execute(any_null.limit(1)).first() is None:
+                return  # nothing to write: the run reports so, even on a read-only database
+            schema = db_schema or sa.inspect(conn).default_schema_name
+    except sa_exc.SQLAlchemyError as exc:
+        if any(w in _first_line(exc).lower() for w in _LOCKED):  # SQLite: BEGIN EXCLUSIVE locks out readers too
+            raise DatabaseError(_not_writable(engine, url, table, audit_table, db_schema, "lock", exc,
+                                              perf_counter() - start)) from None
+        raise DatabaseError(f"reading table {table!r} from {url} failed: {_first_line(exc)}") from exc
+    step = "lock"
+    start = perf_counter()
+    try:
+        with _transaction(engine, commit=False, busy_ms=_PROBE_BUSY_MS) as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{_PROBE_LOCK_TIMEOUT}'")
+            step = "update"
+            conn.execute(sa.update(t).where(sa.false()).values({c: t.c[c] for c in fill}))
+            step = "audit"
+            audit = _audit_table(audit_table, db_schema)
+            _prepare_audit(conn, audit, audit_table, db_schema)
+            conn.execute(sa.insert(audit).values(
+                run_id="0" * 32, table_name=table, key_column=key, key_value="", column_name=fill[0], value="",
+                model="indgan write check (rolled back)", written_at=datetime.now(timezone.utc), undone_at=None,
+                **{_KEY_TYPE: None}))
+    except sa_exc.SQLAlchemyError as exc:
+        raise DatabaseError(_not_writable(engine, url, table, audit_table, schema, step, exc,
+                                          perf_counter() - start)) from None
+
+
+def _not_writable(engine: sa.Engine, url: str, table: str, audit_table: str, schema: str | None, step: str,
+                  exc: BaseException, waited: float) -> str:
+    """The one-line refusal of :func:`_check_writable`: what stops the write and what to do."""
+    why = _first_line(exc)
+    low = why.lower()
+    head = f"{url}: table {table!r} cannot be written"
+    tail = "; nothing was fitted or written."
+    dry = " (dry_run=True in Python), which needs no write access"
+    user = engine.url.username or "the user of the URL"
+    prep = engine.dialect.identifier_preparer
+    grantee = prep.quote(user) if engine.url.username else "USER"
+    target = prep.quote(table)
+    if engine.dialect.name != "sqlite" and schema is not None:
+        target = f"{prep.quote_schema(schema)}.{target}"
+    if any(w in low for w in _LOCKED):
+        return (f"{head} now: the database is locked by another connection ({why}; waited {waited:.1f} s). Let the "
+                "other program finish or close its transaction, then run again" + tail)
+    if any(w in low for w in _READ_ONLY):
+        return (f"{head}: the database is read-only ({why}). Open it read-write (file and folder permissions, no "
+                "mode=ro in the URL, a writable mount, the primary server rather than a standby), or only see what "
+                f"would change with --dry-run{dry}" + tail)
+    if "permission denied" in low or "insufficient privilege" in low or "must be owner" in low:
+        if step == "update":
+            return (f"{head}: {user!r} may not update it ({why}). Ask its owner to GRANT SELECT, UPDATE ON "
+                    f"{target} TO {grantee} (with column privileges: fill only the columns you may update, --column), "
+                    f"or see what would change with --dry-run{dry}" + tail)
+        return (f"{head}: {user!r} may not create or write the audit table {audit_table!r} ({why}). Ask the "
+                f"database owner to GRANT CREATE ON SCHEMA {prep.quote_schema(schema or 'public')} TO {grantee} (or "
+                f"to create {audit_table!r} by one indgan run and GRANT SELECT, INSERT, UPDATE on it and USAGE on its "
+                "id sequence)" + tail)
+    what = f"the audit table {audit_table!r}" if step == "audit" else "it"
+    other = " (in Python, or pass another audit_table=)" if step == "audit" else ""
+    return (f"{head}: writing to {what} fails ({why}). Check that the database file, its folder (SQLite writes a "
+            f"journal beside it) and the user may be written{other}, or see what would change with --dry-run{dry}"
+            + tail)
+
+
 def _model_text(imputer: Any) -> str:
     return " ".join(repr(imputer).split())[:_MODEL_CHARS]
 
@@ -551,7 +718,11 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
         Before anything is written: bad URL, unreachable database, no such table, key column or column to
         fill, NULL or duplicate keys, an empty table, a column to fill with NULLs whose type the imputer
         cannot produce (binary, JSON, arrays, dates and times...), an ``audit_table`` that is not one.
-        While writing: any database error (everything is rolled back).
+        Before the table is read for the imputer and before any fit (unless ``dry_run``): a table that cannot
+        be written (read-only database, SQLite ``mode=ro``, a database locked by another writer for longer than
+        a few seconds, no ``UPDATE`` privilege, no right to create or write the audit table), found by a write
+        transaction that is tried and rolled back. While writing: any database error (everything is rolled
+        back).
 
     Notes
     -----
@@ -565,17 +736,13 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
     start = perf_counter()
     run_id = uuid.uuid4().hex
     with _open(url_or_engine) as engine:
+        # ------------------------------------------------------------------ can the run write? (before any fit)
+        if not dry_run:
+            _check_writable(engine, table, key, columns, audit_table, db_schema)
         # ------------------------------------------------------------------ read and check (no writes)
         try:
             with engine.connect() as conn:
-                t = _reflect(conn, table, db_schema, engine)
-                if key not in t.c:
-                    raise DatabaseError(f"table {table!r} has no key column {key!r}; its columns: "
-                                        f"{', '.join(map(repr, t.c.keys()))}. Pass key= a column that identifies "
-                                        "each row (the primary key).")
-                if audit_table == table and (db_schema or None) == t.schema:
-                    raise DatabaseError(f"audit_table {audit_table!r} is the table to fill; pick another name.")
-                _check_audit(conn, audit_table, db_schema)
+                t = _checked_table(conn, engine, table, key, audit_table, db_schema)
                 try:
                     rows = conn.execute(sa.select(t).order_by(t.c[key])).all()
                 except (TypeError, ValueError) as exc:  # SQLite: a value of another type than declared
@@ -811,13 +978,7 @@ def _write(engine, t: sa.Table, key: str, fill: list[str], plan: dict, run_id: s
         skipped = sum(len(plan[c]) - len(params[c]) for c in todo)
         audit = _audit_table(audit_name, db_schema)
         if any(params.values()):
-            audit.create(conn, checkfirst=True)
-            if not _audit_has_key_type(conn, audit_name, db_schema):  # made by an indgan before the key's type
-                prep = conn.dialect.identifier_preparer
-                if_not = " IF NOT EXISTS" if conn.dialect.name == "postgresql" else ""  # SQLite: serialised
-                spec = audit.c[_KEY_TYPE].type.compile(dialect=conn.dialect)
-                conn.execute(sa.text(f"ALTER TABLE {prep.format_table(audit)} ADD COLUMN{if_not} "
-                                     f"{prep.quote(_KEY_TYPE)} {spec}"))
+            _prepare_audit(conn, audit, audit_name, db_schema)
         now = datetime.now(timezone.utc)
         for c in todo:
             cells = params[c]
