@@ -33,6 +33,7 @@ from .budget import describe_auto
 from .errors import ConfigError, IndganError
 
 from .families import FAMILIES
+from .losses import LOSSES
 
 #: A random seed: what numpy and torch accept (0 .. 2**63 - 1), checked before any work.
 SEED = click.IntRange(0, 2**63 - 1)
@@ -101,7 +102,7 @@ def cli():
 @click.option("--iterations", type=int, help="Sequence model: most adversarial iterations [default: as the time budget allows].")
 @click.option("--epochs", type=int, help="Tabular and log models: most passes over the rows [default: as the time budget allows].")
 @click.option("--batch-size", type=int, help="Rows (tabular, log) or windows (sequence) per step [default: 500 / 128].")
-@click.option("--loss", type=click.Choice(["wgan-gp", "minimax", "non-saturating", "feature-matching", "least-squares", "denoising-feature-matching"]), help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence), least-squares (cyclegan)].")
+@click.option("--loss", type=click.Choice(tuple(LOSSES)), help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence), least-squares (cyclegan)].")
 @click.option("--critic-steps", type=int, help="Tabular and sequence models: critic updates per generator update [default: 1].")
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: the cores other processes leave free, re-checked while training].")
@@ -241,7 +242,7 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
         click.echo("  " + line)
     last = model.summary_.history[-1]
     click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
-               f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
+               + _scores(model.summary_.loss, last))
     model.save(out)
     click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {model.fit_info_.fit_seconds:.1f} s on "
                f"{dev} ({_stop_words(model)})")
@@ -276,6 +277,14 @@ def _domains(text: str) -> tuple[str, str, str]:
     if not column.strip() or len(parts) != 2 or not all(parts):
         raise click.BadParameter(f"{text!r}: write COLUMN=A,B, e.g. fault=0,4.", param_hint="--domains")
     return column.strip(), parts[0], parts[1]
+
+
+def _scores(loss: str, record: dict) -> str:
+    """The critic's mean outputs of a training record, named by what they are: probabilities D(x) for the
+    probabilistic losses, raw critic scores otherwise (a WGAN critic's are not probabilities)."""
+    if loss in LOSSES and not LOSSES[loss].probabilistic:
+        return f"critic score on real {record['d_real']:.3f}, on generated {record['d_fake']:.3f}"
+    return f"D(x) {record['d_real']:.3f}, D(G(z)) {record['d_fake']:.3f}"
 
 
 def _duration(seconds: float) -> str:
@@ -645,7 +654,7 @@ def _bytes(n: float) -> str:
 @click.option("--seed", type=SEED, default=None, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
 def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
-    """Generate synthetic operating scenarios (long sequences, condition schedules) from a sequence model."""
+    """Generate synthetic operating scenarios (long sequences, condition schedules) from a log or sequence model."""
     check_output(output, {"MODEL": model_path, "--schedule": schedule})
     from .adapters.files import write_table
     from .base import load_model
@@ -873,7 +882,7 @@ def images():
                                     f"{describe_auto()}; with --epochs and no budget, exactly that many epochs].")
 @click.option("--batch-size", type=int, default=128, show_default=True)
 @click.option("--features", type=int, default=64, show_default=True, help="Feature maps of the first/last layer (DCGAN's 64).")
-@click.option("--loss", type=click.Choice(["non-saturating", "minimax", "feature-matching", "wgan-gp", "least-squares", "denoising-feature-matching"]), default="non-saturating", show_default=True)
+@click.option("--loss", type=click.Choice(tuple(LOSSES)), default="non-saturating", show_default=True)
 @click.option("--critic-steps", type=int, default=1, show_default=True, help="Discriminator steps per generator step.")
 @click.option("--device", default="auto", show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True)
@@ -910,7 +919,7 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
     click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi.seconds_per_epoch:.1f} s per epoch on "
                f"{model.summary_.device} ({_stop_words(model)})")
     click.echo(f"  last epoch: G loss {last['generator_loss']:.3f}, D loss {last['critic_loss']:.3f}, "
-               f"D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}")
+               + _scores(model.summary_.loss, last))
     cov = f"class coverage {fi.coverage:.2f}, " if fi.coverage is not None else ""
     click.echo(f"  mode-collapse signal: {cov}diversity {fi.diversity:.2f} (1 = as diverse as the data)")
 

@@ -31,19 +31,22 @@ probability is ``sigmoid(score)``.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .errors import ConfigError
 
-LOSSES = ("wgan-gp", "minimax", "non-saturating", "feature-matching", "least-squares", "denoising-feature-matching")
 #: lambda_denoise of denoising feature matching (Warde-Farley and Bengio 2017), with lambda_adv = 1.
 DFM_WEIGHT = 0.03
 
 
 class AdversarialLoss:
-    """One of :data:`LOSSES`.
+    """An adversarial loss: ``AdversarialLoss(name, ...)`` gives the loss of that name (:data:`LOSSES`: a class per
+    loss, each saying what the families must provide for it: :attr:`needs_real`, :attr:`paired`,
+    :attr:`probabilistic`, :attr:`wasserstein`, :attr:`per_cell`; no family tests a loss by its name).
 
     Parameters
     ----------
@@ -67,16 +70,38 @@ class AdversarialLoss:
     ``critic_loss`` returns ``(loss, d_real, d_fake)`` where ``d_real``/``d_fake`` are the batch means of
     ``D(x)`` and ``D(G(z))``: probabilities for the probabilistic losses (0.5 each at the equilibrium the
     original paper describes), raw critic scores for ``"wgan-gp"`` and ``"least-squares"`` (targets 1 and 0).
-    GAIN's per-cell game (:meth:`cell_critic_loss`) takes ``"minimax"`` and ``"non-saturating"`` only.
+    GAIN's per-cell game (:meth:`cell_critic_loss`) takes the losses with :attr:`per_cell` only.
+
+    Raises
+    ------
+    ConfigError
+        An unknown name or a bad ``gp_every``.
     """
+
+    #: The loss's name (``--loss``).
+    name: ClassVar[str] = ""
+    #: The generator loss needs the real batch (feature matching).
+    needs_real: ClassVar[bool] = False
+    #: The critic loss needs real and generated batches of one size (the gradient penalty interpolates them).
+    paired: ClassVar[bool] = False
+    #: D(x) is a probability (the score through a sigmoid); else a raw critic score.
+    probabilistic: ClassVar[bool] = True
+    #: A Wasserstein critic: its loss is unbounded, so a threshold on it (TimeGAN's) means nothing.
+    wasserstein: ClassVar[bool] = False
+    #: Has GAIN's per-cell form.
+    per_cell: ClassVar[bool] = False
+
+    def __new__(cls, name: str = "wgan-gp", *args, **kwargs):
+        if cls is AdversarialLoss:
+            if name not in LOSSES:
+                raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
+            cls = LOSSES[name]
+        return super().__new__(cls)
 
     def __init__(self, name: str = "wgan-gp", gp_weight: float = 10.0, pac: int = 1, gp_every: int = 1,
                  denoise_weight: float = DFM_WEIGHT):
-        if name not in LOSSES:
-            raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
         if isinstance(gp_every, bool) or not isinstance(gp_every, int) or gp_every < 1:
             raise ConfigError(f"gp_every must be a positive integer, got {gp_every!r}.")
-        self.name = name
         self.gp_weight = gp_weight
         self.pac = pac
         self.gp_every = gp_every
@@ -85,10 +110,10 @@ class AdversarialLoss:
         self.denoise_weight = float(denoise_weight)
         self.denoisers: dict[int, DenoisingFeatureMatching] = {}
 
-    @property
-    def probabilistic(self) -> bool:
-        """True when D(x) is a probability (every loss but ``"wgan-gp"`` and ``"least-squares"``)."""
-        return self.name not in ("wgan-gp", "least-squares")
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name"):
+            LOSSES[cls.name] = cls
 
     def denoiser(self, critic: nn.Module, features: Tensor) -> DenoisingFeatureMatching:
         """The denoising autoencoder of ``critic``'s features (made on first use, on their device)."""
@@ -99,43 +124,13 @@ class AdversarialLoss:
         return dae
 
     def critic_loss(self, critic: nn.Module, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Loss of the discriminator / critic on a real and a (detached) generated batch ``(batch, dim)``."""
-        s_real = critic(real)
-        s_fake = critic(fake)
-        if self.name == "wgan-gp":
-            loss = s_fake.mean() - s_real.mean()
-            if self._calls % self.gp_every == 0:
-                loss = loss + self.gp_weight * self.gp_every * self.gradient_penalty(critic, real, fake)
-            self._calls += 1
-            return loss, s_real.mean().detach(), s_fake.mean().detach()
-        if self.name == "least-squares":
-            loss = 0.5 * (((s_real - 1) ** 2).mean() + (s_fake ** 2).mean())
-            return loss, s_real.mean().detach(), s_fake.mean().detach()
-        if self.name == "denoising-feature-matching":  # one denoiser step on the real features (no grad to D)
-            with torch.no_grad():
-                f_real = critic.features(real)
-            self.denoiser(critic, f_real).train_step(f_real)
-        loss = F.softplus(-s_real).mean() + F.softplus(s_fake).mean()   # -log D(x) - log(1 - D(G(z)))
-        return loss, torch.sigmoid(s_real).mean().detach(), torch.sigmoid(s_fake).mean().detach()
+        """Loss of the discriminator / critic on a real and a (detached) generated batch ``(batch, dim)``: the
+        cross-entropy of the original game, unless the loss says otherwise."""
+        return _cross_entropy(critic(real), critic(fake))
 
     def generator_loss(self, critic: nn.Module, fake: Tensor, real: Tensor | None = None) -> Tensor:
-        """Loss of the generator on a generated batch (``real`` is needed by feature matching)."""
-        if self.name == "wgan-gp":
-            return -critic(fake).mean()
-        if self.name == "minimax":
-            return -F.softplus(critic(fake)).mean()                      # log(1 - D(G(z)))
-        if self.name == "non-saturating":
-            return F.softplus(-critic(fake)).mean()                      # -log D(G(z))
-        if self.name == "least-squares":
-            return ((critic(fake) - 1) ** 2).mean()
-        if self.name == "denoising-feature-matching":
-            f_fake = critic.features(fake)
-            return F.softplus(-critic(fake)).mean() + self.denoiser(critic, f_fake).generator_loss(f_fake)
-        if real is None:
-            raise ValueError("feature matching needs the real batch")
-        f_real = critic.features(real).mean(dim=0).detach()
-        f_fake = critic.features(fake).mean(dim=0)
-        return F.mse_loss(f_fake, f_real, reduction="sum")
+        """Loss of the generator on a generated batch (``real`` is needed when :attr:`needs_real`)."""
+        raise NotImplementedError
 
     def gradient_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         """``E[(||grad D(x_hat)|| - 1)^2]`` at random points between real and fake packs; inputs may be
@@ -170,13 +165,128 @@ class AdversarialLoss:
     def cell_generator_loss(self, scores: Tensor, observed: Tensor, weight: Tensor) -> Tensor:
         """GAIN's adversarial generator loss on the imputed cells (``observed == 0``) that ``weight``
         selects: ``log(1 - D)`` for minimax, ``-log D`` for non-saturating (GAIN's published form)."""
-        w = (1 - observed) * weight
-        n = w.sum().clamp_min(1.0)
-        if self.name == "minimax":
-            return -(F.softplus(scores) * w).sum() / n
-        if self.name == "non-saturating":
-            return (F.softplus(-scores) * w).sum() / n
         raise ConfigError(f"loss {self.name!r} has no per-cell form; GAIN uses minimax or non-saturating.")
+
+
+def _cross_entropy(s_real: Tensor, s_fake: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """The original game's critic loss ``-log D(x) - log(1 - D(G(z)))`` on logits, and the mean D of each side."""
+    loss = F.softplus(-s_real).mean() + F.softplus(s_fake).mean()
+    return loss, torch.sigmoid(s_real).mean().detach(), torch.sigmoid(s_fake).mean().detach()
+
+
+#: ``{name: loss class}`` of every loss (filled as the classes below are defined); ``--loss`` offers these names.
+LOSSES: dict[str, type[AdversarialLoss]] = {}
+
+
+class WGANGP(AdversarialLoss):
+    """Wasserstein critic with gradient penalty (Gulrajani et al., NeurIPS 2017), CTGAN's loss."""
+
+    name = "wgan-gp"
+    paired = True
+    probabilistic = False
+    wasserstein = True
+
+    def critic_loss(self, critic, real, fake):
+        s_real = critic(real)
+        s_fake = critic(fake)
+        loss = s_fake.mean() - s_real.mean()
+        if self._calls % self.gp_every == 0:
+            loss = loss + self.gp_weight * self.gp_every * self.gradient_penalty(critic, real, fake)
+        self._calls += 1
+        return loss, s_real.mean().detach(), s_fake.mean().detach()
+
+    def generator_loss(self, critic, fake, real=None):
+        return -critic(fake).mean()
+
+
+class Minimax(AdversarialLoss):
+    """The original game (Goodfellow et al., NeurIPS 2014): the generator minimises ``log(1 - D(G(z)))``."""
+
+    name = "minimax"
+    per_cell = True
+
+    def generator_loss(self, critic, fake, real=None):
+        return -F.softplus(critic(fake)).mean()                      # log(1 - D(G(z)))
+
+    def cell_generator_loss(self, scores, observed, weight):
+        w = (1 - observed) * weight
+        return -(F.softplus(scores) * w).sum() / w.sum().clamp_min(1.0)
+
+
+class NonSaturating(AdversarialLoss):
+    """The same game; the generator maximises ``log D(G(z))`` (the same paper's recommendation)."""
+
+    name = "non-saturating"
+    per_cell = True
+
+    def generator_loss(self, critic, fake, real=None):
+        return F.softplus(-critic(fake)).mean()                      # -log D(G(z))
+
+    def cell_generator_loss(self, scores, observed, weight):
+        w = (1 - observed) * weight
+        return (F.softplus(-scores) * w).sum() / w.sum().clamp_min(1.0)
+
+
+class FeatureMatching(AdversarialLoss):
+    """The generator matches the mean of the critic's features on real and generated batches (Salimans et al.,
+    NeurIPS 2016, section 3.1)."""
+
+    name = "feature-matching"
+    needs_real = True
+
+    def generator_loss(self, critic, fake, real=None):
+        if real is None:
+            raise ValueError("feature matching needs the real batch")
+        f_real = critic.features(real).mean(dim=0).detach()
+        f_fake = critic.features(fake).mean(dim=0)
+        return F.mse_loss(f_fake, f_real, reduction="sum")
+
+
+class LeastSquares(AdversarialLoss):
+    """LSGAN (Mao et al., ICCV 2017), CycleGAN's adversarial loss: scores regressed to 1 (real) and 0 (generated)."""
+
+    name = "least-squares"
+    probabilistic = False
+
+    def critic_loss(self, critic, real, fake):
+        s_real = critic(real)
+        s_fake = critic(fake)
+        loss = 0.5 * (((s_real - 1) ** 2).mean() + (s_fake ** 2).mean())
+        return loss, s_real.mean().detach(), s_fake.mean().detach()
+
+    def generator_loss(self, critic, fake, real=None):
+        return ((critic(fake) - 1) ** 2).mean()
+
+
+class DenoisingFeatureMatchingLoss(AdversarialLoss):
+    """The non-saturating game plus denoising feature matching (Warde-Farley and Bengio, ICLR 2017, eq. 4)."""
+
+    name = "denoising-feature-matching"
+
+    def critic_loss(self, critic, real, fake):
+        s_real = critic(real)
+        s_fake = critic(fake)
+        with torch.no_grad():  # one denoiser step on the real features (no gradient to the critic)
+            f_real = critic.features(real)
+        self.denoiser(critic, f_real).train_step(f_real)
+        return _cross_entropy(s_real, s_fake)
+
+    def generator_loss(self, critic, fake, real=None):
+        f_fake = critic.features(fake)
+        return F.softplus(-critic(fake)).mean() + self.denoiser(critic, f_fake).generator_loss(f_fake)
+
+
+def loss_class(name: str) -> type[AdversarialLoss]:
+    """The class of a loss name.
+
+    Raises
+    ------
+    ConfigError
+        An unknown name, listing the known ones.
+    """
+    if name not in LOSSES:
+        raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
+    return LOSSES[name]
 
 
 class DenoisingFeatureMatching(nn.Module):

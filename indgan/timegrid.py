@@ -431,9 +431,19 @@ def _restore_time(t: np.ndarray, like: pd.Series) -> pd.Series:
 
 
 def _fmt_interval(interval: float, like: pd.Series) -> str:
-    if pd.api.types.is_numeric_dtype(like):
-        return f"{interval:g}"
-    return str(pd.Timedelta(int(round(interval)), unit="ns"))
+    return format_interval(interval, "float64" if pd.api.types.is_numeric_dtype(like) else "datetime64[ns]")
+
+
+def format_interval(interval: float, time_dtype: str) -> str:
+    """A grid interval in words: ``3e11`` ns -> ``5min`` for datetimes (``0 days 00:05:00`` when pandas has no
+    offset for it), the number of time units otherwise."""
+    if time_dtype.startswith("datetime"):
+        td = pd.Timedelta(round(interval), unit="ns")
+        try:
+            return pd.tseries.frequencies.to_offset(td).freqstr
+        except ValueError:
+            return str(td)
+    return f"{interval:g} time units"
 
 
 def time_axis(start: float, interval: float, n_steps: int, like_dtype: str) -> pd.Series:

@@ -433,4 +433,4 @@ def _advance(bar, start: float, time_budget: float | None) -> None:
     if time_budget is None:
         bar.update(1)
     else:
-        bar.update(min(time.perf_counter() - start, time_budget) - bar.n)
+        bar.update(min(time.perf_counter() - start, bar.total) - bar.n)  # within the bar (tqdm warns beyond it)

@@ -183,7 +183,7 @@ class DCGAN(FittedModel):
         trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
                                      critic_steps=self.critic_steps, verbose=self.verbose, desc=self.kind)
         problem = ImageGame(self.generator_, x, y, self.n_classes_, self.latent_dim, batch,
-                            need_real=self.loss == "feature-matching", paired=self.loss == "wgan-gp")
+                            need_real=trainer.loss.needs_real, paired=trainer.loss.paired)
         steps = max(1, len(images) // batch)
         budget = budget_seconds(self.time_budget, device, n_rows=len(images), unit="images")
         threads.start()

@@ -81,7 +81,7 @@ from ..metrics.sequences import (log_autocorrelation, pair_correlation_error, st
 from ..persist import split_state
 from ..schema import CONTINUOUS, Schema, time_values
 from ..tabular import TabularGAN
-from ..timegrid import as_times, detect_sample_hold, gap_runs, prepare_log
+from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, prepare_log
 from ..training import resolve_device, seed_everything
 from .circular import COS, SIN, find_angles, from_circle, to_circle
 from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower
@@ -556,7 +556,7 @@ class LogGAN(FittedModel):
         fi = self.fit_info_
         calib = ", ".join(f"{r['length_scale']:g}: rows {r['rows']:.3f} time {r['time']:.3f}" for r in fi.calibration)
         return [f"log: {len(fi.lengths)} sequence(s) of {min(fi.lengths)}-{max(fi.lengths)} steps, interval "
-                f"{fi.interval:g} {'ns' if fi.time_dtype.startswith('datetime') else 'time units'}, "
+                f"{format_interval(fi.interval, fi.time_dtype)}, "
                 f"{fi.n_gaps} gap step(s); conditions: {', '.join(fi.conditions) or 'none'}"
                 + ("; batch progress" if fi.progress else ""),
                 f"latent length scale {self.length_scale_:g} steps (calibration {calib}; the row model's own rows "

@@ -11,14 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..losses import LOSSES
 from .data import DEFAULT_BUCKETS, downsample
 
 REAL, SYNTHETIC, FILLED, OBSERVED = "#1f77b4", "#ff7f0e", "#d62728", "#1f77b4"
 PALETTE = ["rgba(31,119,180,0.16)", "rgba(44,160,44,0.18)", "rgba(214,39,40,0.16)", "rgba(148,103,189,0.18)",
            "rgba(140,86,75,0.18)", "rgba(227,119,194,0.18)", "rgba(127,127,127,0.18)", "rgba(188,189,34,0.2)",
            "rgba(23,190,207,0.18)", "rgba(255,127,14,0.16)"]
-#: Losses whose D(x), D(G(z)) are probabilities (0.5 each at the equilibrium of Goodfellow et al. 2014).
-PROBABILISTIC = ("minimax", "non-saturating", "feature-matching")
 
 
 def _layout(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
@@ -61,7 +60,7 @@ def training_figure(history: list[dict], loss: str, extra_name: str = "extra") -
         :attr:`indgan.training.TrainingSummary.history`.
     """
     h = pd.DataFrame(history)
-    prob = loss in PROBABILISTIC
+    prob = loss in LOSSES and LOSSES[loss].probabilistic  # D(x), D(G(z)) are probabilities (0.5 at equilibrium)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
         f"losses ({loss})", "D(x) and D(G(z))" + ("" if prob else " (critic scores: WGAN-GP has no 0.5 balance)")))
     x = h["epoch"] if "epoch" in h else np.arange(1, len(h) + 1)

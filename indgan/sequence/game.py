@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from .. import distributed
+from ..losses import AdversarialLoss
 from .networks import TimeGANNetworks
 from .prepare import WindowData
 
@@ -68,19 +69,19 @@ class TimeGANGame:
     batch : int
     embedder_optimizer : torch.optim.Optimizer
         Updates the embedder and recovery after each generator step.
-    loss : str
-        The adversarial loss' name (WGAN-GP pairs real and generated samples one to one).
+    loss : AdversarialLoss
+        The adversarial loss: whether its critic pairs real and generated samples one to one (WGAN-GP) and
+        whether its generator step needs the real batch (feature matching).
     correlation_weight, condition_weight : float
-    need_real : bool
-        Feature matching needs the real batch in the generator's step.
     """
 
     def __init__(self, nets: TimeGANNetworks, data: WindowData, batch: int, embedder_optimizer: torch.optim.Optimizer,
-                 loss: str, correlation_weight: float, condition_weight: float, need_real: bool):
-        self.nets, self.data, self.batch, self.e_opt, self.need_real = nets, data, batch, embedder_optimizer, need_real
+                 loss: AdversarialLoss, correlation_weight: float, condition_weight: float):
+        self.nets, self.data, self.batch, self.e_opt = nets, data, batch, embedder_optimizer
+        self.need_real = loss.needs_real
         self.correlation_weight, self.condition_weight = correlation_weight, condition_weight
         self._last = None
-        self.pair_real = loss == "wgan-gp"
+        self.pair_real = loss.paired
         if nets.classifier is not None:
             nets.classifier.requires_grad_(False)  # fixed during the joint phase: a judge, not a player
 

@@ -61,7 +61,7 @@ from ..errors import ConditionError, ConfigError, check_positive_float, check_po
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
 from ..schema import Schema, time_values
-from ..timegrid import apply_sample_hold, as_times, prepare_log
+from ..timegrid import apply_sample_hold, as_times, format_interval, prepare_log
 from ..training import AdversarialTrainer, TrainingSummary, minimise, resolve_device, seed_everything
 from .game import TimeGANGame, condition_loss, embedding_loss, supervised_loss
 from .networks import ConditionClassifier, Discriminator, GeneratorAndSupervisor, Recovery, RecurrentBlock, TimeGANNetworks
@@ -374,13 +374,12 @@ class SequenceGAN(FittedModel):
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
         e_opt = torch.optim.Adam(er_params, lr=self.learning_rate)
         loss = AdversarialLoss(self.loss)
-        threshold = None if self.loss == "wgan-gp" else self.critic_threshold
+        threshold = None if loss.wasserstein else self.critic_threshold
         trainer = AdversarialTrainer(self.generator_, self.discriminator_, loss, g_opt, d_opt,
                                      critic_steps=self.critic_steps, generator_steps=self.generator_steps,
                                      critic_threshold=threshold, ema_decay=self.ema_decay,
                                      verbose=self.verbose, desc="SequenceGAN joint")
-        game = TimeGANGame(nets, data_t, batch, e_opt, self.loss, self.correlation_weight, self.condition_weight,
-                           need_real=self.loss == "feature-matching")
+        game = TimeGANGame(nets, data_t, batch, e_opt, loss, self.correlation_weight, self.condition_weight)
         summary = trainer.fit(game, self.iterations, device, log_every=100, time_budget=phase_budget(None))
         if trainer.ema_generator is not None:  # sample from the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
@@ -648,8 +647,8 @@ class SequenceGAN(FittedModel):
         fi, summary = self.fit_info_, self.summary_
         shape = ("whole entities of up to " if fi.whole else "windows of ") + f"{fi.seq_len} steps"
         static = fi.static_conditions
-        return [f"sequences: {fi.n_windows} {shape}, interval {fi.interval:g} "
-                f"{'ns' if fi.time_dtype.startswith('datetime') else 'time units'}, hidden {fi.hidden_dim}, "
+        return [f"sequences: {fi.n_windows} {shape}, interval {format_interval(fi.interval, fi.time_dtype)}, "
+                f"hidden {fi.hidden_dim}, "
                 f"{fi.n_gaps} gap step(s)" + (f", static conditions: {', '.join(static)}" if static else ""),
                 f"training: {fi.prepare_seconds:.1f} s preparing, embedding and supervised phases of "
                 f"{len(self.pretrain_history_['embedding'])} records of up to 100 iterations, joint phase {summary.steps} "

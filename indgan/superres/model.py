@@ -50,7 +50,7 @@ from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder
 from ..errors import ConfigError, check_positive_float, check_positive_int
-from ..losses import LOSSES, AdversarialLoss
+from ..losses import LOSSES, AdversarialLoss, loss_class
 from ..persist import split_state
 from ..schema import Schema, time_values
 from ..timegrid import as_times, prepare_log
@@ -350,7 +350,7 @@ class SuperResolutionGAN(FittedModel):
                 fade = fade_schedule(None if game_iters is None else game_iters * (self.critic_steps + 1), None if stage_budget is None else (1 - warm_share) * stage_budget) \
                     if stage > 1 and self.progressive else (lambda: (lambda: 1.0))
                 game = SRGame(G, D, features, data_t, batch, stage, self.adversarial_weight, fade(),
-                              need_real=self.loss == "feature-matching")
+                              need_real=loss_class(self.loss).needs_real)
                 summary = trainer.fit(game, game_iters, device, log_every=50,
                                       time_budget=None if stage_budget is None else left() if i == len(stages) - 1
                                       else (1 - warm_share) * stage_budget)

@@ -38,6 +38,7 @@ from ..errors import DataError
 from ..schema import CONTINUOUS, Schema, time_values
 from ..timegrid import (
     LogInput,
+    format_interval,
     SequenceGrid,
     fill_conditions,
     make_windows,
@@ -184,17 +185,6 @@ class CoarseInput:
     values: np.ndarray      # (n_coarse_steps, n_tags) float64 coarse values in user units (NaN where missing)
     cond: np.ndarray        # (n_coarse_steps, cond_dim) float32
     condition_frame: pd.DataFrame
-
-
-def format_interval(interval: float, time_dtype: str) -> str:
-    """An interval in words: ``0 days 00:03:00`` -> ``3min`` for datetimes, the number otherwise."""
-    if time_dtype.startswith("datetime"):
-        td = pd.Timedelta(round(interval), unit="ns")
-        try:
-            return pd.tseries.frequencies.to_offset(td).freqstr
-        except ValueError:
-            return str(td)
-    return f"{interval:g}"
 
 
 def prepare_coarse(data: pd.DataFrame, schema: Schema, tags: list[str], conditions: list[str],

@@ -257,7 +257,7 @@ class TabularGAN(FittedModel):
                                      critic_steps=self.critic_steps, ema_decay=self.ema_decay,
                                      verbose=self.verbose, desc=type(self).__name__)
         game = CTGANGame(self.generator_, self.activation_, self.latent_dim, rows.data, self.sampler_, rows.batch,
-                         need_real=self.loss == "feature-matching", context=rows.context)
+                         need_real=loss.needs_real, context=rows.context)
         stop = None
         if rows.held_view is not None:
             cont = [c.name for c in schema.columns if c.role == CONTINUOUS]
