@@ -62,12 +62,6 @@ class LogStream:
         n_groups, width = act.group_idx.shape
         self.cond_u = SmoothNoise(1, ell, g, dev, "uniform")
         self.gumbel_u = SmoothNoise(n_groups * width, ell, g, dev, "uniform")
-        sampler = rows.sampler_
-        if sampler.n_columns:  # the free categorical columns' conditional vector, drawn as in CTGAN's sampling
-            self.pairs = torch.nonzero(sampler.group_mask, as_tuple=False)  # (n_pairs, 2): column, level
-            prob = sampler.freq[self.pairs[:, 0], self.pairs[:, 1]] + 1e-12
-            self.cdf = torch.cumsum(prob / prob.sum(), 0)
-            self.cdf[-1] = 1.0
         self.phases = []
         for h in model.held_:
             if training_phase:
@@ -149,23 +143,14 @@ class LogStream:
             n = c1 - c0
             local = np.flatnonzero(is_start[c0:c1]).tolist()
             parts = [self.latent.next(n, local) if self.whole is None else self.whole[a + c0:a + c1]]
-            if sampler.n_columns:
-                u = self.cond_u.next(n, local)[:, 0].contiguous()
-                pick = torch.searchsorted(self.cdf, u).clamp_max(len(self.pairs) - 1)
-                cond = torch.zeros(n, sampler.cond_dim, device=dev)
-                cond[torch.arange(n, device=dev), sampler.cond_offset[self.pairs[pick, 0]] + self.pairs[pick, 1]] = 1.0
-                parts.append(cond)
+            if sampler.n_columns:  # the free categorical columns' conditional vector, as CTGAN samples it
+                parts.append(sampler.from_uniform(self.cond_u.next(n, local)[:, 0]))
             if context.shape[1]:
                 parts.append(context[c0:c1])
             raw = rows.generator_(torch.cat(parts, 1))
-            enc = raw.clone()
-            enc[:, act.tanh_idx] = torch.tanh(raw[:, act.tanh_idx])
-            if act.flat_idx.numel():  # Gumbel-softmax with held Gumbel noise: modes and categories switch at redraws
-                u = self.gumbel_u.next(n, local).view(n, n_groups, width).clamp(1e-10, 1 - 1e-7)
-                gum = ((raw[:, act.group_idx] - torch.log(-torch.log(u))) / act.tau).masked_fill(~act.group_mask,
-                                                                                                  float("-inf"))
-                enc[:, act.flat_idx] = torch.softmax(gum, -1)[:, act.group_mask]
-            out[c0:c1] = enc.cpu().numpy()
+            # CTGAN's output activation with held Gumbel noise: modes and categories switch at redraws
+            gumbel = self.gumbel_u.next(n, local).view(n, n_groups, width) if act.flat_idx.numel() else None
+            out[c0:c1] = act(raw, uniform=gumbel).cpu().numpy()
         return rows.transformer_.inverse_transform(out), out, context.cpu()
 
     def hold(self, values: pd.DataFrame, a: int, carry: dict | None = None) -> None:

@@ -108,12 +108,15 @@ class OutputActivation(nn.Module):
         self.register_buffer("group_mask", mask, persistent=False)
         self.register_buffer("flat_idx", idx[mask], persistent=False)
 
-    def forward(self, raw: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    def forward(self, raw: Tensor, generator: torch.Generator | None = None, uniform: Tensor | None = None) -> Tensor:
+        """``raw`` ``(batch, data_dim)`` generator outputs -> encoded rows; the Gumbel noise comes from ``uniform``
+        ``(batch, groups, width)`` when given (the log model's smooth noise), else is drawn from ``generator``."""
         out = torch.empty_like(raw)
         out[:, self.tanh_idx] = torch.tanh(raw[:, self.tanh_idx])
         if self.flat_idx.numel():
             logits = raw[:, self.group_idx]                                  # (batch, groups, width)
-            u = torch.rand(logits.shape, device=raw.device, generator=generator).clamp_(1e-10, 1 - 1e-7)
+            u = (torch.rand(logits.shape, device=raw.device, generator=generator) if uniform is None
+                 else uniform.view(logits.shape)).clamp(1e-10, 1 - 1e-7)
             g = (logits - torch.log(-torch.log(u))) / self.tau
             g = g.masked_fill(~self.group_mask, float("-inf"))
             # softmax over the short last axis, written out (torch.softmax is slow there on CPUs)

@@ -166,6 +166,20 @@ class ConditionSampler:
         cond[torch.arange(batch, device=device), self.cond_offset[col] + level] = 1.0
         return cond
 
+    def from_uniform(self, u: Tensor) -> Tensor:
+        """Conditional vectors ``(batch, cond_dim)`` with the law of :meth:`sample_original` (a column uniformly, a
+        level with its frequency), each from one uniform ``u`` ``(batch,)`` through the CDF of the (column, level)
+        pairs: a smooth ``u`` over time gives a condition that switches now and then (the log model)."""
+        device = self.freq.device
+        pairs = torch.nonzero(self.group_mask, as_tuple=False)  # (n_pairs, 2): column, level
+        prob = self.freq[pairs[:, 0], pairs[:, 1]] + 1e-12
+        cdf = torch.cumsum(prob / prob.sum(), 0)
+        cdf[-1] = 1.0
+        pick = torch.searchsorted(cdf, u.contiguous()).clamp_max(len(pairs) - 1)
+        cond = torch.zeros(len(u), self.cond_dim, device=device)
+        cond[torch.arange(len(u), device=device), self.cond_offset[pairs[pick, 0]] + pairs[pick, 1]] = 1.0
+        return cond
+
     def condition(self, batch: int, column: int, level: int) -> Tensor:
         cond = torch.zeros(batch, self.cond_dim, device=self.freq.device)
         cond[:, int(self.cond_offset[column]) + level] = 1.0
