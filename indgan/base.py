@@ -20,13 +20,16 @@ code is organised").
 from __future__ import annotations
 
 import dataclasses
+from time import perf_counter
 from typing import Any, ClassVar
 
 import torch
 from sklearn.base import BaseEstimator
 
+from . import threads
 from .errors import ModelFileError, NotFittedError, first_line
 from .persist import load_model_file, save_model_file
+from .training import resolve_device, seed_everything
 
 _REGISTRY: dict[str, type] = {}
 
@@ -82,6 +85,17 @@ class FittedModel(BaseEstimator):
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("kind"):
             _REGISTRY[cls.kind] = cls
+
+    # ------------------------------------------------------------------ fitting
+    def _start_fit(self) -> tuple[torch.device, float]:
+        """The prelude every family's ``fit`` shares once its parameters are checked, in this order: seed Python,
+        numpy and torch with ``random_state``, resolve ``device`` (``"auto"``: CUDA when present), start the CPU
+        thread control (:mod:`indgan.threads`); returns the device and the start time
+        (``time.perf_counter()``) that ``fit_seconds`` and the time budget count from."""
+        seed_everything(self.random_state)
+        device = resolve_device(self.device)
+        threads.start()
+        return device, perf_counter()
 
     # ------------------------------------------------------------------ fitted state
     def __sklearn_is_fitted__(self) -> bool:

@@ -519,7 +519,6 @@ def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_m
 @click.option("--device", default="auto", show_default=True)
 def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps, part_rows, device):
     """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
-    from .adapters.files import write_table
     from .base import load_model
 
     _setup_logging()

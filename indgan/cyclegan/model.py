@@ -44,7 +44,6 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from .. import threads
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder
@@ -76,8 +75,6 @@ from ..timegrid import (
 from ..training import (
     AdversarialTrainer,
     TrainingSummary,
-    resolve_device,
-    seed_everything,
 )
 from .game import CycleGANGame
 from .networks import CycleDiscriminators, CycleGenerators
@@ -289,10 +286,7 @@ class CycleGAN(FittedModel):
             windows of ``seq_len`` steps.
         """
         column, a, b = self._validate_params()
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
-        threads.start()
-        t_start = perf_counter()
+        device, t_start = self._start_fit()
         conditions = [condition] if isinstance(condition, str) else list(condition or [])
         if column in conditions:
             raise ConfigError(f"{column!r} is the domain column; leave it out of the conditions.")

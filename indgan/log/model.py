@@ -70,7 +70,6 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from .. import threads
 from ..adapters.files import read_table
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
@@ -82,7 +81,6 @@ from ..persist import split_state
 from ..schema import CONTINUOUS, Schema, time_values
 from ..tabular import TabularGAN
 from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, prepare_log
-from ..training import resolve_device, seed_everything
 from .circular import COS, SIN, find_angles, from_circle, to_circle
 from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower
 from .prepare import prepare_rows
@@ -329,10 +327,7 @@ class LogGAN(FittedModel):
         self._validate_params()
         if not isinstance(data, pd.DataFrame):
             data = read_table(data)
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
-        threads.start()
-        t_start = perf_counter()
+        device, t_start = self._start_fit()
         budget = budget_seconds(self.time_budget, device, n_rows=len(data))
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the log model", duplicate_times=self.duplicate_times)

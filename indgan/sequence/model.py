@@ -53,7 +53,6 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from .. import threads
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder, condition_schedule
@@ -62,7 +61,7 @@ from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
 from ..schema import Schema, time_values
 from ..timegrid import apply_sample_hold, as_times, format_interval, prepare_log
-from ..training import AdversarialTrainer, TrainingSummary, minimise, resolve_device, seed_everything
+from ..training import AdversarialTrainer, TrainingSummary, minimise
 from .game import TimeGANGame, condition_loss, embedding_loss, supervised_loss
 from .networks import ConditionClassifier, Discriminator, GeneratorAndSupervisor, Recovery, RecurrentBlock, TimeGANNetworks
 from .prepare import ConditionScaler, prepare_windows
@@ -312,10 +311,7 @@ class SequenceGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
-        threads.start()
-        t_start = perf_counter()
+        device, t_start = self._start_fit()
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the sequence model")
         prep = prepare_windows(log, self.seq_len, self.stride, self.max_missing, self.sample_hold,

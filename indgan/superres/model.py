@@ -45,7 +45,6 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from .. import threads
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder
@@ -58,8 +57,6 @@ from ..training import (
     AdversarialTrainer,
     TrainingSummary,
     minimise,
-    resolve_device,
-    seed_everything,
 )
 from .game import SRGame, SRWindows, fade_schedule, pixel_loss, reconstruction_loss
 from .networks import (
@@ -277,10 +274,7 @@ class SuperResolutionGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
-        threads.start()
-        t_start = perf_counter()
+        device, t_start = self._start_fit()
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the super-resolution model")
         prep = prepare_fine(log, self.factor, self.window, self.stride, self.max_missing)

@@ -24,7 +24,6 @@ import pandas as pd
 import torch
 from torch import Tensor, nn
 
-from .. import threads
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import QUANTILE_ENCODINGS, DataTransformer, Span
@@ -32,7 +31,7 @@ from ..errors import ConditionError, ConfigError, check_fraction, check_positive
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
 from ..schema import CONTINUOUS, Schema, infer_schema, match_level
-from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary, resolve_device, seed_everything
+from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary
 from .game import CTGANGame
 from .networks import Discriminator, Generator, OutputActivation
 from .prepare import ConditionSampler, encode_rows
@@ -233,10 +232,7 @@ class TabularGAN(FittedModel):
         if not isinstance(data, pd.DataFrame):
             data = read_table(data)
         source = data.attrs.get("source", "table")
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
-        threads.start()
-        t0 = time.perf_counter()
+        device, t0 = self._start_fit()
         schema = schema or infer_schema(data, overrides=self.columns, max_discrete_levels=self.max_discrete_levels,
                                         source=source)
         rows = encode_rows(schema.view(data), schema, context, self.n_modes, self.validation_share, self.pac,
