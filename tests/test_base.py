@@ -105,3 +105,14 @@ def test_the_import_graph_has_no_cycle_and_the_base_knows_no_family():
             visit(m, [])
     assert FAMILIES == tuple(families()) and {c.family for c in families().values()} == set(FAMILIES)
     assert set(FAMILIES) >= {"log", "tabular", "sequence", "super-resolution", "cyclegan"}
+
+
+def test_the_learning_problem_is_a_constructor_parameter_so_clone_keeps_it():
+    """condition, entity and time are constructor parameters of every family that takes them in fit."""
+    from sklearn.base import clone
+
+    from indgan import CycleGAN, LogGAN, SequenceGAN, SuperResolutionGAN
+
+    for cls in (LogGAN, SequenceGAN, SuperResolutionGAN, CycleGAN):
+        model = clone(cls(condition=["fault"], entity="run", time="time"))
+        assert (model.condition, model.entity, model.time) == (["fault"], "run", "time"), cls

@@ -117,6 +117,12 @@ def test_condition_schedule_and_seeds(tmp_path):
     pd.testing.assert_frame_equal(loaded.sample(random_state=5), model.sample(random_state=5))
     again = LogGAN(random_state=0, **TINY_LOG).fit(part, condition="fault")
     pd.testing.assert_frame_equal(again.sample(random_state=5), model.sample(random_state=5))
+    # the condition as a constructor parameter: the same model, and clone keeps it
+    from sklearn.base import clone
+
+    built = clone(LogGAN(random_state=0, condition="fault", **TINY_LOG)).fit(part)
+    assert built.condition_candidates() == {"fault": [0, 4]}
+    pd.testing.assert_frame_equal(built.sample(random_state=5), model.sample(random_state=5))
     assert not model.sample(random_state=6).equals(model.sample(random_state=5))
 
 

@@ -180,6 +180,9 @@ class CycleGAN(FittedModel):
     max_discrete_levels : int, default 10
     columns : dict, optional
         Role overrides, as in the ``[columns]`` config.
+    condition, entity, time : optional
+        The learning problem's condition column(s), entity column and time column (``fit``'s arguments of the
+        same names override them), as constructor parameters so that ``sklearn.base.clone`` keeps them.
     device, random_state, verbose
         As in :class:`~indgan.sequence.SequenceGAN`.
 
@@ -205,7 +208,8 @@ class CycleGAN(FittedModel):
                  ema_decay: float | None = 0.99, sample_hold: bool = True, max_missing: float = 0.5,
                  min_windows: int = 8, mean_start: bool = True, max_discrete_levels: int = 10,
                  columns: dict | None = None,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = True):
+                 device: str = "auto", random_state: int | None = None, verbose: bool = True,
+                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
         self.domains = domains
         self.seq_len = seq_len
         self.stride = stride
@@ -232,6 +236,9 @@ class CycleGAN(FittedModel):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.condition = condition
+        self.entity = entity
+        self.time = time
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self) -> tuple:
@@ -286,6 +293,9 @@ class CycleGAN(FittedModel):
             windows of ``seq_len`` steps.
         """
         column, a, b = self._validate_params()
+        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
+        entity = self.entity if entity is None else entity
+        time = self.time if time is None else time
         device, t_start = self._start_fit()
         conditions = [condition] if isinstance(condition, str) else list(condition or [])
         if column in conditions:

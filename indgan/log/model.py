@@ -184,6 +184,9 @@ class LogGAN(FittedModel):
     max_discrete_levels : int, default 10
     columns : dict, optional
         Column-role overrides, as in the ``[columns]`` config.
+    condition, entity, time : optional
+        The learning problem's condition column(s), entity column and time column (``fit``'s arguments of the
+        same names override them), as constructor parameters so that ``sklearn.base.clone`` keeps them.
     device : str, default "auto"
     random_state : int, optional
         Seeds the row model, the calibration and the draws (with a time budget the number of training steps
@@ -235,7 +238,8 @@ class LogGAN(FittedModel):
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
                  random_state: int | None = None, verbose: bool = True, continuous_encoding: str = "quantile",
                  redundant_correlation: float | str | None = "auto", duplicate_times: str = "first",
-                 circular: str | list | None = None, cycles: bool = False):
+                 circular: str | list | None = None, cycles: bool = False,
+                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
         self.time_budget = time_budget
         self.epochs = epochs
         self.length_scale = length_scale
@@ -267,6 +271,9 @@ class LogGAN(FittedModel):
         self.duplicate_times = duplicate_times
         self.circular = circular
         self.cycles = cycles
+        self.condition = condition
+        self.entity = entity
+        self.time = time
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
@@ -325,6 +332,9 @@ class LogGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
+        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
+        entity = self.entity if entity is None else entity
+        time = self.time if time is None else time
         if not isinstance(data, pd.DataFrame):
             data = read_table(data)
         device, t_start = self._start_fit()

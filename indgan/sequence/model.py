@@ -196,6 +196,9 @@ class SequenceGAN(FittedModel):
         Training windows with a larger share of missing cells are left out (long outages).
     columns : dict, optional
         Role overrides, as in the ``[columns]`` config (``{"entity": ["batch_id"]}``).
+    condition, entity, time : optional
+        The learning problem's condition column(s), entity column and time column (``fit``'s arguments of the
+        same names override them), as constructor parameters so that ``sklearn.base.clone`` keeps them.
     device, random_state, verbose
         As in :class:`~indgan.tabular.TabularGAN`.
 
@@ -226,7 +229,8 @@ class SequenceGAN(FittedModel):
                  ema_decay: float | None = None, condition_weight: float = 1.0, correlation_weight: float = 1.0,
                  condition_scaling: bool = True, sample_hold: bool = True, max_missing: float = 0.5,
                  max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
-                 random_state: int | None = None, verbose: bool = True):
+                 random_state: int | None = None, verbose: bool = True,
+                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
         self.seq_len = seq_len
         self.stride = stride
         self.hidden_dim = hidden_dim
@@ -255,6 +259,9 @@ class SequenceGAN(FittedModel):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.condition = condition
+        self.entity = entity
+        self.time = time
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
@@ -311,6 +318,9 @@ class SequenceGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
+        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
+        entity = self.entity if entity is None else entity
+        time = self.time if time is None else time
         device, t_start = self._start_fit()
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the sequence model")

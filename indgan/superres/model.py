@@ -159,6 +159,9 @@ class SuperResolutionGAN(FittedModel):
         Discriminator updates per generator update.
     max_missing : float, default 0.05
         Training windows with a larger share of missing cells are left out.
+    condition, entity, time : optional
+        The learning problem's condition column(s), entity column and time column (``fit``'s arguments of the
+        same names override them), as constructor parameters so that ``sklearn.base.clone`` keeps them.
     max_discrete_levels, columns, device, random_state, verbose
         As in :class:`~indgan.sequence.SequenceGAN`.
 
@@ -184,7 +187,8 @@ class SuperResolutionGAN(FittedModel):
                  gan_learning_rate: float = 2e-4, discriminator_lr: float | None = 1e-3, loss: str = "non-saturating",
                  critic_steps: int = 1,
                  max_missing: float = 0.05, max_discrete_levels: int = 10, columns: dict | None = None,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = True):
+                 device: str = "auto", random_state: int | None = None, verbose: bool = True,
+                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
         self.factor = factor
         self.coarse = coarse
         self.window = window
@@ -211,6 +215,9 @@ class SuperResolutionGAN(FittedModel):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.condition = condition
+        self.entity = entity
+        self.time = time
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self) -> None:
@@ -274,6 +281,9 @@ class SuperResolutionGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
+        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
+        entity = self.entity if entity is None else entity
+        time = self.time if time is None else time
         device, t_start = self._start_fit()
         log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
                           "the super-resolution model")
