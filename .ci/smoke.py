@@ -95,8 +95,9 @@ def check_lowest(deps: dict[str, str | None]) -> None:
     if extra:
         problems.append(f".ci/lowest-constraints.txt pins {extra}, which pyproject.toml does not declare")
     if problems:
-        raise SystemExit("FAILED: the lowest versions are not what pyproject.toml declares:\n  "
-                         + "\n  ".join(problems))
+        raise SystemExit(
+            "FAILED: the lowest versions are not what pyproject.toml declares:\n  " + "\n  ".join(problems)
+        )
 
 
 def step(name: str) -> None:
@@ -122,8 +123,7 @@ def run(*args: str) -> str:
 def main() -> None:
     deps = declared()
     names = list(deps)
-    print("declared dependencies as installed:",
-          ", ".join(f"{n}=={_installed(n)}" for n in names), flush=True)
+    print("declared dependencies as installed:", ", ".join(f"{n}=={_installed(n)}" for n in names), flush=True)
     if "--lowest" in sys.argv[1:]:
         check_lowest(deps)
         print("each is its declared lower bound (.ci/lowest-constraints.txt)", flush=True)
@@ -150,8 +150,21 @@ def main() -> None:
         assert (back.loc[num, "tag0"].to_numpy() == small.loc[num, "tag0"].to_numpy()).all(), "CSV changed tag0"
 
         step("tabular: fit, info, sample, conditioned sample")
-        run("fit", tmp / "small.parquet", "--model", "tabular", "--epochs", "2", "--batch-size", "100",
-            "--eval-rows", "0", "--quiet", "-o", tmp / "rows.indgan")
+        run(
+            "fit",
+            tmp / "small.parquet",
+            "--model",
+            "tabular",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "100",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "-o",
+            tmp / "rows.indgan",
+        )
         assert "tag63" in run("info", tmp / "rows.indgan")
         run("sample", tmp / "rows.indgan", "-n", "300", "-o", tmp / "rows.parquet", "--seed", "1")
         rows = read_table(tmp / "rows.parquet")
@@ -162,8 +175,19 @@ def main() -> None:
         assert isinstance(model, indgan.TabularGAN) and len(model.sample(10, random_state=0)) == 10
 
         step("log model: fit from CSV (time strings), sample sequences")
-        run("fit", tmp / "small.csv", "--epochs", "1", "--batch-size", "100", "--eval-rows", "0", "--quiet",
-            "-o", tmp / "log.indgan")
+        run(
+            "fit",
+            tmp / "small.csv",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "100",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "-o",
+            tmp / "log.indgan",
+        )
         run("sample", tmp / "log.indgan", "--sequences", "2", "--steps", "12", "-o", tmp / "log.csv")
         log = read_table(tmp / "log.csv")
         assert len(log) == 24 and set(cols) <= set(log.columns), log.dtypes
@@ -180,11 +204,36 @@ def main() -> None:
         tep = tep[tep["run"].isin(sorted(tep["run"].unique())[:2])]
         tep = tep[["run", "fault", "time"] + [c for c in tep.columns if c.startswith("xmeas")][:5]]
         write_table(tep.groupby("run").head(120).reset_index(drop=True), tmp / "tep.parquet")
-        run("fit", tmp / "tep.parquet", "--model", "sequence", "--condition", "fault", "--seq-len", "8",
-            "--iterations", "3", "--batch-size", "16", "--eval-rows", "0", "--quiet", "-o", tmp / "tep.indgan")
+        run(
+            "fit",
+            tmp / "tep.parquet",
+            "--model",
+            "sequence",
+            "--condition",
+            "fault",
+            "--seq-len",
+            "8",
+            "--iterations",
+            "3",
+            "--batch-size",
+            "16",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "-o",
+            tmp / "tep.indgan",
+        )
         faults = sorted(tep["fault"].unique())
-        run("scenario", tmp / "tep.indgan", "--condition", f"fault={faults[0]}:6,{faults[-1]}:6", "-n", "2",
-            "-o", tmp / "scenario.parquet")
+        run(
+            "scenario",
+            tmp / "tep.indgan",
+            "--condition",
+            f"fault={faults[0]}:6,{faults[-1]}:6",
+            "-n",
+            "2",
+            "-o",
+            tmp / "scenario.parquet",
+        )
         sc = read_table(tmp / "scenario.parquet")
         assert len(sc) == 24 and sc["fault"].tolist()[:12] == [faults[0]] * 6 + [faults[-1]] * 6, sc["fault"]
 
@@ -193,8 +242,17 @@ def main() -> None:
         holed.loc[10:14, "tag1"] = np.nan
         holed.loc[200, "tag5"] = np.nan
         write_table(holed, tmp / "holed.parquet")
-        run("impute", tmp / "holed.parquet", "-o", tmp / "filled.parquet", "--iterations", "20", "--quiet",
-            "--save", tmp / "imp.indgan")
+        run(
+            "impute",
+            tmp / "holed.parquet",
+            "-o",
+            tmp / "filled.parquet",
+            "--iterations",
+            "20",
+            "--quiet",
+            "--save",
+            tmp / "imp.indgan",
+        )
         run("impute", tmp / "holed.parquet", "-o", tmp / "filled2.parquet", "--model", tmp / "imp.indgan", "--quiet")
         for out in ("filled.parquet", "filled2.parquet"):
             filled = read_table(tmp / out)
@@ -238,8 +296,16 @@ def main() -> None:
 
         step("evaluate (sdmetrics, scipy)")
         run("evaluate", tmp / "small.parquet", tmp / "log.parquet", "--json", tmp / "eval.json", "--max-rows", "300")
-        run("evaluate", tmp / "small.parquet", tmp / "rows.parquet", "--no-time", "--json", tmp / "eval_rows.json",
-            "--max-rows", "300")
+        run(
+            "evaluate",
+            tmp / "small.parquet",
+            tmp / "rows.parquet",
+            "--no-time",
+            "--json",
+            tmp / "eval_rows.json",
+            "--max-rows",
+            "300",
+        )
         for name in ("eval.json", "eval_rows.json"):
             report = json.loads((tmp / name).read_text())
             score = report["quality_score"]
@@ -252,8 +318,22 @@ def main() -> None:
             assert "<html" in html.lower() and len(html) > 10_000, len(html)
 
         step("image GANs on scikit-learn's digits, a PNG grid (pillow)")
-        run("images", "fit", "digits", "--size", "28", "--epochs", "1", "--features", "8", "--batch-size", "256",
-            "--quiet", "-o", tmp / "digits.indgan")
+        run(
+            "images",
+            "fit",
+            "digits",
+            "--size",
+            "28",
+            "--epochs",
+            "1",
+            "--features",
+            "8",
+            "--batch-size",
+            "256",
+            "--quiet",
+            "-o",
+            tmp / "digits.indgan",
+        )
         run("images", "sample", tmp / "digits.indgan", "-n", "16", "-o", tmp / "grid.png")
         from PIL import Image
 

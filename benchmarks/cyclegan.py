@@ -58,8 +58,8 @@ if str(ROOT) not in sys.path:
 from indgan.cyclegan import CycleGAN
 from indgan.metrics.sequences import discriminative_score
 
-W = 24          # scoring window (the sequence benchmark's)
-STRIDE = 8      # stride of the scored windows
+W = 24  # scoring window (the sequence benchmark's)
+STRIDE = 8  # stride of the scored windows
 TAGS = [f"xmeas_{i}" for i in range(1, 42)] + [f"xmv_{i}" for i in range(1, 12)]
 
 
@@ -106,19 +106,28 @@ def tep_fault(df: pd.DataFrame, clf, k: int, budget: float, seed: int) -> dict:
     model = CycleGAN(domains=("fault", 0, k), time_budget=budget, random_state=seed, verbose=False).fit(train)
     fit_s = time.perf_counter() - t0
     src = week[TAGS].to_numpy(np.float64)
-    outs = {"cyclegan": model.translate(week, to=k)[TAGS].to_numpy(np.float64),
-            "mean shift": src + (b.mean(0) - a.mean(0)),
-            "source": src}
+    outs = {
+        "cyclegan": model.translate(week, to=k)[TAGS].to_numpy(np.float64),
+        "mean shift": src + (b.mean(0) - a.mean(0)),
+        "source": src,
+    }
     back = model.translate(model.translate(week, to=k), to=0)[TAGS].to_numpy(np.float64)
     rw = windows(real_k)
     rng = np.random.default_rng(seed)
-    row = {"fault": k, "fit_s": round(fit_s, 1), "iterations": model.summary_.steps,
-           "real_rate": float((clf.predict(feats(rw)) == k).mean()), "n_quiet": int(quiet.sum()),
-           "cycle_rmse": float(np.sqrt((((back - src) / sd) ** 2).mean()))}
+    row = {
+        "fault": k,
+        "fit_s": round(fit_s, 1),
+        "iterations": model.summary_.steps,
+        "real_rate": float((clf.predict(feats(rw)) == k).mean()),
+        "n_quiet": int(quiet.sum()),
+        "cycle_rmse": float(np.sqrt((((back - src) / sd) ** 2).mean())),
+    }
     # random pairs: each source window against a real fault-k window drawn at random
     sw = windows(src)
     pair = rw[rng.integers(len(rw), size=len(sw))]
-    row["random_pair_rmse"] = float(np.sqrt((((pair - sw) / sd)[..., quiet] ** 2).mean())) if quiet.any() else float("nan")
+    row["random_pair_rmse"] = (
+        float(np.sqrt((((pair - sw) / sd)[..., quiet] ** 2).mean())) if quiet.any() else float("nan")
+    )
     for name, out in outs.items():
         ow = windows(out)
         row[f"{name}: rate"] = float((clf.predict(feats(ow)) == k).mean())
@@ -133,11 +142,15 @@ def tep_fault(df: pd.DataFrame, clf, k: int, budget: float, seed: int) -> dict:
 def plant_pair(budget: float, seed: int) -> dict:
     p = pd.read_parquet(DATA / "plant_logs.parquet")
     a_all, b_all = p[p.tag63 == p.tag63.max()], p[p.tag63 == p.tag63.min()]
-    cut = lambda d: (d.iloc[: int(0.75 * len(d))], d.iloc[int(0.75 * len(d)):])
+    cut = lambda d: (d.iloc[: int(0.75 * len(d))], d.iloc[int(0.75 * len(d)) :])
     (a_tr, a_te), (b_tr, b_te) = cut(a_all), cut(b_all)
     t0 = time.perf_counter()
-    model = CycleGAN(domains=("tag63", float(p.tag63.max()), float(p.tag63.min())), time_budget=budget,
-                     random_state=seed, verbose=False).fit(pd.concat([a_tr, b_tr]))
+    model = CycleGAN(
+        domains=("tag63", float(p.tag63.max()), float(p.tag63.min())),
+        time_budget=budget,
+        random_state=seed,
+        verbose=False,
+    ).fit(pd.concat([a_tr, b_tr]))
     fit_s = time.perf_counter() - t0
     tags = model.encoder_.continuous
     num = lambda d: d[tags].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
@@ -147,19 +160,24 @@ def plant_pair(budget: float, seed: int) -> dict:
     fill = lambda x: np.where(np.isfinite(x), x, np.nanmean(real_b, 0))
     rw = windows(fill(real_b), stride=4)
     floor = windows(fill(num(b_tr)), stride=4)  # real B of the training part against the held-out real B
-    return {"fit_s": round(fit_s, 1), "iterations": model.summary_.steps, "n_tags": len(tags),
-            "real B (first 75%): disc": disc(rw, floor, seed),
-            "cyclegan: disc": disc(rw, windows(fill(out), stride=4), seed),
-            "mean shift: disc": disc(rw, windows(fill(trivial), stride=4), seed),
-            "source: disc": disc(rw, windows(fill(src), stride=4), seed)}
+    return {
+        "fit_s": round(fit_s, 1),
+        "iterations": model.summary_.steps,
+        "n_tags": len(tags),
+        "real B (first 75%): disc": disc(rw, floor, seed),
+        "cyclegan: disc": disc(rw, windows(fill(out), stride=4), seed),
+        "mean shift: disc": disc(rw, windows(fill(trivial), stride=4), seed),
+        "source: disc": disc(rw, windows(fill(src), stride=4), seed),
+    }
 
 
 def dfm_tabular(epochs: int, seed: int) -> list[dict]:
     from indgan import TabularGAN, evaluate
 
     p = pd.read_parquet(DATA / "plant_logs.parquet")
-    cols = ["timestamp", "tag2", "tag34", "tag70"] + [f"tag{i}" for i in (0, 1, 3, 5, 6, 7, 8, 10, 20, 30, 40, 60, 63,
-                                                                              80, 95, 100, 105)]
+    cols = ["timestamp", "tag2", "tag34", "tag70"] + [
+        f"tag{i}" for i in (0, 1, 3, 5, 6, 7, 8, 10, 20, 30, 40, 60, 63, 80, 95, 100, 105)
+    ]
     df = p[cols]
     rows = []
     for loss in ("non-saturating", "feature-matching", "denoising-feature-matching"):
@@ -167,8 +185,14 @@ def dfm_tabular(epochs: int, seed: int) -> list[dict]:
         m = TabularGAN(loss=loss, epochs=epochs, time_budget=None, random_state=seed, verbose=False).fit(df)
         fit_s = time.perf_counter() - t0
         rep = evaluate(df, m.sample(len(df), random_state=seed), temporal=False, discriminative=False)
-        rows.append({"data": "plant logs (TabularGAN)", "loss": loss, "fit_s": round(fit_s, 1),
-                     "quality": round(rep.quality_score, 4)})
+        rows.append(
+            {
+                "data": "plant logs (TabularGAN)",
+                "loss": loss,
+                "fit_s": round(fit_s, 1),
+                "quality": round(rep.quality_score, 4),
+            }
+        )
     return rows
 
 
@@ -187,13 +211,21 @@ def dfm_digits(epochs: int, seed: int) -> list[dict]:
     rows = []
     for loss in ("non-saturating", "feature-matching", "denoising-feature-matching"):
         t0 = time.perf_counter()
-        m = ConditionalDCGAN(features=16, epochs=epochs, time_budget=None, loss=loss, random_state=seed,
-                             verbose=False).fit(train)
+        m = ConditionalDCGAN(
+            features=16, epochs=epochs, time_budget=None, loss=loss, random_state=seed, verbose=False
+        ).fit(train)
         fit_s = time.perf_counter() - t0
         r = evaluate_images(m, train, test, n=1000, classifier=clf, random_state=seed)
-        rows.append({"data": "digits 28x28 (ConditionalDCGAN)", "loss": loss, "fit_s": round(fit_s, 1),
-                     "conditional_accuracy": round(r.conditional_accuracy, 3), "frechet": round(r.frechet, 2),
-                     "frechet_floor": round(r.frechet_floor, 2)})
+        rows.append(
+            {
+                "data": "digits 28x28 (ConditionalDCGAN)",
+                "loss": loss,
+                "fit_s": round(fit_s, 1),
+                "conditional_accuracy": round(r.conditional_accuracy, 3),
+                "frechet": round(r.frechet, 2),
+                "frechet_floor": round(r.frechet_floor, 2),
+            }
+        )
     return rows
 
 
@@ -221,16 +253,31 @@ def main(argv=None) -> int:
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 40)
     print("\n## TEP: held-out normal run d00_te translated to fault k (scored against real d0k_te windows)")
-    show = ["real_rate", "cyclegan: rate", "mean shift: rate", "source: rate", "cyclegan: disc", "mean shift: disc",
-            "cyclegan: quiet rmse", "mean shift: quiet rmse", "random_pair_rmse", "cyclegan: quiet corr",
-            "cycle_rmse", "n_quiet", "iterations", "fit_s"]
+    show = [
+        "real_rate",
+        "cyclegan: rate",
+        "mean shift: rate",
+        "source: rate",
+        "cyclegan: disc",
+        "mean shift: disc",
+        "cyclegan: quiet rmse",
+        "mean shift: quiet rmse",
+        "random_pair_rmse",
+        "cyclegan: quiet corr",
+        "cycle_rmse",
+        "n_quiet",
+        "iterations",
+        "fit_s",
+    ]
     print(table[[c for c in show if c in table]].round(3).to_string())
-    summary = {"rate_ratio_cyclegan": float(table["cyclegan: rate"].mean() / max(table.real_rate.mean(), 1e-9)),
-               "rate_ratio_mean_shift": float(table["mean shift: rate"].mean() / max(table.real_rate.mean(), 1e-9)),
-               "faults_at_0.8x": int((table["cyclegan: rate"] >= 0.8 * table.real_rate).sum()),
-               "faults_cyclegan_rate_above_shift": int((table["cyclegan: rate"] > table["mean shift: rate"]).sum()),
-               "faults_cyclegan_disc_below_shift": int((table["cyclegan: disc"] < table["mean shift: disc"]).sum()),
-               "n_faults": len(table)}
+    summary = {
+        "rate_ratio_cyclegan": float(table["cyclegan: rate"].mean() / max(table.real_rate.mean(), 1e-9)),
+        "rate_ratio_mean_shift": float(table["mean shift: rate"].mean() / max(table.real_rate.mean(), 1e-9)),
+        "faults_at_0.8x": int((table["cyclegan: rate"] >= 0.8 * table.real_rate).sum()),
+        "faults_cyclegan_rate_above_shift": int((table["cyclegan: rate"] > table["mean shift: rate"]).sum()),
+        "faults_cyclegan_disc_below_shift": int((table["cyclegan: disc"] < table["mean shift: disc"]).sum()),
+        "n_faults": len(table),
+    }
     print("summary:", json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in summary.items()}))
     out = {"tep": rows, "summary": summary}
     if not args.skip_plant:

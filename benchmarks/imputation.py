@@ -65,7 +65,11 @@ def load(name: str) -> tuple[pd.DataFrame, list[str], str | None, str | None]:
         raw = raw[~raw.run.str.endswith("_te")]
         tags = [c for c in raw.columns if c.startswith(("xmeas", "xmv"))]
         tags = [c for c in tags if raw[c].nunique() > 1]
-        df, t, e = raw[["run", "time"] + tags].astype({c: "float64" for c in tags}).reset_index(drop=True), "time", "run"
+        df, t, e = (
+            raw[["run", "time"] + tags].astype({c: "float64" for c in tags}).reset_index(drop=True),
+            "time",
+            "run",
+        )
     elif name == "dryer":
         raw = pd.read_parquet(DATA / "dryer.parquet")
         tags = [c for c in raw.columns if c not in ("batch_id", "ClockTime") and raw[c].nunique() > 1]
@@ -101,8 +105,13 @@ def blocks(df, tags, entity, share, rng, longest=24) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- methods
 def run_gain(holed, tags, t, e, seed, iterations, time_aware):
-    imp = GANImputer(iterations=iterations, time_budget=None, random_state=seed, time=t if time_aware else None,
-                     entity=e if time_aware else None)
+    imp = GANImputer(
+        iterations=iterations,
+        time_budget=None,
+        random_state=seed,
+        time=t if time_aware else None,
+        entity=e if time_aware else None,
+    )
     cols = ([t] if time_aware and t else []) + ([e] if time_aware and e else []) + tags
     return imp.fit_transform(holed[cols])[tags].to_numpy(np.float64)
 
@@ -131,14 +140,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", default="breast,plant_logs,tep,dryer")
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--iterations", type=int, default=None, help="default: GANImputer's (3000 row-wise, 1000 time-aware)")
+    ap.add_argument(
+        "--iterations", type=int, default=None, help="default: GANImputer's (3000 row-wise, 1000 time-aware)"
+    )
     ap.add_argument("--rate", type=float, default=0.2)
     ap.add_argument("--blocks", action="store_true", help="block gaps instead of MCAR cells (time data only)")
     ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
-    results = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-               "protocol": "blocks" if args.blocks else f"MCAR {args.rate:.0%}", "datasets": {}}
+    results = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "protocol": "blocks" if args.blocks else f"MCAR {args.rate:.0%}",
+        "datasets": {},
+    }
     for name in args.datasets.split(","):
         df, tags, t, e = load(name)
         if args.blocks and t is None:
@@ -153,7 +167,9 @@ def main(argv=None):
         if not args.skip_peers:
             if not args.blocks:
                 methods["mean"] = lambda h, s: run_sklearn(SimpleImputer(), h, tags)
-            methods["IterativeImputer"] = lambda h, s: run_sklearn(IterativeImputer(random_state=s, max_iter=10), h, tags)
+            methods["IterativeImputer"] = lambda h, s: run_sklearn(
+                IterativeImputer(random_state=s, max_iter=10), h, tags
+            )
             if not args.blocks and name != "tep":
                 methods["KNNImputer"] = lambda h, s: run_sklearn(KNNImputer(), h, tags)
             if args.blocks:
@@ -174,10 +190,16 @@ def main(argv=None):
                 scores[m].append(rmse(filled, truth, hole))
         res = {}
         for m in methods:
-            res[m] = {"rmse_mean": float(np.mean(scores[m])), "rmse_std": float(np.std(scores[m])),
-                      "seconds": float(np.mean(secs[m])), "rmse": scores[m]}
-            print(f"  {m:22s} RMSE {res[m]['rmse_mean']:.4f} ± {res[m]['rmse_std']:.4f}   {res[m]['seconds']:7.1f} s",
-                  flush=True)
+            res[m] = {
+                "rmse_mean": float(np.mean(scores[m])),
+                "rmse_std": float(np.std(scores[m])),
+                "seconds": float(np.mean(secs[m])),
+                "rmse": scores[m],
+            }
+            print(
+                f"  {m:22s} RMSE {res[m]['rmse_mean']:.4f} ± {res[m]['rmse_std']:.4f}   {res[m]['seconds']:7.1f} s",
+                flush=True,
+            )
         ours = [m for m in res if m.startswith("indgan")]
         peers = [m for m in res if not m.startswith("indgan")]
         if ours and peers:

@@ -86,21 +86,26 @@ def floor_split(df: pd.DataFrame, schema) -> tuple[pd.DataFrame, pd.DataFrame]:
 def score(real: pd.DataFrame, syn: pd.DataFrame, schema, seed: int) -> dict:
     rep = evaluate(real, syn, schema=schema, temporal=False)
     tf = temporal_fidelity(real, syn, schema, random_state=seed, floor=False, min_windows=100, **DISC)
-    return {"rows": rep.quality_score, "rows_default": rep.quality_score_default, "steps": tf.step_change,
-            "acf_error": tf.autocorrelation_error, "ccf_error": tf.cross_correlation_error,
-            "pair_error": tf.pair_correlation_error,
-            "discriminative": None if tf.discriminative is None else tf.discriminative.mean,
-            "discriminative_std": None if tf.discriminative is None else tf.discriminative.std,
-            "windows": list(tf.n_windows)}
+    return {
+        "rows": rep.quality_score,
+        "rows_default": rep.quality_score_default,
+        "steps": tf.step_change,
+        "acf_error": tf.autocorrelation_error,
+        "ccf_error": tf.cross_correlation_error,
+        "pair_error": tf.pair_correlation_error,
+        "discriminative": None if tf.discriminative is None else tf.discriminative.mean,
+        "discriminative_std": None if tf.discriminative is None else tf.discriminative.std,
+        "windows": list(tf.n_windows),
+    }
 
 
 def laid_out_in_time(syn: pd.DataFrame, real: pd.DataFrame, schema) -> pd.DataFrame:
     """A row model's sample on the real time axis (and entity ids), row after row."""
-    out = syn.iloc[:len(real)].reset_index(drop=True).copy()
+    out = syn.iloc[: len(real)].reset_index(drop=True).copy()
     order = real.sort_values([c for c in (schema.entity_column, schema.time_column) if c]).reset_index(drop=True)
     for c in (schema.time_column, schema.entity_column):
         if c:
-            out[c] = order[c].to_numpy()[:len(out)]
+            out[c] = order[c].to_numpy()[: len(out)]
     return out
 
 
@@ -111,9 +116,14 @@ def run_indgan(df, conds, seed, device, budget=None) -> dict:
     fit_s = time.perf_counter() - t0
     syn = model.sample(random_state=seed)
     rows = model.rows_
-    return {"fit_s": fit_s, "synthetic": syn, "length_scale": model.length_scale_,
-            "row_steps": rows.summary_.steps, "stop": rows.summary_.stop_reason,
-            "steps_per_s": rows.summary_.steps / max(rows.summary_.seconds, 1e-9)}
+    return {
+        "fit_s": fit_s,
+        "synthetic": syn,
+        "length_scale": model.length_scale_,
+        "row_steps": rows.summary_.steps,
+        "stop": rows.summary_.stop_reason,
+        "steps_per_s": rows.summary_.steps / max(rows.summary_.seconds, 1e-9),
+    }
 
 
 def _sdv_metadata(view: pd.DataFrame, discrete: list[str]):
@@ -134,9 +144,11 @@ def run_row_peer(name: str, df: pd.DataFrame, schema, epochs: int, seed: int) ->
     meta = _sdv_metadata(view, spec.discrete_columns)
     if name == "TVAE":
         from sdv.single_table import TVAESynthesizer
+
         model = TVAESynthesizer(meta, epochs=epochs, enforce_min_max_values=True)
     else:
         from sdv.single_table import GaussianCopulaSynthesizer
+
         model = GaussianCopulaSynthesizer(meta)
     model.fit({"table": view})
     fit_s = time.perf_counter() - t0
@@ -156,8 +168,10 @@ def run_par(df: pd.DataFrame, schema, conds, epochs: int, seed: int) -> dict:
     t0 = time.perf_counter()
     e, t = schema.entity_column, schema.time_column
     view, spec = build_peer_view(df)
-    cols = {c: {"sdtype": "categorical" if (c in spec.discrete_columns or c in conds) else "numerical"}
-            for c in view.columns}
+    cols = {
+        c: {"sdtype": "categorical" if (c in spec.discrete_columns or c in conds) else "numerical"}
+        for c in view.columns
+    }
     cols[e] = {"sdtype": "id"}
     cols[t] = {"sdtype": "numerical"}
     meta = Metadata.load_from_dict({"tables": {"table": {"columns": cols, "sequence_key": e, "sequence_index": t}}})
@@ -175,8 +189,10 @@ def run_par(df: pd.DataFrame, schema, conds, epochs: int, seed: int) -> dict:
 
 def fmt(r: dict) -> str:
     disc = "   n/a" if r.get("discriminative") is None else f"{r['discriminative']:.3f}"
-    return (f"rows {r['rows']:.4f} (default {r['rows_default']:.4f})  steps {r['steps']:.3f}  acf err "
-            f"{r['acf_error']:.3f}  ccf err {r['ccf_error']:.3f}  top-50 pair err {r['pair_error']:.3f}  disc {disc}")
+    return (
+        f"rows {r['rows']:.4f} (default {r['rows_default']:.4f})  steps {r['steps']:.3f}  acf err "
+        f"{r['acf_error']:.3f}  ccf err {r['ccf_error']:.3f}  top-50 pair err {r['pair_error']:.3f}  disc {disc}"
+    )
 
 
 def main(argv=None):
@@ -195,37 +211,56 @@ def main(argv=None):
     import torch
 
     par_epochs = dict(kv.split("=") for kv in args.par_epochs.split(",") if kv)
-    out = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch "
-                      f"{torch.__version__}, threads {torch.get_num_threads()}", "datasets": {}}
+    out = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch "
+        f"{torch.__version__}, threads {torch.get_num_threads()}",
+        "datasets": {},
+    }
     print(out["machine"], flush=True)
     for name in args.datasets.split(","):
         df, conds = load(name)
         schema = infer_schema(df, overrides=condition_overrides(df, conds) or None)
-        print(f"== {name}: {len(df)} rows x {df.shape[1]} columns" + (f", condition {conds}" if conds else ""), flush=True)
+        print(
+            f"== {name}: {len(df)} rows x {df.shape[1]} columns" + (f", condition {conds}" if conds else ""), flush=True
+        )
         res = {}
         if not args.skip_floor:
             a, b = floor_split(df, schema)
             res["real-vs-real"] = score(a, b, schema, args.seed)
             print(f"  real-vs-real floor            {fmt(res['real-vs-real'])}", flush=True)
         r = run_indgan(df, conds, args.seed, args.device, args.budget)
-        res["indgan"] = {"fit_s": r["fit_s"], "length_scale": r["length_scale"], "row_steps": r["row_steps"],
-                         "stop": r["stop"], **score(df, r["synthetic"], schema, args.seed)}
-        print(f"  indgan   fit {r['fit_s']:6.1f} s  {fmt(res['indgan'])}  (l={r['length_scale']:g}, "
-              f"{r['row_steps']} row steps, {r['stop']})", flush=True)
+        res["indgan"] = {
+            "fit_s": r["fit_s"],
+            "length_scale": r["length_scale"],
+            "row_steps": r["row_steps"],
+            "stop": r["stop"],
+            **score(df, r["synthetic"], schema, args.seed),
+        }
+        print(
+            f"  indgan   fit {r['fit_s']:6.1f} s  {fmt(res['indgan'])}  (l={r['length_scale']:g}, "
+            f"{r['row_steps']} row steps, {r['stop']})",
+            flush=True,
+        )
         if not args.skip_peers:
-            for peer in (("GaussianCopula",) if len(df) > 20_000 else ("TVAE", "GaussianCopula")):
+            for peer in ("GaussianCopula",) if len(df) > 20_000 else ("TVAE", "GaussianCopula"):
                 p = run_row_peer(peer, df, schema, args.tvae_epochs, args.seed)
                 res[peer] = {"fit_s": p["fit_s"], **score(df, p["synthetic"], schema, args.seed)}
                 print(f"  {peer:<8} fit {p['fit_s']:6.1f} s  {fmt(res[peer])}", flush=True)
             if schema.entity_column and name in par_epochs:
                 p = run_par(df, schema, conds, int(par_epochs[name]), args.seed)
-                res["PAR"] = {"fit_s": p["fit_s"], "epochs": int(par_epochs[name]),
-                              **score(df, p["synthetic"], schema, args.seed)}
+                res["PAR"] = {
+                    "fit_s": p["fit_s"],
+                    "epochs": int(par_epochs[name]),
+                    **score(df, p["synthetic"], schema, args.seed),
+                }
                 print(f"  PAR      fit {p['fit_s']:6.1f} s  {fmt(res['PAR'])}  ({par_epochs[name]} epochs)", flush=True)
             if "TVAE" in res:
                 a, b = res["indgan"], res["TVAE"]
-                print(f"  ratios indgan/TVAE: fit time {a['fit_s'] / b['fit_s']:.2f}, rows {a['rows'] / b['rows']:.3f}, "
-                      f"steps {a['steps'] / b['steps']:.3f}, acf error {a['acf_error'] / b['acf_error']:.3f}", flush=True)
+                print(
+                    f"  ratios indgan/TVAE: fit time {a['fit_s'] / b['fit_s']:.2f}, rows {a['rows'] / b['rows']:.3f}, "
+                    f"steps {a['steps'] / b['steps']:.3f}, acf error {a['acf_error'] / b['acf_error']:.3f}",
+                    flush=True,
+                )
         out["datasets"][name] = res
     if args.scaling and "biglog" in args.datasets.split(","):
         df, _ = load("biglog")
@@ -233,10 +268,20 @@ def main(argv=None):
         for n in [int(v) for v in args.scaling.split(",")]:
             part = df.iloc[:n]
             r = run_indgan(part, [], args.seed, args.device, args.budget)
-            rows.append({"rows": n, "fit_s": r["fit_s"], "row_steps": r["row_steps"], "steps_per_s": r["steps_per_s"],
-                         "stop": r["stop"]})
-            print(f"  scaling: {n:>7} rows  fit {r['fit_s']:6.1f} s  {r['row_steps']} row steps "
-                  f"({r['steps_per_s']:.1f} steps/s, {r['stop']})", flush=True)
+            rows.append(
+                {
+                    "rows": n,
+                    "fit_s": r["fit_s"],
+                    "row_steps": r["row_steps"],
+                    "steps_per_s": r["steps_per_s"],
+                    "stop": r["stop"],
+                }
+            )
+            print(
+                f"  scaling: {n:>7} rows  fit {r['fit_s']:6.1f} s  {r['row_steps']} row steps "
+                f"({r['steps_per_s']:.1f} steps/s, {r['stop']})",
+                flush=True,
+            )
         out["scaling"] = rows
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, default=float))

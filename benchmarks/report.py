@@ -52,8 +52,13 @@ def peer_column_plots(real: pd.DataFrame, synthetic: pd.DataFrame, schema, path:
             print(f"  peer: {c}: {type(exc).__name__}: {str(exc)[:80]}")
             continue
         divs.append(pio.to_html(fig, full_html=False, include_plotlyjs=False))
-    page = ("<html><head><meta charset='utf-8'><script>" + get_plotlyjs() + "</script></head><body>"
-            + "\n".join(divs) + "</body></html>")
+    page = (
+        "<html><head><meta charset='utf-8'><script>"
+        + get_plotlyjs()
+        + "</script></head><body>"
+        + "\n".join(divs)
+        + "</body></html>"
+    )
     path.write_text(page)
     return time.perf_counter() - t0, path.stat().st_size, len(divs)
 
@@ -74,7 +79,10 @@ def main() -> None:
     t0 = time.perf_counter()
     model = LogGAN(epochs=args.epochs, time_budget=None, random_state=0, verbose=False).fit(real)
     syn = model.sample(random_state=0)
-    print(f"plant logs: {len(real)} x {real.shape[1]}; LogGAN {args.epochs} epochs + sample {time.perf_counter() - t0:.1f} s")
+    print(
+        f"plant logs: {len(real)} x {real.shape[1]}; LogGAN {args.epochs} epochs + sample "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
 
     t0 = time.perf_counter()
     full = synthetic_report(real, syn, args.out / "plant.html", model=model)
@@ -92,14 +100,16 @@ def main() -> None:
     size = full.path.stat().st_size
 
     n = args.big_rows
-    tags = [c for c in real.columns if c.startswith("tag") and pd.api.types.is_float_dtype(real[c])][:args.big_tags]
+    tags = [c for c in real.columns if c.startswith("tag") and pd.api.types.is_float_dtype(real[c])][: args.big_tags]
     rng = np.random.default_rng(0)
     base = real[tags].to_numpy(np.float64)
     reps = -(-n // len(base))
     big = np.tile(base, (reps, 1))[:n] + rng.normal(0, 0.05, (n, len(tags)))
     times = pd.date_range("2018-01-01", periods=n, freq="5min")
     big_real = pd.DataFrame(big, columns=tags).assign(timestamp=times)
-    big_syn = pd.DataFrame(np.roll(big, 7919, axis=0) + rng.normal(0, 0.1, big.shape), columns=tags).assign(timestamp=times)
+    big_syn = pd.DataFrame(np.roll(big, 7919, axis=0) + rng.normal(0, 0.1, big.shape), columns=tags).assign(
+        timestamp=times
+    )
     t0 = time.perf_counter()
     big_rep = synthetic_report(big_real, big_syn, args.out / "big.html")
     t_big = time.perf_counter() - t0
@@ -110,16 +120,30 @@ def main() -> None:
     print()
     print("| case | what | seconds | page MB | plots |")
     print("|---|---|---|---|---|")
-    print(f"| plant logs 3169x109 | indgan report (with sdmetrics scores) | {t_full:.1f} | {size / 1e6:.2f} | {full.n_plots} |")
+    print(
+        (
+            f"| plant logs 3169x109 | indgan report (with sdmetrics scores) | {t_full:.1f} | {size / 1e6:.2f} | "
+            f"{full.n_plots} |"
+        )
+    )
     print(f"| | of which sdmetrics scores | {t_scores:.1f} | | |")
     print(f"| | page alone (fit --report) | {t_page:.1f} | {page.path.stat().st_size / 1e6:.2f} | {page.n_plots} |")
     print(f"| | --png (matplotlib) | {t_png:.1f} | | {page.n_plots} PNGs |")
     print(f"| | sdmetrics get_column_plot, every column, one page | {t_peer:.1f} | {size_peer / 1e6:.2f} | {n_peer} |")
-    print(f"| {n:,} x {len(tags)} log | indgan report (no model) | {t_big:.1f} | {big_size / 1e6:.2f} | {big_rep.n_plots} |")
+    print(
+        (
+            f"| {n:,} x {len(tags)} log | indgan report (no model) | {t_big:.1f} | {big_size / 1e6:.2f} | "
+            f"{big_rep.n_plots} |"
+        )
+    )
     print()
-    print(f"ratios: indgan page alone / sdmetrics column plots: {t_page / t_peer:.2f} x the time, "
-          f"{page.path.stat().st_size / size_peer:.2f} x the bytes")
-    print(f"long log: at most {kept:,} points per trend line of {n:,} rows; page {big_size / 1e6:.2f} MB (target < 10 MB)")
+    print(
+        f"ratios: indgan page alone / sdmetrics column plots: {t_page / t_peer:.2f} x the time, "
+        f"{page.path.stat().st_size / size_peer:.2f} x the bytes"
+    )
+    print(
+        f"long log: at most {kept:,} points per trend line of {n:,} rows; page {big_size / 1e6:.2f} MB (target < 10 MB)"
+    )
     print(f"threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
 
 

@@ -44,8 +44,12 @@ def timed(cmd: list[str], env: dict | None = None) -> dict:
     rss = re.findall(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
     if p.returncode != 0:
         print(p.stdout[-2000:], p.stderr[-3000:], file=sys.stderr)
-    return {"seconds": wall, "peak_mb": (max(map(int, rss)) / 1024) if rss else None, "rc": p.returncode,
-            "out": (p.stdout + p.stderr)[-4000:]}
+    return {
+        "seconds": wall,
+        "peak_mb": (max(map(int, rss)) / 1024) if rss else None,
+        "rc": p.returncode,
+        "out": (p.stdout + p.stderr)[-4000:],
+    }
 
 
 def main() -> None:
@@ -71,13 +75,29 @@ def main() -> None:
 
     source = work / "source.indgan"
     if not source.exists():
-        r = timed(indgan + ["fit", str(ROOT / "examples/data/plant_logs.parquet"), "--model", "tabular", "--epochs", "30",
-                            "--eval-rows", "0", "--quiet", "--out", str(source)])
+        r = timed(
+            indgan
+            + [
+                "fit",
+                str(ROOT / "examples/data/plant_logs.parquet"),
+                "--model",
+                "tabular",
+                "--epochs",
+                "30",
+                "--eval-rows",
+                "0",
+                "--quiet",
+                "--out",
+                str(source),
+            ]
+        )
         assert r["rc"] == 0, r["out"]
     if args.skip_rows:
         args.rows = ""
-    print(f"{'rows':>10} {'sample s':>9} {'sample MB':>9} {'fit s':>8} {'fit MB':>8} {'learned':>9} {'s/epoch':>8} "
-          f"{'us/row/epoch':>12}")
+    print(
+        f"{'rows':>10} {'sample s':>9} {'sample MB':>9} {'fit s':>8} {'fit MB':>8} {'learned':>9} {'s/epoch':>8} "
+        f"{'us/row/epoch':>12}"
+    )
     for n in [int(x) for x in args.rows.split(",") if x]:
         folder = work / f"log_{n}"
         if not folder.exists():
@@ -86,8 +106,24 @@ def main() -> None:
         else:
             s = {"seconds": float("nan"), "peak_mb": float("nan")}
         out = work / f"fit_{n}.indgan"
-        f = timed(indgan + ["fit", str(folder), "--model", "tabular", "--epochs", str(args.epochs), "--max-memory",
-                            args.max_memory, "--eval-rows", "0", "--quiet", "--out", str(out)])
+        f = timed(
+            indgan
+            + [
+                "fit",
+                str(folder),
+                "--model",
+                "tabular",
+                "--epochs",
+                str(args.epochs),
+                "--max-memory",
+                args.max_memory,
+                "--eval-rows",
+                "0",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
         assert f["rc"] == 0, f["out"]
         sys.path.insert(0, str(ROOT))
         from indgan import load_model
@@ -95,11 +131,21 @@ def main() -> None:
         m = load_model(out)
         learned = m.fit_info_.n_rows
         per_epoch = m.summary_.seconds / max(1, m.summary_.epochs)
-        row = {"rows": n, "sample_seconds": s["seconds"], "sample_peak_mb": s["peak_mb"], "fit_seconds": f["seconds"],
-               "fit_peak_mb": f["peak_mb"], "rows_learned": learned, "seconds_per_epoch": per_epoch}
+        row = {
+            "rows": n,
+            "sample_seconds": s["seconds"],
+            "sample_peak_mb": s["peak_mb"],
+            "fit_seconds": f["seconds"],
+            "fit_peak_mb": f["peak_mb"],
+            "rows_learned": learned,
+            "seconds_per_epoch": per_epoch,
+        }
         results["fit"].append(row)
-        print(f"{n:>10} {s['seconds']:>9.1f} {s['peak_mb']:>9.0f} {f['seconds']:>8.1f} {f['peak_mb']:>8.0f} "
-              f"{learned:>9} {per_epoch:>8.2f} {1e6 * per_epoch / learned:>12.2f}", flush=True)
+        print(
+            f"{n:>10} {s['seconds']:>9.1f} {s['peak_mb']:>9.0f} {f['seconds']:>8.1f} {f['peak_mb']:>8.0f} "
+            f"{learned:>9} {per_epoch:>8.2f} {1e6 * per_epoch / learned:>12.2f}",
+            flush=True,
+        )
 
     if not args.skip_torchrun:
         n = 100_000
@@ -109,23 +155,54 @@ def main() -> None:
         real = folder
         for procs in (1, 2):
             out = work / f"dist_{procs}.indgan"
-            base = ["fit", str(folder), "--model", "tabular", "--epochs", "3", "--eval-rows", "0", "--quiet",
-                    "--time-budget", "20m", "--out", str(out)]
-            cmd = indgan + base if procs == 1 else [str(BIN / "torchrun"), "--nproc_per_node", "2", "-m", "indgan"] + base
+            base = [
+                "fit",
+                str(folder),
+                "--model",
+                "tabular",
+                "--epochs",
+                "3",
+                "--eval-rows",
+                "0",
+                "--quiet",
+                "--time-budget",
+                "20m",
+                "--out",
+                str(out),
+            ]
+            cmd = (
+                indgan + base if procs == 1 else [str(BIN / "torchrun"), "--nproc_per_node", "2", "-m", "indgan"] + base
+            )
             r = timed(cmd, env={"OMP_NUM_THREADS": "2" if procs == 1 else "1"})
             assert r["rc"] == 0, r["out"]
             from indgan import evaluate, load_model, read_table
 
             m = load_model(out)
-            q = evaluate(read_table(real).sample(5000, random_state=0), m.sample(5000, random_state=0),
-                         discriminative=False, temporal=False).quality_score
-            row = {"processes": procs, "seconds": r["seconds"], "train_seconds": m.summary_.seconds,
-                   "steps": m.summary_.steps, "steps_per_second": m.summary_.steps / m.summary_.seconds, "quality": q}
+            q = evaluate(
+                read_table(real).sample(5000, random_state=0),
+                m.sample(5000, random_state=0),
+                discriminative=False,
+                temporal=False,
+            ).quality_score
+            row = {
+                "processes": procs,
+                "seconds": r["seconds"],
+                "train_seconds": m.summary_.seconds,
+                "steps": m.summary_.steps,
+                "steps_per_second": m.summary_.steps / m.summary_.seconds,
+                "quality": q,
+            }
             results["torchrun"].append(row)
-            print(f"torchrun {procs} process(es): {r['seconds']:.1f} s ({m.summary_.seconds:.1f} s training, "
-                  f"{row['steps_per_second']:.1f} steps/s per rank), quality {q:.4f}", flush=True)
+            print(
+                f"torchrun {procs} process(es): {r['seconds']:.1f} s ({m.summary_.seconds:.1f} s training, "
+                f"{row['steps_per_second']:.1f} steps/s per rank), quality {q:.4f}",
+                flush=True,
+            )
         a, b = results["torchrun"]
-        print(f"ratio 2 processes / 1: seconds {b['seconds'] / a['seconds']:.2f}, quality {b['quality'] - a['quality']:+.4f}")
+        print(
+            f"ratio 2 processes / 1: seconds {b['seconds'] / a['seconds']:.2f}, "
+            f"quality {b['quality'] - a['quality']:+.4f}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=float))
 
@@ -135,11 +212,25 @@ def log_memory(args, work: Path, indgan: list[str], results: dict) -> None:
     TARGET_MB = 2048
     model = work / "plant_log.indgan"
     if not model.exists():
-        r = timed(indgan + ["fit", str(ROOT / "examples/data/plant_logs.parquet"), "--time-budget", args.log_budget,
-                            "--eval-rows", "0", "--quiet", "--out", str(model)])
+        r = timed(
+            indgan
+            + [
+                "fit",
+                str(ROOT / "examples/data/plant_logs.parquet"),
+                "--time-budget",
+                args.log_budget,
+                "--eval-rows",
+                "0",
+                "--quiet",
+                "--out",
+                str(model),
+            ]
+        )
         assert r["rc"] == 0, r["out"]
-    print(f"{'log rows':>10} {'sample s':>9} {'sample MB':>9} {'fit s':>8} {'fit MB':>8} {'learned':>9}  (target: under "
-          f"{TARGET_MB} MB each)")
+    print(
+        f"{'log rows':>10} {'sample s':>9} {'sample MB':>9} {'fit s':>8} {'fit MB':>8} {'learned':>9}  (target: under "
+        f"{TARGET_MB} MB each)"
+    )
     rows = []
     for n in [int(x) for x in args.log_rows.split(",") if x]:
         folder = work / f"plantlog_{n}"
@@ -150,16 +241,28 @@ def log_memory(args, work: Path, indgan: list[str], results: dict) -> None:
         f = timed(indgan + ["fit", str(folder), "--eval-rows", "0", "--quiet", "--out", str(out), *budget])
         assert f["rc"] == 0, f["out"]
         learned = re.findall(r"([0-9,]+) rows x", f["out"])
-        row = {"rows": n, "sample_seconds": s["seconds"], "sample_peak_mb": s["peak_mb"], "fit_seconds": f["seconds"],
-               "fit_peak_mb": f["peak_mb"], "rows_learned": learned[0] if learned else None}
+        row = {
+            "rows": n,
+            "sample_seconds": s["seconds"],
+            "sample_peak_mb": s["peak_mb"],
+            "fit_seconds": f["seconds"],
+            "fit_peak_mb": f["peak_mb"],
+            "rows_learned": learned[0] if learned else None,
+        }
         rows.append(row)
-        print(f"{n:>10} {s['seconds']:>9.1f} {s['peak_mb']:>9.0f} {f['seconds']:>8.1f} {f['peak_mb']:>8.0f} "
-              f"{row['rows_learned']:>9}", flush=True)
+        print(
+            f"{n:>10} {s['seconds']:>9.1f} {s['peak_mb']:>9.0f} {f['seconds']:>8.1f} {f['peak_mb']:>8.0f} "
+            f"{row['rows_learned']:>9}",
+            flush=True,
+        )
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
-        print(f"ratio peak MB, {b['rows']:,} / {a['rows']:,} rows: sample {b['sample_peak_mb'] / a['sample_peak_mb']:.2f}, "
-              f"fit {b['fit_peak_mb'] / a['fit_peak_mb']:.2f}; every peak under {TARGET_MB} MB: "
-              f"{all(r['sample_peak_mb'] < TARGET_MB and r['fit_peak_mb'] < TARGET_MB for r in rows)}")
+        print(
+            f"ratio peak MB, {b['rows']:,} / {a['rows']:,} rows: "
+            f"sample {b['sample_peak_mb'] / a['sample_peak_mb']:.2f}, "
+            f"fit {b['fit_peak_mb'] / a['fit_peak_mb']:.2f}; every peak under {TARGET_MB} MB: "
+            f"{all(r['sample_peak_mb'] < TARGET_MB and r['fit_peak_mb'] < TARGET_MB for r in rows)}"
+        )
     results["log_memory"] = rows
 
 

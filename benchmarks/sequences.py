@@ -3,7 +3,8 @@
 Run from the repository root (PAR needs ``pip install sdv``; it is installed only for this benchmark)::
 
     python benchmarks/sequences.py [--datasets sines,tep,dryer] [--iterations sines=2000,tep=500,dryer=400]
-                                   [--pretrain-iterations sines=1000] [--ema-decay 0.995] [--par-epochs 128] [--skip-par] [--skip-indgan] [--json PATH]
+                                   [--pretrain-iterations sines=1000] [--ema-decay 0.995] [--par-epochs 128]
+                                   [--skip-par] [--skip-indgan] [--json PATH]
 
 Data (all as windows of 24 steps; each window is one sequence for both models):
 
@@ -47,8 +48,18 @@ from indgan.metrics.sequences import discriminative_score, predictive_score  # n
 
 SEQ_LEN = 24
 TEP_TAGS = [f"xmeas_{i}" for i in range(1, 42)] + [f"xmv_{i}" for i in range(1, 12)]
-DRYER_TAGS = ["CollectorTankLevel", "DifferentialPressure", "DryerPressure", "AgitatorPower", "AgitatorTorque",
-              "AgitatorSpeed", "JacketTemperatureSP", "JacketTemperature", "DryerTemperatureSP", "DryerTemp"]
+DRYER_TAGS = [
+    "CollectorTankLevel",
+    "DifferentialPressure",
+    "DryerPressure",
+    "AgitatorPower",
+    "AgitatorTorque",
+    "AgitatorSpeed",
+    "JacketTemperatureSP",
+    "JacketTemperature",
+    "DryerTemperatureSP",
+    "DryerTemp",
+]
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -62,11 +73,15 @@ def window_frame(df: pd.DataFrame, entity: str, tags: list[str], extra: list[str
         if n == 0:
             continue
         g = g.iloc[: n * SEQ_LEN]
-        parts.append(pd.DataFrame({
-            "window": np.repeat(np.arange(wid, wid + n), SEQ_LEN),
-            "step": np.tile(np.arange(SEQ_LEN), n),
-            **{c: g[c].to_numpy() for c in extra + tags},
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "window": np.repeat(np.arange(wid, wid + n), SEQ_LEN),
+                    "step": np.tile(np.arange(SEQ_LEN), n),
+                    **{c: g[c].to_numpy() for c in extra + tags},
+                }
+            )
+        )
         wid += n
     return pd.concat(parts, ignore_index=True)
 
@@ -98,18 +113,26 @@ def to_array(frame: pd.DataFrame, tags: list[str], lo: np.ndarray, hi: np.ndarra
 
 
 # ---------------------------------------------------------------------------------------------- models
-def fit_indgan(frame, conds, iterations, seed, condition_weight=1.0, pretrain_iterations=None, ema_decay=None,
-               family="sequence"):
+def fit_indgan(
+    frame, conds, iterations, seed, condition_weight=1.0, pretrain_iterations=None, ema_decay=None, family="sequence"
+):
     """indgan on the windows: TimeGAN (``family="sequence"``, the measured iterations, no time budget) or the main
     job's default log model (``"log"``, at its defaults: its time budget)."""
     columns = {"entity": ["window"], "time": ["step"]}
     if family == "log":
         model = LogGAN(random_state=seed, verbose=False, columns=columns)
     else:
-        model = SequenceGAN(seq_len=SEQ_LEN, iterations=iterations, time_budget="auto" if iterations is None else None,
-                            random_state=seed, verbose=False,
-                            condition_weight=condition_weight, pretrain_iterations=pretrain_iterations,
-                            ema_decay=ema_decay, columns=columns)
+        model = SequenceGAN(
+            seq_len=SEQ_LEN,
+            iterations=iterations,
+            time_budget="auto" if iterations is None else None,
+            random_state=seed,
+            verbose=False,
+            condition_weight=condition_weight,
+            pretrain_iterations=pretrain_iterations,
+            ema_decay=ema_decay,
+            columns=columns,
+        )
     t0 = time.perf_counter()
     model.fit(frame, condition=conds or None)
     fit_s = time.perf_counter() - t0
@@ -130,8 +153,9 @@ def fit_par(frame, tags, conds, epochs, seed):
     columns = {"window": {"sdtype": "id"}, "step": {"sdtype": "numerical"}}
     columns.update({t: {"sdtype": "numerical"} for t in tags})
     columns.update({c: {"sdtype": "categorical"} for c in conds})
-    meta = Metadata.load_from_dict({"tables": {"windows": {"columns": columns, "sequence_key": "window",
-                                                           "sequence_index": "step"}}})
+    meta = Metadata.load_from_dict(
+        {"tables": {"windows": {"columns": columns, "sequence_key": "window", "sequence_index": "step"}}}
+    )
     par = PARSynthesizer(meta, epochs=epochs, verbose=False)
     t0 = time.perf_counter()
     par.fit({"windows": frame})
@@ -172,8 +196,8 @@ def condition_check(model, tep_windows: pd.DataFrame, seed: int) -> dict:
             f = g["fault"].to_numpy()
             v = g[TEP_TAGS].to_numpy(np.float64)
             for a in range(0, len(g) - SEQ_LEN + 1, SEQ_LEN):
-                if (f[a:a + SEQ_LEN] == f[a]).all():
-                    out.append(v[a:a + SEQ_LEN])
+                if (f[a : a + SEQ_LEN] == f[a]).all():
+                    out.append(v[a : a + SEQ_LEN])
                     labels.append(f[a])
         return np.stack(out), np.asarray(labels)
 
@@ -188,28 +212,47 @@ def condition_check(model, tep_windows: pd.DataFrame, seed: int) -> dict:
         real_k = xte[yte == k]
         gen = model.sample(sequences=100, steps=SEQ_LEN, conditions={"fault": int(k)}, random_state=seed + int(k))
         xg = gen[TEP_TAGS].to_numpy(np.float64).reshape(-1, SEQ_LEN, len(TEP_TAGS))
-        rows.append({"fault": int(k), "real": float((clf.predict(feats(real_k)) == k).mean()),
-                     "generated": float((clf.predict(feats(xg)) == k).mean())})
+        rows.append(
+            {
+                "fault": int(k),
+                "real": float((clf.predict(feats(real_k)) == k).mean()),
+                "generated": float((clf.predict(feats(xg)) == k).mean()),
+            }
+        )
     table = pd.DataFrame(rows)
-    return {"per_fault": rows, "real_mean": float(table.real.mean()), "generated_mean": float(table.generated.mean()),
-            "ratio": float(table.generated.mean() / max(table.real.mean(), 1e-9))}
+    return {
+        "per_fault": rows,
+        "real_mean": float(table.real.mean()),
+        "generated_mean": float(table.generated.mean()),
+        "ratio": float(table.generated.mean() / max(table.real.mean(), 1e-9)),
+    }
 
 
 # ---------------------------------------------------------------------------------------------- main
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", default="sines,tep,dryer")
-    ap.add_argument("--iterations", default="sines=2000,tep=500,dryer=400",
-                    help="indgan joint iterations per dataset (pre-training phases get as many each); 'auto': "
-                         "SequenceGAN's defaults (the auto time budget, grown with the windows)")
-    ap.add_argument("--pretrain-iterations", default="",
-                    help="embedding and supervised phase iterations per dataset, e.g. sines=1000 [default: as --iterations]")
+    ap.add_argument(
+        "--iterations",
+        default="sines=2000,tep=500,dryer=400",
+        help="indgan joint iterations per dataset (pre-training phases get as many each); 'auto': "
+        "SequenceGAN's defaults (the auto time budget, grown with the windows)",
+    )
+    ap.add_argument(
+        "--pretrain-iterations",
+        default="",
+        help="embedding and supervised phase iterations per dataset, e.g. sines=1000 [default: as --iterations]",
+    )
     ap.add_argument("--ema-decay", type=float, help="SequenceGAN's ema_decay [default: none]")
     ap.add_argument("--par-epochs", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--condition-weight", type=float, default=1.0, help="SequenceGAN's condition_weight (AC-GAN term)")
-    ap.add_argument("--model", choices=("sequence", "log"), default="sequence",
-                    help="indgan's family: sequence (TimeGAN, the measured iterations) or log (the main job's default)")
+    ap.add_argument(
+        "--model",
+        choices=("sequence", "log"),
+        default="sequence",
+        help="indgan's family: sequence (TimeGAN, the measured iterations) or log (the main job's default)",
+    )
     ap.add_argument("--skip-par", action="store_true")
     ap.add_argument("--skip-indgan", action="store_true")
     ap.add_argument("--json")
@@ -230,30 +273,45 @@ def main(argv=None):
             it = iters.get(name, "1500")
             it = None if it == "auto" else int(it)  # auto: SequenceGAN's defaults, the auto time budget
             pre = int(pre_iters[name]) if name in pre_iters else None
-            model, syn, fit_s, sample_s = fit_indgan(frame, conds, it, args.seed, args.condition_weight, pre,
-                                                     args.ema_decay, family=args.model)
-            res["indgan"] = {"model": args.model, "iterations": it or model.summary_.steps,
-                             "pretrain_iterations": pre or it, "fit_s": fit_s,
-                             "sample_s": sample_s,
-                             **scores(real, to_array(syn, tags, lo, hi), args.seed)}
+            model, syn, fit_s, sample_s = fit_indgan(
+                frame, conds, it, args.seed, args.condition_weight, pre, args.ema_decay, family=args.model
+            )
+            res["indgan"] = {
+                "model": args.model,
+                "iterations": it or model.summary_.steps,
+                "pretrain_iterations": pre or it,
+                "fit_s": fit_s,
+                "sample_s": sample_s,
+                **scores(real, to_array(syn, tags, lo, hi), args.seed),
+            }
             r = res["indgan"]
             print(f"  indgan  fit {fit_s:7.1f} s  disc {r['disc_str']}  pred {r['pred_str']}", flush=True)
             if name == "tep":
                 res["conditioning"] = c = condition_check(model, frame, args.seed)
-                print(f"  conditioning: fault recognised in real held-out windows {c['real_mean']:.3f}, in generated "
-                      f"windows {c['generated_mean']:.3f} (ratio {c['ratio']:.2f}, target >= 0.8)", flush=True)
+                print(
+                    f"  conditioning: fault recognised in real held-out windows {c['real_mean']:.3f}, in generated "
+                    f"windows {c['generated_mean']:.3f} (ratio {c['ratio']:.2f}, target >= 0.8)",
+                    flush=True,
+                )
                 for row in c["per_fault"]:
                     print(f"    fault {row['fault']:2d}: real {row['real']:.2f}  generated {row['generated']:.2f}")
         if not args.skip_par:
             syn, fit_s, sample_s = fit_par(frame, tags, conds, args.par_epochs, args.seed)
-            res["par"] = {"epochs": args.par_epochs, "fit_s": fit_s, "sample_s": sample_s,
-                          **scores(real, to_array(syn, tags, lo, hi), args.seed)}
+            res["par"] = {
+                "epochs": args.par_epochs,
+                "fit_s": fit_s,
+                "sample_s": sample_s,
+                **scores(real, to_array(syn, tags, lo, hi), args.seed),
+            }
             r = res["par"]
             print(f"  PAR     fit {fit_s:7.1f} s  disc {r['disc_str']}  pred {r['pred_str']}", flush=True)
         if "indgan" in res and "par" in res:
             a, b = res["indgan"], res["par"]
-            print(f"  ratios indgan/PAR: fit time {a['fit_s'] / b['fit_s']:.2f}, discriminative "
-                  f"{a['discriminative']['mean'] / max(b['discriminative']['mean'], 1e-9):.2f}", flush=True)
+            print(
+                f"  ratios indgan/PAR: fit time {a['fit_s'] / b['fit_s']:.2f}, discriminative "
+                f"{a['discriminative']['mean'] / max(b['discriminative']['mean'], 1e-9):.2f}",
+                flush=True,
+            )
         results["datasets"][name] = res
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=float))

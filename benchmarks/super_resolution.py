@@ -91,8 +91,7 @@ def load(name: str) -> tuple[pd.DataFrame, pd.DataFrame, str | None, list[str], 
     test = test.reset_index(drop=True)
     schema = infer_schema(train)
     continuous = {c.name for c in schema.columns if c.role == "continuous" and not c.statuses}
-    moving = [t for t in tags if t in continuous and test[t].notna().all() and test[t].std() > 0
-              and train[t].std() > 0]
+    moving = [t for t in tags if t in continuous and test[t].notna().all() and test[t].std() > 0 and train[t].std() > 0]
     return train.reset_index(drop=True), test, entity, conditions, moving
 
 
@@ -105,8 +104,9 @@ def truth(test: pd.DataFrame, entity: str | None, factor: int) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- peers
-def interpolate(coarse: pd.DataFrame, entity: str | None, tags: list[str], factor: int, kind: str,
-                method: str) -> np.ndarray:
+def interpolate(
+    coarse: pd.DataFrame, entity: str | None, tags: list[str], factor: int, kind: str, method: str
+) -> np.ndarray:
     """Linear or cubic-spline interpolation of the coarse values to the fine steps: through the block centres for
     means, through the kept samples for samples (scipy; held / extrapolated at the ends)."""
     from scipy.interpolate import CubicSpline
@@ -150,8 +150,20 @@ def consistency(fine: np.ndarray, coarse: np.ndarray, factor: int, kind: str, st
     return float((np.abs(got - coarse) / std).max())
 
 
-def score(name: str, fine: np.ndarray, real: np.ndarray, coarse: np.ndarray, bounds, lo, hi, std, factor, kind,
-          args, seed: int) -> dict:
+def score(
+    name: str,
+    fine: np.ndarray,
+    real: np.ndarray,
+    coarse: np.ndarray,
+    bounds,
+    lo,
+    hi,
+    std,
+    factor,
+    kind,
+    args,
+    seed: int,
+) -> dict:
     sf, sr = scaled(fine, lo, hi), scaled(real, lo, hi)
     between = np.ones(len(real), bool) if kind == "mean" else (np.arange(len(real)) % factor != 0)
     rmse = float(np.sqrt(np.mean((sf[between] - sr[between]) ** 2)))
@@ -163,10 +175,20 @@ def score(name: str, fine: np.ndarray, real: np.ndarray, coarse: np.ndarray, bou
     dr, df = scaled(windows(sr, bounds, DISC_LEN), lo_r, hi_r), scaled(windows(sf, bounds, DISC_LEN), lo_r, hi_r)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        disc = discriminative_score(np.clip(dr, 0, 1), np.clip(df, -0.5, 1.5), n_repeats=args.disc_repeats,
-                                    iterations=args.disc_iterations, random_state=seed).mean
-    return {"method": name, "rmse": rmse, "disc": float(disc), "hf": hf,
-            "cons": consistency(fine, coarse, factor, kind, std)}
+        disc = discriminative_score(
+            np.clip(dr, 0, 1),
+            np.clip(df, -0.5, 1.5),
+            n_repeats=args.disc_repeats,
+            iterations=args.disc_iterations,
+            random_state=seed,
+        ).mean
+    return {
+        "method": name,
+        "rmse": rmse,
+        "disc": float(disc),
+        "hf": hf,
+        "cons": consistency(fine, coarse, factor, kind, std),
+    }
 
 
 # ---------------------------------------------------------------------------------------------- runs
@@ -187,9 +209,18 @@ def train_ranges(train: pd.DataFrame, tags: list[str]) -> tuple[np.ndarray, np.n
 
 def fit_model(train, entity, conditions, factor, kind, iterations, adversarial_weight, progressive=False, seed=0):
     window = FINE_WINDOW // factor
-    m = SuperResolutionGAN(factor=factor, coarse=kind, window=window, adversarial_weight=adversarial_weight,
-                           progressive=progressive, iterations=iterations, time_budget=None, random_state=seed,
-                           verbose=False, **NET)
+    m = SuperResolutionGAN(
+        factor=factor,
+        coarse=kind,
+        window=window,
+        adversarial_weight=adversarial_weight,
+        progressive=progressive,
+        iterations=iterations,
+        time_budget=None,
+        random_state=seed,
+        verbose=False,
+        **NET,
+    )
     return m.fit(train, condition=conditions or None, entity=entity)
 
 
@@ -203,9 +234,26 @@ def run_config(data_name, train, test, entity, conditions, tags, factor, kind, a
     rows = []
     seed = 0
     for method in ("linear", "spline"):
-        rows.append(score(method, interpolate(coarse, entity, tags, factor, kind, method), real, c, bounds, lo, hi, std,
-                          factor, kind, args, seed))
-    for method, weight, iters in (("SRResNet (MSE)", 0.0, args.mse_iterations), ("SRGAN", args.weight, args.gan_iterations)):
+        rows.append(
+            score(
+                method,
+                interpolate(coarse, entity, tags, factor, kind, method),
+                real,
+                c,
+                bounds,
+                lo,
+                hi,
+                std,
+                factor,
+                kind,
+                args,
+                seed,
+            )
+        )
+    for method, weight, iters in (
+        ("SRResNet (MSE)", 0.0, args.mse_iterations),
+        ("SRGAN", args.weight, args.gan_iterations),
+    ):
         t0 = time.perf_counter()
         model = fit_model(train, entity, conditions, factor, kind, iters, weight)
         fit_s = time.perf_counter() - t0
@@ -235,12 +283,16 @@ def progressive_study(args) -> list[dict]:
             model = fit_model(train, entity, conditions, factor, kind, iters, args.weight, progressive)
             fit_s = time.perf_counter() - t0
             fine = model.upsample(coarse, random_state=0)[tags].to_numpy(np.float64)
-            r = score("progressive" if progressive else "direct", fine, real, c, bounds, lo, hi, std, factor, kind,
-                      args, 0)
+            r = score(
+                "progressive" if progressive else "direct", fine, real, c, bounds, lo, hi, std, factor, kind, args, 0
+            )
             r.update(iterations=iters, fit_s=fit_s)
             rows.append(r)
-            print(f"  {r['method']:<12} {iters:>4d} iterations (fit {fit_s:5.1f} s): disc {r['disc']:.3f}, "
-                  f"rmse {r['rmse']:.4f}, hf {r['hf']:.2f}", flush=True)
+            print(
+                f"  {r['method']:<12} {iters:>4d} iterations (fit {fit_s:5.1f} s): disc {r['disc']:.3f}, "
+                f"rmse {r['rmse']:.4f}, hf {r['hf']:.2f}",
+                flush=True,
+            )
     return rows
 
 
@@ -277,11 +329,21 @@ def main(argv=None) -> None:
                 rows += part
                 by = {r["method"]: r for r in part}
                 g, s, m = by["SRGAN"], by["spline"], by["SRResNet (MSE)"]
-                print(f"  x{factor} {kind:<6} " + "  ".join(f"{r['method']}: rmse {r['rmse']:.4f} disc {r['disc']:.3f} "
-                                                          f"hf {r['hf']:.2f} cons {r['cons']:.1e}" for r in part), flush=True)
-                print(f"    ratios: disc SRGAN/spline {g['disc'] / max(s['disc'], 1e-9):.2f} (target <= 0.5), hf "
-                      f"{g['hf']:.2f} (target 0.8-1.25), rmse SRGAN/MSE {g['rmse'] / m['rmse']:.2f} (target <= 1.15), "
-                      f"cons {g['cons']:.1e} (target < 1e-5)", flush=True)
+                print(
+                    f"  x{factor} {kind:<6} "
+                    + "  ".join(
+                        f"{r['method']}: rmse {r['rmse']:.4f} disc {r['disc']:.3f} "
+                        f"hf {r['hf']:.2f} cons {r['cons']:.1e}"
+                        for r in part
+                    ),
+                    flush=True,
+                )
+                print(
+                    f"    ratios: disc SRGAN/spline {g['disc'] / max(s['disc'], 1e-9):.2f} (target <= 0.5), hf "
+                    f"{g['hf']:.2f} (target 0.8-1.25), rmse SRGAN/MSE {g['rmse'] / m['rmse']:.2f} (target <= 1.15), "
+                    f"cons {g['cons']:.1e} (target < 1e-5)",
+                    flush=True,
+                )
     table = pd.DataFrame(rows)
     print()
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -291,8 +353,10 @@ def main(argv=None) -> None:
         prog = progressive_study(args)
         reach = max(min(r["disc"] for r in prog if r["method"] == m) for m in ("direct", "progressive"))
         t_d, t_p = time_to(prog, "direct", reach), time_to(prog, "progressive", reach)
-        print(f"  seconds to disc <= {reach:.3f} (the best score both reach): direct {t_d:.1f} s, progressive "
-              f"{t_p:.1f} s (progressive / direct = {t_p / t_d:.2f})")
+        print(
+            f"  seconds to disc <= {reach:.3f} (the best score both reach): direct {t_d:.1f} s, progressive "
+            f"{t_p:.1f} s (progressive / direct = {t_p / t_d:.2f})"
+        )
     print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
     if args.json:
         args.json.write_text(json.dumps({"scores": rows, "progressive": prog}, indent=2))

@@ -119,10 +119,7 @@ def build_peer_view(df: pd.DataFrame) -> tuple[pd.DataFrame, PeerView]:
                 med = float(num.median()) if num.notna().any() else 0.0
                 out[col] = num.fillna(med).astype(float)
                 out[col + STATUS_SUFFIX] = status
-                plans.append(
-                    ColumnPlan(col, "status_numeric", dtype, median=med,
-                               decimals=_decimals(s[num.notna()]))
-                )
+                plans.append(ColumnPlan(col, "status_numeric", dtype, median=med, decimals=_decimals(s[num.notna()])))
                 discrete.append(col + STATUS_SUFFIX)
                 if num.nunique() <= MAX_DISCRETE_LEVELS:
                     discrete.append(col)
@@ -235,8 +232,14 @@ def run_peer(name: str, df: pd.DataFrame, epochs: int, batch_size: int, seed: in
     t0 = time.perf_counter()
     syn = peer_unview(model.sample(len(df)), spec)
     sample_s = time.perf_counter() - t0
-    return {"fit_s": fit_s, "fit_cpu_s": fit_cpu_s, "sample_s": sample_s, "synthetic": syn,
-            "view_columns": view.shape[1], "discrete_columns": len(spec.discrete_columns)}
+    return {
+        "fit_s": fit_s,
+        "fit_cpu_s": fit_cpu_s,
+        "sample_s": sample_s,
+        "synthetic": syn,
+        "view_columns": view.shape[1],
+        "discrete_columns": len(spec.discrete_columns),
+    }
 
 
 def indgan_quality(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
@@ -268,15 +271,26 @@ def run_dataset(name, df, *, epochs, batch_size, seed, models, scorer, log=print
             t0 = time.perf_counter()
             quality = float(scorer(df, syn))
             score_s = time.perf_counter() - t0
-        row = {"dataset": name, "model": model, "rows": len(df), "columns": df.shape[1],
-               "fit_s": res.pop("fit_s"), "s_per_epoch": None, "fit_cpu_s": res.pop("fit_cpu_s"),
-               "sample_s": res.pop("sample_s"),
-               "quality": quality, "score_s": score_s, **res}
+        row = {
+            "dataset": name,
+            "model": model,
+            "rows": len(df),
+            "columns": df.shape[1],
+            "fit_s": res.pop("fit_s"),
+            "s_per_epoch": None,
+            "fit_cpu_s": res.pop("fit_cpu_s"),
+            "sample_s": res.pop("sample_s"),
+            "quality": quality,
+            "score_s": score_s,
+            **res,
+        }
         row["s_per_epoch"] = row["fit_s"] / epochs
         q = "n/a" if quality is None else f"{quality:.4f}"
-        log(f"[{name}] {model}: fit {row['fit_s']:.1f} s (CPU {row['fit_cpu_s']:.1f} s), "
+        log(
+            f"[{name}] {model}: fit {row['fit_s']:.1f} s (CPU {row['fit_cpu_s']:.1f} s), "
             f"sample {row['sample_s']:.2f} s, quality {q}"
-            + (f" (scored in {score_s:.1f} s)" if score_s is not None else ""))
+            + (f" (scored in {score_s:.1f} s)" if score_s is not None else "")
+        )
         rows.append(row)
     return rows
 
@@ -288,24 +302,29 @@ def _fmt(v, spec):
 def summarize(name: str, rows: list[dict]) -> dict:
     by = {r["model"]: r for r in rows}
     print(f"\n== {name} ({rows[0]['rows']} x {rows[0]['columns']}) ==")
-    print(f"{'model':<8} {'fit s':>9} {'s/epoch':>9} {'fit CPU s':>9} {'sample s':>9} "
-          f"{'quality':>8} {'score s':>8}")
+    print(f"{'model':<8} {'fit s':>9} {'s/epoch':>9} {'fit CPU s':>9} {'sample s':>9} {'quality':>8} {'score s':>8}")
     for r in rows:
-        print(f"{r['model']:<8} {_fmt(r['fit_s'], '9.1f')} {_fmt(r['s_per_epoch'], '9.3f')} "
-              f"{_fmt(r['fit_cpu_s'], '9.1f')} {_fmt(r['sample_s'], '9.2f')} "
-              f"{_fmt(r['quality'], '8.4f')} {_fmt(r['score_s'], '8.1f')}")
+        print(
+            f"{r['model']:<8} {_fmt(r['fit_s'], '9.1f')} {_fmt(r['s_per_epoch'], '9.3f')} "
+            f"{_fmt(r['fit_cpu_s'], '9.1f')} {_fmt(r['sample_s'], '9.2f')} "
+            f"{_fmt(r['quality'], '8.4f')} {_fmt(r['score_s'], '8.1f')}"
+        )
     summary: dict = {"dataset": name}
     ind, ct, tv = by.get("indgan"), by.get("CTGAN"), by.get("TVAE")
     if ind and ct:
         summary["fit_ratio_vs_ctgan"] = ind["fit_s"] / ct["fit_s"]
         summary["fit_target_met"] = summary["fit_ratio_vs_ctgan"] <= 0.5
-        print(f"indgan fit / CTGAN fit = {summary['fit_ratio_vs_ctgan']:.3f} "
-              f"(target <= 0.5: {'MET' if summary['fit_target_met'] else 'NOT MET'})")
+        print(
+            f"indgan fit / CTGAN fit = {summary['fit_ratio_vs_ctgan']:.3f} "
+            f"(target <= 0.5: {'MET' if summary['fit_target_met'] else 'NOT MET'})"
+        )
     if ind and tv and ind["quality"] is not None and tv["quality"] is not None:
         summary["quality_delta_vs_tvae"] = ind["quality"] - tv["quality"]
         summary["quality_target_met"] = summary["quality_delta_vs_tvae"] >= 0
-        print(f"indgan quality - TVAE quality = {summary['quality_delta_vs_tvae']:+.4f} "
-              f"(target >= 0: {'MET' if summary['quality_target_met'] else 'NOT MET'})")
+        print(
+            f"indgan quality - TVAE quality = {summary['quality_delta_vs_tvae']:+.4f} "
+            f"(target >= 0: {'MET' if summary['quality_target_met'] else 'NOT MET'})"
+        )
     if "fit_target_met" in summary and "quality_target_met" in summary:
         summary["targets_met"] = summary["fit_target_met"] and summary["quality_target_met"]
         print(f"targets met on {name}: {'YES' if summary['targets_met'] else 'NO'}")
@@ -315,9 +334,14 @@ def summarize(name: str, rows: list[dict]) -> dict:
 def environment() -> dict:
     import torch
 
-    env = {"python": platform.python_version(), "platform": platform.platform(),
-           "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-           "numpy": np.__version__, "pandas": pd.__version__}
+    env = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
     for mod in ("ctgan", "indgan"):
         try:
             env[mod] = __import__(mod).__version__
@@ -337,8 +361,11 @@ def main(argv=None, scorer=None) -> dict:
     ap.add_argument("--skip-peers", action="store_true", help="run only indgan")
     args = ap.parse_args(argv)
 
-    models = [m for m, skip in (("indgan", args.skip_indgan), ("CTGAN", args.skip_peers),
-                                ("TVAE", args.skip_peers)) if not skip]
+    models = [
+        m
+        for m, skip in (("indgan", args.skip_indgan), ("CTGAN", args.skip_peers), ("TVAE", args.skip_peers))
+        if not skip
+    ]
     if scorer is None:
         try:
             import indgan  # noqa: F401
@@ -351,12 +378,17 @@ def main(argv=None, scorer=None) -> dict:
 
     env = environment()
     print("environment:", json.dumps(env))
-    results = {"config": {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
-                          "models": models}, "environment": env, "runs": [], "summary": []}
+    results = {
+        "config": {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed, "models": models},
+        "environment": env,
+        "runs": [],
+        "summary": [],
+    }
     for name in [d.strip() for d in args.datasets.split(",") if d.strip()]:
         df = load(name)
-        rows = run_dataset(name, df, epochs=args.epochs, batch_size=args.batch_size,
-                           seed=args.seed, models=models, scorer=scorer)
+        rows = run_dataset(
+            name, df, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, models=models, scorer=scorer
+        )
         results["runs"].extend(rows)
         results["summary"].append(summarize(name, rows))
         sys.stdout.flush()

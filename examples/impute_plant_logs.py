@@ -46,15 +46,16 @@ def main() -> None:
     line = holed[tags].apply(pd.to_numeric, errors="coerce").interpolate(limit_direction="both").to_numpy()
     for name, x in (("GANImputer (time-aware)", ours), ("linear interpolation", line)):
         err = ((x - truth) / span)[hide]
-        print(f"  {name:24s} masked RMSE {np.sqrt(np.nanmean(err ** 2)):.4f}")
+        print(f"  {name:24s} masked RMSE {np.sqrt(np.nanmean(err**2)):.4f}")
 
     # the same in a database: only NULL cells are written, each one audited; undo puts the NULLs back
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/plant.db"
         table = numbers.assign(id=np.arange(len(df)))
         table.to_sql("readings", url, index=False)
-        report = impute_table(url, table="readings", key="id", imputer=GANImputer(iterations=args.iterations,
-                                                                                  random_state=0))
+        report = impute_table(
+            url, table="readings", key="id", imputer=GANImputer(iterations=args.iterations, random_state=0)
+        )
         print(report)
         print(undo_run(url, report.run_id))
 

@@ -40,8 +40,10 @@ def main() -> None:
     rows = model.rows_
     state = rows.condition_candidates()["tag63"][-1]
     in_state = rows.sample(500, conditions={"tag63": state})
-    print(f"tag63 = {state}: mean of tag0 {in_state['tag0'].mean():.3f} "
-          f"(real: {df.loc[df['tag63'] == state, 'tag0'].mean():.3f})")
+    print(
+        f"tag63 = {state}: mean of tag0 {in_state['tag0'].mean():.3f} "
+        f"(real: {df.loc[df['tag63'] == state, 'tag0'].mean():.3f})"
+    )
     bad = rows.sample(200, conditions={"tag70:status": "Bad"})
     print(f"conditioned on tag70 'Bad': {(bad['tag70'] == 'Bad').mean():.0%} of 200 rows are 'Bad'")
 

@@ -95,14 +95,16 @@ def check_writable(output: str | Path, option: str = "-o", folder_ok: bool = Fal
         with open(probe, "wb") as fh:
             fh.write(b"indgan")
     except OSError as exc:
-        raise DataError(f"{option} {out}: cannot write in {parent} ({exc.strerror or exc}); choose a folder you "
-                        "can write to.") from None
+        raise DataError(
+            f"{option} {out}: cannot write in {parent} ({exc.strerror or exc}); choose a folder you can write to."
+        ) from None
     finally:
         probe.unlink(missing_ok=True)
 
 
-def check_output(output: str | Path | None, inputs: dict[str, str | Path | None], option: str = "-o",
-                 folder_ok: bool = False) -> None:
+def check_output(
+    output: str | Path | None, inputs: dict[str, str | Path | None], option: str = "-o", folder_ok: bool = False
+) -> None:
     """The checks of every output of a command, before any work: not an input (:func:`check_not_an_input`) and
     writable (:func:`check_writable`). ``None``: nothing to check."""
     if output is None:
@@ -138,11 +140,15 @@ def check_not_an_input(output: str | Path | None, inputs: dict[str, str | Path |
             continue
         src = Path(value)
         if _same(out, src) or resolved == src.resolve():
-            raise DataError(f"{option} {out}: that is the input {what} ({src}); writing there would destroy it. "
-                            "Choose another output path.")
+            raise DataError(
+                f"{option} {out}: that is the input {what} ({src}); writing there would destroy it. "
+                "Choose another output path."
+            )
         if src.is_dir() and src.resolve() in resolved.parents:
-            raise DataError(f"{option} {out}: it lies inside the input folder {what} ({src}), which indgan reads "
-                            "whole; write it elsewhere.")
+            raise DataError(
+                f"{option} {out}: it lies inside the input folder {what} ({src}), which indgan reads "
+                "whole; write it elsewhere."
+            )
 
 
 def default_output(source: str | Path, suffix: str, tag: str = "") -> Path:

@@ -188,8 +188,10 @@ class FittedModel(BaseEstimator):
         except ModelFileError:
             raise
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-            raise ModelFileError(f"{source}: the model file is damaged or does not match this indgan "
-                                 f"({type(exc).__name__}: {first_line(exc)}).") from exc
+            raise ModelFileError(
+                f"{source}: the model file is damaged or does not match this indgan "
+                f"({type(exc).__name__}: {first_line(exc)})."
+            ) from exc
         model._rng_ = model.new_generator(model.random_state)
         return model
 
@@ -210,8 +212,9 @@ class FittedModel(BaseEstimator):
         if target is None:
             raise ModelFileError(f"{path}: holds a {kind!r} model, which this indgan cannot load.")
         if cls is not FittedModel and target is not cls:
-            raise ModelFileError(f"{path}: holds a {kind} model, not a {cls.kind}; load it with {kind}.load "
-                                 "(or indgan.load_model).")
+            raise ModelFileError(
+                f"{path}: holds a {kind} model, not a {cls.kind}; load it with {kind}.load (or indgan.load_model)."
+            )
         return target.from_state(meta, tensors, device, source=path)
 
 

@@ -37,22 +37,34 @@ def parse_time_budget(value) -> float | None:
         seconds = float(value)
     else:
         text = str(value).strip().lower()
-        units = {"h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
-                 "mins": 60.0, "minute": 60.0, "minutes": 60.0, "s": 1.0, "sec": 1.0, "secs": 1.0,
-                 "second": 1.0, "seconds": 1.0, "": 1.0}
+        units = {
+            "h": 3600.0,
+            "hr": 3600.0,
+            "hour": 3600.0,
+            "hours": 3600.0,
+            "m": 60.0,
+            "min": 60.0,
+            "mins": 60.0,
+            "minute": 60.0,
+            "minutes": 60.0,
+            "s": 1.0,
+            "sec": 1.0,
+            "secs": 1.0,
+            "second": 1.0,
+            "seconds": 1.0,
+            "": 1.0,
+        }
         number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
-        unit = text[len(number):].strip()
+        unit = text[len(number) :].strip()
         try:
             seconds = float(number) * units[unit]
         except (ValueError, KeyError):
-            raise ConfigError(f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '90s', '3m' "
-                              "or '1.5h'.") from None
+            raise ConfigError(
+                f"time budget {value!r}: give seconds (e.g. 180) or a duration such as '90s', '3m' or '1.5h'."
+            ) from None
     if not np.isfinite(seconds) or seconds <= 0:
         raise ConfigError(f"time budget {value!r}: it must be a positive duration, e.g. 180 (seconds) or '3m'.")
     return seconds
-
-
-
 
 
 #: The ``"auto"`` budget grows with the training data on a CPU, per family: :data:`AUTO_BUDGET` up to the first size,

@@ -52,14 +52,18 @@ class _Group(click.Group):
         except RuntimeError as exc:  # torch.OutOfMemoryError is a RuntimeError; so are CUDA's own
             if "out of memory" not in str(exc).lower():
                 raise
-            raise click.ClickException("out of memory on the device (" + str(exc).strip().splitlines()[0][:120]
-                                       + "); lower --batch-size, or use --device cpu.") from None
+            raise click.ClickException(
+                "out of memory on the device ("
+                + str(exc).strip().splitlines()[0][:120]
+                + "); lower --batch-size, or use --device cpu."
+            ) from None
 
 
 def _setup_logging() -> None:
     # --quiet silences progress bars, not warnings about the data
-    logging.basicConfig(level=logging.WARNING, format="indgan: %(levelname)s: %(message)s", stream=sys.stderr,
-                        force=True)
+    logging.basicConfig(
+        level=logging.WARNING, format="indgan: %(levelname)s: %(message)s", stream=sys.stderr, force=True
+    )
 
 
 def _conditions(values: tuple[str, ...], schedules: bool = True) -> dict:
@@ -82,38 +86,151 @@ def cli():
 # ---------------------------------------------------------------------------------------------- fit
 @cli.command()
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan].")
-@click.option("--config", "-c", type=click.Path(path_type=Path), help="TOML config: [columns] roles, [model] parameters; or a preset's name: quick, default, tabular, sequence, plant_logs.")
-@click.option("--model", "requested", type=click.Choice(("auto",) + FAMILIES), default="auto", show_default=True,
-              help="Model family: log (a synthetic log: CTGAN rows with smooth latent dynamics) when the data has a "
-                   "time column, else tabular (CTGAN rows); sequence is TimeGAN; super-resolution (SRGAN) learns "
-                   "fine history from coarse archives (indgan upsample).")
-@click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: "
-                                    f"{describe_auto()}; training stops earlier when a held-out score stops improving].")
-@click.option("--condition", "fit_conditions", multiple=True, metavar="COLUMN",
-              help="Log and sequence models: condition on this column (repeatable), e.g. fault, mode or a setpoint.")
-@click.option("--seq-len", type=int, help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].")
-@click.option("--factor", type=click.IntRange(min=2), help="Super-resolution model: fine steps per coarse step [default: 8].")
-@click.option("--coarse", type=click.Choice(["mean", "sample"]), help="Super-resolution model: the coarse data hold block means or every factor-th sample [default: mean].")
-@click.option("--domains", metavar="COLUMN=A,B", help="CycleGAN model: the column that tells the two regimes apart and their values, e.g. fault=0,4.")
+@click.option(
+    "--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan]."
+)
+@click.option(
+    "--config",
+    "-c",
+    type=click.Path(path_type=Path),
+    help=(
+        "TOML config: [columns] roles, [model] parameters; or a preset's name: quick, default, tabular, sequence, "
+        "plant_logs."
+    ),
+)
+@click.option(
+    "--model",
+    "requested",
+    type=click.Choice(("auto",) + FAMILIES),
+    default="auto",
+    show_default=True,
+    help="Model family: log (a synthetic log: CTGAN rows with smooth latent dynamics) when the data has a "
+    "time column, else tabular (CTGAN rows); sequence is TimeGAN; super-resolution (SRGAN) learns "
+    "fine history from coarse archives (indgan upsample).",
+)
+@click.option(
+    "--time-budget",
+    help="How long training may take: seconds or a duration (90s, 3m, 1h) [default: "
+    f"{describe_auto()}; training stops earlier when a held-out score stops improving].",
+)
+@click.option(
+    "--condition",
+    "fit_conditions",
+    multiple=True,
+    metavar="COLUMN",
+    help="Log and sequence models: condition on this column (repeatable), e.g. fault, mode or a setpoint.",
+)
+@click.option(
+    "--seq-len",
+    type=int,
+    help="Sequence model: steps per training window [default: whole entities when there is an entity column, else 24].",
+)
+@click.option(
+    "--factor", type=click.IntRange(min=2), help="Super-resolution model: fine steps per coarse step [default: 8]."
+)
+@click.option(
+    "--coarse",
+    type=click.Choice(["mean", "sample"]),
+    help="Super-resolution model: the coarse data hold block means or every factor-th sample [default: mean].",
+)
+@click.option(
+    "--domains",
+    metavar="COLUMN=A,B",
+    help="CycleGAN model: the column that tells the two regimes apart and their values, e.g. fault=0,4.",
+)
 @click.option("--entity", help="Log and sequence models: the entity column (batch, run, unit) [default: inferred].")
 @click.option("--time", "time_col", help="The time column [default: inferred].")
-@click.option("--duplicate-times", type=click.Choice(["first", "mean", "error"]), help="Log model: rows that repeat a timestamp within an entity (a clock change, a re-sent sample): keep the first (with a warning), average their numbers, or refuse [default: first].")
-@click.option("--iterations", type=int, help="Sequence model: most adversarial iterations [default: as the time budget allows].")
-@click.option("--epochs", type=int, help="Tabular and log models: most passes over the rows [default: as the time budget allows].")
+@click.option(
+    "--duplicate-times",
+    type=click.Choice(["first", "mean", "error"]),
+    help=(
+        "Log model: rows that repeat a timestamp within an entity (a clock change, a re-sent sample): keep the first "
+        "(with a warning), average their numbers, or refuse [default: first]."
+    ),
+)
+@click.option(
+    "--iterations", type=int, help="Sequence model: most adversarial iterations [default: as the time budget allows]."
+)
+@click.option(
+    "--epochs", type=int, help="Tabular and log models: most passes over the rows [default: as the time budget allows]."
+)
 @click.option("--batch-size", type=int, help="Rows (tabular, log) or windows (sequence) per step [default: 500 / 128].")
-@click.option("--loss", type=click.Choice(tuple(LOSSES)), help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence), least-squares (cyclegan)].")
-@click.option("--critic-steps", type=int, help="Tabular and sequence models: critic updates per generator update [default: 1].")
+@click.option(
+    "--loss",
+    type=click.Choice(tuple(LOSSES)),
+    help="Adversarial loss [default: wgan-gp (tabular, log), non-saturating (sequence), least-squares (cyclegan)].",
+)
+@click.option(
+    "--critic-steps", type=int, help="Tabular and sequence models: critic updates per generator update [default: 1]."
+)
 @click.option("--device", default=None, help="auto (CUDA when present), cpu, cuda, cuda:N [default: auto].")
-@click.option("--threads", type=click.IntRange(min=1), help="CPU threads [default: the cores other processes leave free, re-checked while training].")
-@click.option("--max-memory", help="Bound on the data and its encoding in memory while learning (2GB, 500MB): a larger parquet file or folder is learned from its most recent rows (a log) or a random sample (a table) that fits; with torch the fit peaks about 0.4 GB above it [default: 1.5GB, or a quarter of RAM if less].")
-@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the same model).")
-@click.option("--eval-rows", type=click.IntRange(min=0), default=None, help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.")
-@click.option("--report", "report_path", is_flag=False, flag_value="", default=None, metavar="[PATH]",
-              type=click.Path(path_type=str), help="End with an HTML report of the closing sample against DATA [default PATH: report.html beside the model].")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="CPU threads [default: the cores other processes leave free, re-checked while training].",
+)
+@click.option(
+    "--max-memory",
+    help=(
+        "Bound on the data and its encoding in memory while learning (2GB, 500MB): a larger parquet file or folder is "
+        "learned from its most recent rows (a log) or a random sample (a table) that fits; with torch the fit peaks "
+        "about 0.4 GB above it [default: 1.5GB, or a quarter of RAM if less]."
+    ),
+)
+@click.option(
+    "--seed",
+    type=SEED,
+    default=0,
+    show_default=True,
+    help=(
+        "Random seed (with --epochs or --iterations and no time budget, the same seed on the same device gives the "
+        "same model)."
+    ),
+)
+@click.option(
+    "--eval-rows",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Rows of the closing score's synthetic sample [default: the training shape, at most 20000 rows]; 0 skips it.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH]",
+    type=click.Path(path_type=str),
+    help="End with an HTML report of the closing sample against DATA [default PATH: report.html beside the model].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, factor, coarse, domains, entity, time_col,
-        duplicate_times, iterations, epochs, batch_size, loss, critic_steps, device, threads, max_memory, seed, eval_rows, report_path, quiet):
+def fit(
+    data,
+    out,
+    config,
+    requested,
+    time_budget,
+    fit_conditions,
+    seq_len,
+    factor,
+    coarse,
+    domains,
+    entity,
+    time_col,
+    duplicate_times,
+    iterations,
+    epochs,
+    batch_size,
+    loss,
+    critic_steps,
+    device,
+    threads,
+    max_memory,
+    seed,
+    eval_rows,
+    report_path,
+    quiet,
+):
     """Learn normal operation from DATA (parquet or CSV) and write a model file.
 
     \b
@@ -163,8 +280,10 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     df = read_table(data, max_memory=parse_memory(max_memory) or default_max_memory(), random_state=seed)
     for col, what in ((entity, "--entity"), (time_col, "--time"), *((c, "--condition") for c in fit_conditions)):
         if col and col not in df.columns:
-            raise ConfigError(f"{what} {col!r}: no such column in {data}; columns: {', '.join(map(str, df.columns[:15]))}"
-                              f"{' ...' if df.shape[1] > 15 else ''}.")
+            raise ConfigError(
+                f"{what} {col!r}: no such column in {data}; columns: {', '.join(map(str, df.columns[:15]))}"
+                f"{' ...' if df.shape[1] > 15 else ''}."
+            )
     schema_cfg = cfg.get("schema", {})
     cfg_kind = params.pop("kind", None)
     if cfg_kind not in (None,) + FAMILIES:
@@ -173,29 +292,59 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
         requested = cfg_kind
     domain = _domains(domains) if domains is not None else None
     overrides = condition_overrides(df, list(fit_conditions) + ([domain[0]] if domain else []), overrides)
-    schema = infer_schema(df, overrides=overrides or None, source=str(data),
-                          max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
-                          max_categories=schema_cfg.get("max_categories", 1000))
+    schema = infer_schema(
+        df,
+        overrides=overrides or None,
+        source=str(data),
+        max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
+        max_categories=schema_cfg.get("max_categories", 1000),
+    )
     family, reason = choose_family(schema, requested)
     cls = family_class(family)
-    given = {"epochs": epochs, "critic_steps": critic_steps, "iterations": iterations, "seq_len": seq_len,
-             "factor": factor, "coarse": coarse, "domains": domains,
-             "condition": fit_conditions or None, "entity": entity, "duplicate_times": duplicate_times}
+    given = {
+        "epochs": epochs,
+        "critic_steps": critic_steps,
+        "iterations": iterations,
+        "seq_len": seq_len,
+        "factor": factor,
+        "coarse": coarse,
+        "domains": domains,
+        "condition": fit_conditions or None,
+        "entity": entity,
+        "duplicate_times": duplicate_times,
+    }
     wrong = [k for k, v in given.items() if v is not None and k not in cls.fit_options]
     if wrong:
         names = ", ".join("--" + k.replace("_", "-") for k in wrong)
-        hint = (" (it conditions on any categorical column at sample time: indgan sample --condition)"
-                if "condition" in wrong else "")
-        raise ConfigError(f"{names}: not an option of the {family} model{hint}; it takes "
-                          f"{', '.join('--' + k.replace('_', '-') for k in sorted(cls.fit_options))}.")
-    for key, value in (("epochs", epochs), ("iterations", iterations), ("batch_size", batch_size), ("loss", loss),
-                       ("critic_steps", critic_steps), ("device", device), ("seq_len", seq_len), ("factor", factor),
-                       ("coarse", coarse), ("domains", domain), ("duplicate_times", duplicate_times)):
+        hint = (
+            " (it conditions on any categorical column at sample time: indgan sample --condition)"
+            if "condition" in wrong
+            else ""
+        )
+        raise ConfigError(
+            f"{names}: not an option of the {family} model{hint}; it takes "
+            f"{', '.join('--' + k.replace('_', '-') for k in sorted(cls.fit_options))}."
+        )
+    for key, value in (
+        ("epochs", epochs),
+        ("iterations", iterations),
+        ("batch_size", batch_size),
+        ("loss", loss),
+        ("critic_steps", critic_steps),
+        ("device", device),
+        ("seq_len", seq_len),
+        ("factor", factor),
+        ("coarse", coarse),
+        ("domains", domain),
+        ("duplicate_times", duplicate_times),
+    ):
         if value is not None:
             params[key] = value
     if "domains" in cls.fit_options and params.get("domains") is None:
-        raise ConfigError(f"the {family} model needs --domains COLUMN=A,B (e.g. --domains fault=0,4): the column that "
-                          "tells the two regimes apart and their two values.")
+        raise ConfigError(
+            f"the {family} model needs --domains COLUMN=A,B (e.g. --domains fault=0,4): the column that "
+            "tells the two regimes apart and their two values."
+        )
     if time_budget is not None:
         params["time_budget"] = time_budget
     elif epochs is not None or iterations is not None:  # a count asked for and no budget: train exactly that
@@ -214,16 +363,20 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     roles = {}
     for c in schema.columns:
         roles.setdefault(c.role, []).append(c.name)
-    click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; " + ", ".join(
-        f"{len(v)} {k}" + (f" ({_names(v)})" if k in ("ignored", "constant", "time", "entity") else "")
-        for k, v in roles.items()))
+    click.echo(
+        f"{data}: {len(df)} rows x {df.shape[1]} columns; "
+        + ", ".join(
+            f"{len(v)} {k}" + (f" ({_names(v)})" if k in ("ignored", "constant", "time", "entity") else "")
+            for k, v in roles.items()
+        )
+    )
     with_status = [c.name for c in schema.columns if c.statuses]
     if with_status:
         click.echo(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
     dev = resolve_device(model.device)
     grows = family == "log" and isinstance(model.time_budget, str)
     budget = budget_seconds(model.time_budget, dev, n_rows=len(df) if grows else None)
-    limit = (f"time budget {_duration(budget)} on {dev}" if budget is not None else f"no time budget, on {dev}")
+    limit = f"time budget {_duration(budget)} on {dev}" if budget is not None else f"no time budget, on {dev}"
     if grows and budget != budget_seconds(model.time_budget, dev):
         limit += f" (grown with the {len(df):,} rows)"
     elif family == "sequence" and isinstance(model.time_budget, str) and dev.type == "cpu":
@@ -231,8 +384,10 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     count = getattr(model, cls.count_option) if cls.count_option else None
     if count:
         limit += f", at most {count} {cls.count_option}"
-    click.echo(f"  model: {family} ({cls.method_name}; {reason}), {limit}"
-               + ("; stops earlier when its held-out score stops improving" if cls.stops_early else ""))
+    click.echo(
+        f"  model: {family} ({cls.method_name}; {reason}), {limit}"
+        + ("; stops earlier when its held-out score stops improving" if cls.stops_early else "")
+    )
     model.fit(df, schema=schema, **({"condition": list(fit_conditions)} if "condition" in cls.fit_options else {}))
     main_rank = distributed.is_main()
     distributed.finish()
@@ -241,11 +396,15 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
     for line in model.fit_lines():
         click.echo("  " + line)
     last = model.summary_.history[-1]
-    click.echo(f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
-               + _scores(model.summary_.loss, last))
+    click.echo(
+        f"  last epoch: generator loss {last['generator_loss']:.4f}, critic loss {last['critic_loss']:.4f}, "
+        + _scores(model.summary_.loss, last)
+    )
     model.save(out)
-    click.echo(f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {model.fit_info_.fit_seconds:.1f} s on "
-               f"{dev} ({_stop_words(model)})")
+    click.echo(
+        f"wrote {out} ({Path(out).stat().st_size / 1e6:.1f} MB); fit {model.fit_info_.fit_seconds:.1f} s on "
+        f"{dev} ({_stop_words(model)})"
+    )
     if eval_rows == 0 or not (model.generates_rows or model.generates_sequences):
         if report_path is not None:
             click.echo(f"no report: a {model.kind} does not generate rows to compare with {data}.")
@@ -256,17 +415,27 @@ def fit(data, out, config, requested, time_budget, fit_conditions, seq_len, fact
         synthetic = model.sample(20_000, random_state=seed)
         same_as_sample = False
     report = evaluate(df, synthetic, schema=schema, temporal=None if model.generates_sequences else False)
-    click.echo(f"closing score: {len(synthetic)} synthetic rows ("
-               + (f"what indgan sample {out} --seed {seed} writes" if same_as_sample else f"-n {len(synthetic)}")
-               + f") against {data}" + (f"; indgan evaluate {data} on that file prints the same" if same_as_sample
-                                        else ""))
+    click.echo(
+        f"closing score: {len(synthetic)} synthetic rows ("
+        + (f"what indgan sample {out} --seed {seed} writes" if same_as_sample else f"-n {len(synthetic)}")
+        + f") against {data}"
+        + (f"; indgan evaluate {data} on that file prints the same" if same_as_sample else "")
+    )
     for line in str(report).splitlines():
         click.echo("  " + line)
     if report_path is not None:
         from .report import synthetic_report
 
-        result = synthetic_report(df, synthetic, report_path, model=model, schema=schema, scores=report,
-                                  real_name=str(data), synthetic_name=f"sample of {out}")
+        result = synthetic_report(
+            df,
+            synthetic,
+            report_path,
+            model=model,
+            schema=schema,
+            scores=report,
+            real_name=str(data),
+            synthetic_name=f"sample of {out}",
+        )
         click.echo(f"wrote {result.path} ({result.n_plots} plots, {result.seconds:.1f} s): open it in a browser")
 
 
@@ -293,8 +462,11 @@ def _duration(seconds: float) -> str:
 
 def _stop_words(model) -> str:
     reason = model.summary_.stop_reason
-    return {"completed": "every step asked for", "time budget": "the time budget ran out",
-            "early stop": "the held-out score stopped improving"}.get(reason, reason)
+    return {
+        "completed": "every step asked for",
+        "time budget": "the time budget ran out",
+        "early stop": "the held-out score stopped improving",
+    }.get(reason, reason)
 
 
 #: Largest training shape the closing score of ``indgan fit`` samples whole (larger: 20,000 rows).
@@ -309,8 +481,10 @@ def _once(option: str, values: tuple) -> None:
     if seen:
         raise click.UsageError(f"{option} {seen[0]} is given twice; give it once.")
     if option == "--key" and len(values) > 1:
-        raise click.UsageError(f"--key is given {len(values)} times ({', '.join(values)}); give the one unique key "
-                               "column (composite keys: add a key column, e.g. an autoincrement id).")
+        raise click.UsageError(
+            f"--key is given {len(values)} times ({', '.join(values)}); give the one unique key "
+            "column (composite keys: add a key column, e.g. an autoincrement id)."
+        )
 
 
 def _names(names: list[str], k: int = 6) -> str:
@@ -320,31 +494,115 @@ def _names(names: list[str], k: int = 6) -> str:
 # ---------------------------------------------------------------------------------------------- impute
 @cli.command()
 @click.argument("data", required=False, type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write the filled table to (parquet or CSV).")
-@click.option("--db", "db_url", help="SQLAlchemy URL of a database (sqlite:///plant.db, postgresql+psycopg://user@host/db): fill the NULL cells of --table in place.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), help="File to write the filled table to (parquet or CSV)."
+)
+@click.option(
+    "--db",
+    "db_url",
+    help=(
+        "SQLAlchemy URL of a database (sqlite:///plant.db, postgresql+psycopg://user@host/db): fill the NULL cells of "
+        "--table in place."
+    ),
+)
 @click.option("--table", help="Database table to fill.")
-@click.option("--key", multiple=True, help="Unique key column of --table (identifies each written row in the audit table).")
-@click.option("--column", "fill_columns", multiple=True, metavar="COLUMN", help="Database: fill only this column (repeatable) [default: all but the key].")
+@click.option(
+    "--key", multiple=True, help="Unique key column of --table (identifies each written row in the audit table)."
+)
+@click.option(
+    "--column",
+    "fill_columns",
+    multiple=True,
+    metavar="COLUMN",
+    help="Database: fill only this column (repeatable) [default: all but the key].",
+)
 @click.option("--dry-run", is_flag=True, help="Database: write nothing; report what would change.")
-@click.option("--undo", "undo_id", metavar="RUN_ID", help="Database: restore the NULLs written by run RUN_ID (from the audit table).")
-@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Fill with this fitted imputer (indgan impute ... --save) instead of fitting one.")
-@click.option("--save", "save_path", type=click.Path(path_type=Path), help="Save the fitted imputer to this model file, to fill new data later with --model.")
-@click.option("--iterations", type=click.IntRange(min=1), help="Most generator updates [default: the imputer's, by mode].")
-@click.option("--time-budget", help=f"How long training may take: seconds or a duration (90s, 3m) [default: {describe_auto()}].")
+@click.option(
+    "--undo",
+    "undo_id",
+    metavar="RUN_ID",
+    help="Database: restore the NULLs written by run RUN_ID (from the audit table).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    help="Fill with this fitted imputer (indgan impute ... --save) instead of fitting one.",
+)
+@click.option(
+    "--save",
+    "save_path",
+    type=click.Path(path_type=Path),
+    help="Save the fitted imputer to this model file, to fill new data later with --model.",
+)
+@click.option(
+    "--iterations", type=click.IntRange(min=1), help="Most generator updates [default: the imputer's, by mode]."
+)
+@click.option(
+    "--time-budget", help=f"How long training may take: seconds or a duration (90s, 3m) [default: {describe_auto()}]."
+)
 @click.option("--time", "time_col", help="Time column for time-aware imputation [default: inferred].")
 @click.option("--entity", help="Entity column (batch, run, unit) [default: inferred].")
 @click.option("--rows", "row_wise", is_flag=True, help="Impute row by row even when there is a time column.")
-@click.option("--condition", "conditions", multiple=True, metavar="COLUMN", help="Operating-mode column the imputations follow (repeatable).")
+@click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    metavar="COLUMN",
+    help="Operating-mode column the imputations follow (repeatable).",
+)
 @click.option("--max-gap", help="Leave outages longer than this missing: steps (e.g. 24) or a time span (e.g. 2h).")
-@click.option("--duplicate-times", type=click.Choice(["first", "error"]), help="Time-aware: rows that repeat a timestamp within an entity, as fit reads them: the first row of each time is the log and the repeats' missing cells take its filled values (with a warning), or refuse [default: first].")
-@click.option("--max-memory", help="DATA a folder of parquet files: fit on its most recent rows (a log) or a random sample (a table) within this bound (2GB), then fill every row part by part [default: 1.5GB, or a quarter of RAM if less].")
+@click.option(
+    "--duplicate-times",
+    type=click.Choice(["first", "error"]),
+    help=(
+        "Time-aware: rows that repeat a timestamp within an entity, as fit reads them: the first row of each time is "
+        "the log and the repeats' missing cells take its filled values (with a warning), or refuse [default: first]."
+    ),
+)
+@click.option(
+    "--max-memory",
+    help=(
+        "DATA a folder of parquet files: fit on its most recent rows (a log) or a random sample (a table) within this "
+        "bound (2GB), then fill every row part by part [default: 1.5GB, or a quarter of RAM if less]."
+    ),
+)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
-@click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (same seed, same device -> same fill).")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Files: also write an HTML report of where and how the gaps were filled.")
+@click.option(
+    "--seed", type=SEED, default=0, show_default=True, help="Random seed (same seed, same device -> same fill)."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Files: also write an HTML report of where and how the gaps were filled.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, model_path, save_path, iterations,
-           time_budget, time_col, entity, row_wise, conditions, max_gap, duplicate_times, max_memory, device, seed,
-           report_path, quiet):
+def impute(
+    data,
+    output,
+    db_url,
+    table,
+    key,
+    fill_columns,
+    dry_run,
+    undo_id,
+    model_path,
+    save_path,
+    iterations,
+    time_budget,
+    time_col,
+    entity,
+    row_wise,
+    conditions,
+    max_gap,
+    duplicate_times,
+    max_memory,
+    device,
+    seed,
+    report_path,
+    quiet,
+):
     """Fill missing cells (NaN, NULL, status strings such as "Bad") with GAIN, never touching an observed cell.
 
     \b
@@ -364,12 +622,17 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         if not db_url:
             raise click.UsageError("--undo needs --db (the database whose audit table holds the run).")
         ctx = click.get_current_context()
-        extra = [f"--{name.replace('_', '-')}" for name in ctx.params
-                 if name not in ("undo_id", "db_url", "quiet", "device", "seed")
-                 and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        extra = [
+            f"--{name.replace('_', '-')}"
+            for name in ctx.params
+            if name not in ("undo_id", "db_url", "quiet", "device", "seed")
+            and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ]
         if data is not None or extra:
-            raise click.UsageError(f"--undo restores a run as recorded in the audit table (its table and key); "
-                                   f"{', '.join(extra) or 'DATA'} cannot change it: drop {'them' if len(extra) > 1 else 'it'}.")
+            raise click.UsageError(
+                f"--undo restores a run as recorded in the audit table (its table and key); "
+                f"{', '.join(extra) or 'DATA'} cannot change it: drop {'them' if len(extra) > 1 else 'it'}."
+            )
         from .adapters.sql import undo_run
 
         click.echo(str(undo_run(db_url, undo_id)))
@@ -378,8 +641,10 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         raise click.UsageError("give either a DATA file (with -o) or --db URL --table T --key K.")
     if data is not None:  # refuse a bad output, or one that is an input, before any work
         from .adapters.files import check_output_path
-        output = output or default_output(data, "" if Path(data).is_dir() else (Path(data).suffix or ".parquet"),
-                                          "_filled")
+
+        output = output or default_output(
+            data, "" if Path(data).is_dir() else (Path(data).suffix or ".parquet"), "_filled"
+        )
         check_output_path(output, allow_folder=Path(data).is_dir())
         inputs = {"DATA": data, "--model": model_path}
         check_output(output, inputs, folder_ok=Path(data).is_dir())
@@ -391,25 +656,42 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
     if max_gap is not None:
         gap = int(max_gap) if max_gap.strip().isdigit() else max_gap
     if model_path is not None:
-        fitting = {"--iterations": iterations, "--time-budget": time_budget, "--time": time_col, "--entity": entity,
-                   "--rows": row_wise or None, "--condition": conditions or None, "--save": save_path}
+        fitting = {
+            "--iterations": iterations,
+            "--time-budget": time_budget,
+            "--time": time_col,
+            "--entity": entity,
+            "--rows": row_wise or None,
+            "--condition": conditions or None,
+            "--save": save_path,
+        }
         given = [k for k, v in fitting.items() if v is not None]
         if given:
-            raise click.UsageError(f"{', '.join(given)}: options of fitting an imputer; with --model the imputer is "
-                                   "already fitted (refit without --model to change them).")
+            raise click.UsageError(
+                f"{', '.join(given)}: options of fitting an imputer; with --model the imputer is "
+                "already fitted (refit without --model to change them)."
+            )
         from .base import load_model
 
         imputer = load_model(model_path, device=device)
         if not imputer.imputes:
-            raise ConfigError(f"{model_path} holds a {imputer.kind}, not an imputer; save one with indgan impute DATA "
-                              "--save imp.indgan.")
+            raise ConfigError(
+                f"{model_path} holds a {imputer.kind}, not an imputer; save one with indgan impute DATA "
+                "--save imp.indgan."
+            )
         if gap is not None:
             imputer.set_params(max_gap=gap)
         if duplicate_times is not None:
             imputer.set_params(duplicate_times=duplicate_times)
     else:
-        params = dict(random_state=seed, verbose=not quiet, device=device, max_gap=gap,
-                      condition=list(conditions) or None, duplicate_times=duplicate_times or "first")
+        params = dict(
+            random_state=seed,
+            verbose=not quiet,
+            device=device,
+            max_gap=gap,
+            condition=list(conditions) or None,
+            duplicate_times=duplicate_times or "first",
+        )
         if iterations is not None:
             params["iterations"] = iterations
         if time_budget is not None:
@@ -429,8 +711,16 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
             raise click.UsageError("--report is for files (indgan impute DATA -o FILLED --report fill.html).")
         from .adapters.sql import impute_table
 
-        report = impute_table(db_url, table=table, key=key, imputer=imputer, columns=list(fill_columns) or None,
-                              dry_run=dry_run, random_state=seed, verbose=not quiet)
+        report = impute_table(
+            db_url,
+            table=table,
+            key=key,
+            imputer=imputer,
+            columns=list(fill_columns) or None,
+            dry_run=dry_run,
+            random_state=seed,
+            verbose=not quiet,
+        )
         click.echo(str(report))
         if save_path is not None and imputer.__sklearn_is_fitted__():
             imputer.save(save_path)
@@ -440,6 +730,7 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
         raise click.UsageError("--column and --dry-run are database options (with --db).")
     if report_path is not None:  # refuse a bad report path before any work
         from .report.html import check_report_path
+
         check_report_path(report_path)
     from .adapters.files import read_table, write_table
 
@@ -452,16 +743,27 @@ def impute(data, output, db_url, table, key, fill_columns, dry_run, undo_id, mod
     n_missing = int(sum(before[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
     gaps = imputer.gaps_left(df)
     left = sum(g.steps for g in gaps)
-    mode = (f"time-aware on {imputer.time_column_!r}" + (f" per {imputer.entity_column_!r}" if imputer.entity_column_ else "")
-            if imputer.temporal_ else "row by row")
-    how = (f"the imputer of {model_path}" if fitted else
-           f"{imputer.n_iterations_} iterations, fit {imputer.fit_seconds_:.1f} s on {imputer.summary_.device}")
+    mode = (
+        f"time-aware on {imputer.time_column_!r}"
+        + (f" per {imputer.entity_column_!r}" if imputer.entity_column_ else "")
+        if imputer.temporal_
+        else "row by row"
+    )
+    how = (
+        f"the imputer of {model_path}"
+        if fitted
+        else f"{imputer.n_iterations_} iterations, fit {imputer.fit_seconds_:.1f} s on {imputer.summary_.device}"
+    )
     click.echo(f"{data}: {len(df)} rows x {df.shape[1]} columns; {n_missing} missing cells; GAIN {mode}, {how}")
-    click.echo(f"filled {n_missing - left} cells" + (f"; left {left} cells missing in {len(gaps)} "
-                                                      f"outage(s) longer than --max-gap {max_gap}" if left else ""))
+    click.echo(
+        f"filled {n_missing - left} cells"
+        + (f"; left {left} cells missing in {len(gaps)} outage(s) longer than --max-gap {max_gap}" if left else "")
+    )
     for g in gaps[:10]:
-        click.echo(f"  {g.column}: {g.steps} steps from row {g.first_row} to {g.last_row}"
-                   + (f" ({imputer.entity_column_} {g.entity})" if g.entity is not None else ""))
+        click.echo(
+            f"  {g.column}: {g.steps} steps from row {g.first_row} to {g.last_row}"
+            + (f" ({imputer.entity_column_} {g.entity})" if g.entity is not None else "")
+        )
     write_table(filled, output)
     click.echo(f"wrote {output}")
     if save_path is not None:
@@ -488,12 +790,16 @@ def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_m
         for part, skip in iter_table(data, rows=PART_ROWS, overlap=context):
             filled = imputer.transform(part)
             view = imputer.schema_.view(part.iloc[skip:])
-            n_filled += int(sum(view[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical))
+            n_filled += int(
+                sum(view[c].isna().sum() for c in imputer.encoder_.continuous + imputer.encoder_.categorical)
+            )
             writer.write(filled.iloc[skip:])
             n_rows += len(part) - skip
-    click.echo(f"{data}: {n_rows} rows in {writer.parts} part(s); {n_filled} missing cells filled"
-               + (f" (but outages longer than --max-gap {imputer.max_gap})" if imputer.max_gap is not None else "")
-               + f"; wrote {output}")
+    click.echo(
+        f"{data}: {n_rows} rows in {writer.parts} part(s); {n_filled} missing cells filled"
+        + (f" (but outages longer than --max-gap {imputer.max_gap})" if imputer.max_gap is not None else "")
+        + f"; wrote {output}"
+    )
     if save_path is not None:
         imputer.save(save_path)
         click.echo(f"saved the imputer to {save_path} (fill new data with --model {save_path})")
@@ -502,20 +808,54 @@ def _impute_folder(imputer, fitted: bool, data: Path, output: Path | None, max_m
 # ---------------------------------------------------------------------------------------------- sample
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
-@click.option("-n", "--rows", "n", type=int, help="Rows to generate [default: the training data's shape: as many "
-                                                   "rows; for a log, one synthetic log per training entity with its "
-                                                   "length, start and sampling interval].")
-@click.option("--sequences", type=int, help="Log and sequence models: this many sequences (scenarios) of --steps steps.")
-@click.option("--steps", type=int, help="With --sequences: steps per sequence [default: the training window or a training entity's length].")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Output .parquet or .csv, or a folder of parquet parts [default: CSV on stdout].")
-@click.option("--condition", "conditions", multiple=True, metavar="COLUMN=VALUE",
-              help="Fix a condition (repeatable), e.g. mode=B or tag70:status=Bad; log and sequence models also take "
-                   "schedules, fault=0:160,5:320.")
+@click.option(
+    "-n",
+    "--rows",
+    "n",
+    type=int,
+    help="Rows to generate [default: the training data's shape: as many "
+    "rows; for a log, one synthetic log per training entity with its "
+    "length, start and sampling interval].",
+)
+@click.option(
+    "--sequences", type=int, help="Log and sequence models: this many sequences (scenarios) of --steps steps."
+)
+@click.option(
+    "--steps",
+    type=int,
+    help="With --sequences: steps per sequence [default: the training window or a training entity's length].",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Output .parquet or .csv, or a folder of parquet parts [default: CSV on stdout].",
+)
+@click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    metavar="COLUMN=VALUE",
+    help="Fix a condition (repeatable), e.g. mode=B or tag70:status=Bad; log and sequence models also take "
+    "schedules, fault=0:160,5:320.",
+)
 @click.option("--seed", type=SEED, default=None, help="Random seed of the draw.")
-@click.option("--fill-gaps", is_flag=True, help="Log model, training shape: generate the training log's outages too "
-                                                "(a gapless grid) [default: the training timestamps, outages kept].")
-@click.option("--part-rows", type=click.IntRange(min=1), default=PART_ROWS, show_default=True,
-              help="Rows (or, with --sequences, about as many rows of whole sequences) generated and written per part: the memory bound of a large -n.")
+@click.option(
+    "--fill-gaps",
+    is_flag=True,
+    help="Log model, training shape: generate the training log's outages too "
+    "(a gapless grid) [default: the training timestamps, outages kept].",
+)
+@click.option(
+    "--part-rows",
+    type=click.IntRange(min=1),
+    default=PART_ROWS,
+    show_default=True,
+    help=(
+        "Rows (or, with --sequences, about as many rows of whole sequences) generated and written per part: the "
+        "memory bound of a large -n."
+    ),
+)
 @click.option("--device", default="auto", show_default=True)
 def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps, part_rows, device):
     """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
@@ -524,41 +864,55 @@ def sample(model_path, n, sequences, steps, output, conditions, seed, fill_gaps,
     _setup_logging()
     for name, value in (("-n", n), ("--sequences", sequences), ("--steps", steps)):
         if value is not None and value < (2 if name == "--steps" else 1):
-            raise click.BadParameter(f"{value} is not a positive number{' of at least 2 steps' if name == '--steps' else ''}.",
-                                     param_hint=name)
+            raise click.BadParameter(
+                f"{value} is not a positive number{' of at least 2 steps' if name == '--steps' else ''}.",
+                param_hint=name,
+            )
     if output is not None:  # refuse a bad output before generating anything
         from .adapters.files import check_output_path
+
         check_output_path(output, allow_folder=True)
         check_output(output, {"MODEL": model_path}, folder_ok=True)
     model = load_model(model_path, device=device)
     sequential = getattr(model, "generates_sequences", False)
     if not sequential and (sequences is not None or steps is not None):
-        raise ConfigError(f"--sequences and --steps apply to log and sequence models; {model_path} holds a "
-                          f"{model.kind} (use -n ROWS).")
+        raise ConfigError(
+            f"--sequences and --steps apply to log and sequence models; {model_path} holds a "
+            f"{model.kind} (use -n ROWS)."
+        )
     if sequences is None and steps is not None:
         raise ConfigError("--steps needs --sequences N (-n counts rows).")
     if fill_gaps and not getattr(model, "keeps_outages", False):
         raise ConfigError(f"--fill-gaps applies to log models; {model_path} holds a {model.kind}.")
-    parts, total = _sample_parts(model, n, sequences, steps, _conditions(conditions, schedules=sequential), seed,
-                                 part_rows, fill_gaps)
+    parts, total = _sample_parts(
+        model, n, sequences, steps, _conditions(conditions, schedules=sequential), seed, part_rows, fill_gaps
+    )
     _check_sample_size(model, total, output, seed)
     from tqdm.auto import tqdm
 
     from .adapters.files import CsvStdoutWriter, PartsWriter
 
     cols = 0
-    with (PartsWriter(output) if output is not None else CsvStdoutWriter()) as writer, \
-            tqdm(total=total, unit="rows", desc="sample", disable=output is None or total <= part_rows,
-                 file=sys.stderr) as bar:
+    with (
+        PartsWriter(output) if output is not None else CsvStdoutWriter() as writer,
+        tqdm(
+            total=total, unit="rows", desc="sample", disable=output is None or total <= part_rows, file=sys.stderr
+        ) as bar,
+    ):
         for df in parts:
             writer.write(df)
             cols = df.shape[1]
             bar.update(len(df))
-    what = (f"{sequences} sequences ({writer.rows} rows)" if sequences else
-            f"{writer.rows} rows" + ("" if n else " (the training shape)"))
+    what = (
+        f"{sequences} sequences ({writer.rows} rows)"
+        if sequences
+        else f"{writer.rows} rows" + ("" if n else " (the training shape)")
+    )
     if output is not None:
-        click.echo(f"wrote {what} x {cols} columns to {output}" + (f" in {writer.parts} parts" if writer.parts > 1
-                                                                     else ""), err=True)
+        click.echo(
+            f"wrote {what} x {cols} columns to {output}" + (f" in {writer.parts} parts" if writer.parts > 1 else ""),
+            err=True,
+        )
 
 
 #: Most rows ``indgan sample`` generates in one command (10^10: more than a day at the generators' speed).
@@ -581,16 +935,24 @@ def _sample_parts(model, n, sequences, steps, conds, seed, part_rows, fill_gaps)
     else:
         total = int(sum(lengths)) if sequential else int(getattr(model.fit_info_, "n_rows", 0) or 0)
     if hasattr(model, "sample_parts"):  # the log model: one log, part by part
-        return model.sample_parts(n, sequences=sequences, steps=steps, conditions=conds, random_state=seed,
-                                  fill_gaps=fill_gaps, part_rows=part_rows), total
+        return model.sample_parts(
+            n,
+            sequences=sequences,
+            steps=steps,
+            conditions=conds,
+            random_state=seed,
+            fill_gaps=fill_gaps,
+            part_rows=part_rows,
+        ), total
 
     def parts():
         if sequential and sequences is not None:
             per = max(1, part_rows // max(1, steps or getattr(model, "seq_len", None) or 1))
             done = 0
             for i, size in enumerate(min(per, sequences - k) for k in range(0, sequences, per)):
-                df = model.sample(sequences=size, steps=steps, conditions=conds,
-                                  random_state=None if seed is None else seed + i)
+                df = model.sample(
+                    sequences=size, steps=steps, conditions=conds, random_state=None if seed is None else seed + i
+                )
                 if done and "sequence" in df.columns:
                     df["sequence"] = pd.to_numeric(df["sequence"], errors="coerce") + done
                 done += size
@@ -612,8 +974,10 @@ def _check_sample_size(model, total: int, output, seed) -> None:
     import shutil
 
     if total > MAX_SAMPLE_ROWS:
-        raise ConfigError(f"{total:,} rows asked: more than indgan samples in one command ({MAX_SAMPLE_ROWS:,}, "
-                          "more than a day of generation); ask for fewer rows.")
+        raise ConfigError(
+            f"{total:,} rows asked: more than indgan samples in one command ({MAX_SAMPLE_ROWS:,}, "
+            "more than a day of generation); ask for fewer rows."
+        )
     if output is None or total <= 10_000:
         return
     from .adapters.files import is_folder_output
@@ -627,9 +991,11 @@ def _check_sample_size(model, total: int, output, seed) -> None:
         parent = parent.parent
     free = shutil.disk_usage(parent).free
     if need > free:
-        raise ConfigError(f"{total:,} rows of {trial.shape[1]} columns need about {_bytes(need)} as "
-                          f"{'CSV' if csv else 'parquet'} (from a 200-row trial); {parent} has {_bytes(free)} free. "
-                          "Ask for fewer rows or write elsewhere.")
+        raise ConfigError(
+            f"{total:,} rows of {trial.shape[1]} columns need about {_bytes(need)} as "
+            f"{'CSV' if csv else 'parquet'} (from a 200-row trial); {parent} has {_bytes(free)} free. "
+            "Ask for fewer rows or write elsewhere."
+        )
 
 
 def _bytes(n: float) -> str:
@@ -643,12 +1009,25 @@ def _bytes(n: float) -> str:
 # ---------------------------------------------------------------------------------------------- scenario
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
-@click.option("-n", "--scenarios", "n", type=click.IntRange(min=1), default=1, show_default=True, help="Scenarios to generate.")
-@click.option("--steps", type=click.IntRange(min=2), help="Steps per scenario [default: the schedule's length, else the training window or a training batch's length].")
-@click.option("--condition", "conditions", multiple=True, metavar="COLUMN=SCHEDULE",
-              help="A condition for the whole scenario (fault=5) or a schedule of VALUE:STEPS segments "
-                   "(fault=0:160,5:320: normal for 160 steps, then fault 5 for 320). Repeatable.")
-@click.option("--schedule", type=click.Path(path_type=Path), help="CSV/parquet: one column per condition, one row per step.")
+@click.option(
+    "-n", "--scenarios", "n", type=click.IntRange(min=1), default=1, show_default=True, help="Scenarios to generate."
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=2),
+    help="Steps per scenario [default: the schedule's length, else the training window or a training batch's length].",
+)
+@click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    metavar="COLUMN=SCHEDULE",
+    help="A condition for the whole scenario (fault=5) or a schedule of VALUE:STEPS segments "
+    "(fault=0:160,5:320: normal for 160 steps, then fault 5 for 320). Repeatable.",
+)
+@click.option(
+    "--schedule", type=click.Path(path_type=Path), help="CSV/parquet: one column per condition, one row per step."
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Output .parquet or .csv.")
 @click.option("--seed", type=SEED, default=None, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
@@ -662,18 +1041,23 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
     _setup_logging()
     model = load_model(model_path, device=device)
     if not getattr(model, "generates_sequences", False):
-        raise ConfigError(f"{model_path} holds a {model.kind}; scenarios need a log or sequence model "
-                          "(indgan fit DATA with a time column).")
-    result = generate_scenarios(model, n, steps=steps, conditions=_conditions(conditions), schedule=schedule,
-                                random_state=seed)
+        raise ConfigError(
+            f"{model_path} holds a {model.kind}; scenarios need a log or sequence model "
+            "(indgan fit DATA with a time column)."
+        )
+    result = generate_scenarios(
+        model, n, steps=steps, conditions=_conditions(conditions), schedule=schedule, random_state=seed
+    )
     write_table(result.frame, output)
     df = result.frame
     click.echo(f"wrote {n} scenario(s), {len(df)} steps x {df.shape[1]} columns, to {output}")
     r = result.ranges
     if len(r):
         pinned = r[r.at_limit > 0.05].sort_values("at_limit", ascending=False)
-        click.echo(f"  every tag within its training range (clipped); {len(pinned)} of {len(r)} tag(s) spend more "
-                   "than 5% of the steps within 1% of a limit" + (":" if len(pinned) else "."))
+        click.echo(
+            f"  every tag within its training range (clipped); {len(pinned)} of {len(r)} tag(s) spend more "
+            "than 5% of the steps within 1% of a limit" + (":" if len(pinned) else ".")
+        )
         for row in pinned.head(8).itertuples():
             click.echo(f"    {row.tag}: {row.at_limit:.0%} at a limit (range {row.train_min:g} .. {row.train_max:g})")
 
@@ -682,8 +1066,20 @@ def scenario(model_path, n, steps, conditions, schedule, output, seed, device):
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
 @click.argument("coarse", type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write the fine history to (parquet or CSV).")
-@click.option("--draws", type=click.IntRange(min=1), default=1, show_default=True, help="Fine histories per coarse history (a 'draw' column numbers them); their spread is reported per tag.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File to write the fine history to (parquet or CSV).",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Fine histories per coarse history (a 'draw' column numbers them); their spread is reported per tag.",
+)
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed of the draw.")
 @click.option("--device", default="auto", show_default=True)
 def upsample(model_path, coarse, output, draws, seed, device):
@@ -696,13 +1092,17 @@ def upsample(model_path, coarse, output, draws, seed, device):
     _setup_logging()
     model = load_model(model_path, device=device)
     if not model.upsamples:
-        raise ConfigError(f"{model_path} holds a {model.kind}; upsampling needs a super-resolution model "
-                          "(indgan fit DATA --model super-resolution --factor 8).")
+        raise ConfigError(
+            f"{model_path} holds a {model.kind}; upsampling needs a super-resolution model "
+            "(indgan fit DATA --model super-resolution --factor 8)."
+        )
     fine = model.upsample(read_table(coarse), draws=draws, random_state=seed)
     write_table(fine, output)
     fi = model.fit_info_
-    click.echo(f"wrote {output}: {draws} fine histor{'y' if draws == 1 else 'ies'} of {len(fine) // draws} steps x "
-               f"{len(fi.tags)} tag(s) (x{fi.factor}, consistent with the coarse {fi.coarse}s)")
+    click.echo(
+        f"wrote {output}: {draws} fine histor{'y' if draws == 1 else 'ies'} of {len(fine) // draws} steps x "
+        f"{len(fi.tags)} tag(s) (x{fi.factor}, consistent with the coarse {fi.coarse}s)"
+    )
     if draws > 1:
         spread = model.draw_spread(fine)
         click.echo("  spread of the draws per tag (std across draws, mean over steps, user units), largest first:")
@@ -717,7 +1117,13 @@ def upsample(model_path, coarse, output, draws, seed, device):
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
 @click.argument("frame", type=click.Path(path_type=Path))
 @click.option("--to", "to", required=True, help="The domain to translate into: one of the model's two values (e.g. 4).")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write the translated log to (parquet or CSV).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File to write the translated log to (parquet or CSV).",
+)
 @click.option("--device", default="auto", show_default=True)
 def translate(model_path, frame, to, output, device):
     """Translate the log FRAME into another regime with a CycleGAN model (indgan fit DATA --model cyclegan
@@ -730,15 +1136,19 @@ def translate(model_path, frame, to, output, device):
     check_output(output, {"MODEL": model_path, "FRAME": frame})
     model = load_model(model_path, device=device)
     if not model.translates:
-        raise ConfigError(f"{model_path} holds a {model.kind}; translating needs a CycleGAN model "
-                          "(indgan fit DATA --model cyclegan --domains COLUMN=A,B).")
+        raise ConfigError(
+            f"{model_path} holds a {model.kind}; translating needs a CycleGAN model "
+            "(indgan fit DATA --model cyclegan --domains COLUMN=A,B)."
+        )
     source = read_table(frame)
     out = model.translate(source, to=to)
     write_table(out, output)
     fi = model.fit_info_
     changed = int((out[fi.domain_column] != source[fi.domain_column]).sum()) if fi.domain_column in source else len(out)
-    click.echo(f"wrote {output}: {len(out)} rows, {changed} translated to {fi.domain_column}={to} "
-               f"({fi.n_tags} tags; missing cells, status strings and the other columns as in {frame})")
+    click.echo(
+        f"wrote {output}: {len(out)} rows, {changed} translated to {fi.domain_column}={to} "
+        f"({fi.n_tags} tags; missing cells, status strings and the other columns as in {frame})"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- evaluate
@@ -746,17 +1156,66 @@ def translate(model_path, frame, to, output, device):
 @click.argument("real", type=click.Path(path_type=Path))
 @click.argument("synthetic", type=click.Path(path_type=Path))
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the report as JSON.")
-@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Use this model file's column roles instead of inferring them.")
-@click.option("--max-rows", type=int, default=20_000, show_default=True, help="Subsample each table to this many rows for sdmetrics.")
-@click.option("--time/--no-time", "over_time", default=None, help="Score over time too: step changes, autocorrelation, discriminative score on non-overlapping windows [default: when there is a time column].")
-@click.option("--sequences", is_flag=True, help="Also score sequences: TimeGAN's discriminative and predictive scores, autocorrelation and cross-correlation differences.")
-@click.option("--seq-len", type=click.IntRange(min=2), default=24, show_default=True, help="With --sequences: window length.")
-@click.option("--by", multiple=True, metavar="COLUMN", help="With --sequences: compare with real windows of the synthetic data's values of this condition [default: condition-like columns whose synthetic values are a subset of the real ones].")
-@click.option("--repeats", type=click.IntRange(min=1), default=10, show_default=True, help="With --sequences: repeats of each post-hoc model (TimeGAN: 10).")
-@click.option("--post-hoc-iterations", type=(click.IntRange(min=1), click.IntRange(min=1)), default=(2000, 5000),
-              show_default=True, metavar="DISC PRED", help="With --sequences: training iterations of the post-hoc classifier and predictor (TimeGAN: 2000 5000).")
-def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, sequences, seq_len, by, repeats,
-                 post_hoc_iterations):
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    help="Use this model file's column roles instead of inferring them.",
+)
+@click.option(
+    "--max-rows",
+    type=int,
+    default=20_000,
+    show_default=True,
+    help="Subsample each table to this many rows for sdmetrics.",
+)
+@click.option(
+    "--time/--no-time",
+    "over_time",
+    default=None,
+    help=(
+        "Score over time too: step changes, autocorrelation, discriminative score on non-overlapping windows "
+        "[default: when there is a time column]."
+    ),
+)
+@click.option(
+    "--sequences",
+    is_flag=True,
+    help=(
+        "Also score sequences: TimeGAN's discriminative and predictive scores, autocorrelation and cross-correlation "
+        "differences."
+    ),
+)
+@click.option(
+    "--seq-len", type=click.IntRange(min=2), default=24, show_default=True, help="With --sequences: window length."
+)
+@click.option(
+    "--by",
+    multiple=True,
+    metavar="COLUMN",
+    help=(
+        "With --sequences: compare with real windows of the synthetic data's values of this condition [default: "
+        "condition-like columns whose synthetic values are a subset of the real ones]."
+    ),
+)
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="With --sequences: repeats of each post-hoc model (TimeGAN: 10).",
+)
+@click.option(
+    "--post-hoc-iterations",
+    type=(click.IntRange(min=1), click.IntRange(min=1)),
+    default=(2000, 5000),
+    show_default=True,
+    metavar="DISC PRED",
+    help="With --sequences: training iterations of the post-hoc classifier and predictor (TimeGAN: 2000 5000).",
+)
+def evaluate_cmd(
+    real, synthetic, json_path, model_path, max_rows, over_time, sequences, seq_len, by, repeats, post_hoc_iterations
+):
     """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
     check_output(json_path, {"REAL": real, "SYNTHETIC": synthetic}, "--json")
     from .adapters.files import read_table
@@ -766,11 +1225,19 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
     schema = None
     if model_path:
         from .base import load_model
+
         schema = load_model(model_path, device="cpu").schema_
     real_df, syn_df = read_table(real), read_table(synthetic)
     if sequences:
-        report = evaluate_sequences(real_df, syn_df, schema=schema, seq_len=seq_len, by=list(by), n_repeats=repeats,
-                                    iterations=post_hoc_iterations)
+        report = evaluate_sequences(
+            real_df,
+            syn_df,
+            schema=schema,
+            seq_len=seq_len,
+            by=list(by),
+            n_repeats=repeats,
+            iterations=post_hoc_iterations,
+        )
     else:
         report = evaluate(real_df, syn_df, schema=schema, max_rows=max_rows, temporal=over_time)
     click.echo(str(report))
@@ -783,12 +1250,44 @@ def evaluate_cmd(real, synthetic, json_path, model_path, max_rows, over_time, se
 @cli.command("report")
 @click.argument("real", type=click.Path(path_type=Path))
 @click.argument("synthetic", type=click.Path(path_type=Path))
-@click.option("--model", "model_path", type=click.Path(path_type=Path), help="The model that generated SYNTHETIC: its column roles, training curves and conditions.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True, help="The HTML page to write.")
-@click.option("--png", "png_dir", type=click.Path(path_type=Path), help="Also write every figure as a PNG into this folder (needs matplotlib).")
-@click.option("--max-rows", type=int, default=20_000, show_default=True, help="Subsample each table to this many rows for the sdmetrics scores.")
-@click.option("--tags", "n_tags", type=click.IntRange(min=1), default=6, show_default=True, help="Tags on the trend, autocorrelation and daily-profile plots.")
-@click.option("--discriminative", is_flag=True, help="Add TimeGAN's discriminative score (trains a classifier; tens of seconds).")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    help="The model that generated SYNTHETIC: its column roles, training curves and conditions.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="The HTML page to write.",
+)
+@click.option(
+    "--png",
+    "png_dir",
+    type=click.Path(path_type=Path),
+    help="Also write every figure as a PNG into this folder (needs matplotlib).",
+)
+@click.option(
+    "--max-rows",
+    type=int,
+    default=20_000,
+    show_default=True,
+    help="Subsample each table to this many rows for the sdmetrics scores.",
+)
+@click.option(
+    "--tags",
+    "n_tags",
+    type=click.IntRange(min=1),
+    default=6,
+    show_default=True,
+    help="Tags on the trend, autocorrelation and daily-profile plots.",
+)
+@click.option(
+    "--discriminative", is_flag=True, help="Add TimeGAN's discriminative score (trains a classifier; tens of seconds)."
+)
 def report_cmd(real, synthetic, model_path, output, png_dir, max_rows, n_tags, discriminative):
     """Write one self-contained HTML page of SYNTHETIC against REAL (scores, distributions, trends, correlations,
     training curves), readable offline in any browser."""
@@ -803,14 +1302,26 @@ def report_cmd(real, synthetic, model_path, output, png_dir, max_rows, n_tags, d
     model = None
     if model_path:
         from .base import load_model
+
         model = load_model(model_path, device="cpu")
-    result = synthetic_report(read_table(real), read_table(synthetic), output, model=model, png=png_dir,
-                              max_rows=max_rows, n_tags=n_tags, discriminative=discriminative,
-                              real_name=str(real), synthetic_name=str(synthetic))
+    result = synthetic_report(
+        read_table(real),
+        read_table(synthetic),
+        output,
+        model=model,
+        png=png_dir,
+        max_rows=max_rows,
+        n_tags=n_tags,
+        discriminative=discriminative,
+        real_name=str(real),
+        synthetic_name=str(synthetic),
+    )
     for note in result.notes:
         click.echo(f"note: {note}")
-    click.echo(f"wrote {result.path} ({result.path.stat().st_size / 1e6:.1f} MB, {result.n_plots} plots, "
-               f"{result.seconds:.1f} s)" + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else ""))
+    click.echo(
+        f"wrote {result.path} ({result.path.stat().st_size / 1e6:.1f} MB, {result.n_plots} plots, "
+        f"{result.seconds:.1f} s)" + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else "")
+    )
 
 
 # ---------------------------------------------------------------------------------------------- info
@@ -826,10 +1337,20 @@ def info(model_path, as_json):
     if as_json:
         schema = getattr(model, "schema_", None)
         fit = model.fit_info_.to_dict() if hasattr(model, "fit_info_") else {}
-        click.echo(json.dumps({"kind": model.kind, "params": model.get_params(),
-                               "schema": schema.to_dict() if schema is not None else None,
-                               "conditions": model.condition_candidates(), "fit": fit,
-                               "summary": summary.to_dict()}, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {
+                    "kind": model.kind,
+                    "params": model.get_params(),
+                    "schema": schema.to_dict() if schema is not None else None,
+                    "conditions": model.condition_candidates(),
+                    "fit": fit,
+                    "summary": summary.to_dict(),
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return
     click.echo(f"{model_path}: {model.kind}")
     params = model.get_params()
@@ -861,8 +1382,10 @@ def info(model_path, as_json):
         picks = sorted({0, len(hist) // 4, len(hist) // 2, 3 * len(hist) // 4, len(hist) - 1})
         for i in picks:
             h = hist[i]
-            click.echo(f"  {h['epoch']:>6} {h['generator_loss']:>10.4f} {h['critic_loss']:>10.4f} "
-                       f"{h['extra_loss']:>9.4f} {h['d_real']:>8.3f} {h['d_fake']:>8.3f}")
+            click.echo(
+                f"  {h['epoch']:>6} {h['generator_loss']:>10.4f} {h['critic_loss']:>10.4f} "
+                f"{h['extra_loss']:>9.4f} {h['d_real']:>8.3f} {h['d_fake']:>8.3f}"
+            )
 
 
 # ---------------------------------------------------------------------------------------------- images
@@ -876,18 +1399,26 @@ def images():
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file [default: SOURCE name + .indgan].")
 @click.option("--conditional", is_flag=True, help="Conditional GAN: learn one generator for every label.")
 @click.option("--size", type=click.Choice(["28", "32", "64"]), help="Resize images to this many pixels square.")
-@click.option("--epochs", type=click.IntRange(min=1), help="Most passes over the images [default: as the time budget allows].")
-@click.option("--time-budget", help="How long training may take: seconds or a duration (90s, 10m, 1h) [default: "
-                                    f"{describe_auto()}; with --epochs and no budget, exactly that many epochs].")
+@click.option(
+    "--epochs", type=click.IntRange(min=1), help="Most passes over the images [default: as the time budget allows]."
+)
+@click.option(
+    "--time-budget",
+    help="How long training may take: seconds or a duration (90s, 10m, 1h) [default: "
+    f"{describe_auto()}; with --epochs and no budget, exactly that many epochs].",
+)
 @click.option("--batch-size", type=int, default=128, show_default=True)
-@click.option("--features", type=int, default=64, show_default=True, help="Feature maps of the first/last layer (DCGAN's 64).")
+@click.option(
+    "--features", type=int, default=64, show_default=True, help="Feature maps of the first/last layer (DCGAN's 64)."
+)
 @click.option("--loss", type=click.Choice(tuple(LOSSES)), default="non-saturating", show_default=True)
 @click.option("--critic-steps", type=int, default=1, show_default=True, help="Discriminator steps per generator step.")
 @click.option("--device", default="auto", show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
-def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, features, loss, critic_steps, device,
-               seed, quiet):
+def images_fit(
+    source, out, conditional, size, epochs, time_budget, batch_size, features, loss, critic_steps, device, seed, quiet
+):
     """Train a DCGAN (or with --conditional a conditional DCGAN) on SOURCE: fashion-mnist (Debian's
     dataset-fashion-mnist), digits (scikit-learn), a folder of images (class sub-folders as labels) or an .npz."""
     from .image import DCGAN, ConditionalDCGAN
@@ -901,24 +1432,44 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
     if conditional and data.labels is None:
         raise ConfigError(f"{source}: --conditional needs labels (class sub-folders, or 'labels' in the .npz).")
     c, h, w = data.shape
-    click.echo(f"{data.source}: {len(data)} images of {h} x {w} x {c}" + (f", {len(data.classes)} classes" if data.labels is not None else ""))
+    click.echo(
+        f"{data.source}: {len(data)} images of {h} x {w} x {c}"
+        + (f", {len(data.classes)} classes" if data.labels is not None else "")
+    )
     budget = time_budget if time_budget is not None else (None if epochs else "auto")
-    model = cls(epochs=epochs, time_budget=budget, batch_size=batch_size, features=features, loss=loss,
-                critic_steps=critic_steps, device=device, random_state=seed, verbose=not quiet)
+    model = cls(
+        epochs=epochs,
+        time_budget=budget,
+        batch_size=batch_size,
+        features=features,
+        loss=loss,
+        critic_steps=critic_steps,
+        device=device,
+        random_state=seed,
+        verbose=not quiet,
+    )
     from .budget import budget_seconds
     from .training import resolve_device
+
     seconds = budget_seconds(budget, resolve_device(device), n_rows=len(data), unit="images")
     grown = budget == "auto" and seconds != budget_seconds(budget, resolve_device(device))
-    click.echo(f"  {cls.kind}: " + (f"time budget {_duration(seconds)}" if seconds else "no time budget")
-               + (f" (grown with the {len(data):,} images)" if grown else "")
-               + (f", at most {epochs} epochs" if epochs else ""))
+    click.echo(
+        f"  {cls.kind}: "
+        + (f"time budget {_duration(seconds)}" if seconds else "no time budget")
+        + (f" (grown with the {len(data):,} images)" if grown else "")
+        + (f", at most {epochs} epochs" if epochs else "")
+    )
     model.fit(data)
     model.save(out)
     fi, last = model.fit_info_, model.summary_.history[-1]
-    click.echo(f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi.seconds_per_epoch:.1f} s per epoch on "
-               f"{model.summary_.device} ({_stop_words(model)})")
-    click.echo(f"  last epoch: G loss {last['generator_loss']:.3f}, D loss {last['critic_loss']:.3f}, "
-               + _scores(model.summary_.loss, last))
+    click.echo(
+        f"wrote {out}; {model.kind}, {model.summary_.epochs} epochs, {fi.seconds_per_epoch:.1f} s per epoch on "
+        f"{model.summary_.device} ({_stop_words(model)})"
+    )
+    click.echo(
+        f"  last epoch: G loss {last['generator_loss']:.3f}, D loss {last['critic_loss']:.3f}, "
+        + _scores(model.summary_.loss, last)
+    )
     cov = f"class coverage {fi.coverage:.2f}, " if fi.coverage is not None else ""
     click.echo(f"  mode-collapse signal: {cov}diversity {fi.diversity:.2f} (1 = as diverse as the data)")
 
@@ -927,7 +1478,9 @@ def images_fit(source, out, conditional, size, epochs, time_budget, batch_size, 
 @click.argument("model_path", type=click.Path(path_type=Path))
 @click.option("-n", type=int, default=64, show_default=True, help="Number of images.")
 @click.option("--label", help="Class to draw (index or name; conditional models).")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="PNG grid, or .npz for the arrays.")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True, help="PNG grid, or .npz for the arrays."
+)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 def images_sample(model_path, n, label, output, seed, device):
@@ -943,7 +1496,9 @@ def images_sample(model_path, n, label, output, seed, device):
         np.savez_compressed(output, images=imgs)
     else:
         save_grid(imgs, output)
-    click.echo(f"wrote {output}: {n} images of {imgs.shape[2]} x {imgs.shape[3]}" + (f", label {label}" if label else ""))
+    click.echo(
+        f"wrote {output}: {n} images of {imgs.shape[2]} x {imgs.shape[3]}" + (f", label {label}" if label else "")
+    )
 
 
 @images.command("interpolate")
@@ -968,7 +1523,9 @@ def images_interpolate(model_path, steps, rows, label, output, seed, device):
 @images.command("report")
 @click.argument("model_path", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True)
-@click.option("--png", "png_dir", type=click.Path(path_type=Path), help="Also write every figure as a PNG into this folder.")
+@click.option(
+    "--png", "png_dir", type=click.Path(path_type=Path), help="Also write every figure as a PNG into this folder."
+)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 def images_report(model_path, output, png_dir, seed):
     """An HTML page of an image GAN: samples, latent walks, training curves, the mode-collapse signal."""
@@ -980,7 +1537,10 @@ def images_report(model_path, output, png_dir, seed):
     check_output(png_dir, {"MODEL": model_path}, "--png", folder_ok=True)
     check_report_path(output)
     result = image_report(load_model(model_path, device="cpu"), output, png=png_dir, random_state=seed)
-    click.echo(f"wrote {result.path} ({result.n_plots} plots)" + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else ""))
+    click.echo(
+        f"wrote {result.path} ({result.n_plots} plots)"
+        + (f" and {len(result.pngs)} PNGs to {png_dir}" if png_dir else "")
+    )
 
 
 @images.command("evaluate")

@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 
 
-def sines(n_sequences: int = 10_000, seq_len: int = 24, n_features: int = 5,
-          random_state: int | np.random.Generator | None = None) -> np.ndarray:
+def sines(
+    n_sequences: int = 10_000,
+    seq_len: int = 24,
+    n_features: int = 5,
+    random_state: int | np.random.Generator | None = None,
+) -> np.ndarray:
     """Independent sine waves with random frequency and phase, the TimeGAN "Sines" data set.
 
     For every sequence ``i`` and feature ``k`` a frequency ``f ~ U(0, 0.1)`` and a phase ``p ~ U(0, 0.1)``
@@ -60,8 +64,12 @@ def sines(n_sequences: int = 10_000, seq_len: int = 24, n_features: int = 5,
     return ((np.sin(freq * t + phase) + 1.0) * 0.5).astype(np.float32)
 
 
-def sines_frame(n_sequences: int = 10_000, seq_len: int = 24, n_features: int = 5,
-                random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+def sines_frame(
+    n_sequences: int = 10_000,
+    seq_len: int = 24,
+    n_features: int = 5,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """The :func:`sines` data as a long table, one row per sequence and time step.
 
     Fit a sequence model on it with entity column ``sequence`` and time column ``step``.
@@ -85,8 +93,9 @@ def sines_frame(n_sequences: int = 10_000, seq_len: int = 24, n_features: int = 
     NeurIPS 2019.
     """
     data = sines(n_sequences, seq_len, n_features, random_state)
-    frame = pd.DataFrame(data.reshape(n_sequences * seq_len, n_features),
-                         columns=[f"s{k}" for k in range(1, n_features + 1)])
+    frame = pd.DataFrame(
+        data.reshape(n_sequences * seq_len, n_features), columns=[f"s{k}" for k in range(1, n_features + 1)]
+    )
     frame.insert(0, "sequence", np.repeat(np.arange(n_sequences, dtype=np.int64), seq_len))
     frame.insert(1, "step", np.tile(np.arange(seq_len, dtype=np.int64), n_sequences))
     return frame

@@ -48,8 +48,11 @@ def _collective(fn):
         try:
             return fn(*args, **kwargs)
         except RuntimeError as exc:  # torch.distributed.DistBackendError and gloo/NCCL errors are RuntimeErrors
-            raise RankError(f"rank {rank()} of {world_size()}: another rank failed or stopped answering "
-                            f"({str(exc).strip().splitlines()[0][:160]}); see that rank's log for the cause.") from exc
+            raise RankError(
+                f"rank {rank()} of {world_size()}: another rank failed or stopped answering "
+                f"({str(exc).strip().splitlines()[0][:160]}); see that rank's log for the cause."
+            ) from exc
+
     return wrapper
 
 
@@ -103,9 +106,11 @@ def init_from_env(device: str | None = None) -> bool:
     try:
         dist.init_process_group(backend=backend, timeout=timeout)
     except (RuntimeError, ValueError) as exc:
-        raise ConfigError(f"cannot form the torch.distributed process group ({backend}): "
-                          f"{str(exc).strip().splitlines()[0][:200]}; check MASTER_ADDR/MASTER_PORT and that every "
-                          "rank was started.") from exc
+        raise ConfigError(
+            f"cannot form the torch.distributed process group ({backend}): "
+            f"{str(exc).strip().splitlines()[0][:200]}; check MASTER_ADDR/MASTER_PORT and that every "
+            "rank was started."
+        ) from exc
     return True
 
 
@@ -158,7 +163,7 @@ def average_gradients(module) -> None:
     offset = 0
     for p in params:
         n = p.numel()
-        p.grad = flat[offset:offset + n].view_as(p).clone()
+        p.grad = flat[offset : offset + n].view_as(p).clone()
         offset += n
 
 

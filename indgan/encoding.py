@@ -144,13 +144,22 @@ class DataTransformer:
         Width of the encoded matrix.
     """
 
-    def __init__(self, schema: Schema, n_modes: int = 10, weight_threshold: float = 0.005,
-                 max_fit_rows: int = 5000, point_mass_fraction: float | None = 0.05,
-                 device: str | torch.device = "cpu", random_state: int = 0, continuous_encoding: str = "mode",
-                 n_quantiles: int = 1001):
+    def __init__(
+        self,
+        schema: Schema,
+        n_modes: int = 10,
+        weight_threshold: float = 0.005,
+        max_fit_rows: int = 5000,
+        point_mass_fraction: float | None = 0.05,
+        device: str | torch.device = "cpu",
+        random_state: int = 0,
+        continuous_encoding: str = "mode",
+        n_quantiles: int = 1001,
+    ):
         if continuous_encoding not in QUANTILE_ENCODINGS:
-            raise DataError(f"continuous_encoding must be one of {', '.join(QUANTILE_ENCODINGS)}, "
-                            f"got {continuous_encoding!r}.")
+            raise DataError(
+                f"continuous_encoding must be one of {', '.join(QUANTILE_ENCODINGS)}, got {continuous_encoding!r}."
+            )
         self.continuous_encoding = continuous_encoding
         self.n_quantiles = n_quantiles
         self.schema = schema
@@ -254,8 +263,12 @@ class DataTransformer:
                 distinct = np.unique(columns[j][np.isfinite(columns[j])]).size
                 if distinct < 2:  # nothing but point masses (and perhaps one other value)
                     rest = columns[j][np.isfinite(columns[j])]
-                    block.update(weights=[1.0], means=[float(rest[0]) if rest.size else 0.0], stds=[1.0],
-                                 width=2 + len(block["points"]))
+                    block.update(
+                        weights=[1.0],
+                        means=[float(rest[0]) if rest.size else 0.0],
+                        stds=[1.0],
+                        width=2 + len(block["points"]),
+                    )
                     continue
                 keep = weights[j] > self.weight_threshold
                 if keep.sum() > distinct:  # never more modes than distinct values
@@ -264,9 +277,12 @@ class DataTransformer:
                     keep = weights[j] == weights[j].max()
                 order = np.argsort(means[j][keep])
                 w = weights[j][keep][order]
-                block.update(weights=(w / w.sum()).tolist(), means=means[j][keep][order].tolist(),
-                             stds=np.maximum(stds[j][keep][order], 1e-6).tolist(),
-                             width=1 + len(block["points"]) + int(keep.sum()))
+                block.update(
+                    weights=(w / w.sum()).tolist(),
+                    means=means[j][keep][order].tolist(),
+                    stds=np.maximum(stds[j][keep][order], 1e-6).tolist(),
+                    width=1 + len(block["points"]) + int(keep.sum()),
+                )
         self._blocks = blocks
         return self
 
@@ -324,13 +340,13 @@ class DataTransformer:
             # in chunks of rows: the (rows, n_cont, modes) work arrays stay near 64 MB whatever the table's length
             chunk = max(1024, (1 << 26) // (8 * len(cont) * k))
             for i in range(0, n, chunk):
-                xc = x[i:i + chunk]
+                xc = x[i : i + chunk]
                 m = len(xc)
                 z = (xc - loc) / scale
                 missing = ~np.isfinite(z)
                 zf = np.where(missing, 0.0, z)
-                dist = (zf[:, :, None] - mu) / sd                       # (n, n_cont, k)
-                logp = logw - 0.5 * dist ** 2 - np.log(sd)
+                dist = (zf[:, :, None] - mu) / sd  # (n, n_cont, k)
+                logp = logw - 0.5 * dist**2 - np.log(sd)
                 # A mode can only take a value it represents with |alpha| < 1 (the generator's tanh range);
                 # an outlier beyond every mode's 4 sigma goes to its nearest mode, unclipped, so that the
                 # encoding stays exactly reversible.
@@ -356,14 +372,14 @@ class DataTransformer:
                     pts = np.full((len(cont), n_points.max()), np.nan)
                     for j, b in enumerate(cont):
                         pts[j, : n_points[j]] = b["points"]
-                    match = xc[:, :, None] == pts[None]                   # (n, n_cont, max_points)
+                    match = xc[:, :, None] == pts[None]  # (n, n_cont, max_points)
                     is_point = match.any(axis=2)
                     mode = np.where(is_point, match.argmax(axis=2), mode)
                     alpha[is_point] = 0.0
                 rows = np.arange(m)
                 for j, b in enumerate(cont):
                     s0 = start_of[id(b)]
-                    out[i:i + m, s0] = alpha[:, j]
+                    out[i : i + m, s0] = alpha[:, j]
                     out[i + rows, s0 + 1 + mode[:, j]] = 1.0
 
         for b in self._blocks:
@@ -404,7 +420,7 @@ class DataTransformer:
         status_cols = {c.status_column for c in self.schema.modelled if c.status_column}
         for b in self._blocks:
             w = b["width"]
-            block = data[:, start:start + w]
+            block = data[:, start : start + w]
             if b["kind"] == "quantile":
                 x = quantile_values(block[:, 0], np.asarray(b["quantiles"]))
                 spec = self.schema[b["column"]]
@@ -442,17 +458,29 @@ class DataTransformer:
     # ------------------------------------------------------------------ (de)serialisation
     def to_dict(self) -> dict:
         self._check_fitted()
-        return {"n_modes": self.n_modes, "weight_threshold": self.weight_threshold,
-                "max_fit_rows": self.max_fit_rows, "point_mass_fraction": self.point_mass_fraction,
-                "random_state": self.random_state, "continuous_encoding": self.continuous_encoding,
-                "n_quantiles": self.n_quantiles, "blocks": self._blocks}
+        return {
+            "n_modes": self.n_modes,
+            "weight_threshold": self.weight_threshold,
+            "max_fit_rows": self.max_fit_rows,
+            "point_mass_fraction": self.point_mass_fraction,
+            "random_state": self.random_state,
+            "continuous_encoding": self.continuous_encoding,
+            "n_quantiles": self.n_quantiles,
+            "blocks": self._blocks,
+        }
 
     @classmethod
     def from_dict(cls, d: dict, schema: Schema) -> DataTransformer:
-        t = cls(schema, n_modes=d["n_modes"], weight_threshold=d["weight_threshold"],
-                max_fit_rows=d["max_fit_rows"], point_mass_fraction=d["point_mass_fraction"],
-                random_state=d["random_state"], continuous_encoding=d.get("continuous_encoding", "mode"),
-                n_quantiles=d.get("n_quantiles", 1001))
+        t = cls(
+            schema,
+            n_modes=d["n_modes"],
+            weight_threshold=d["weight_threshold"],
+            max_fit_rows=d["max_fit_rows"],
+            point_mass_fraction=d["point_mass_fraction"],
+            random_state=d["random_state"],
+            continuous_encoding=d.get("continuous_encoding", "mode"),
+            n_quantiles=d.get("n_quantiles", 1001),
+        )
         t._blocks = d["blocks"]
         return t
 
@@ -555,7 +583,7 @@ class RangeEncoder:
             hit = codes >= 0
             rows = np.flatnonzero(hit)
             values[rows, pos + codes[hit]] = 1.0
-            observed[rows, pos:pos + len(levels)] = 1.0
+            observed[rows, pos : pos + len(levels)] = 1.0
             pos += len(levels)
         if row_observed is not None:
             observed[~row_observed] = 0.0
@@ -578,14 +606,19 @@ class RangeEncoder:
         pos = k
         for c in self.categorical:
             levels = self.levels[c]
-            idx = values[:, pos:pos + len(levels)].argmax(axis=1)
+            idx = values[:, pos : pos + len(levels)].argmax(axis=1)
             out[c] = pd.Series(np.asarray(levels, dtype=object)[idx])
             pos += len(levels)
         return pd.DataFrame(out)
 
     def to_dict(self) -> dict:
-        return {"continuous": self.continuous, "categorical": self.categorical, "minimum": self.minimum,
-                "maximum": self.maximum, "levels": self.levels}
+        return {
+            "continuous": self.continuous,
+            "categorical": self.categorical,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "levels": self.levels,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> RangeEncoder:
@@ -613,8 +646,10 @@ def condition_schedule(encoder: RangeEncoder, column: str, value: Any) -> list:
 
     if column not in encoder.categorical and column not in encoder.continuous:
         known = encoder.categorical + encoder.continuous
-        raise ConditionError(f"unknown condition column {column!r}; the model was conditioned on: "
-                             f"{', '.join(known) or 'nothing (fit with condition=...)'}.")
+        raise ConditionError(
+            f"unknown condition column {column!r}; the model was conditioned on: "
+            f"{', '.join(known) or 'nothing (fit with condition=...)'}."
+        )
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
         out = []
         for v, k in value:
@@ -634,7 +669,8 @@ def condition_schedule(encoder: RangeEncoder, column: str, value: Any) -> list:
             if i is None:
                 raise ConditionError(
                     f"condition {column}={v!r}: this value never occurs in the training data; known values: "
-                    f"{', '.join(map(str, levels[:25]))}{' ...' if len(levels) > 25 else ''}.")
+                    f"{', '.join(map(str, levels[:25]))}{' ...' if len(levels) > 25 else ''}."
+                )
             matched[v] = levels[i]
         return [matched[str(v)] for v in values]
     try:
@@ -668,6 +704,6 @@ class SpanActivation(nn.Module):
         self.cat_spans = [(s.start, s.width) for s in spans if s.kind == "categorical"]
 
     def forward(self, logits: Tensor) -> Tensor:
-        parts = [torch.sigmoid(logits[..., :self.n_cont])]
-        parts += [torch.softmax(logits[..., a:a + w], dim=-1) for a, w in self.cat_spans]
+        parts = [torch.sigmoid(logits[..., : self.n_cont])]
+        parts += [torch.softmax(logits[..., a : a + w], dim=-1) for a, w in self.cat_spans]
         return torch.cat(parts, dim=-1)

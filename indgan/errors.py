@@ -71,8 +71,10 @@ def check_positive_float(name: str, value, allow_zero: bool = False, optional: b
         v = float(value)
         ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
     if not ok:
-        raise ConfigError(f"{name} must be a {'number >= 0' if allow_zero else 'positive number'}"
-                          f"{' or None' if optional else ''}, got {value!r}.")
+        raise ConfigError(
+            f"{name} must be a {'number >= 0' if allow_zero else 'positive number'}"
+            f"{' or None' if optional else ''}, got {value!r}."
+        )
     return float(value)
 
 

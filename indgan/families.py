@@ -61,6 +61,8 @@ def choose_family(schema, requested: str = "auto") -> tuple[str, str]:
     if requested != "auto":
         return requested, "asked for"
     if schema.time_column:
-        return "log", (f"{schema.time_column!r} is a time column; --model tabular learns rows only, --model sequence "
-                       "learns with TimeGAN")
+        return "log", (
+            f"{schema.time_column!r} is a time column; --model tabular learns rows only, --model sequence "
+            "learns with TimeGAN"
+        )
     return "tabular", "no time column; --model log or sequence needs one"

@@ -21,9 +21,15 @@ import math
 import torch
 
 
-def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_prior: float = 1e-3,
-                 max_iter: int = 100, tol: float = 1e-4, reg_covar: float = 1e-6,
-                 kmeans_iter: int = 10) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def fit_mixtures(
+    x: torch.Tensor,
+    n_components: int = 10,
+    weight_concentration_prior: float = 1e-3,
+    max_iter: int = 100,
+    tol: float = 1e-4,
+    reg_covar: float = 1e-6,
+    kmeans_iter: int = 10,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Fit a variational Dirichlet-process Gaussian mixture to every column of ``x``.
 
     Parameters
@@ -52,9 +58,9 @@ def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_p
     n, c = x.shape
     k = n_components
     valid = torch.isfinite(x)
-    m = valid.to(x.dtype)                                    # (n, c)
+    m = valid.to(x.dtype)  # (n, c)
     xf = torch.where(valid, x, torch.zeros((), dtype=x.dtype, device=x.device))
-    count = m.sum(0).clamp_min(1)                            # (c,)
+    count = m.sum(0).clamp_min(1)  # (c,)
     mean0 = (xf * m).sum(0) / count
     var0 = (((xf - mean0) ** 2) * m).sum(0) / (count - 1).clamp_min(1)
     var0 = var0.clamp_min(1e-12)
@@ -63,7 +69,7 @@ def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_p
     q = torch.linspace(0.5 / k, 1 - 0.5 / k, k, dtype=x.dtype, device=x.device)
     centres = torch.nanquantile(x, q, dim=0).T.contiguous()  # (c, k)
     for _ in range(kmeans_iter):
-        label = (xf[:, :, None] - centres[None]).abs().argmin(2)          # (n, c)
+        label = (xf[:, :, None] - centres[None]).abs().argmin(2)  # (n, c)
         onehot = torch.nn.functional.one_hot(label, k).to(x.dtype) * m[:, :, None]
         nk = onehot.sum(0)
         centres = torch.where(nk > 0, (onehot * xf[:, :, None]).sum(0) / nk.clamp_min(1e-12), centres)
@@ -72,16 +78,16 @@ def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_p
     beta0, nu0, gamma0 = 1.0, 1.0, weight_concentration_prior
     eps10 = 10 * torch.finfo(x.dtype).eps
     # per column, resp (n, k) against x and x^2 as one batched matmul: (c, k, n) @ (c, n, 2)
-    xx = torch.stack([xf.T, (xf * xf).T], dim=2)                            # (c, n, 2)
+    xx = torch.stack([xf.T, (xf * xf).T], dim=2)  # (c, n, 2)
     prev = None
     for _ in range(max_iter):
         # ---- M step: sufficient statistics and posterior parameters
-        nk = resp.sum(0) + eps10                                            # (c, k)
-        moments = torch.bmm(resp.permute(1, 2, 0), xx)                      # (c, k, 2)
+        nk = resp.sum(0) + eps10  # (c, k)
+        moments = torch.bmm(resp.permute(1, 2, 0), xx)  # (c, k, 2)
         xk = moments[:, :, 0] / nk
         sk = (moments[:, :, 1] / nk - xk * xk).clamp_min(0) + reg_covar
-        a = 1.0 + nk                                                        # stick-breaking Beta(a, b)
-        tail = torch.flip(torch.cumsum(torch.flip(nk, [1]), 1), [1])        # sum_{j >= k} n_j
+        a = 1.0 + nk  # stick-breaking Beta(a, b)
+        tail = torch.flip(torch.cumsum(torch.flip(nk, [1]), 1), [1])  # sum_{j >= k} n_j
         b = gamma0 + torch.cat([tail[:, 1:], torch.zeros_like(tail[:, :1])], 1)
         beta = beta0 + nk
         mk = (beta0 * mean0[:, None] + nk * xk) / beta
@@ -90,10 +96,16 @@ def fit_mixtures(x: torch.Tensor, n_components: int = 10, weight_concentration_p
 
         # ---- E step: expected log weights and log likelihoods
         dsum = torch.digamma(a + b)
-        log_w = torch.digamma(a) - dsum + torch.cat(
-            [torch.zeros_like(a[:, :1]), torch.cumsum(torch.digamma(b) - dsum, 1)[:, :-1]], 1)
-        const = (log_w - 0.5 * (math.log(2 * math.pi) + torch.log(cov) + torch.log(nu))
-                 + 0.5 * (math.log(2.0) + torch.digamma(0.5 * nu) - 1.0 / beta))   # (c, k)
+        log_w = (
+            torch.digamma(a)
+            - dsum
+            + torch.cat([torch.zeros_like(a[:, :1]), torch.cumsum(torch.digamma(b) - dsum, 1)[:, :-1]], 1)
+        )
+        const = (
+            log_w
+            - 0.5 * (math.log(2 * math.pi) + torch.log(cov) + torch.log(nu))
+            + 0.5 * (math.log(2.0) + torch.digamma(0.5 * nu) - 1.0 / beta)
+        )  # (c, k)
         d = xf[:, :, None] - mk[None]
         logp = const[None] - 0.5 * d * d / cov[None]
         # softmax over the (short) component axis, written out: torch.softmax is slow on a last dim of 10

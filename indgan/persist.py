@@ -64,7 +64,9 @@ def load_model_file(path: str | Path, expected_kind: str | None = None) -> tuple
     if path.is_dir():
         raise ModelFileError(f"{path}: is a directory, not a model file.")
     if path.stat().st_size == 0:
-        raise ModelFileError(f"{path}: the model file is empty (0 bytes; a fit that was interrupted?); refit the model.")
+        raise ModelFileError(
+            f"{path}: the model file is empty (0 bytes; a fit that was interrupted?); refit the model."
+        )
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -72,8 +74,19 @@ def load_model_file(path: str | Path, expected_kind: str | None = None) -> tuple
             f"{path}: refused: the file holds objects other than tensors and plain data (it could run code "
             "when loaded); it is not an indgan model file. Only load model files you trust."
         ) from exc
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError, AttributeError, KeyError, IndexError) as exc:
-        raise ModelFileError(f"{path}: not a readable indgan model file (corrupt or truncated?): {first_line(exc)}") from exc
+    except (
+        RuntimeError,
+        EOFError,
+        zipfile.BadZipFile,
+        ValueError,
+        OSError,
+        AttributeError,
+        KeyError,
+        IndexError,
+    ) as exc:
+        raise ModelFileError(
+            f"{path}: not a readable indgan model file (corrupt or truncated?): {first_line(exc)}"
+        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an indgan model file.")
     if payload.get("version") != VERSION:
@@ -97,4 +110,4 @@ def load_model_file(path: str | Path, expected_kind: str | None = None) -> tuple
 def split_state(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
     """The entries of ``tensors`` under ``prefix + '.'``, with the prefix removed (a module state dict)."""
     p = prefix + "."
-    return {k[len(p):]: v for k, v in tensors.items() if k.startswith(p)}
+    return {k[len(p) :]: v for k, v in tensors.items() if k.startswith(p)}

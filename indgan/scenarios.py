@@ -47,8 +47,10 @@ def parse_schedule(text: str) -> Any:
         except ValueError:
             k = 0
         if not sep or not value or k < 1:
-            raise ConditionError(f"schedule segment {part.strip()!r}: write VALUE:STEPS with STEPS a positive "
-                                 "integer, e.g. fault=0:160,5:320 (normal for 160 steps, then fault 5 for 320).")
+            raise ConditionError(
+                f"schedule segment {part.strip()!r}: write VALUE:STEPS with STEPS a positive "
+                "integer, e.g. fault=0:160,5:320 (normal for 160 steps, then fault 5 for 320)."
+            )
         segments.append((value.strip(), k))
     return segments
 
@@ -70,8 +72,10 @@ def parse_conditions(values: tuple[str, ...] | list[str], schedules: bool = True
             raise ConditionError(f"{v!r}: write conditions as COLUMN=VALUE or COLUMN=VALUE:STEPS,..., e.g. fault=5.")
         col = col.strip()
         if col in out:
-            raise ConditionError(f"condition {col!r} is given twice; give each condition once (a schedule changes "
-                                 "it over time: fault=0:160,5:320).")
+            raise ConditionError(
+                f"condition {col!r} is given twice; give each condition once (a schedule changes "
+                "it over time: fault=0:160,5:320)."
+            )
         out[col] = parse_schedule(val) if schedules else val.strip()
     return out
 
@@ -123,13 +127,27 @@ def range_report(model, frame: pd.DataFrame) -> pd.DataFrame:
         v = v[np.isfinite(v)]
         tol = 0.01 * (hi - lo)
         at = float(np.mean((v <= lo + tol) | (v >= hi - tol))) if v.size and hi > lo else 0.0
-        rows.append({"tag": col, "train_min": lo, "train_max": hi, "min": float(v.min()) if v.size else np.nan,
-                     "max": float(v.max()) if v.size else np.nan, "at_limit": at})
+        rows.append(
+            {
+                "tag": col,
+                "train_min": lo,
+                "train_max": hi,
+                "min": float(v.min()) if v.size else np.nan,
+                "max": float(v.max()) if v.size else np.nan,
+                "at_limit": at,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def generate_scenarios(model, n: int = 1, steps: int | None = None, conditions: dict[str, Any] | None = None,
-                       schedule: str | Path | None = None, random_state: int | None = None) -> ScenarioResult:
+def generate_scenarios(
+    model,
+    n: int = 1,
+    steps: int | None = None,
+    conditions: dict[str, Any] | None = None,
+    schedule: str | Path | None = None,
+    random_state: int | None = None,
+) -> ScenarioResult:
     """Generate ``n`` scenarios of ``steps`` steps.
 
     Parameters
@@ -162,13 +180,16 @@ def generate_scenarios(model, n: int = 1, steps: int | None = None, conditions: 
         if both:
             raise ConditionError(f"condition(s) {both} given both on the command line and in {schedule}; keep one.")
         conds.update(from_file)
-    lengths = [sum(k for _, k in v) if isinstance(v, list) and v and isinstance(v[0], tuple) else len(v)
-               for v in conds.values() if isinstance(v, list)]
+    lengths = [
+        sum(k for _, k in v) if isinstance(v, list) and v and isinstance(v[0], tuple) else len(v)
+        for v in conds.values()
+        if isinstance(v, list)
+    ]
     longest = max([steps or 0] + lengths)
     if n * longest > MAX_SCENARIO_STEPS:
         raise ConditionError(
             f"{n} scenario(s) of {longest:,} steps are {n * longest:,} steps, more than the {MAX_SCENARIO_STEPS:,} "
-            "one call generates in memory; split the schedule into shorter scenarios (or fewer -n) and join them.")
+            "one call generates in memory; split the schedule into shorter scenarios (or fewer -n) and join them."
+        )
     frame = model.sample(sequences=n, steps=steps, conditions=conds, random_state=random_state)
     return ScenarioResult(frame=frame, ranges=range_report(model, frame))
-

@@ -45,7 +45,12 @@ from .errors import ConfigError, DataError
 log = logging.getLogger(__name__)
 
 TIME, ENTITY, CONTINUOUS, CATEGORICAL, CONSTANT, IGNORED = (
-    "time", "entity", "continuous", "categorical", "constant", "ignored",
+    "time",
+    "entity",
+    "continuous",
+    "categorical",
+    "constant",
+    "ignored",
 )
 ROLES = (TIME, ENTITY, CONTINUOUS, CATEGORICAL, CONSTANT, IGNORED)
 
@@ -56,8 +61,12 @@ MISSING = "<missing>"
 #: Suffix of the status column derived from a continuous column in the model view.
 STATUS_SUFFIX = ":status"
 
-_TIME_NAME = re.compile(r"(^|[_\s])(time|timestamp|datetime|date|clock|clocktime)$|^(clocktime|timestamp|datetime)", re.I)
-_ENTITY_NAME = re.compile(r"(^|[_\s])(id|batch|batch_id|batchid|unit|run|entity|lot|asset|well)$|^(batch|unit|run|lot)(?![a-z])", re.I)
+_TIME_NAME = re.compile(
+    r"(^|[_\s])(time|timestamp|datetime|date|clock|clocktime)$|^(clocktime|timestamp|datetime)", re.I
+)
+_ENTITY_NAME = re.compile(
+    r"(^|[_\s])(id|batch|batch_id|batchid|unit|run|entity|lot|asset|well)$|^(batch|unit|run|lot)(?![a-z])", re.I
+)
 
 
 @dataclass
@@ -308,7 +317,9 @@ def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]
         first = status[unknown].iloc[0]
         log.warning(
             "column %r: %d cell(s) hold status string(s) not seen in training (first: %r); treated as missing.",
-            spec.name, int(unknown.sum()), first,
+            spec.name,
+            int(unknown.sum()),
+            first,
         )
         status[unknown] = MISSING
     return values, status
@@ -409,8 +420,13 @@ def _zone_name(tz) -> str:
 
 
 #: Formats pandas does not guess that historian and spreadsheet exports write (12-hour clocks, PI's month names).
-_TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%d-%b-%Y %H:%M:%S", "%d-%b-%y %H:%M:%S",
-                 "%d-%b-%Y %H:%M:%S.%f")
+_TIME_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%y %H:%M:%S",
+    "%d-%b-%Y %H:%M:%S.%f",
+)
 
 
 def _text_time_format(s: pd.Series) -> tuple[str | None, str | None]:
@@ -428,8 +444,11 @@ def _text_time_format(s: pd.Series) -> tuple[str | None, str | None]:
         zone = _zone_name(whole.dt.tz)  # UTC when the offsets differ (summer time): the instants are kept
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas' note that an ISO string ignores dayfirst
-        candidates = [guess_datetime_format(sample.iloc[0]), guess_datetime_format(sample.iloc[0], dayfirst=True),
-                      *_TIME_FORMATS]
+        candidates = [
+            guess_datetime_format(sample.iloc[0]),
+            guess_datetime_format(sample.iloc[0], dayfirst=True),
+            *_TIME_FORMATS,
+        ]
     for fmt in [f for f in candidates if f]:
         try:
             again = pd.to_datetime(sample, format=fmt)
@@ -471,7 +490,11 @@ def _restore_dtype(s: pd.Series, spec: ColumnSpec) -> pd.Series:
         if dtype.startswith("datetime"):
             if pd.api.types.is_numeric_dtype(s):
                 s = pd.to_datetime(s.round().astype("Int64"), unit="ns")
-            return pd.to_datetime(s).astype(dtype) if "tz" not in dtype.lower() else pd.to_datetime(s, utc=True).dt.tz_convert(dtype.split(",")[-1].strip(" ]"))
+            return (
+                pd.to_datetime(s).astype(dtype)
+                if "tz" not in dtype.lower()
+                else pd.to_datetime(s, utc=True).dt.tz_convert(dtype.split(",")[-1].strip(" ]"))
+            )
         if dtype in ("int64", "int32", "int16", "int8", "uint8", "uint16", "uint32", "uint64"):
             if pd.api.types.is_integer_dtype(s):
                 return s.astype(dtype)  # exact: large ids and codes do not round through float64
@@ -500,7 +523,7 @@ def _decimals(values: np.ndarray) -> int | None:
     v = values[np.isfinite(values)]
     if v.size == 0:
         return None
-    v = v[: 20000]
+    v = v[:20000]
     top = float(np.max(np.abs(v)))
     for d in range(0, 9):  # the tolerance follows the values' magnitude: 1e-300 is not "0 decimals"
         if np.allclose(np.round(v, d), v, rtol=0, atol=min(10.0 ** (-d - 3), 1e-6 * top)):
@@ -596,8 +619,13 @@ def infer_schema(
     for name in names:
         s = df[name]
         spec = _infer_column(
-            name, s, forced.get(name), max_discrete_levels, max_categories,
-            allow_time=not have_time, allow_entity=not have_entity,
+            name,
+            s,
+            forced.get(name),
+            max_discrete_levels,
+            max_categories,
+            allow_time=not have_time,
+            allow_entity=not have_entity,
             distinct_hint=(df.attrs.get("distinct_values") or {}).get(name),
         )
         if spec.role == TIME:
@@ -663,34 +691,45 @@ def _infer_long_form_entity(df: pd.DataFrame, specs: list[ColumnSpec], max_categ
     residue, levels, spec = best
     spec.role = ENTITY
     spec.statuses = []
-    log.warning("%s: time %r repeats on %.0f%% of the rows and (%s, time) is unique%s: %r is taken as the entity "
-                "column (%d entities, one log each). Set the entity yourself with --entity (entity = \"...\" in "
-                "[columns]).", source, time_spec.name, 100 * repeats, spec.name,
-                "" if residue == 0 else f" but for {round(residue * n)} row(s)", spec.name, levels)
+    log.warning(
+        "%s: time %r repeats on %.0f%% of the rows and (%s, time) is unique%s: %r is taken as the entity "
+        'column (%d entities, one log each). Set the entity yourself with --entity (entity = "..." in '
+        "[columns]).",
+        source,
+        time_spec.name,
+        100 * repeats,
+        spec.name,
+        "" if residue == 0 else f" but for {round(residue * n)} row(s)",
+        spec.name,
+        levels,
+    )
 
 
 def _parse_overrides(overrides: dict, names: list[str], source: str) -> dict[str, str]:
     forced: dict[str, str] = {}
-    keymap = {"time": TIME, "entity": ENTITY, "continuous": CONTINUOUS, "categorical": CATEGORICAL,
-              "ignore": IGNORED, "ignored": IGNORED}
+    keymap = {
+        "time": TIME,
+        "entity": ENTITY,
+        "continuous": CONTINUOUS,
+        "categorical": CATEGORICAL,
+        "ignore": IGNORED,
+        "ignored": IGNORED,
+    }
     for key, cols in overrides.items():
         if key not in keymap:
-            raise ConfigError(
-                f"unknown column role {key!r} in the [columns] config; use one of {sorted(keymap)}."
-            )
+            raise ConfigError(f"unknown column role {key!r} in the [columns] config; use one of {sorted(keymap)}.")
         if isinstance(cols, str):
             cols = [cols]
         for col in cols:
             if col not in names:
-                raise ConfigError(
-                    f"the [columns] config sets {key} = {col!r}, but {source} has no column {col!r}."
-                )
+                raise ConfigError(f"the [columns] config sets {key} = {col!r}, but {source} has no column {col!r}.")
             forced[col] = keymap[key]
     return forced
 
 
-def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_time, allow_entity,
-                  distinct_hint: int | None = None) -> ColumnSpec:
+def _infer_column(
+    name, s, forced, max_discrete_levels, max_categories, allow_time, allow_entity, distinct_hint: int | None = None
+) -> ColumnSpec:
     dtype = str(s.dtype)
     has_missing = bool(s.isna().any())
     spec = ColumnSpec(name=name, role=CONTINUOUS, dtype=dtype, has_missing=has_missing)
@@ -700,10 +739,15 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         return spec
     if _is_nested(s):
         if forced is not None:
-            raise ConfigError(f"column {name!r} holds lists or structs (nested parquet), which cannot be a {forced} "
-                              "column; flatten it into scalar columns first.")
-        log.warning("column %r holds lists or structs (nested parquet); it is ignored (passed through by impute). "
-                    "Flatten it into scalar columns to model it.", name)
+            raise ConfigError(
+                f"column {name!r} holds lists or structs (nested parquet), which cannot be a {forced} "
+                "column; flatten it into scalar columns first."
+            )
+        log.warning(
+            "column %r holds lists or structs (nested parquet); it is ignored (passed through by impute). "
+            "Flatten it into scalar columns to model it.",
+            name,
+        )
         spec.role = IGNORED
         return spec
     nunique = s.nunique(dropna=False)
@@ -722,11 +766,15 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         statuses = _numeric_with_status(s)
 
     # time
-    if forced == TIME or (forced is None and allow_time and (
-        is_datetime
-        or (not is_numeric and statuses is None and _looks_like_datetime(s))
-        or (is_numeric and _TIME_NAME.search(name) and _is_integer(s))
-    )):
+    if forced == TIME or (
+        forced is None
+        and allow_time
+        and (
+            is_datetime
+            or (not is_numeric and statuses is None and _looks_like_datetime(s))
+            or (is_numeric and _TIME_NAME.search(name) and _is_integer(s))
+        )
+    ):
         spec.role = TIME
         spec.statuses = []
         t = time_values(s)
@@ -742,9 +790,14 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         return spec
 
     # entity
-    if forced == ENTITY or (forced is None and allow_entity and _ENTITY_NAME.search(name)
-                            and (not is_numeric or _is_integer(s)) and nunique < len(s)
-                            and nunique <= max_categories):
+    if forced == ENTITY or (
+        forced is None
+        and allow_entity
+        and _ENTITY_NAME.search(name)
+        and (not is_numeric or _is_integer(s))
+        and nunique < len(s)
+        and nunique <= max_categories
+    ):
         spec.role = ENTITY
         return spec
 
@@ -766,8 +819,12 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
         v = values.to_numpy()
         n_inf = int(np.isinf(v).sum())
         if n_inf:
-            log.warning("column %r: %d infinite value(s) (a historian's overflow?) are treated as bad values: missing "
-                        "for learning, filled by impute.", name, n_inf)
+            log.warning(
+                "column %r: %d infinite value(s) (a historian's overflow?) are treated as bad values: missing "
+                "for learning, filled by impute.",
+                name,
+                n_inf,
+            )
         spec.has_missing = bool(s.isna().any()) or n_inf > 0
         finite = v[np.isfinite(v)]
         if finite.size == 0:
@@ -781,7 +838,10 @@ def _infer_column(name, s, forced, max_discrete_levels, max_categories, allow_ti
     if nunique > max_categories:
         log.warning(
             "column %r has %d distinct values (free text or ids?); it is ignored. Set categorical = [%r] in the "
-            "[columns] config to model it.", name, nunique, name,
+            "[columns] config to model it.",
+            name,
+            nunique,
+            name,
         )
         spec.role = IGNORED
         return spec
@@ -844,8 +904,9 @@ def load_config(path: str | Path) -> dict:
     return cfg
 
 
-def condition_overrides(df: pd.DataFrame, conditions: list[str], overrides: dict | None = None,
-                        max_levels: int = 50) -> dict:
+def condition_overrides(
+    df: pd.DataFrame, conditions: list[str], overrides: dict | None = None, max_levels: int = 50
+) -> dict:
     """The one rule for which condition columns are categories: a condition column of integers with at most
     ``max_levels`` distinct values (a fault id, an operating-mode number) is categorical; text and boolean ones
     are categorical anyway; other numbers are continuous conditions (setpoints). Returns ``overrides`` (role ->
@@ -854,8 +915,12 @@ def condition_overrides(df: pd.DataFrame, conditions: list[str], overrides: dict
     out = {k: list([v] if isinstance(v, str) else v) for k, v in (overrides or {}).items()}
     given = {c for cols in out.values() for c in cols}
     for c in conditions:
-        if c in df.columns and c not in given and pd.api.types.is_integer_dtype(df[c]) \
-                and df[c].nunique() <= max_levels:
+        if (
+            c in df.columns
+            and c not in given
+            and pd.api.types.is_integer_dtype(df[c])
+            and df[c].nunique() <= max_levels
+        ):
             out.setdefault("categorical", []).append(c)
     return out
 
@@ -870,6 +935,10 @@ def match_level(levels: list, value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     for i, lv in enumerate(levels):
-        if isinstance(lv, (int, float)) and not isinstance(lv, bool) and math.isclose(float(lv), v, rel_tol=1e-9, abs_tol=1e-12):
+        if (
+            isinstance(lv, (int, float))
+            and not isinstance(lv, bool)
+            and math.isclose(float(lv), v, rel_tol=1e-9, abs_tol=1e-12)
+        ):
             return i
     return None

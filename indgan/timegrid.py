@@ -124,9 +124,12 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
             f"({df[time].iloc[prev_row]!s}); timestamps must increase within each "
             f"{'entity' if entity else 'log'}. Sort by time and drop duplicates"
             f"{' (or set the entity column with --entity)' if not entity else ''}"
-            + ("; a local-time export repeats an hour when summer time ends (sorting would interleave the two "
-               "hours): export in UTC or with UTC offsets."
-               if step[i] <= 0 and -step[i] <= 3_600e9 and not pd.api.types.is_numeric_dtype(df[time]) else ".")
+            + (
+                "; a local-time export repeats an hour when summer time ends (sorting would interleave the two "
+                "hours): export in UTC or with UTC offsets."
+                if step[i] <= 0 and -step[i] <= 3_600e9 and not pd.api.types.is_numeric_dtype(df[time])
+                else "."
+            )
         )
 
 
@@ -135,8 +138,9 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
 FEW_BACKWARD_STEPS = 3
 
 
-def time_order(df: pd.DataFrame, time: str, entity: str | None = None,
-               source: str = "table") -> tuple[np.ndarray | None, str | None]:
+def time_order(
+    df: pd.DataFrame, time: str, entity: str | None = None, source: str = "table"
+) -> tuple[np.ndarray | None, str | None]:
     """The one rule for the order of a log's rows, for every model of logs and the imputer: rows out of time order
     within their entity (a database export without ORDER BY, files concatenated in the wrong order) are taken in
     time order (a stable sort, so repeated timestamps keep their input order), with a warning; but a few steps back
@@ -165,26 +169,32 @@ def time_order(df: pd.DataFrame, time: str, entity: str | None = None,
         return None, None
     col = df[time]
     local = not pd.api.types.is_numeric_dtype(col) and not (
-        pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dt, "tz", None) is not None)
+        pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dt, "tz", None) is not None
+    )
     i = back[0]
     prev_row, row = int(order[i]), int(order[i + 1])
     where = f" of {entity} {entities[codes[row]]!r}" if entity else ""
     if local and back.size <= FEW_BACKWARD_STEPS and (-step[back] <= 3_600e9).all():
-        raise DataError(f"{source}: row {row}{where}: time {col.iloc[row]!s} goes back before the time of row "
-                        f"{prev_row} ({col.iloc[prev_row]!s}): a local-time export repeats an hour when summer time "
-                        "ends, and sorting would interleave the two hours. Export in UTC or with UTC offsets.")
+        raise DataError(
+            f"{source}: row {row}{where}: time {col.iloc[row]!s} goes back before the time of row "
+            f"{prev_row} ({col.iloc[prev_row]!s}): a local-time export repeats an hour when summer time "
+            "ends, and sorting would interleave the two hours. Export in UTC or with UTC offsets."
+        )
     perm = np.lexsort((t, codes)) if entity else np.argsort(t, kind="stable")
-    return perm, (f"{source}: {back.size} row(s) go back in time within their {'entity' if entity else 'log'} "
-                  f"(first: row {row}{where} at {col.iloc[row]!s}, after {col.iloc[prev_row]!s}); the rows are "
-                  "taken in time order.")
+    return perm, (
+        f"{source}: {back.size} row(s) go back in time within their {'entity' if entity else 'log'} "
+        f"(first: row {row}{where} at {col.iloc[row]!s}, after {col.iloc[prev_row]!s}); the rows are "
+        "taken in time order."
+    )
 
 
 #: What to do with rows that repeat a timestamp within an entity (``duplicate_times``).
 DUPLICATE_TIME_POLICIES = ("first", "mean", "error")
 
 
-def repeated_times(df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first",
-                   source: str = "table") -> tuple[np.ndarray, str | None]:
+def repeated_times(
+    df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first", source: str = "table"
+) -> tuple[np.ndarray, str | None]:
     """Which rows repeat an earlier row's timestamp within their entity: ``(mask (n_rows,) bool, the warning's
     first clause or None)``; the first row of each time is not marked.
 
@@ -202,15 +212,17 @@ def repeated_times(df: pd.DataFrame, time: str, entity: str | None = None, polic
     example = f"row {row}{where} repeats time {df[time].iloc[row]!s}"
     what = "entity" if entity else "log"
     if policy == "error":
-        raise DataError(f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their {what} (first: {example});"
-                        " keep the first with --duplicate-times first, average them with --duplicate-times mean, or "
-                        "fix the export" + ("" if entity else " (a long-form table of several assets needs --entity)")
-                        + ".")
+        raise DataError(
+            f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their {what} (first: {example});"
+            " keep the first with --duplicate-times first, average them with --duplicate-times mean, or "
+            "fix the export" + ("" if entity else " (a long-form table of several assets needs --entity)") + "."
+        )
     return dup, f"{source}: {int(dup.sum())} row(s) repeat a timestamp within their {what} (first: {example})"
 
 
-def resolve_duplicate_times(df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first",
-                            source: str = "table") -> pd.DataFrame:
+def resolve_duplicate_times(
+    df: pd.DataFrame, time: str, entity: str | None = None, policy: str = "first", source: str = "table"
+) -> pd.DataFrame:
     """Rows that repeat a timestamp within an entity, handled by ``policy``: keep the ``"first"`` (default; a
     warning gives the count and the first example), average the numbers of the repeated rows (``"mean"``; other
     columns keep the first row's value), or refuse (``"error"``). Real exports have them: a logger clock that
@@ -237,12 +249,16 @@ def resolve_duplicate_times(df: pd.DataFrame, time: str, entity: str | None = No
     if message is None:
         return df
     if policy == "first":
-        log.warning("%s; the first row of each time is kept (--duplicate-times mean averages them, error refuses).",
-                    message)
+        log.warning(
+            "%s; the first row of each time is kept (--duplicate-times mean averages them, error refuses).", message
+        )
         return df[~dup]
     log.warning("%s; the numbers of each time's rows are averaged.", message)
-    numeric = [c for c in df.columns if c not in keys and pd.api.types.is_numeric_dtype(df[c])
-               and not pd.api.types.is_bool_dtype(df[c])]
+    numeric = [
+        c
+        for c in df.columns
+        if c not in keys and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    ]
     group = df.groupby(keys, sort=False, dropna=False)
     out = df[~dup].copy()
     means = group[numeric].transform("mean")
@@ -267,7 +283,7 @@ def gap_runs(observed: np.ndarray, offsets: np.ndarray) -> list[list[int]]:
     ent = np.searchsorted(offsets, starts, "right") - 1
     out = []
     for a, b, e in zip(starts.tolist(), ends.tolist(), ent.tolist()):  # a run never spans two entities (gaps
-        end_e = int(offsets[e + 1])                                       # lie between samples of one entity)
+        end_e = int(offsets[e + 1])  # lie between samples of one entity)
         out.append([int(e), int(a - offsets[e]), int(min(b, end_e) - a)])
     return out
 
@@ -291,8 +307,9 @@ def infer_interval(df: pd.DataFrame, time: str, entity: str | None = None) -> fl
     return float(np.median(steps))
 
 
-def order_rows(df: pd.DataFrame, time: str | None, entity: str | None = None,
-               source: str = "table") -> tuple[np.ndarray, np.ndarray]:
+def order_rows(
+    df: pd.DataFrame, time: str | None, entity: str | None = None, source: str = "table"
+) -> tuple[np.ndarray, np.ndarray]:
     """The rows of ``df`` in (entity, time) order, without a grid: ``(positions, offsets)`` where ``positions``
     ``(n_rows,)`` are row positions in that order (stable: equal times keep their input order) and entity ``k``
     occupies ``positions[offsets[k]:offsets[k + 1]]``. Without a time column: the input order, one entity.
@@ -308,8 +325,10 @@ def order_rows(df: pd.DataFrame, time: str | None, entity: str | None = None,
     t = time_values(df[time]).to_numpy()
     if np.isnan(t).any():
         row = df.index[np.flatnonzero(np.isnan(t))[0]]
-        raise DataError(f"{source}: time column {time!r} is missing at row {row!r}; every row needs its time "
-                        "(fill it, drop the row, or impute row by row with time=None).")
+        raise DataError(
+            f"{source}: time column {time!r} is missing at row {row!r}; every row needs its time "
+            "(fill it, drop the row, or impute row by row with time=None)."
+        )
     if entity is None:
         return np.argsort(t, kind="stable"), np.array([0, n])
     if df[entity].isna().any():
@@ -331,8 +350,9 @@ def pad_between(offsets: np.ndarray, pad: int) -> tuple[np.ndarray, int]:
     return positions, int(lengths.sum() + pad * (len(lengths) + 1))
 
 
-def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: float | None = None,
-            source: str = "table") -> SequenceGrid:
+def to_grid(
+    df: pd.DataFrame, time: str, entity: str | None = None, interval: float | None = None, source: str = "table"
+) -> SequenceGrid:
     """Put ``df`` on a regular grid per entity (see the module docstring). ``df`` is not modified.
 
     Parameters
@@ -373,8 +393,13 @@ def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: fl
     keep = order[first]
     n_merged = int(len(df) - keep.size)
     if n_merged:
-        log.warning("%s: %d sample(s) fall on a grid point (interval %s) that already has a nearer sample; "
-                    "they are left out of the sequence model's view.", source, n_merged, _fmt_interval(interval, df[time]))
+        log.warning(
+            "%s: %d sample(s) fall on a grid point (interval %s) that already has a nearer sample; "
+            "they are left out of the sequence model's view.",
+            source,
+            n_merged,
+            _fmt_interval(interval, df[time]),
+        )
     n_steps = int(offsets[-1])
     source_rows = np.full(n_steps, -1, dtype=np.int64)
     source_rows[pos[keep]] = keep
@@ -384,8 +409,15 @@ def to_grid(df: pd.DataFrame, time: str, entity: str | None = None, interval: fl
     frame[time] = _restore_time(grid_t, df[time])
     if entity is not None:
         frame[entity] = pd.Series(np.asarray(entities, dtype=object)[grid_codes], dtype=df[entity].dtype)
-    return SequenceGrid(frame=frame, observed=source_rows >= 0, offsets=offsets, entities=entities,
-                        interval=float(interval), source_rows=source_rows, n_merged=n_merged)
+    return SequenceGrid(
+        frame=frame,
+        observed=source_rows >= 0,
+        offsets=offsets,
+        entities=entities,
+        interval=float(interval),
+        source_rows=source_rows,
+        n_merged=n_merged,
+    )
 
 
 #: Most grid steps a log may span, and most grid steps per sample: a longer grid is refused before it is built.
@@ -393,8 +425,9 @@ MAX_GRID_STEPS = 50_000_000
 MAX_GAP_SHARE_WARNING = 0.5
 
 
-def _check_grid_size(lengths: np.ndarray, n_rows: int, t: np.ndarray, codes: np.ndarray, interval: float,
-                     like: pd.Series, source: str) -> None:
+def _check_grid_size(
+    lengths: np.ndarray, n_rows: int, t: np.ndarray, codes: np.ndarray, interval: float, like: pd.Series, source: str
+) -> None:
     """Refuse, before allocating it, a time grid too long to hold (a 1-second log with a 200-year gap), naming the
     longest gap; warn when the grid is mostly gap (the model then generates through the outages).
 
@@ -410,14 +443,22 @@ def _check_grid_size(lengths: np.ndarray, n_rows: int, t: np.ndarray, codes: np.
     same = codes[order][1:] == codes[order][:-1]
     gaps = np.where(same, np.diff(t[order]), -np.inf)
     i = int(np.argmax(gaps)) if gaps.size else 0
-    a, b = (_restore_time(t[order][[i, i + 1]], like).astype(str).tolist() if gaps.size else ["?", "?"])
-    what = (f"{n_steps:,} steps at the sampling interval {_fmt_interval(interval, like)} for {n_rows:,} samples; "
-            f"the longest gap runs from {a} to {b}")
+    a, b = _restore_time(t[order][[i, i + 1]], like).astype(str).tolist() if gaps.size else ["?", "?"]
+    what = (
+        f"{n_steps:,} steps at the sampling interval {_fmt_interval(interval, like)} for {n_rows:,} samples; "
+        f"the longest gap runs from {a} to {b}"
+    )
     if n_steps > MAX_GRID_STEPS:
-        raise DataError(f"{source}: the time grid would hold {what}. Split the log at that gap (or mark the parts "
-                        "as entities), or drop the stray timestamps.")
-    log.warning("%s: the time grid is mostly gap (%s); models of logs generate through the outages "
-                "(indgan sample leaves them out of the training shape).", source, what)
+        raise DataError(
+            f"{source}: the time grid would hold {what}. Split the log at that gap (or mark the parts "
+            "as entities), or drop the stray timestamps."
+        )
+    log.warning(
+        "%s: the time grid is mostly gap (%s); models of logs generate through the outages "
+        "(indgan sample leaves them out of the training shape).",
+        source,
+        what,
+    )
 
 
 def _restore_time(t: np.ndarray, like: pd.Series) -> pd.Series:
@@ -549,8 +590,15 @@ class HeldGroup:
         return (self.phase[ent] - (starts - offsets[ent])) % self.period
 
 
-def detect_sample_hold(x: np.ndarray, observed: np.ndarray, offsets: np.ndarray, names: list[str],
-                       min_share: float = 0.9, min_runs: int = 10, max_period: int = 60) -> list[HeldGroup]:
+def detect_sample_hold(
+    x: np.ndarray,
+    observed: np.ndarray,
+    offsets: np.ndarray,
+    names: list[str],
+    min_share: float = 0.9,
+    min_runs: int = 10,
+    max_period: int = 60,
+) -> list[HeldGroup]:
     """Find tags held for a fixed number of steps between updates (sampled analysers, lab values).
 
     A tag is held with period ``p`` when at least ``min_share`` of its complete runs of equal consecutive
@@ -671,9 +719,17 @@ class LogInput:
     data: pd.DataFrame | None = None
 
 
-def prepare_log(data, schema=None, conditions=None, entity: str | None = None, time: str | None = None,
-                columns: dict | None = None, max_discrete_levels: int = 10, model: str = "this model",
-                duplicate_times: str = "first") -> LogInput:
+def prepare_log(
+    data,
+    schema=None,
+    conditions=None,
+    entity: str | None = None,
+    time: str | None = None,
+    columns: dict | None = None,
+    max_discrete_levels: int = 10,
+    model: str = "this model",
+    duplicate_times: str = "first",
+) -> LogInput:
     """Read a log for a model of logs: the schema (inferred with the one rule for conditions,
     :func:`indgan.schema.condition_overrides`, and the ``entity`` / ``time`` / ``columns`` overrides), the model
     view, the time grid per entity and the conditions on it.
@@ -715,11 +771,15 @@ def prepare_log(data, schema=None, conditions=None, entity: str | None = None, t
         schema = infer_schema(data, overrides=overrides or None, max_discrete_levels=max_discrete_levels, source=source)
     time_col, entity_col = schema.time_column, schema.entity_column
     if time_col is None:
-        raise DataError(f"{source}: no time column found; {model} needs one (a datetime column, or an integer sample "
-                        "index named like 'time'). Name it with time=... ([columns] time = \"col\" in a config), or use "
-                        "the tabular model (--model tabular).")
+        raise DataError(
+            f"{source}: no time column found; {model} needs one (a datetime column, or an integer sample "
+            "index named like 'time'). Name it with time=... ([columns] time = \"col\" in a config), or use "
+            "the tabular model (--model tabular)."
+        )
     if duplicate_times not in DUPLICATE_TIME_POLICIES:
-        raise ConfigError(f"duplicate_times must be one of {', '.join(DUPLICATE_TIME_POLICIES)}, got {duplicate_times!r}.")
+        raise ConfigError(
+            f"duplicate_times must be one of {', '.join(DUPLICATE_TIME_POLICIES)}, got {duplicate_times!r}."
+        )
     perm, message = time_order(data, time_col, entity_col, source)
     if perm is not None:
         log.warning("%s", message)
@@ -752,6 +812,8 @@ def fill_conditions(grid: SequenceGrid, conditions: list[str], entity: str | Non
     frame = frame.groupby(keys).ffill().groupby(keys).bfill()
     if frame.isna().any(axis=None):
         col = next(c for c in conditions if frame[c].isna().any())
-        raise ConditionError(f"{source}: condition column {col!r} is empty for a whole "
-                             f"{'entity' if entity else 'log'}; fill it or leave it out of the conditions.")
+        raise ConditionError(
+            f"{source}: condition column {col!r} is empty for a whole "
+            f"{'entity' if entity else 'log'}; fill it or leave it out of the conditions."
+        )
     return frame

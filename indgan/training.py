@@ -111,8 +111,15 @@ class TrainingSummary:
     stop_reason: str = "completed"
 
     def to_dict(self) -> dict:
-        return {"loss": self.loss, "device": self.device, "epochs": self.epochs, "steps": self.steps,
-                "seconds": self.seconds, "history": self.history, "stop_reason": self.stop_reason}
+        return {
+            "loss": self.loss,
+            "device": self.device,
+            "epochs": self.epochs,
+            "steps": self.steps,
+            "seconds": self.seconds,
+            "history": self.history,
+            "stop_reason": self.stop_reason,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainingSummary:
@@ -146,10 +153,20 @@ class AdversarialTrainer:
         Label of the progress bar.
     """
 
-    def __init__(self, generator: nn.Module, critic: nn.Module, loss: AdversarialLoss,
-                 g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer,
-                 critic_steps: int = 1, ema_decay: float | None = None, verbose: bool = True,
-                 desc: str = "training", generator_steps: int = 1, critic_threshold: float | None = None):
+    def __init__(
+        self,
+        generator: nn.Module,
+        critic: nn.Module,
+        loss: AdversarialLoss,
+        g_optimizer: torch.optim.Optimizer,
+        d_optimizer: torch.optim.Optimizer,
+        critic_steps: int = 1,
+        ema_decay: float | None = None,
+        verbose: bool = True,
+        desc: str = "training",
+        generator_steps: int = 1,
+        critic_threshold: float | None = None,
+    ):
         if critic_steps < 1:
             raise ConfigError(f"critic_steps must be at least 1, got {critic_steps}.")
         if generator_steps < 1:
@@ -172,8 +189,15 @@ class AdversarialTrainer:
         """The moving average of the generator (None without ``ema_decay``)."""
         return None if self._ema is None else self._ema.module
 
-    def fit(self, problem: AdversarialProblem, steps: int | None, device: torch.device, log_every: int = 100,
-            on_log: Callable[[dict], bool | None] | None = None, time_budget: float | None = None) -> TrainingSummary:
+    def fit(
+        self,
+        problem: AdversarialProblem,
+        steps: int | None,
+        device: torch.device,
+        log_every: int = 100,
+        on_log: Callable[[dict], bool | None] | None = None,
+        time_budget: float | None = None,
+    ) -> TrainingSummary:
         """Train for ``steps`` generator steps (each after ``critic_steps`` discriminator steps) and return the
         summary.
 
@@ -257,11 +281,15 @@ class AdversarialTrainer:
                         self._ema.update_parameters(self.generator)
                     if after_g is not None:
                         after_g()
-                acc += torch.stack([
-                    g_loss.detach(), d_loss.detach(),
-                    extra.detach() if extra is not None else torch.zeros((), device=device),
-                    d_real, d_fake,
-                ])
+                acc += torch.stack(
+                    [
+                        g_loss.detach(),
+                        d_loss.detach(),
+                        extra.detach() if extra is not None else torch.zeros((), device=device),
+                        d_real,
+                        d_fake,
+                    ]
+                )
                 if deadline is not None and distributed.any_rank(time.perf_counter() >= deadline, device):
                     break
             done += ran
@@ -275,9 +303,16 @@ class AdversarialTrainer:
             if parallel:  # batch-norm statistics: the mean over the ranks, before any score or snapshot
                 for net in nets:
                     distributed.average_buffers(net)
-            stats = {"epoch": record, "step": done, "generator_loss": values[0], "critic_loss": values[1],
-                     "extra_loss": values[2], "d_real": values[3], "d_fake": values[4],
-                     "seconds": time.perf_counter() - t0}
+            stats = {
+                "epoch": record,
+                "step": done,
+                "generator_loss": values[0],
+                "critic_loss": values[1],
+                "extra_loss": values[2],
+                "d_real": values[3],
+                "d_fake": values[4],
+                "seconds": time.perf_counter() - t0,
+            }
             summary.history.append(stats)
             postfix = dict(G=f"{values[0]:.3f}", D=f"{values[1]:.3f}", Dx=f"{values[3]:.2f}", DGz=f"{values[4]:.2f}")
             log.debug("record %d: %s", record, stats)
@@ -331,8 +366,16 @@ class EarlyStopping:
         The weights at that record.
     """
 
-    def __init__(self, score: Callable, net: Callable[[], nn.Module], every: int = 1, patience: int = 10,
-                 min_delta: float = 0.0, mode: str = "max", key: str = "score"):
+    def __init__(
+        self,
+        score: Callable,
+        net: Callable[[], nn.Module],
+        every: int = 1,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        mode: str = "max",
+        key: str = "score",
+    ):
         self.score, self.net, self.every, self.patience, self.min_delta = score, net, every, patience, min_delta
         self.sign = 1.0 if mode == "max" else -1.0
         self.key = key
@@ -360,9 +403,16 @@ class EarlyStopping:
         return True
 
 
-def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, steps: int | None,
-             device: torch.device, verbose: bool = True, desc: str = "pre-training", log_every: int = 100,
-             time_budget: float | None = None) -> list[float]:
+def minimise(
+    loss_fn: Callable[[], Tensor],
+    optimizer: torch.optim.Optimizer,
+    steps: int | None,
+    device: torch.device,
+    verbose: bool = True,
+    desc: str = "pre-training",
+    log_every: int = 100,
+    time_budget: float | None = None,
+) -> list[float]:
     """The non-adversarial phases of a model (e.g. TimeGAN's embedding and supervised phases): ``steps`` optimiser
     steps on ``loss_fn()`` (None: until ``time_budget`` seconds run out), with the same progress bar and divergence
     check as :class:`AdversarialTrainer`.
@@ -384,8 +434,9 @@ def minimise(loss_fn: Callable[[], Tensor], optimizer: torch.optim.Optimizer, st
     history = []
     start = time.perf_counter()
     deadline = None if time_budget is None else start + float(time_budget)
-    bar = _progress(None if steps is None else -(-steps // log_every), time_budget, desc,
-                    verbose and distributed.is_main())
+    bar = _progress(
+        None if steps is None else -(-steps // log_every), time_budget, desc, verbose and distributed.is_main()
+    )
     parallel = distributed.active()
     params = [p for group in optimizer.param_groups for p in group["params"]]
     if parallel:  # the same start and the same steps on every rank
@@ -425,8 +476,15 @@ def _progress(records: int | None, time_budget: float | None, desc: str, verbose
     time budget (redrawn at most once a second)."""
     if time_budget is None:
         return tqdm(total=records, desc=desc, disable=not verbose, unit="epoch", dynamic_ncols=True)
-    return tqdm(total=int(round(time_budget)), desc=desc, disable=not verbose, unit="s", dynamic_ncols=True,
-                mininterval=1.0, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s of the time budget{postfix}")
+    return tqdm(
+        total=int(round(time_budget)),
+        desc=desc,
+        disable=not verbose,
+        unit="s",
+        dynamic_ncols=True,
+        mininterval=1.0,
+        bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s of the time budget{postfix}",
+    )
 
 
 def _advance(bar, start: float, time_budget: float | None) -> None:

@@ -11,12 +11,33 @@ from indgan import TabularGAN, read_table
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 STATUS_TAGS = ["tag2", "tag34", "tag36", "tag70", "tag72"]
-CONSTANT_TAGS = ["tag4", "tag13", "tag14", "tag43", "tag45", "tag47", "tag49", "tag50", "tag51", "tag52",
-                 "tag53", "tag54", "tag66", "tag92"]
+CONSTANT_TAGS = [
+    "tag4",
+    "tag13",
+    "tag14",
+    "tag43",
+    "tag45",
+    "tag47",
+    "tag49",
+    "tag50",
+    "tag51",
+    "tag52",
+    "tag53",
+    "tag54",
+    "tag66",
+    "tag92",
+]
 
 # Small networks and few epochs: the tests check behaviour, not quality.
-TINY = dict(epochs=2, time_budget=None, batch_size=100, latent_dim=16, generator_dim=(32, 32), critic_dim=(32, 32),
-            verbose=False)
+TINY = dict(
+    epochs=2,
+    time_budget=None,
+    batch_size=100,
+    latent_dim=16,
+    generator_dim=(32, 32),
+    critic_dim=(32, 32),
+    verbose=False,
+)
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +78,7 @@ def small_parquet(tmp_path_factory, small) -> Path:
 # 127.0.0.1 at a free port, removed at the end of the session. INDGAN_TEST_POSTGRES_URL (a
 # postgresql+psycopg:// URL of a database the tests may create schemas in) uses an existing server instead.
 
+
 def _find_pg_bindir() -> Path | None:
     import glob
     import shutil
@@ -89,9 +111,11 @@ def postgres_url():
         return
     bindir = _find_pg_bindir()
     if bindir is None:
-        pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH, in /usr/lib/postgresql/*/bin or "
-                    "/usr/local/bin: install Debian's postgresql package (apt-get install postgresql), or set "
-                    "INDGAN_TEST_POSTGRES_URL=postgresql+psycopg://user:password@host:port/dbname.")
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH, in /usr/lib/postgresql/*/bin or "
+            "/usr/local/bin: install Debian's postgresql package (apt-get install postgresql), or set "
+            "INDGAN_TEST_POSTGRES_URL=postgresql+psycopg://user:password@host:port/dbname."
+        )
     run_as: dict = {}
     base = Path(tempfile.mkdtemp(prefix="indgan-pg-"))
     if os.geteuid() == 0:  # initdb and postgres refuse to run as root: use an unprivileged user
@@ -110,14 +134,17 @@ def postgres_url():
         proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, cwd=base, **run_as)
         if proc.returncode:
             server_log = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-            pytest.fail(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n"
-                        f"{server_log}")
+            pytest.fail(
+                f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{server_log}"
+            )
 
     started = False
     try:
         run(bindir / "initdb", "-D", data, "-U", "indgan", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
-        opts = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off")
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
         run(bindir / "pg_ctl", "-D", data, "-l", log, "-o", opts, "-w", "-t", "60", "start")
         started = True
         import psycopg
@@ -127,6 +154,10 @@ def postgres_url():
         yield f"postgresql+psycopg://indgan@127.0.0.1:{port}/indgan_test"
     finally:
         if started:
-            subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           capture_output=True, cwd=base, **run_as)
+            subprocess.run(
+                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                cwd=base,
+                **run_as,
+            )
         shutil.rmtree(base, ignore_errors=True)

@@ -14,13 +14,31 @@ from indgan.image import DCGAN, ConditionalDCGAN
 
 def test_every_family_is_registered_with_its_capabilities():
     kinds = registered_kinds()
-    assert set(kinds) == {"TabularGAN", "SequenceGAN", "LogGAN", "GANImputer", "DCGAN", "ConditionalDCGAN",
-                          "SuperResolutionGAN", "CycleGAN"}
+    assert set(kinds) == {
+        "TabularGAN",
+        "SequenceGAN",
+        "LogGAN",
+        "GANImputer",
+        "DCGAN",
+        "ConditionalDCGAN",
+        "SuperResolutionGAN",
+        "CycleGAN",
+    }
     for kind, cls in kinds.items():
         assert cls.kind == kind and issubclass(cls, FittedModel)
         assert issubclass(cls.fit_info_class, FitInfo)
-        assert sum([cls.generates_rows or cls.generates_sequences, cls.generates_images, cls.imputes,
-                    cls.upsamples, cls.translates]) == 1, kind
+        assert (
+            sum(
+                [
+                    cls.generates_rows or cls.generates_sequences,
+                    cls.generates_images,
+                    cls.imputes,
+                    cls.upsamples,
+                    cls.translates,
+                ]
+            )
+            == 1
+        ), kind
     assert TabularGAN.generates_rows and LogGAN.generates_sequences and SequenceGAN.generates_sequences
     assert GANImputer.imputes and DCGAN.generates_images and ConditionalDCGAN.generates_images
     assert LogGAN.family == "log" and TabularGAN.count_option == "epochs"
@@ -74,8 +92,11 @@ def _import_graph() -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(p.read_text())):
             if isinstance(node, ast.ImportFrom):
                 base = m.split(".") if p.name == "__init__.py" else m.split(".")[:-1]
-                target = (".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
-                          if node.level else node.module or "")
+                target = (
+                    ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                    if node.level
+                    else node.module or ""
+                )
                 subs = {f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in mods}
                 plain = any(f"{target}.{a.name}" not in mods for a in node.names)
                 edges[m] |= {t for t in subs | ({target} if plain else set()) if t in mods and t != m}

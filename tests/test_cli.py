@@ -57,7 +57,10 @@ def test_sample_evaluate_info(fitted, tmp_path, small_parquet):
     assert r.exit_code == 0, r.output
     assert "Column Shapes" in r.output
     data = json.loads(report.read_text())
-    assert 0 < data["quality_score"] <= 1 and {p["property"] for p in data["properties"]} >= {"Column Shapes", "Column Pair Trends"}
+    assert 0 < data["quality_score"] <= 1 and {p["property"] for p in data["properties"]} >= {
+        "Column Shapes",
+        "Column Pair Trends",
+    }
 
     r = _run(["info", model])
     assert r.exit_code == 0, r.output
@@ -70,14 +73,17 @@ def _table(tmp_path, name, df):
     return path
 
 
-@pytest.mark.parametrize("case, message", [
-    ("missing", "no such file"),
-    ("extension", "unsupported file type"),
-    ("empty", "no rows"),
-    ("unusable", "no usable column"),
-    ("all_missing", "entirely missing"),
-    ("duplicates", "duplicate column"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("missing", "no such file"),
+        ("extension", "unsupported file type"),
+        ("empty", "no rows"),
+        ("unusable", "no usable column"),
+        ("all_missing", "entirely missing"),
+        ("duplicates", "duplicate column"),
+    ],
+)
 def test_bad_input_one_line_error(tmp_path, case, message):
     if case == "missing":
         path = tmp_path / "absent.parquet"
@@ -153,8 +159,22 @@ def test_fit_of_the_sequence_model_and_options_of_another_family(small_parquet, 
 @pytest.fixture(scope="module")
 def tep_cli_model(tep_parquet, seq_config, tmp_path_factory):
     model = tmp_path_factory.mktemp("tepm") / "tep.indgan"
-    r = _run(["fit", tep_parquet, "--model", "sequence", "--condition", "fault", "--seq-len", "12", "--out", model,
-              *SEQ_FAST, seq_config])
+    r = _run(
+        [
+            "fit",
+            tep_parquet,
+            "--model",
+            "sequence",
+            "--condition",
+            "fault",
+            "--seq-len",
+            "12",
+            "--out",
+            model,
+            *SEQ_FAST,
+            seq_config,
+        ]
+    )
     assert r.exit_code == 0, r.output
     assert "conditions: fault" in r.output
     return model
@@ -175,19 +195,39 @@ def test_scenario_schedule_and_sequence_evaluation(tep_cli_model, tep_parquet, t
     assert r.exit_code == 0, r.output
     assert pd.read_csv(tmp_path / "s.csv")["fault"].tolist() == ([0] * 5 + [5] * 10) * 2
     report = tmp_path / "seq.json"
-    r = _run(["evaluate", tep_parquet, out, "--sequences", "--seq-len", "12", "--repeats", "1",
-              "--post-hoc-iterations", "20", "20", "--by", "fault", "--json", report])
+    r = _run(
+        [
+            "evaluate",
+            tep_parquet,
+            out,
+            "--sequences",
+            "--seq-len",
+            "12",
+            "--repeats",
+            "1",
+            "--post-hoc-iterations",
+            "20",
+            "20",
+            "--by",
+            "fault",
+            "--json",
+            report,
+        ]
+    )
     assert r.exit_code == 0, r.output
     assert "discriminative score" in r.output and "fault in {0, 5}" in r.output
     data = json.loads(report.read_text())
     assert 0 <= data["discriminative"]["mean"] <= 0.5 and data["predictive"]["mean"] > 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--condition", "fault=17"], "never occurs in the training data"),
-    (["--condition", "mode=B"], "unknown condition column"),
-    (["--condition", "fault=0:x"], "VALUE:STEPS"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--condition", "fault=17"], "never occurs in the training data"),
+        (["--condition", "mode=B"], "unknown condition column"),
+        (["--condition", "fault=0:x"], "VALUE:STEPS"),
+    ],
+)
 def test_scenario_bad_conditions(tep_cli_model, tmp_path, args, message):
     model = tep_cli_model
     r = _run(["scenario", model, *args, "-o", tmp_path / "x.parquet"])
@@ -223,11 +263,37 @@ def test_shipped_configs_build_their_model(name):
 def test_shipped_config_through_the_cli(small_parquet, tmp_path):
     from .conftest import DATA
 
-    r = _run(["fit", small_parquet, "-c", DATA.parents[1] / "configs" / "plant_logs.toml", "--epochs", "1",
-              "--eval-rows", "0", "--quiet", "--out", tmp_path / "m.indgan"])
+    r = _run(
+        [
+            "fit",
+            small_parquet,
+            "-c",
+            DATA.parents[1] / "configs" / "plant_logs.toml",
+            "--epochs",
+            "1",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "--out",
+            tmp_path / "m.indgan",
+        ]
+    )
     assert r.exit_code != 0 and "no column 'tag3'" in r.output  # the preset names the plant logs' own columns
-    r = _run(["fit", small_parquet, "-c", DATA.parents[1] / "configs" / "quick.toml", "--eval-rows", "0", "--quiet",
-              "--out", tmp_path / "m.indgan", "--epochs", "1"])
+    r = _run(
+        [
+            "fit",
+            small_parquet,
+            "-c",
+            DATA.parents[1] / "configs" / "quick.toml",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "--out",
+            tmp_path / "m.indgan",
+            "--epochs",
+            "1",
+        ]
+    )
     assert r.exit_code == 0, r.output
 
 
@@ -304,15 +370,18 @@ def test_evaluate_a_log_reports_rows_and_time(log_cli_model, small_parquet, tmp_
     assert r.exit_code == 0 and "step-change" not in r.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["fit", "{data}", "--time-budget", "0"], "positive duration"),
-    (["fit", "{data}", "--time-budget", "abc"], "time budget 'abc'"),
-    (["sample", "{tab}", "-n", "0"], "not a positive number"),
-    (["sample", "{tab}", "--sequences", "3"], "apply to log and sequence models"),
-    (["sample", "{log}", "--steps", "3"], "--steps needs --sequences"),
-    (["sample", "{tab}", "-n", "5", "-o", "out.xlsx"], "unsupported output type"),
-    (["sample", "{tab}", "-n", "5", "--condition", "tag63=1", "--condition", "tag63=2"], "given twice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "{data}", "--time-budget", "0"], "positive duration"),
+        (["fit", "{data}", "--time-budget", "abc"], "time budget 'abc'"),
+        (["sample", "{tab}", "-n", "0"], "not a positive number"),
+        (["sample", "{tab}", "--sequences", "3"], "apply to log and sequence models"),
+        (["sample", "{log}", "--steps", "3"], "--steps needs --sequences"),
+        (["sample", "{tab}", "-n", "5", "-o", "out.xlsx"], "unsupported output type"),
+        (["sample", "{tab}", "-n", "5", "--condition", "tag63=1", "--condition", "tag63=2"], "given twice"),
+    ],
+)
 def test_main_job_bad_input_is_one_line(args, message, small_parquet, fitted, log_cli_model, tmp_path):
     subs = {"{data}": str(small_parquet), "{tab}": str(fitted[0]), "{log}": str(log_cli_model[0])}
     r = _run([subs.get(a, a) if a != "out.xlsx" else str(tmp_path / a) for a in args])

@@ -17,8 +17,18 @@ from indgan.losses import AdversarialLoss, DenoisingFeatureMatching
 
 from .conftest import DATA
 
-TINY = {"seq_len": 16, "stride": 2, "hidden_dim": 8, "n_blocks": 2, "disc_dim": 8, "batch_size": 8, "iterations": 60,
-        "time_budget": None, "verbose": False, "random_state": 0}
+TINY = {
+    "seq_len": 16,
+    "stride": 2,
+    "hidden_dim": 8,
+    "n_blocks": 2,
+    "disc_dim": 8,
+    "batch_size": 8,
+    "iterations": 60,
+    "time_budget": None,
+    "verbose": False,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +81,10 @@ def test_translating_a_long_log_has_no_seams(model, week):
     first, second = week.iloc[:480], week.iloc[480:]
     a, b = model.translate(first, to=4), model.translate(second, to=4)
     seq = model.fit_info_.seq_len
-    np.testing.assert_allclose(a[tags].to_numpy()[: 480 - seq], full[tags].to_numpy()[: 480 - seq], rtol=1e-5, atol=1e-4)
-    np.testing.assert_allclose(b[tags].to_numpy()[seq:], full[tags].to_numpy()[480 + seq:], rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(
+        a[tags].to_numpy()[: 480 - seq], full[tags].to_numpy()[: 480 - seq], rtol=1e-5, atol=1e-4
+    )
+    np.testing.assert_allclose(b[tags].to_numpy()[seq:], full[tags].to_numpy()[480 + seq :], rtol=1e-5, atol=1e-4)
     # no jump at window boundaries (every seq_len / 2 steps) beyond the step-to-step spread elsewhere
     step = np.abs(np.diff(full[tags].to_numpy(np.float64), axis=0)) / week[tags].std().to_numpy()
     hop = seq // 2
@@ -147,7 +159,7 @@ def test_bad_input_gives_one_line_errors(model, tep04, week, tmp_path):
     assert (pd.read_parquet(tmp_path / "o.parquet").fault == 4).all()
 
 
-# ---------------------------------------------------------------------------------------------- denoising feature matching
+# ------------------------------------------------------------------------------------ denoising feature matching
 class _Critic(nn.Module):
     def __init__(self, dim: int):
         super().__init__()
@@ -200,14 +212,25 @@ def test_least_squares_matches_its_formula():
     real, fake = torch.randn(8, 2), torch.randn(8, 2)
     loss = AdversarialLoss("least-squares")
     d, _, _ = loss.critic_loss(critic, real, fake)
-    assert d.item() == pytest.approx(0.5 * (((critic(real) - 1) ** 2).mean() + (critic(fake) ** 2).mean()).item(), rel=1e-5)
+    assert d.item() == pytest.approx(
+        0.5 * (((critic(real) - 1) ** 2).mean() + (critic(fake) ** 2).mean()).item(), rel=1e-5
+    )
     assert loss.generator_loss(critic, fake).item() == pytest.approx(((critic(fake) - 1) ** 2).mean().item(), rel=1e-5)
     assert not loss.probabilistic
 
 
 def test_every_family_takes_denoising_feature_matching(small):
-    model = TabularGAN(loss="denoising-feature-matching", epochs=2, time_budget=None, batch_size=100, latent_dim=16,
-                       generator_dim=(32, 32), critic_dim=(32, 32), verbose=False, random_state=0).fit(small)
+    model = TabularGAN(
+        loss="denoising-feature-matching",
+        epochs=2,
+        time_budget=None,
+        batch_size=100,
+        latent_dim=16,
+        generator_dim=(32, 32),
+        critic_dim=(32, 32),
+        verbose=False,
+        random_state=0,
+    ).fit(small)
     assert model.summary_.loss == "denoising-feature-matching" and len(model.sample(50)) == 50
 
 

@@ -52,7 +52,7 @@ class MeanMode:
     def transform(self, X):
         out = X.copy()
         for c, v in self.fill_.items():
-            missing = np.flatnonzero(out[c].isna().to_numpy())[self.leave:]
+            missing = np.flatnonzero(out[c].isna().to_numpy())[self.leave :]
             out.iloc[missing, out.columns.get_loc(c)] = v
         return out
 
@@ -131,8 +131,15 @@ def db(request, tmp_path):
         admin.dispose()
 
 
-def make_readings(db: DB, name: str = "readings", names: dict | None = None, seed: int = 0, blob_null: bool = False,
-                  extra_rows: list[dict] | None = None, status_tag: bool = False) -> dict[str, str]:
+def make_readings(
+    db: DB,
+    name: str = "readings",
+    names: dict | None = None,
+    seed: int = 0,
+    blob_null: bool = False,
+    extra_rows: list[dict] | None = None,
+    status_tag: bool = False,
+) -> dict[str, str]:
     """A plant-like table of N rows: correlated flow/temp/level, an integer pump count, a text operating mode,
     a boolean, a timestamp and a binary column; about 10% of the cells of FILL are NULL. ``status_tag`` adds
     a text column "tag" as historians write it: numbers as text, "Bad" now and then, and NULLs.
@@ -147,19 +154,36 @@ def make_readings(db: DB, name: str = "readings", names: dict | None = None, see
     level = np.round(1.5 + 0.01 * temp + rng.normal(0, 0.05, N), 5)
     pumps = (offset / 5).astype(int) + 1
     pump_on = flow > 55
-    t = sa.Table(name, sa.MetaData(),
-                 sa.Column(n["id"], sa.Integer, primary_key=True, autoincrement=False),
-                 sa.Column(n["ts"], sa.DateTime),
-                 sa.Column(n["flow"], sa.Float), sa.Column(n["temp"], sa.Float), sa.Column(n["level"], sa.Float),
-                 sa.Column(n["pumps"], sa.Integer), sa.Column(n["mode"], sa.String(8)),
-                 sa.Column(n["pump_on"], sa.Boolean), sa.Column(n["blob"], sa.LargeBinary),
-                 *([sa.Column("tag", sa.Text)] if status_tag else []))
+    t = sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column(n["id"], sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column(n["ts"], sa.DateTime),
+        sa.Column(n["flow"], sa.Float),
+        sa.Column(n["temp"], sa.Float),
+        sa.Column(n["level"], sa.Float),
+        sa.Column(n["pumps"], sa.Integer),
+        sa.Column(n["mode"], sa.String(8)),
+        sa.Column(n["pump_on"], sa.Boolean),
+        sa.Column(n["blob"], sa.LargeBinary),
+        *([sa.Column("tag", sa.Text)] if status_tag else []),
+    )
     start = datetime(2024, 1, 1)
     rows = []
     for i in range(N):
-        rows.append({n["id"]: i + 1, n["ts"]: start + timedelta(minutes=i), n["flow"]: float(flow[i]),
-                     n["temp"]: float(temp[i]), n["level"]: float(level[i]), n["pumps"]: int(pumps[i]),
-                     n["mode"]: str(mode[i]), n["pump_on"]: bool(pump_on[i]), n["blob"]: bytes([i % 256]) * 3})
+        rows.append(
+            {
+                n["id"]: i + 1,
+                n["ts"]: start + timedelta(minutes=i),
+                n["flow"]: float(flow[i]),
+                n["temp"]: float(temp[i]),
+                n["level"]: float(level[i]),
+                n["pumps"]: int(pumps[i]),
+                n["mode"]: str(mode[i]),
+                n["pump_on"]: bool(pump_on[i]),
+                n["blob"]: bytes([i % 256]) * 3,
+            }
+        )
     for c in FILL:
         for i in rng.choice(N, N // 10, replace=False):
             rows[i][n[c]] = None
@@ -179,8 +203,14 @@ def null_cells(rows: list[tuple], positions: list[int]) -> int:
     return sum(r[p] is None for r in rows for p in positions)
 
 
-def check_filled(db: DB, before: list[tuple], after: list[tuple], report: ImputeReport, names: dict | None = None,
-                 table: str = "readings"):
+def check_filled(
+    db: DB,
+    before: list[tuple],
+    after: list[tuple],
+    report: ImputeReport,
+    names: dict | None = None,
+    table: str = "readings",
+):
     """Observed cells unchanged, NULLs filled (bar what the report left missing), with the column's type; audit
     rows = cells filled = report.n_filled."""
     names = names or {c: c for c in ["id", "ts", *FILL, "blob"]}
@@ -203,8 +233,9 @@ def check_filled(db: DB, before: list[tuple], after: list[tuple], report: Impute
     assert null_cells(after, [pos[c] for c in fill]) == report.n_left_missing
     audit = db.audit(report.run_id)
     assert len(audit) == report.n_filled == len(report.changes)
-    assert {(int(r["key_value"]), r["column_name"]) for r in audit} == \
-        {(k, c) for k, c in zip(report.changes["key"], report.changes["column"])}
+    assert {(int(r["key_value"]), r["column_name"]) for r in audit} == {
+        (k, c) for k, c in zip(report.changes["key"], report.changes["column"])
+    }
     for b, a in zip(before, after):
         if b[pos["pumps"]] is None and a[pos["pumps"]] is not None:
             assert type(a[pos["pumps"]]) is int
@@ -231,8 +262,13 @@ def test_fill_audit_and_undo(db):
     after = db.rows()
     check_filled(db, before, after, report)
     audit = db.audit(report.run_id)
-    assert all(r["table_name"] == "readings" and r["model"] == "MeanMode(leave=0)" and r["undone_at"] is None
-               and len(r["run_id"]) == 32 for r in audit)
+    assert all(
+        r["table_name"] == "readings"
+        and r["model"] == "MeanMode(leave=0)"
+        and r["undone_at"] is None
+        and len(r["run_id"]) == 32
+        for r in audit
+    )
     assert "filled" in str(report) and report.run_id in str(report)
 
     undo = undo_run(db.url, report.run_id)
@@ -340,8 +376,18 @@ def test_dry_run_writes_nothing(db):
 
 
 # ---------------------------------------------------------------------------------------------- refusals
-@pytest.mark.parametrize("case", ["missing table", "missing key", "duplicate key", "null key", "blob with nulls",
-                                  "unknown column", "key in columns"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing table",
+        "missing key",
+        "duplicate key",
+        "null key",
+        "blob with nulls",
+        "unknown column",
+        "key in columns",
+    ],
+)
 def test_refused_before_writing(db, case):
     extra = []
     if case == "duplicate key":  # two more rows at the first row's time: "ts" is not unique
@@ -352,13 +398,21 @@ def test_refused_before_writing(db, case):
     over, pattern = {
         "missing table": (dict(table="reading"), r"no table 'reading' in .*its tables: 'readings'"),
         "missing key": (dict(key="ident"), r"table 'readings' has no key column 'ident'; its columns: 'id', 'ts'"),
-        "duplicate key": (dict(key="ts"), r"key column 'ts' of table 'readings' is not unique: the value "
-                                          r"datetime.datetime\(2024, 1, 1, 0, 0\) is in 3 rows"),
+        "duplicate key": (
+            dict(key="ts"),
+            r"key column 'ts' of table 'readings' is not unique: the value "
+            r"datetime.datetime\(2024, 1, 1, 0, 0\) is in 3 rows",
+        ),
         "null key": (dict(key="pumps"), r"key column 'pumps' of table 'readings' is NULL in 20 row"),
-        "blob with nulls": ({}, r"column 'blob' of table 'readings' has 1 NULL cell\(s\) but is of type .*"
-                                r"leave it out of the columns to fill: --column flow .*\(columns=\['flow'"),
-        "unknown column": (dict(columns=["flow", "pressure"]),
-                           r"column\(s\) \['pressure'\] are not in table 'readings'"),
+        "blob with nulls": (
+            {},
+            r"column 'blob' of table 'readings' has 1 NULL cell\(s\) but is of type .*"
+            r"leave it out of the columns to fill: --column flow .*\(columns=\['flow'",
+        ),
+        "unknown column": (
+            dict(columns=["flow", "pressure"]),
+            r"column\(s\) \['pressure'\] are not in table 'readings'",
+        ),
         "key in columns": (dict(columns=["id", "flow"]), r"names the key column 'id'"),
     }[case]
     kwargs.update(over)
@@ -387,8 +441,10 @@ def test_bad_urls_are_one_clear_line(tmp_path, postgres_url):
         ("plant.db", "is not a database URL"),
         (f"sqlite:///{tmp_path}/nowhere/plant.db", "no SQLite database file"),
         ("nosuchdb://host/db", "unknown database kind 'nosuchdb'"),
-        ("postgresql+psycopg://indgan:secret@127.0.0.1:1/plant",
-         r"cannot connect to postgresql\+psycopg://indgan:\*\*\*@127.0.0.1:1/plant: .*Check the host"),
+        (
+            "postgresql+psycopg://indgan:secret@127.0.0.1:1/plant",
+            r"cannot connect to postgresql\+psycopg://indgan:\*\*\*@127.0.0.1:1/plant: .*Check the host",
+        ),
     ]
     for url, pattern in cases:
         with pytest.raises(DatabaseError, match=pattern) as info:
@@ -482,25 +538,60 @@ def test_values_take_the_column_type(db):
     compares what is stored, so a REAL's rounding is no conflict."""
     md = sa.MetaData()
     grade = sa.Enum("A", "B", "C", name=f"grade_{uuid.uuid4().hex[:6]}")
-    t = sa.Table("kinds", md, sa.Column("id", sa.String(10), primary_key=True), sa.Column("price", sa.Numeric(8, 2)),
-                 sa.Column("ratio", sa.REAL), sa.Column("small", sa.SmallInteger), sa.Column("grade", grade),
-                 sa.Column("code", sa.String(6)), sa.Column("tag", sa.Text), sa.Column("short", sa.String(4)),
-                 sa.Column("flag", sa.Boolean))
+    t = sa.Table(
+        "kinds",
+        md,
+        sa.Column("id", sa.String(10), primary_key=True),
+        sa.Column("price", sa.Numeric(8, 2)),
+        sa.Column("ratio", sa.REAL),
+        sa.Column("small", sa.SmallInteger),
+        sa.Column("grade", grade),
+        sa.Column("code", sa.String(6)),
+        sa.Column("tag", sa.Text),
+        sa.Column("short", sa.String(4)),
+        sa.Column("flag", sa.Boolean),
+    )
     md.create_all(db.engine)
-    rows = [dict(id=f"k{i:02d}", price=Decimal("1.25") * i, ratio=0.5 * i, small=i, grade="ABC"[i % 3],
-                 code=str(10 + i), tag=["1.5", "Bad", "2.25"][i % 3], short="ab", flag=i % 2 == 0) for i in range(12)]
+    rows = [
+        dict(
+            id=f"k{i:02d}",
+            price=Decimal("1.25") * i,
+            ratio=0.5 * i,
+            small=i,
+            grade="ABC"[i % 3],
+            code=str(10 + i),
+            tag=["1.5", "Bad", "2.25"][i % 3],
+            short="ab",
+            flag=i % 2 == 0,
+        )
+        for i in range(12)
+    ]
     for i, c in enumerate(["price", "ratio", "small", "grade", "code", "tag", "short", "flag"]):
         rows[i][c] = None
         rows[i + 4][c] = None
     db.execute(sa.insert(t), rows)
     before = db.rows("kinds")
-    imp = Fixed({"price": 12.345, "ratio": 0.123456789, "small": 2.6, "grade": "D", "code": 7.0, "tag": 1.75,
-                 "short": "toolong", "flag": 1.0})
+    imp = Fixed(
+        {
+            "price": 12.345,
+            "ratio": 0.123456789,
+            "small": 2.6,
+            "grade": "D",
+            "code": 7.0,
+            "tag": 1.75,
+            "short": "toolong",
+            "flag": 1.0,
+        }
+    )
     report = impute_table(db.url, "kinds", "id", imputer=imp, verbose=False)
     enum = db.kind == "postgresql"  # SQLite has no enum type: the column is a VARCHAR(1) there
     n = 12 if enum else 14
-    assert report.n_null_cells == 16 and report.n_filled == n and report.left_missing == {
-        "price": 0, "ratio": 0, "small": 0, "grade": 2 if enum else 0, "code": 0, "tag": 0, "short": 2, "flag": 0}
+    assert (
+        report.n_null_cells == 16
+        and report.n_filled == n
+        and report.left_missing
+        == {"price": 0, "ratio": 0, "small": 0, "grade": 2 if enum else 0, "code": 0, "tag": 0, "short": 2, "flag": 0}
+    )
     got = {r[0]: dict(zip(db.columns("kinds"), r)) for r in db.rows("kinds")}
     assert got["k00"]["price"] == Decimal("12.35")  # NUMERIC(8, 2): rounded to 2 decimals
     assert got["k01"]["ratio"] == (0.12345679 if enum else 0.123456789)  # PostgreSQL's REAL has 24 bits
@@ -663,14 +754,16 @@ def test_cli_refuses_a_read_only_database_before_training(sqlite_db, monkeypatch
     with monkeypatch.context() as m:
         m.setattr(Imputer, "fit", no_fit)
         m.setattr(Imputer, "fit_transform", no_fit)
-        res = CliRunner().invoke(cli, ["impute", "--db", url, "--table", "readings", "--key", "id",
-                                       "--iterations", "100000"])
+        res = CliRunner().invoke(
+            cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--iterations", "100000"]
+        )
     assert res.exit_code == 1, res.output
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "read-only" in lines[0], res.output
     assert "table 'readings'" in lines[0] and "--dry-run" in lines[0]
-    res = CliRunner().invoke(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--dry-run",
-                                   "--iterations", "5", "-q"])
+    res = CliRunner().invoke(
+        cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--dry-run", "--iterations", "5", "-q"]
+    )
     assert res.exit_code == 0 and "nothing was written" in res.output, res.output
     assert sqlite_db.snapshot() == snap
 
@@ -714,11 +807,16 @@ def test_postgres_privileges_and_read_only_are_refused_before_fitting(postgres_u
         owner.execute(sa.text(f'GRANT CREATE ON SCHEMA "{schema}" TO "{role}"'))
         # a read-only session (a standby, default_transaction_read_only): refused; the dry run works
         ro = sa.make_url(user_url).update_query_dict(
-            {"options": f"-csearch_path={schema} -cdefault_transaction_read_only=on"})
-        refused("the database is read-only .*read-only transaction", ro.render_as_string(hide_password=False),
-                ro.render_as_string(hide_password=True))
-        impute_table(ro.render_as_string(hide_password=False), "readings", "id", imputer=MeanMode(), dry_run=True,
-                     verbose=False)
+            {"options": f"-csearch_path={schema} -cdefault_transaction_read_only=on"}
+        )
+        refused(
+            "the database is read-only .*read-only transaction",
+            ro.render_as_string(hide_password=False),
+            ro.render_as_string(hide_password=True),
+        )
+        impute_table(
+            ro.render_as_string(hide_password=False), "readings", "id", imputer=MeanMode(), dry_run=True, verbose=False
+        )
         # a table locked by another session: refused after lock_timeout, not waited on
         monkeypatch.setattr(database, "_PROBE_LOCK_TIMEOUT", "300ms")
         with owner.engine.connect() as other:

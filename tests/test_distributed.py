@@ -24,8 +24,15 @@ def _free_port() -> int:
 
 
 def _env(rank: int, world: int, port: int) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
-                      LOCAL_RANK=str(rank), INDGAN_DIST_TIMEOUT="60", OMP_NUM_THREADS="1")
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        RANK=str(rank),
+        WORLD_SIZE=str(world),
+        LOCAL_RANK=str(rank),
+        INDGAN_DIST_TIMEOUT="60",
+        OMP_NUM_THREADS="1",
+    )
     torch.set_num_threads(1)
 
 
@@ -36,8 +43,17 @@ def _fit_rank(rank: int, world: int, port: int, data_path: str, out: str, family
     assert distributed.init_from_env("cpu") and distributed.world_size() == world
     data = pd.read_parquet(data_path)
     if family == "sequence":
-        model = SequenceGAN(seq_len=12, iterations=6, pretrain_iterations=6, hidden_dim=8, batch_size=16,
-                            time_budget=None, random_state=0, device="cpu", verbose=False).fit(data)
+        model = SequenceGAN(
+            seq_len=12,
+            iterations=6,
+            pretrain_iterations=6,
+            hidden_dim=8,
+            batch_size=16,
+            time_budget=None,
+            random_state=0,
+            device="cpu",
+            verbose=False,
+        ).fit(data)
         torch.save(model.to_state()[1], f"{out}/rank{rank}.pt")  # every tensor of the model file
         distributed.finish()
         return
@@ -85,8 +101,9 @@ def test_two_gloo_ranks_end_with_identical_weights_and_a_model_that_loads(slice_
 def test_two_ranks_of_the_sequence_model_end_with_identical_weights(tmp_path):
     d = pd.read_parquet(DATA / "plant_logs.parquet", columns=["timestamp", "tag5", "tag6"]).iloc[:300]
     d.to_parquet(tmp_path / "seq.parquet")
-    mp.spawn(_fit_rank, args=(2, _free_port(), str(tmp_path / "seq.parquet"), str(tmp_path), "sequence"), nprocs=2,
-             join=True)
+    mp.spawn(
+        _fit_rank, args=(2, _free_port(), str(tmp_path / "seq.parquet"), str(tmp_path), "sequence"), nprocs=2, join=True
+    )
     w0, w1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
     assert len(w0) > 10 and w0.keys() == w1.keys()
     assert [k for k in w0 if not torch.equal(w0[k], w1[k])] == []  # pre-training, joint phase and embedder alike

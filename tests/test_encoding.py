@@ -40,7 +40,7 @@ def test_real_plant_round_trip(plant_slice):
     # one-hot groups hold exactly one 1 per row
     for span in t.output_spans():
         if span.kind == "softmax":
-            assert (encoded[:, span.start:span.start + span.width].sum(axis=1) == 1).all()
+            assert (encoded[:, span.start : span.start + span.width].sum(axis=1) == 1).all()
     _assert_same(plant_slice, back)
     pd.testing.assert_series_equal(back["timestamp"], plant_slice["timestamp"])
 
@@ -56,8 +56,9 @@ def test_modes_are_found():
     np.testing.assert_allclose(means, [-5, 5], atol=0.1)
 
 
-status_cell = st.one_of(st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: f"{v:.3f}"),
-                        st.sampled_from(["Bad", "Scan Timeout"]))
+status_cell = st.one_of(
+    st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: f"{v:.3f}"), st.sampled_from(["Bad", "Scan Timeout"])
+)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -71,13 +72,15 @@ def test_round_trip_property(n, seed, missing):
     cells = np.round(rng.normal(size=n), 3).astype(str).astype(object)
     cells[rng.random(n) < 0.3] = "Bad"
     cells[0] = "1.5"
-    df = pd.DataFrame({
-        "flow": num,
-        "level": np.round(rng.normal(size=n), 4),
-        "mode": rng.choice(["A", "B", "C"], n),
-        "tag": cells,
-        "count": rng.integers(0, 1000, n),
-    })
+    df = pd.DataFrame(
+        {
+            "flow": num,
+            "level": np.round(rng.normal(size=n), 4),
+            "mode": rng.choice(["A", "B", "C"], n),
+            "tag": cells,
+            "count": rng.integers(0, 1000, n),
+        }
+    )
     df.loc[rng.random(n) < missing, "mode"] = None
     _, _, encoded, back = _round_trip(df)
     assert np.isfinite(encoded).all()
@@ -86,6 +89,7 @@ def test_round_trip_property(n, seed, missing):
 
 def test_unseen_category_is_named(small):
     from indgan import DataError
+
     schema = infer_schema(small)
     t = DataTransformer(schema).fit(schema.view(small))
     other = small.copy()

@@ -13,7 +13,9 @@ def test_identical_data_scores_one_and_noise_scores_less(small):
     noisy["tag63"] = noisy["tag63"].iloc[0]
     worse = evaluate(small, noisy)
     assert worse.quality_score < same.quality_score - 0.02
-    assert {"Column Shapes", "Column Pair Trends", "Data Validity", "Data Structure"} <= set(worse.properties["property"])
+    assert {"Column Shapes", "Column Pair Trends", "Data Validity", "Data Structure"} <= set(
+        worse.properties["property"]
+    )
     assert worse.column_shapes.iloc[0]["column"] in {"tag0", "tag63"}  # worst first
     assert "quality score" in str(worse)
 

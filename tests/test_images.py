@@ -57,8 +57,12 @@ def test_conditional_samples_are_recognised_as_their_label(conditional, digit_da
 def test_save_load_and_seeds_round_trip(conditional, tmp_path):
     path = conditional.save(tmp_path / "digits.indgan")
     again = ConditionalDCGAN.load(path, device="cpu")
-    np.testing.assert_array_equal(again.sample(16, labels=3, random_state=5), conditional.sample(16, labels=3, random_state=5))
-    assert not np.array_equal(conditional.sample(16, labels=3, random_state=5), conditional.sample(16, labels=3, random_state=6))
+    np.testing.assert_array_equal(
+        again.sample(16, labels=3, random_state=5), conditional.sample(16, labels=3, random_state=5)
+    )
+    assert not np.array_equal(
+        conditional.sample(16, labels=3, random_state=5), conditional.sample(16, labels=3, random_state=6)
+    )
     with pytest.raises(Exception, match="ConditionalDCGAN"):
         DCGAN.load(path)
     walk = again.interpolate(steps=6, n=2, labels=4, random_state=0)
@@ -109,7 +113,9 @@ def test_npz_grid_and_frechet(tmp_path):
     imgs = (np.random.default_rng(0).random((10, 28, 28)) * 255).astype(np.uint8)
     np.savez(tmp_path / "x.npz", images=imgs, labels=np.arange(10) % 2 + 5)
     data = load_images(tmp_path / "x.npz")
-    assert data.images.shape == (10, 1, 28, 28) and list(np.unique(data.labels)) == [0, 1] and data.classes == ["5", "6"]
+    assert (
+        data.images.shape == (10, 1, 28, 28) and list(np.unique(data.labels)) == [0, 1] and data.classes == ["5", "6"]
+    )
     path = save_grid(data.images, tmp_path / "grid.png", nrow=5)
     from PIL import Image
 
@@ -126,8 +132,24 @@ def test_cli_images(tmp_path):
 
     run = CliRunner().invoke
     model = tmp_path / "digits.indgan"
-    res = run(cli, ["images", "fit", "digits", "--conditional", "--size", "28", "--epochs", "2", "--features", "8",
-                    "-o", str(model), "-q"])
+    res = run(
+        cli,
+        [
+            "images",
+            "fit",
+            "digits",
+            "--conditional",
+            "--size",
+            "28",
+            "--epochs",
+            "2",
+            "--features",
+            "8",
+            "-o",
+            str(model),
+            "-q",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "ConditionalDCGAN" in res.output and "D(G(z))" in res.output and "class coverage" in res.output
     res = run(cli, ["images", "sample", str(model), "--label", "7", "-n", "16", "-o", str(tmp_path / "grid.png")])
@@ -136,7 +158,9 @@ def test_cli_images(tmp_path):
     assert res.exit_code == 1 and "unknown label '11'" in res.output
     res = run(cli, ["images", "interpolate", str(model), "--steps", "5", "-o", str(tmp_path / "walk.png")])
     assert res.exit_code == 0 and (tmp_path / "walk.png").exists(), res.output
-    res = run(cli, ["images", "evaluate", str(model), "digits", "--size", "28", "-n", "200", "--classifier-epochs", "1"])
+    res = run(
+        cli, ["images", "evaluate", str(model), "digits", "--size", "28", "-n", "200", "--classifier-epochs", "1"]
+    )
     assert res.exit_code == 0 and "conditional accuracy" in res.output and "Frechet" in res.output, res.output
     res = run(cli, ["images", "fit", str(tmp_path / "none"), "-q"])
     assert res.exit_code == 1 and "no such file" in res.output

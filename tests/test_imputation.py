@@ -38,8 +38,14 @@ def _mixed(n=240, seed=0):
     mode = rng.choice(["run", "idle", "purge"], n)
     base = np.where(mode == "run", 80.0, np.where(mode == "idle", 20.0, 50.0))
     t1 = base + rng.normal(0, 2, n)
-    return pd.DataFrame({"flow": t1, "temp": 0.5 * t1 + rng.normal(0, 1, n), "mode": mode,
-                         "valve": rng.integers(0, 2, n).astype(np.int64)})
+    return pd.DataFrame(
+        {
+            "flow": t1,
+            "temp": 0.5 * t1 + rng.normal(0, 1, n),
+            "mode": mode,
+            "valve": rng.integers(0, 2, n).astype(np.int64),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------- contract
@@ -116,8 +122,9 @@ def test_pipeline_column_transformer_and_pandas_output(breast):
     pipe = make_pipeline(GANImputer(iterations=50, random_state=0), Ridge()).fit(X, y)
     assert pipe.score(X, y) > 0.8
     frame = pd.DataFrame(X, columns=[f"tag{i}" for i in range(X.shape[1])])
-    ct = ColumnTransformer([("gain", GANImputer(iterations=30, random_state=0), ["tag0", "tag1", "tag2"])],
-                           remainder="passthrough").set_output(transform="pandas")
+    ct = ColumnTransformer(
+        [("gain", GANImputer(iterations=30, random_state=0), ["tag0", "tag1", "tag2"])], remainder="passthrough"
+    ).set_output(transform="pandas")
     out = ct.fit_transform(frame)
     assert out[["gain__tag0", "gain__tag1", "gain__tag2"]].notna().all().all()
     imp = GANImputer(iterations=30, random_state=0).set_output(transform="pandas").fit(X)
@@ -157,13 +164,18 @@ def test_time_aware_fills_an_outage_from_the_tags_history():
     t = np.arange(600)
     rng = np.random.default_rng(5)
     slow = np.sin(2 * np.pi * t / 150)
-    df = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=600, freq="1min"),
-                       "a": slow + rng.normal(0, 0.02, 600), "b": np.cos(2 * np.pi * t / 150) + rng.normal(0, 0.02, 600),
-                       "c": rng.normal(0, 1, 600)})
+    df = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=600, freq="1min"),
+            "a": slow + rng.normal(0, 0.02, 600),
+            "b": np.cos(2 * np.pi * t / 150) + rng.normal(0, 0.02, 600),
+            "c": rng.normal(0, 1, 600),
+        }
+    )
     holed = df.copy()
     gaps = [(100, 112), (300, 320), (450, 458)]
     for a, b in gaps:
-        holed.loc[a:b - 1, "a"] = np.nan
+        holed.loc[a : b - 1, "a"] = np.nan
     imp = GANImputer(iterations=400, random_state=0, seq_len=32, max_block=24)
     out = imp.fit_transform(holed)
     miss = holed["a"].isna()
@@ -252,7 +264,9 @@ def test_cli_impute_database_dry_run_fill_and_undo(tmp_path):
 
     original = table()
     run = CliRunner().invoke
-    res = run(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--dry-run", "--iterations", "20", "-q"])
+    res = run(
+        cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--dry-run", "--iterations", "20", "-q"]
+    )
     assert res.exit_code == 0, res.output
     assert "would fill 47" in res.output and "nothing was written" in res.output
     pd.testing.assert_frame_equal(table(), original)
@@ -309,12 +323,18 @@ def test_time_aware_learns_a_correlated_tag_across_block_gaps():
     rng = np.random.default_rng(3)
     n = 1200
     wave = np.cumsum(rng.normal(0, 0.15, n))  # a random walk: the straight line across a gap misses its wiggles
-    df = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=n, freq="1min"), "a": wave,
-                       "b": 2.0 * wave + rng.normal(0, 0.01, n), "c": rng.normal(0, 1, n)})
+    df = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq="1min"),
+            "a": wave,
+            "b": 2.0 * wave + rng.normal(0, 0.01, n),
+            "c": rng.normal(0, 1, n),
+        }
+    )
     holed = df.copy()
     starts = rng.choice(np.arange(10, n - 30, 40), size=20, replace=False)
     for s in starts:
-        holed.loc[s:s + 15, "a"] = np.nan
+        holed.loc[s : s + 15, "a"] = np.nan
     miss = holed["a"].isna()
     out = GANImputer(iterations=300, random_state=0, seq_len=32).fit_transform(holed)
     line = holed["a"].interpolate()
@@ -353,8 +373,9 @@ def test_time_aware_imputer_reloads_and_fills_new_days_alike(tmp_path):
     rng = np.random.default_rng(0)
     n = 400
     t = np.arange(n)
-    df = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=n, freq="5min"),
-                       "a": np.sin(t / 15) + rng.normal(0, 0.05, n)})
+    df = pd.DataFrame(
+        {"time": pd.date_range("2024-01-01", periods=n, freq="5min"), "a": np.sin(t / 15) + rng.normal(0, 0.05, n)}
+    )
     df["b"] = 2 * df["a"] + rng.normal(0, 0.05, n)
     train = df.iloc[:300].copy()
     train.loc[40:45, "a"] = np.nan
@@ -409,7 +430,9 @@ def test_cli_impute_with_a_saved_model_fills_only_the_new_gaps(tmp_path):
     src, model = tmp_path / "logs.parquet", tmp_path / "imp.indgan"
     df.to_parquet(src)
     run = CliRunner().invoke
-    res = run(cli, ["impute", str(src), "-o", str(tmp_path / "f.parquet"), "--iterations", "30", "--save", str(model), "-q"])
+    res = run(
+        cli, ["impute", str(src), "-o", str(tmp_path / "f.parquet"), "--iterations", "30", "--save", str(model), "-q"]
+    )
     assert res.exit_code == 0, res.output
     assert model.exists() and f"--model {model}" in res.output
     new = _mixed(80, seed=9)
@@ -449,8 +472,10 @@ def test_cli_impute_a_database_with_a_saved_model_fills_only_new_nulls(tmp_path)
         df.to_sql("readings", con, index=False)
     url, model = f"sqlite:///{db}", tmp_path / "imp.indgan"
     run = CliRunner().invoke
-    res = run(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--iterations", "20", "--save",
-                    str(model), "-q"])
+    res = run(
+        cli,
+        ["impute", "--db", url, "--table", "readings", "--key", "id", "--iterations", "20", "--save", str(model), "-q"],
+    )
     assert res.exit_code == 0, res.output
     with sqlite3.connect(db) as con:
         day1 = pd.read_sql("SELECT * FROM readings ORDER BY id", con)

@@ -24,8 +24,13 @@ def _digest(path):
 
 def _start(args, cwd):
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "indgan", *map(str, args)], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "indgan", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _interrupt(args, cwd, delay, sig):
@@ -64,9 +69,29 @@ def _check(target, before, code, out, complete):
 def test_interrupted_commands_keep_every_earlier_output(tmp_path, log_file, sig):
     rng = random.Random(int(sig))
     model = tmp_path / "m.indgan"
-    r = subprocess.run([sys.executable, "-m", "indgan", "fit", log_file, "-o", model, "--epochs", "2",
-                        "--batch-size", "100", "--quiet", "--eval-rows", "0", "-c", "quick"],
-                       cwd=tmp_path, capture_output=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "indgan",
+            "fit",
+            log_file,
+            "-o",
+            model,
+            "--epochs",
+            "2",
+            "--batch-size",
+            "100",
+            "--quiet",
+            "--eval-rows",
+            "0",
+            "-c",
+            "quick",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        env=dict(os.environ, OMP_NUM_THREADS="1"),
+    )
     assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
 
     def loads(p):
@@ -84,22 +109,28 @@ def test_interrupted_commands_keep_every_earlier_output(tmp_path, log_file, sig)
 
     # fit over an existing model file
     before = _digest(model)
-    code, out = _interrupt(["fit", log_file, "-o", model, "--time-budget", "30", "--quiet", "-c", "quick"], tmp_path,
-                           rng.uniform(3, 8), sig)
+    code, out = _interrupt(
+        ["fit", log_file, "-o", model, "--time-budget", "30", "--quiet", "-c", "quick"],
+        tmp_path,
+        rng.uniform(3, 8),
+        sig,
+    )
     _check(model, before, code, out, loads)
     # sample over an existing output, in parts (a large -n)
     syn = tmp_path / "syn.parquet"
     pd.DataFrame({"x": [1.0]}).to_parquet(syn)
     before = _digest(syn)
-    code, out = _interrupt(["sample", model, "-n", "3000000", "-o", syn, "--part-rows", "20000"], tmp_path,
-                           rng.uniform(4, 8), sig)
+    code, out = _interrupt(
+        ["sample", model, "-n", "3000000", "-o", syn, "--part-rows", "20000"], tmp_path, rng.uniform(4, 8), sig
+    )
     _check(syn, before, code, out, reads)
     # impute over an existing output
     filled = tmp_path / "filled.parquet"
     pd.DataFrame({"x": [1.0]}).to_parquet(filled)
     before = _digest(filled)
-    code, out = _interrupt(["impute", log_file, "-o", filled, "--time-budget", "30", "--quiet"], tmp_path,
-                           rng.uniform(3, 8), sig)
+    code, out = _interrupt(
+        ["impute", log_file, "-o", filled, "--time-budget", "30", "--quiet"], tmp_path, rng.uniform(3, 8), sig
+    )
     _check(filled, before, code, out, reads)
 
 
@@ -117,8 +148,11 @@ def _table(path):
     try:
         rows = [tuple((type(v).__name__, v) for v in r) for r in con.execute('SELECT * FROM "T" ORDER BY id')]
         schema = sorted(con.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
-        audit = [] if not any(s[1] == "indgan_audit" for s in schema) else con.execute(
-            "SELECT run_id, key_value, column_name, value, undone_at FROM indgan_audit").fetchall()
+        audit = (
+            []
+            if not any(s[1] == "indgan_audit" for s in schema)
+            else con.execute("SELECT run_id, key_value, column_name, value, undone_at FROM indgan_audit").fetchall()
+        )
     finally:
         con.close()
     return rows, schema, audit
@@ -140,12 +174,16 @@ def plant_db(tmp_path_factory, log_file):
     rng = np.random.default_rng(7)
     path = base / "orig.db"
     con = sqlite3.connect(path)
-    con.execute('CREATE TABLE "T" (id INTEGER PRIMARY KEY, timestamp TIMESTAMP, tag0 REAL, tag1 REAL, tag5 REAL, '
-                "tag48 REAL, tag70 TEXT)")
+    con.execute(
+        'CREATE TABLE "T" (id INTEGER PRIMARY KEY, timestamp TIMESTAMP, tag0 REAL, tag1 REAL, tag5 REAL, '
+        "tag48 REAL, tag70 TEXT)"
+    )
     rows = []
     for i, r in enumerate(df.itertuples(index=False)):
-        values = [None if rng.random() < 0.05 else (v if isinstance(v, str) else float(v))
-                  for v in (r.tag0, r.tag1, r.tag5, r.tag48, r.tag70)]
+        values = [
+            None if rng.random() < 0.05 else (v if isinstance(v, str) else float(v))
+            for v in (r.tag0, r.tag1, r.tag5, r.tag48, r.tag70)
+        ]
         rows.append((1000 + 3 * i, r.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f"), *values))
     con.executemany('INSERT INTO "T" VALUES (?, ?, ?, ?, ?, ?, ?)', rows)
     con.commit()
@@ -240,14 +278,21 @@ def test_interrupted_database_impute_leaves_the_table_whole(tmp_path, plant_db, 
 
     # while fitting: a random moment after the write check (the first journal), as the imputer trains
     db, args = fresh("fit.db")
-    code, out, _ = _interrupt_at_journal([*args, "--iterations", "40", "--seed", "0"], tmp_path,
-                                         db.with_name(db.name + "-journal"), 1, sig, delay=rng.uniform(0.3, 2.5))
+    code, out, _ = _interrupt_at_journal(
+        [*args, "--iterations", "40", "--seed", "0"],
+        tmp_path,
+        db.with_name(db.name + "-journal"),
+        1,
+        sig,
+        delay=rng.uniform(0.3, 2.5),
+    )
     outcomes.append((code, _check_db(db, before, code, out, reference)))
     # at the write itself: the signal as the write transaction's journal appears (the second one; the first is
     # the write check's rolled-back transaction)
     db, args = fresh("write.db")
-    code, out, seen = _interrupt_at_journal([*args, "--model", model], tmp_path,
-                                            db.with_name(db.name + "-journal"), 2, sig)
+    code, out, seen = _interrupt_at_journal(
+        [*args, "--model", model], tmp_path, db.with_name(db.name + "-journal"), 2, sig
+    )
     outcomes.append((code, _check_db(db, before, code, out, reference)))
     # around the write: a random moment from just before the write check to just after the write
     db, args = fresh("near.db")

@@ -19,14 +19,17 @@ def test_csv_round_trip(tmp_path, small):
     assert (back["tag70"].astype(str) == small["tag70"].astype(str)).all()
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("missing.parquet", None, "no such file"),
-    ("data.xlsx", b"x", "unsupported file type"),
-    ("empty.csv", b"", "empty"),
-    ("header_only.csv", b"a,b\n", "no rows"),
-    ("dupes.csv", b"a,b,a\n1,2,3\n", "duplicate column"),
-    ("corrupt.parquet", b"PAR1 not really parquet", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.parquet", None, "no such file"),
+        ("data.xlsx", b"x", "unsupported file type"),
+        ("empty.csv", b"", "empty"),
+        ("header_only.csv", b"a,b\n", "no rows"),
+        ("dupes.csv", b"a,b,a\n1,2,3\n", "duplicate column"),
+        ("corrupt.parquet", b"PAR1 not really parquet", "cannot read"),
+    ],
+)
 def test_bad_files_give_clear_errors(tmp_path, name, content, message):
     path = tmp_path / name
     if content is not None:

@@ -18,8 +18,15 @@ from indgan.metrics.sequences import log_autocorrelation, step_change_scores
 
 from .conftest import DATA
 
-TINY_LOG = dict(epochs=3, time_budget=None, batch_size=100, latent_dim=16, generator_dim=(32, 32),
-                critic_dim=(32, 32), verbose=False)
+TINY_LOG = dict(
+    epochs=3,
+    time_budget=None,
+    batch_size=100,
+    latent_dim=16,
+    generator_dim=(32, 32),
+    critic_dim=(32, 32),
+    verbose=False,
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +49,7 @@ def test_smooth_noise_has_standard_normal_marginals_and_the_stated_autocorrelati
     assert abs(z.mean()) < 0.05 and abs(z.std() - 1.0) < 0.05
     acf = log_autocorrelation(z, np.zeros(len(z), int), max_lag=12).mean(axis=1)
     lags = np.arange(1, 13)
-    np.testing.assert_allclose(acf, np.exp(-lags ** 2 / (4 * ell ** 2)), atol=0.03)
+    np.testing.assert_allclose(acf, np.exp(-(lags**2) / (4 * ell**2)), atol=0.03)
 
 
 def test_smooth_noise_chunked_equals_one_pass_and_sequences_are_independent():
@@ -81,7 +88,9 @@ def test_training_shape_and_rows(log_model, small):
     # every continuous value stays within the training range
     for c in ("tag0", "tag1", "tag5"):
         v = pd.to_numeric(out[c], errors="coerce")
-        assert v.between(pd.to_numeric(small[c], errors="coerce").min(), pd.to_numeric(small[c], errors="coerce").max()).all()
+        assert v.between(
+            pd.to_numeric(small[c], errors="coerce").min(), pd.to_numeric(small[c], errors="coerce").max()
+        ).all()
 
 
 def test_entities_have_their_training_lengths_and_progress(dryer_part):
@@ -143,11 +152,16 @@ def test_point_masses_stay_exact_under_sensor_noise(log_model, small):
     assert v.isin(values).mean() > 0.02  # the sensor noise does not smear the point mass
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(time_budget=0), "positive duration"), (dict(time_budget="abc"), "time budget"),
-    (dict(length_scale=-1), "length_scale"), (dict(epochs=None, time_budget=None), "never stop"),
-    (dict(progress="maybe"), "progress"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(time_budget=0), "positive duration"),
+        (dict(time_budget="abc"), "time budget"),
+        (dict(length_scale=-1), "length_scale"),
+        (dict(epochs=None, time_budget=None), "never stop"),
+        (dict(progress="maybe"), "progress"),
+    ],
+)
 def test_bad_parameters(small, bad, message):
     with pytest.raises(ConfigError, match=message):
         LogGAN(**{**TINY_LOG, **bad}).fit(small)
@@ -275,5 +289,7 @@ def test_a_log_drawn_in_parts_is_the_log_drawn_whole():
     # the same with new sequences (each a fresh start) split across parts
     seqs = model.sample(sequences=5, steps=5000, random_state=2)
     pd.testing.assert_frame_equal(
-        pd.concat(model.sample_parts(sequences=5, steps=5000, random_state=2, part_rows=1), ignore_index=True), seqs,
-        check_exact=True)
+        pd.concat(model.sample_parts(sequences=5, steps=5000, random_state=2, part_rows=1), ignore_index=True),
+        seqs,
+        check_exact=True,
+    )

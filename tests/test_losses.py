@@ -92,7 +92,9 @@ def test_losses_are_objects_that_say_what_they_need():
 
     assert [AdversarialLoss(n).name for n in LOSSES] == list(LOSSES)
     assert loss_class("feature-matching").needs_real and not loss_class("minimax").needs_real
-    assert loss_class("wgan-gp").paired and loss_class("wgan-gp").wasserstein and not loss_class("wgan-gp").probabilistic
+    assert (
+        loss_class("wgan-gp").paired and loss_class("wgan-gp").wasserstein and not loss_class("wgan-gp").probabilistic
+    )
     assert not loss_class("least-squares").probabilistic and loss_class("denoising-feature-matching").probabilistic
     assert {n for n, c in LOSSES.items() if c.per_cell} == {"minimax", "non-saturating"}
     with pytest.raises(ConfigError, match="unknown loss"):
@@ -100,7 +102,11 @@ def test_losses_are_objects_that_say_what_they_need():
     option = next(p for p in fit.params if p.name == "loss")
     assert tuple(option.type.choices) == tuple(LOSSES)
     root = Path(indgan.__file__).parent
-    named = [f"{p.relative_to(root)}:{i + 1}" for p in root.rglob("*.py") if p.name != "losses.py"
-             for i, line in enumerate(p.read_text().splitlines())
-             if re.search(r"\bloss\s*(==|!=|in \()\s*[\"(]", line)]
+    named = [
+        f"{p.relative_to(root)}:{i + 1}"
+        for p in root.rglob("*.py")
+        if p.name != "losses.py"
+        for i, line in enumerate(p.read_text().splitlines())
+        if re.search(r"\bloss\s*(==|!=|in \()\s*[\"(]", line)
+    ]
     assert not named, named  # a family testing a loss by its name

@@ -34,8 +34,7 @@ ARTIFACTS = Path(os.environ.get("INDGAN_TEST_ARTIFACTS") or Path(__file__).paren
 
 # ---------------------------------------------------------------------------------------------- report data
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(float("nan"))), min_size=1, max_size=3000),
-       st.integers(1, 120))
+@given(st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(float("nan"))), min_size=1, max_size=3000), st.integers(1, 120))
 def test_downsampling_keeps_every_bucket_extreme_and_gap(values, n_buckets):
     y = np.array(values)
     keep = rd.minmax_indices(y, n_buckets)
@@ -64,7 +63,9 @@ def test_a_million_row_trend_stays_small():
     x = pd.date_range("2020-01-01", periods=n, freq="1s").to_numpy()
     y = np.cumsum(rng.normal(size=n))
     y[123_456] = 1e4  # a one-sample spike must survive downsampling
-    fig = rf.trend_figure([("real", x, {"a": y}, rf.REAL), ("synthetic", x, {"a": y[::-1].copy()}, rf.SYNTHETIC)], ["a"])
+    fig = rf.trend_figure(
+        [("real", x, {"a": y}, rf.REAL), ("synthetic", x, {"a": y[::-1].copy()}, rf.SYNTHETIC)], ["a"]
+    )
     assert len(fig.to_json()) < 400_000
     assert max(np.max(np.asarray(t.y, dtype=np.float64)) for t in fig.data) == 1e4
 
@@ -96,8 +97,10 @@ def test_status_rates_segments_and_spread(small, tiny_model):
 
 
 def test_training_curves_mark_the_balance_only_for_probabilities():
-    hist = [{"epoch": k, "generator_loss": 1.0 / k, "critic_loss": 0.5, "extra_loss": 0.0, "d_real": 0.6,
-             "d_fake": 0.4} for k in range(1, 6)]
+    hist = [
+        {"epoch": k, "generator_loss": 1.0 / k, "critic_loss": 0.5, "extra_loss": 0.0, "d_real": 0.6, "d_fake": 0.4}
+        for k in range(1, 6)
+    ]
     prob = rf.training_figure(hist, "non-saturating")
     wgan = rf.training_figure(hist, "wgan-gp")
     halves = [s for s in prob.layout.shapes if s.type == "line" and s.y0 == s.y1 == 0.5]
@@ -124,8 +127,16 @@ def test_report_is_one_self_contained_page(page):
     assert html.count(f"'{RENDERED_ATTRIBUTE}'") == result.n_plots  # one render marker per plot
     assert _external_references(html) == []  # plotly.js embedded, nothing fetched
     assert "Plotly.newPlot" in html and len(html) > 4e6  # ... it is in the page (about 4.8 MB of it)
-    for words in ("quality score (all pairs)", "quality score (default thresholds)", "diagnostic score",
-                  "step-change score", "autocorrelation error", "Training", "Distributions", "Pairs"):
+    for words in (
+        "quality score (all pairs)",
+        "quality score (default thresholds)",
+        "diagnostic score",
+        "step-change score",
+        "autocorrelation error",
+        "Training",
+        "Distributions",
+        "Pairs",
+    ):
         assert words in html, words
     assert result.path.stat().st_size < 10e6
 
@@ -137,8 +148,12 @@ def _external_references(html: str) -> list[str]:
     class P(HTMLParser):
         def handle_starttag(self, tag, attrs):
             for k, v in attrs:
-                if k in ("src", "href") and v and not v.startswith(("data:", "#")) and tag in ("script", "link", "img",
-                                                                                               "iframe"):
+                if (
+                    k in ("src", "href")
+                    and v
+                    and not v.startswith(("data:", "#"))
+                    and tag in ("script", "link", "img", "iframe")
+                ):
                     found.append(f"{tag} {v}")
 
     P().feed(html)
@@ -178,20 +193,40 @@ def test_bad_input_gives_one_line_errors(tmp_path, small, tiny_model, small_parq
 
 def test_cli_report_and_fit_report(tmp_path, small_parquet):
     model = tmp_path / "m.indgan"
-    r = CliRunner().invoke(cli, ["fit", str(small_parquet), "--out", str(model), "--model", "tabular", "--epochs", "1",
-                                 "--batch-size", "100", "--quiet", "--eval-rows", "200", "--report"])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "fit",
+            str(small_parquet),
+            "--out",
+            str(model),
+            "--model",
+            "tabular",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "100",
+            "--quiet",
+            "--eval-rows",
+            "200",
+            "--report",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "report.html").exists() and "wrote " + str(tmp_path / "report.html") in r.output
     syn = tmp_path / "syn.parquet"
     assert CliRunner().invoke(cli, ["sample", str(model), "-n", "200", "-o", str(syn)]).exit_code == 0
     out = tmp_path / "deep" / "page.html"
-    r = CliRunner().invoke(cli, ["report", str(small_parquet), str(syn), "--model", str(model), "-o", str(out),
-                                 "--png", str(tmp_path / "png")])
+    r = CliRunner().invoke(
+        cli,
+        ["report", str(small_parquet), str(syn), "--model", str(model), "-o", str(out), "--png", str(tmp_path / "png")],
+    )
     assert r.exit_code == 0, r.output
     n = int(re.search(r"(\d+) plots", r.output).group(1))
     pngs = sorted((tmp_path / "png").glob("*.png"))
     assert out.exists() and n >= 6 and len(pngs) == n  # a PNG of every figure
     from PIL import Image
+
     for p in pngs:
         with Image.open(p) as im:
             assert im.format == "PNG" and im.size[0] == 1300 and len(im.getcolors(1 << 20) or range(99)) > 8, p
@@ -200,9 +235,13 @@ def test_cli_report_and_fit_report(tmp_path, small_parquet):
 def test_imputation_report_marks_fills_bands_and_open_gaps(tmp_path):
     t = np.arange(400)
     rng = np.random.default_rng(5)
-    df = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=400, freq="1min"),
-                       "a": np.sin(2 * np.pi * t / 100) + rng.normal(0, 0.05, 400),
-                       "b": np.cos(2 * np.pi * t / 100) + rng.normal(0, 0.05, 400)})
+    df = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=400, freq="1min"),
+            "a": np.sin(2 * np.pi * t / 100) + rng.normal(0, 0.05, 400),
+            "b": np.cos(2 * np.pi * t / 100) + rng.normal(0, 0.05, 400),
+        }
+    )
     holed = df.copy()
     holed.loc[50:55, "a"] = np.nan
     holed.loc[200:229, "a"] = np.nan  # longer than max_gap: left open
@@ -230,8 +269,9 @@ def test_image_report(tmp_path):
     from indgan import ConditionalDCGAN
     from indgan.image.prepare import digits
 
-    model = ConditionalDCGAN(features=8, epochs=1, batch_size=64, time_budget=None, random_state=0,
-                             verbose=False).fit(digits(28))
+    model = ConditionalDCGAN(features=8, epochs=1, batch_size=64, time_budget=None, random_state=0, verbose=False).fit(
+        digits(28)
+    )
     result = image_report(model, tmp_path / "img.html", walks=3, steps=5)
     html = result.path.read_text()
     images = [tr for figs in _sections_of(result) for i in figs for tr in i.figure.data if tr.type == "image"]
@@ -248,8 +288,10 @@ def _chromium() -> str | None:
     for name in (os.environ.get("INDGAN_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
         if name and shutil.which(name):
             return shutil.which(name)
-    pytest.fail("no Chromium found for the browser test: install Debian's chromium (apt-get install chromium; "
-                ".ci/run does), point INDGAN_CHROMIUM at a Chrome, or set INDGAN_SKIP_BROWSER=1 to skip it on purpose.")
+    pytest.fail(
+        "no Chromium found for the browser test: install Debian's chromium (apt-get install chromium; "
+        ".ci/run does), point INDGAN_CHROMIUM at a Chrome, or set INDGAN_SKIP_BROWSER=1 to skip it on purpose."
+    )
 
 
 def _headless(binary: str, url: str, *extra: str) -> subprocess.CompletedProcess:
@@ -258,9 +300,22 @@ def _headless(binary: str, url: str, *extra: str) -> subprocess.CompletedProcess
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="indgan-chromium-") as profile:
-        args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-extensions", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-                "--virtual-time-budget=5000", "--run-all-compositor-stages-before-draw", *extra, url]
+        args = [
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-extensions",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=5000",
+            "--run-all-compositor-stages-before-draw",
+            *extra,
+            url,
+        ]
         return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -320,7 +375,9 @@ def test_every_plot_renders_in_a_real_browser_without_script_errors(page):
 def test_the_browser_check_catches_a_script_error(tmp_path):
     binary = _chromium()
     broken = tmp_path / "broken.html"  # a page whose script fails: the check above must see it
-    broken.write_text("<!DOCTYPE html><html><body><div id='plot-1'></div><script>notAFunction();</script></body></html>")
+    broken.write_text(
+        "<!DOCTYPE html><html><body><div id='plot-1'></div><script>notAFunction();</script></body></html>"
+    )
     dom = _headless(binary, broken.resolve().as_uri(), "--dump-dom")
     assert any("notAFunction" in line for line in _script_errors(dom.stderr)), dom.stderr[-3000:]
     parser = _Plots()

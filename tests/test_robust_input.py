@@ -35,8 +35,13 @@ def _run(args, **kw):
 
 def _log(n=240, seed=0, **cols):
     rng = np.random.default_rng(seed)
-    d = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=n, freq="min"),
-                      "x": rng.normal(size=n).cumsum(), "y": rng.normal(size=n)})
+    d = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq="min"),
+            "x": rng.normal(size=n).cumsum(),
+            "y": rng.normal(size=n),
+        }
+    )
     for k, v in cols.items():
         d[k] = v
     return d
@@ -134,9 +139,11 @@ def test_one_column_csv_and_schedule_are_read_whole(tmp_path):
 
 
 def test_european_csv_with_units_row_and_windows_encoding(tmp_path):
-    text = ("Zeit;T101 Temperatur °C;P202\n;degC;bar\n"
-            "2024-01-01 00:00;1,5;3,25\n2024-01-01 00:01;1,625;3,5\n2024-01-01 00:02;1,75;Bad\n"
-            "2024-01-01 00:03;1,875;3,75\n")
+    text = (
+        "Zeit;T101 Temperatur °C;P202\n;degC;bar\n"
+        "2024-01-01 00:00;1,5;3,25\n2024-01-01 00:01;1,625;3,5\n2024-01-01 00:02;1,75;Bad\n"
+        "2024-01-01 00:03;1,875;3,75\n"
+    )
     path = tmp_path / "eu.csv"
     path.write_bytes(text.encode("cp1252"))
     d = read_table(path)
@@ -166,8 +173,10 @@ def test_nested_parquet_columns_are_set_aside_and_passed_through(tmp_path):
     rng = np.random.default_rng(3)
     x = rng.normal(size=120)
     x[::7] = np.nan
-    pq.write_table(pa.table({"x": x, "y": rng.normal(size=120), "l": [[1, 2]] * 120,
-                             "st": [{"a": 1, "b": "u"}] * 120}), tmp_path / "n.parquet")
+    pq.write_table(
+        pa.table({"x": x, "y": rng.normal(size=120), "l": [[1, 2]] * 120, "st": [{"a": 1, "b": "u"}] * 120}),
+        tmp_path / "n.parquet",
+    )
     d = read_table(tmp_path / "n.parquet")
     assert infer_schema(d)["l"].role == "ignored" and infer_schema(d)["st"].role == "ignored"
     filled = GANImputer(**FAST_IMPUTER).fit_transform(d)
@@ -243,11 +252,23 @@ def test_undo_refuses_options_it_would_ignore(tmp_path):
 
 def test_fit_names_ignored_and_constant_columns(tmp_path):
     rng = np.random.default_rng(7)
-    d = pd.DataFrame({"x": rng.normal(size=1200), "y": rng.normal(size=1200), "note": [f"n{i}" for i in range(1200)],
-                      "site": "A"})
+    d = pd.DataFrame(
+        {"x": rng.normal(size=1200), "y": rng.normal(size=1200), "note": [f"n{i}" for i in range(1200)], "site": "A"}
+    )
     d.to_parquet(tmp_path / "ign.parquet")
-    r = _run(["fit", tmp_path / "ign.parquet", "--epochs", "1", "--eval-rows", "0", "--quiet",
-              "--out", tmp_path / "m.indgan"])
+    r = _run(
+        [
+            "fit",
+            tmp_path / "ign.parquet",
+            "--epochs",
+            "1",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "--out",
+            tmp_path / "m.indgan",
+        ]
+    )
     assert r.exit_code == 0 and "1 ignored (note)" in r.output and "1 constant (site)" in r.output
 
 
@@ -262,8 +283,9 @@ def test_database_api_wraps_a_broken_imputer(tmp_path):
     from indgan.adapters.sql import DatabaseError, impute_table
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    pd.DataFrame({"id": range(20), "x": [1.0, None] * 10, "y": np.arange(20.0)}).to_sql("t", sa.create_engine(url),
-                                                                                      index=False)
+    pd.DataFrame({"id": range(20), "x": [1.0, None] * 10, "y": np.arange(20.0)}).to_sql(
+        "t", sa.create_engine(url), index=False
+    )
 
     class Broken:
         def fit_transform(self, X):
@@ -298,8 +320,22 @@ def plant_parquet(tmp_path_factory, plant_slice):
 @pytest.mark.parametrize("name", ["default", "plant_logs", "quick", "sequence", "tabular"])
 def test_every_preset_through_the_cli_by_name(plant_parquet, tmp_path, name):
     steps = ["--iterations", "2"] if name == "sequence" else ["--epochs", "1"]
-    r = _run(["fit", plant_parquet, "--config", name, *steps, "--eval-rows", "0", "--quiet",
-              "--time-budget", "20s", "--out", tmp_path / "m.indgan"])
+    r = _run(
+        [
+            "fit",
+            plant_parquet,
+            "--config",
+            name,
+            *steps,
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "--time-budget",
+            "20s",
+            "--out",
+            tmp_path / "m.indgan",
+        ]
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "m.indgan").stat().st_size > 0
 
@@ -326,8 +362,9 @@ def test_out_of_memory_is_one_line(small_parquet, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "out of memory" in r.output and "--batch-size" in r.output
 
 
-@pytest.mark.parametrize("cls,param", [(TabularGAN, "generator_lr"), (LogGAN, "critic_lr"),
-                                       (GANImputer, "learning_rate")])
+@pytest.mark.parametrize(
+    "cls,param", [(TabularGAN, "generator_lr"), (LogGAN, "critic_lr"), (GANImputer, "learning_rate")]
+)
 def test_negative_learning_rates_are_config_errors(cls, param):
     with pytest.raises(ConfigError, match=param):
         cls(**{param: -1e-3}).fit(_log())
@@ -390,13 +427,20 @@ def _fits(d: pd.DataFrame) -> None:
             assert str(out[c].dtype) == str(d[c].dtype) or (spec.has_missing and str(out[c].dtype) == "Int64"), c
 
 
-@settings(max_examples=int(os.environ.get("INDGAN_MESSY_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=int(os.environ.get("INDGAN_MESSY_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(messy_tables())
 def test_messy_tables_succeed_or_fail_with_an_indgan_error(d):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for step in (_fits, lambda d: GANImputer(**FAST_IMPUTER).fit_transform(d),
-                     lambda d: evaluate(d, d, discriminative=False)):
+        for step in (
+            _fits,
+            lambda d: GANImputer(**FAST_IMPUTER).fit_transform(d),
+            lambda d: evaluate(d, d, discriminative=False),
+        ):
             try:
                 out = step(d)
             except IndganError:

@@ -104,20 +104,26 @@ def test_a_model_file_that_cannot_be_written_is_one_error(tmp_path):
         save_model_file(blocker / "m.indgan", "TabularGAN", {}, {})
 
 
-@pytest.mark.parametrize("args, message", [
-    (["fit", "{data}", "--seed", str(2**64)], "--seed"),
-    (["fit", "{data}", "--eval-rows", "-1"], "--eval-rows"),
-    (["sample", "{data}", "--seed", "-3"], "--seed"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "{data}", "--seed", str(2**64)], "--seed"),
+        (["fit", "{data}", "--eval-rows", "-1"], "--eval-rows"),
+        (["sample", "{data}", "--seed", "-3"], "--seed"),
+    ],
+)
 def test_bad_options_are_refused_before_any_work(args, message, small_parquet):
     r = _run([str(small_parquet) if a == "{data}" else a for a in args])
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
 
 
-@pytest.mark.parametrize("odd, message", [
-    ("extra", "has column\\(s\\) \\['extra'\\]"),
-    ("text", "column 'tag0' is string"),
-])
+@pytest.mark.parametrize(
+    "odd, message",
+    [
+        ("extra", "has column\\(s\\) \\['extra'\\]"),
+        ("text", "column 'tag0' is string"),
+    ],
+)
 def test_a_folder_whose_files_disagree_is_refused(tmp_path, small, odd, message):
     from indgan import read_table
 
@@ -174,13 +180,16 @@ def test_a_time_grid_of_mostly_gap_is_said_and_an_absurd_one_refused(caplog):
 
 
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc: a folder no user can create files in")
-@pytest.mark.parametrize("args", [
-    ["fit", "{data}", "-o", "/proc/m.indgan", "--epochs", "1", "--quiet"],
-    ["fit", "{data}", "--report", "/proc/r.html", "--epochs", "1", "--quiet", "-o", "{tmp}/m.indgan"],
-    ["impute", "{data}", "-o", "{tmp}/f.parquet", "--save", "/proc/imp.indgan", "--iterations", "1"],
-    ["impute", "{data}", "-o", "/proc/f.parquet", "--iterations", "1"],
-    ["sample", "{model}", "-o", "/proc/s.csv"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fit", "{data}", "-o", "/proc/m.indgan", "--epochs", "1", "--quiet"],
+        ["fit", "{data}", "--report", "/proc/r.html", "--epochs", "1", "--quiet", "-o", "{tmp}/m.indgan"],
+        ["impute", "{data}", "-o", "{tmp}/f.parquet", "--save", "/proc/imp.indgan", "--iterations", "1"],
+        ["impute", "{data}", "-o", "/proc/f.parquet", "--iterations", "1"],
+        ["sample", "{model}", "-o", "/proc/s.csv"],
+    ],
+)
 def test_an_unwritable_output_is_refused_before_any_work(args, small_parquet, tiny_model, tmp_path):
     """Read-only folders are checked by writing a probe file, so the check holds for root too (/proc refuses
     every user); nothing is trained first."""

@@ -46,16 +46,31 @@ def test_folder_under_a_memory_bound_gives_the_in_memory_schema(folder, caplog):
     schema = infer_schema(sample)
     assert [(c.name, c.role, c.dtype) for c in schema.columns] == [(c.name, c.role, c.dtype) for c in in_memory.columns]
     assert schema["tag5"].maximum == 1e6  # the range of the whole data, from the parquet statistics
-    t = pd.to_datetime(sample["timestamp"])
     # a log keeps one stretch of consecutive rows, the most recent: no holes for its time grid
-    pd.testing.assert_frame_equal(sample.reset_index(drop=True),
-                                  whole.iloc[len(whole) - len(sample):].reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        sample.reset_index(drop=True), whole.iloc[len(whole) - len(sample) :].reset_index(drop=True), check_dtype=False
+    )
 
 
 def test_fit_on_a_folder_with_a_memory_bound(folder, tmp_path):
     path, whole = folder
-    r = _run(["fit", path, "--model", "tabular", "--epochs", "1", "--max-memory", "8MB", "--eval-rows", "0",
-              "--quiet", "--out", tmp_path / "h.indgan"])
+    r = _run(
+        [
+            "fit",
+            path,
+            "--model",
+            "tabular",
+            "--epochs",
+            "1",
+            "--max-memory",
+            "8MB",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "--out",
+            tmp_path / "h.indgan",
+        ]
+    )
     assert r.exit_code == 0, r.output
     from indgan import load_model
 
@@ -77,7 +92,9 @@ def test_a_dataset_object_is_read_too(folder):
 
 def test_sample_into_a_folder_writes_the_rows_in_parts(tmp_path, tiny_model):
     tiny_model.save(tmp_path / "m.indgan")
-    r = _run(["sample", tmp_path / "m.indgan", "-n", "2500", "--part-rows", "1000", "-o", tmp_path / "out", "--seed", "3"])
+    r = _run(
+        ["sample", tmp_path / "m.indgan", "-n", "2500", "--part-rows", "1000", "-o", tmp_path / "out", "--seed", "3"]
+    )
     assert r.exit_code == 0, r.output
     parts = sorted((tmp_path / "out").glob("part-*.parquet"))
     assert len(parts) == 3 and pads.dataset(str(tmp_path / "out")).count_rows() == 2500
@@ -89,7 +106,11 @@ def test_sample_into_a_folder_writes_the_rows_in_parts(tmp_path, tiny_model):
 
 
 def test_memory_sizes_parse_or_refuse():
-    assert parse_memory("2GB") == 2 << 30 and parse_memory("500 MB") == 500 << 20 and parse_memory("1.5g") == int(1.5 * 2**30)
+    assert (
+        parse_memory("2GB") == 2 << 30
+        and parse_memory("500 MB") == 500 << 20
+        and parse_memory("1.5g") == int(1.5 * 2**30)
+    )
     with pytest.raises(DataError, match="--max-memory"):
         parse_memory("lots")
 
@@ -125,6 +146,21 @@ def test_a_large_file_is_bounded_for_learning_and_read_whole_otherwise(folder, t
         part = read_table(path, max_memory="8MB")
     assert len(part) < len(whole) / 4 and "the most recent" in caplog.text
     assert part["timestamp"].iloc[-1] == whole["timestamp"].iloc[-1]
-    r = _run(["fit", path, "--model", "tabular", "--epochs", "1", "--max-memory", "8MB", "--eval-rows", "0",
-              "--quiet", "--out", tmp_path / "one.indgan"])
+    r = _run(
+        [
+            "fit",
+            path,
+            "--model",
+            "tabular",
+            "--epochs",
+            "1",
+            "--max-memory",
+            "8MB",
+            "--eval-rows",
+            "0",
+            "--quiet",
+            "--out",
+            tmp_path / "one.indgan",
+        ]
+    )
     assert r.exit_code == 0 and f"{len(part)} rows x" in r.output, r.output

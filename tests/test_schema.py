@@ -46,17 +46,21 @@ def test_missing_values_get_an_indicator():
 
 
 def test_string_timestamps_are_time():
-    df = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=30, freq="min").astype(str),
-                       "flow": np.linspace(0, 1, 30)})
+    df = pd.DataFrame(
+        {"when": pd.date_range("2024-01-01", periods=30, freq="min").astype(str), "flow": np.linspace(0, 1, 30)}
+    )
     assert infer_schema(df).time_column == "when"
 
 
-@pytest.mark.parametrize("df, message", [
-    (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), "entirely missing"),
-    (pd.DataFrame({"a": [1, 1, 1], "b": ["x", "x", "x"]}), "no usable column"),
-    (pd.DataFrame({"a": []}), "no rows"),
-    (pd.DataFrame([[1, 2]], columns=["a", "a"]), "duplicate column"),
-])
+@pytest.mark.parametrize(
+    "df, message",
+    [
+        (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), "entirely missing"),
+        (pd.DataFrame({"a": [1, 1, 1], "b": ["x", "x", "x"]}), "no usable column"),
+        (pd.DataFrame({"a": []}), "no rows"),
+        (pd.DataFrame([[1, 2]], columns=["a", "a"]), "duplicate column"),
+    ],
+)
 def test_bad_tables(df, message):
     with pytest.raises(DataError, match=message):
         infer_schema(df)
@@ -78,6 +82,7 @@ def test_overrides_from_toml(tmp_path, small):
 
 def test_presets_parse(small):
     from pathlib import Path
+
     for path in sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.toml")):
         cfg = load_config(path)
         assert set(cfg) <= {"columns", "model", "schema"}

@@ -14,8 +14,16 @@ from indgan.scenarios import generate_scenarios, parse_conditions, parse_schedul
 from .conftest import DATA
 
 # Small networks and few iterations: the tests check behaviour, not quality.
-TINY_SEQ = dict(seq_len=12, hidden_dim=12, num_layers=2, iterations=20, pretrain_iterations=20, batch_size=32,
-                time_budget=None, verbose=False)
+TINY_SEQ = dict(
+    seq_len=12,
+    hidden_dim=12,
+    num_layers=2,
+    iterations=20,
+    pretrain_iterations=20,
+    batch_size=32,
+    time_budget=None,
+    verbose=False,
+)
 TAGS = ["xmeas_1", "xmeas_7", "xmeas_9", "xmeas_21", "xmv_10"]
 
 
@@ -84,14 +92,19 @@ def test_save_load_and_seeds_round_trip(tep_model, tep_slice, tmp_path):
     path = tep_model.save(tmp_path / "tep.indgan")
     loaded = load_model(path, device="cpu")
     assert isinstance(loaded, SequenceGAN)
-    pd.testing.assert_frame_equal(loaded.sample(sequences=2, random_state=5), tep_model.sample(sequences=2, random_state=5))
+    pd.testing.assert_frame_equal(
+        loaded.sample(sequences=2, random_state=5), tep_model.sample(sequences=2, random_state=5)
+    )
     assert loaded.fit_info_ == tep_model.fit_info_
     again = SequenceGAN(random_state=0, **TINY_SEQ).fit(tep_slice, condition="fault")
-    pd.testing.assert_frame_equal(again.sample(sequences=2, random_state=5), tep_model.sample(sequences=2, random_state=5))
+    pd.testing.assert_frame_equal(
+        again.sample(sequences=2, random_state=5), tep_model.sample(sequences=2, random_state=5)
+    )
     other = SequenceGAN(random_state=1, **TINY_SEQ).fit(tep_slice, condition="fault")
     assert not other.sample(sequences=2, random_state=5).equals(tep_model.sample(sequences=2, random_state=5))
     with pytest.raises(ModelFileError, match="holds a SequenceGAN"):
         from indgan import TabularGAN
+
         TabularGAN.load(path)
 
 
@@ -100,8 +113,9 @@ def test_whole_batches_of_the_dryer(tmp_path):
     shortest = dryer.groupby("batch_id").size().nsmallest(3).index
     five = dryer[dryer.batch_id.isin(shortest)].reset_index(drop=True)
     lengths = five.groupby("batch_id").size()
-    model = SequenceGAN(**{**TINY_SEQ, "seq_len": None, "iterations": 5, "pretrain_iterations": 5, "cell": "lstm"},
-                        random_state=0).fit(five)
+    model = SequenceGAN(
+        **{**TINY_SEQ, "seq_len": None, "iterations": 5, "pretrain_iterations": 5, "cell": "lstm"}, random_state=0
+    ).fit(five)
     assert isinstance(model.generator_.generator.rnn, torch.nn.LSTM)
     assert model.fit_info_.whole and model.fit_info_.seq_len == lengths.max()
     out = model.sample(sequences=6, random_state=0)
@@ -111,8 +125,12 @@ def test_whole_batches_of_the_dryer(tmp_path):
     assert out["batch_id"].dtype == np.int64
     # chunked generation carries the LSTM's (h, c) state as well
     cond = model._conditions(2, 60, {}, model.new_generator(0), torch.tensor([60, 60]))
-    torch.testing.assert_close(model._generate(cond, model.new_generator(1), 60),
-                               model._generate(cond, model.new_generator(1), 9), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        model._generate(cond, model.new_generator(1), 60),
+        model._generate(cond, model.new_generator(1), 9),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_scenario_schedule_parsing_and_ranges(tep_model):
@@ -128,22 +146,31 @@ def test_scenario_schedule_parsing_and_ranges(tep_model):
     assert (res.ranges["max"] <= res.ranges["train_max"] + 1e-4).all()
 
 
-@pytest.mark.parametrize("case, error, message", [
-    ("unknown_value", ConditionError, "never occurs in the training data"),
-    ("unknown_column", ConditionError, "unknown condition column"),
-    ("too_long_schedule", ConditionError, "more than the"),
-])
+@pytest.mark.parametrize(
+    "case, error, message",
+    [
+        ("unknown_value", ConditionError, "never occurs in the training data"),
+        ("unknown_column", ConditionError, "unknown condition column"),
+        ("too_long_schedule", ConditionError, "more than the"),
+    ],
+)
 def test_bad_conditions(tep_model, case, error, message):
-    conds = {"unknown_value": {"fault": 17}, "unknown_column": {"mode": "B"},
-             "too_long_schedule": {"fault": [(0, 30), (5, 30)]}}[case]
+    conds = {
+        "unknown_value": {"fault": 17},
+        "unknown_column": {"mode": "B"},
+        "too_long_schedule": {"fault": [(0, 30), (5, 30)]},
+    }[case]
     with pytest.raises(error, match=message):
         tep_model.sample(sequences=1, steps=40 if case == "too_long_schedule" else None, conditions=conds)
 
 
-@pytest.mark.parametrize("case, message", [
-    ("no_time", "no time column"),
-    ("seq_len", "longer than every entity"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("no_time", "no time column"),
+        ("seq_len", "longer than every entity"),
+    ],
+)
 def test_bad_input_is_refused_clearly(tep_slice, case, message):
     df = tep_slice.copy()
     kw = dict(TINY_SEQ)
@@ -199,9 +226,17 @@ def test_embedding_phase_learns_to_reconstruct_the_sines():
     from indgan.datasets import sines_frame
 
     frame = sines_frame(400, 24, 3, random_state=0)
-    model = SequenceGAN(seq_len=24, hidden_dim=12, num_layers=2, iterations=1, pretrain_iterations=300,
-                        batch_size=64, verbose=False, random_state=0,
-                        columns={"entity": ["sequence"], "time": ["step"]}).fit(frame)
+    model = SequenceGAN(
+        seq_len=24,
+        hidden_dim=12,
+        num_layers=2,
+        iterations=1,
+        pretrain_iterations=300,
+        batch_size=64,
+        verbose=False,
+        random_state=0,
+        columns={"entity": ["sequence"], "time": ["step"]},
+    ).fit(frame)
     x, o, c, w = (t[:256] for t in _windows(model, frame))
     with torch.no_grad():
         x_tilde, _ = model.recovery_(torch.cat([model.nets_.embed(x, o, c), c], -1))
@@ -228,9 +263,9 @@ def test_static_noise_is_one_draw_per_sequence(tep_model):
     z = tep_model.noise(4, 30, torch.device("cpu"), torch.Generator().manual_seed(0))
     k = tep_model.latent_dim_
     assert z.shape == (4, 30, k + tep_model.static_dim_) and tep_model.static_dim_ == 12  # default: hidden_dim
-    assert (z[:, :, k:] == z[:, :1, k:]).all()           # z_S: the same at every step of a sequence
-    assert (z[0, :, k:] != z[1, :, k:]).any()           # ... and drawn anew for each sequence
-    assert (z[:, 1:, :k] != z[:, :-1, :k]).any()        # z_t: a new draw per step
+    assert (z[:, :, k:] == z[:, :1, k:]).all()  # z_S: the same at every step of a sequence
+    assert (z[0, :, k:] != z[1, :, k:]).any()  # ... and drawn anew for each sequence
+    assert (z[:, 1:, :k] != z[:, :-1, :k]).any()  # z_t: a new draw per step
     with pytest.raises(ConfigError, match="static_latent_dim"):
         SequenceGAN(static_latent_dim=-1).fit(pd.DataFrame({"time": range(30), "a": np.arange(30.0)}))
 

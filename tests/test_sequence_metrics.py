@@ -78,10 +78,10 @@ def test_autocorrelation_difference():
     # by hand for one feature, one lag: pooled mean and variance, pairs within sequences
     x = a[:, :, 0]
     c = x - x.mean()
-    acf1 = (c[:, :-1] * c[:, 1:]).mean() / (c ** 2).mean()
+    acf1 = (c[:, :-1] * c[:, 1:]).mean() / (c**2).mean()
     y = noise(100)[:, :, 0]
     d = y - y.mean()
-    acf1_y = (d[:, :-1] * d[:, 1:]).mean() / (d ** 2).mean()
+    acf1_y = (d[:, :-1] * d[:, 1:]).mean() / (d**2).mean()
     assert white[0] != pytest.approx(0)
     assert autocorrelation_difference(a, noise(100), max_lag=1)[0] == pytest.approx(abs(acf1 - acf1_y))
 
@@ -122,9 +122,12 @@ def test_lengths_are_respected():
     rng = np.random.default_rng(0)
     a, b = sines(40, seed=1), noise(40, seed=2)
     la, lb = rng.integers(6, 25, 40), rng.integers(6, 25, 40)
-    for fn, kwargs in [(autocorrelation_difference, {}), (cross_correlation_difference, {}),
-                       (predictive_score, dict(FAST, iterations=20)),
-                       (discriminative_score, dict(FAST, iterations=20))]:
+    for fn, kwargs in [
+        (autocorrelation_difference, {}),
+        (cross_correlation_difference, {}),
+        (predictive_score, dict(FAST, iterations=20)),
+        (discriminative_score, dict(FAST, iterations=20)),
+    ]:
         zeros = fn(_padded(a, la, 0.0), _padded(b, lb, 0.0), real_lengths=la, synthetic_lengths=lb, **kwargs)
         garbage = fn(_padded(a, la, np.nan), _padded(b, lb, 1e6), real_lengths=la, synthetic_lengths=lb, **kwargs)
         if isinstance(zeros, ScoreStats):
@@ -150,9 +153,12 @@ def test_discriminative_classifier_reads_the_last_valid_step():
 def test_common_length_equals_truncation():
     a, b = sines(30, seed=1), noise(30, seed=2)
     lengths = np.full(30, 10)
-    for fn, kwargs in [(autocorrelation_difference, dict(max_lag=5)), (cross_correlation_difference, {}),
-                       (discriminative_score, dict(FAST, iterations=20)),
-                       (predictive_score, dict(FAST, iterations=20))]:
+    for fn, kwargs in [
+        (autocorrelation_difference, dict(max_lag=5)),
+        (cross_correlation_difference, {}),
+        (discriminative_score, dict(FAST, iterations=20)),
+        (predictive_score, dict(FAST, iterations=20)),
+    ]:
         padded = fn(a, b, real_lengths=lengths, synthetic_lengths=lengths, **kwargs)
         cut = fn(a[:, :10], b[:, :10], **kwargs)
         if isinstance(padded, ScoreStats):
@@ -184,14 +190,18 @@ def test_stacked_repeats_are_independent_models():
     out = model(x)
     for r in range(n_models):
         gru = nn.GRU(n_in, hidden, batch_first=True)
-        rows = torch.cat([torch.arange(g * n_models * hidden + r * hidden, g * n_models * hidden + (r + 1) * hidden)
-                          for g in range(3)])
+        rows = torch.cat(
+            [
+                torch.arange(g * n_models * hidden + r * hidden, g * n_models * hidden + (r + 1) * hidden)
+                for g in range(3)
+            ]
+        )
         with torch.no_grad():
-            gru.weight_ih_l0.copy_(model.gru.weight_ih_l0[rows][:, r * n_in:(r + 1) * n_in])
-            gru.weight_hh_l0.copy_(model.gru.weight_hh_l0[rows][:, r * hidden:(r + 1) * hidden])
+            gru.weight_ih_l0.copy_(model.gru.weight_ih_l0[rows][:, r * n_in : (r + 1) * n_in])
+            gru.weight_hh_l0.copy_(model.gru.weight_hh_l0[rows][:, r * hidden : (r + 1) * hidden])
             gru.bias_ih_l0.copy_(model.gru.bias_ih_l0[rows])
             gru.bias_hh_l0.copy_(model.gru.bias_hh_l0[rows])
-            ref = gru(x[..., r * n_in:(r + 1) * n_in])[0] @ model.head_weight[r] + model.head_bias[r]
+            ref = gru(x[..., r * n_in : (r + 1) * n_in])[0] @ model.head_weight[r] + model.head_bias[r]
         torch.testing.assert_close(out[..., r], ref)
     assert torch.all(model.gru.weight_ih_l0[model.mask_ih == 0] == 0)
     assert torch.all(model.gru.weight_hh_l0[model.mask_hh == 0] == 0)
@@ -205,8 +215,9 @@ def test_score_stats():
         stats.mean = 1.0
 
 
-@pytest.mark.parametrize("fn", [discriminative_score, predictive_score, autocorrelation_difference,
-                                cross_correlation_difference])
+@pytest.mark.parametrize(
+    "fn", [discriminative_score, predictive_score, autocorrelation_difference, cross_correlation_difference]
+)
 def test_input_errors(fn):
     a = sines(10)
     with pytest.raises(DataError, match="shape"):

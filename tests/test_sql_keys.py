@@ -28,8 +28,14 @@ def make_table(path, keys: list, decl: str = "INTEGER", table: str = "T") -> Non
     con.execute(f'CREATE TABLE "{table}" (id {decl}, a REAL, b REAL, c REAL)')
     rows = []
     for i, k in enumerate(keys):
-        rows.append((k, None if i % 3 == 0 else 1.0 + 0.5 * i, None if i % 4 == 1 else 2.0 * i + 0.25,
-                     None if i % 5 == 2 else 0.3 * i))
+        rows.append(
+            (
+                k,
+                None if i % 3 == 0 else 1.0 + 0.5 * i,
+                None if i % 4 == 1 else 2.0 * i + 0.25,
+                None if i % 5 == 2 else 0.3 * i,
+            )
+        )
     con.executemany(f'INSERT INTO "{table}" VALUES (?, ?, ?, ?)', rows)
     con.commit()
     con.close()
@@ -39,8 +45,9 @@ def raw(path, table: str = "T") -> list[tuple]:
     """Every row with the storage class of each value, in insertion order."""
     con = sqlite3.connect(path)
     try:
-        return con.execute(f'SELECT id, typeof(id), a, typeof(a), b, typeof(b), c, typeof(c) FROM "{table}" '
-                           "ORDER BY rowid").fetchall()
+        return con.execute(
+            f'SELECT id, typeof(id), a, typeof(a), b, typeof(b), c, typeof(c) FROM "{table}" ORDER BY rowid'
+        ).fetchall()
     finally:
         con.close()
 
@@ -80,8 +87,12 @@ def test_mixed_integer_and_text_keys_are_restored_exactly(tmp_path):
     rows = audit(path, report.run_id)
     assert len(rows) == report.n_filled
     assert {r["key_type"] for r in rows} == {"int", "str", "float", "bytes"}
-    assert {(r["key_value"], r["key_type"]) for r in rows if r["key_value"] in ("1000", "1_000", "\u0663", "3")} \
-        <= {("1000", "int"), ("1_000", "str"), ("\u0663", "str"), ("3", "int")}
+    assert {(r["key_value"], r["key_type"]) for r in rows if r["key_value"] in ("1000", "1_000", "\u0663", "3")} <= {
+        ("1000", "int"),
+        ("1_000", "str"),
+        ("\u0663", "str"),
+        ("3", "int"),
+    }
 
     undo = undo_run(f"sqlite:///{path}", report.run_id)
     assert (undo.n_restored, undo.n_conflicts, undo.n_already_null) == (report.n_filled, 0, 0), str(undo)
@@ -119,12 +130,15 @@ def audit_run(path) -> str:
         con.close()
 
 
-@pytest.mark.parametrize("decl, keys", [
-    ("", [7, "7", "007", 7.5, "7.5", b"7", "b'7'", *range(20, 32)]),  # no affinity: each kept as given
-    ("BLOB", [b"\x00", 7.5, "7", "007", 7, *range(20, 32)]),
-    ("TEXT", [b"007", "b'007'", *(f"{i:03d}" for i in range(14))]),  # a blob in a TEXT column
-    ("REAL", ["k-1", "0.1x", b"\x01", 0.1, 1e20, 2.5, 3.0, *(i / 7 for i in range(12))]),
-])
+@pytest.mark.parametrize(
+    "decl, keys",
+    [
+        ("", [7, "7", "007", 7.5, "7.5", b"7", "b'7'", *range(20, 32)]),  # no affinity: each kept as given
+        ("BLOB", [b"\x00", 7.5, "7", "007", 7, *range(20, 32)]),
+        ("TEXT", [b"007", "b'007'", *(f"{i:03d}" for i in range(14))]),  # a blob in a TEXT column
+        ("REAL", ["k-1", "0.1x", b"\x01", 0.1, 1e20, 2.5, 3.0, *(i / 7 for i in range(12))]),
+    ],
+)
 def test_keys_of_every_storage_class_round_trip(tmp_path, decl, keys):
     path = tmp_path / "X.db"
     make_table(path, keys, decl)
@@ -154,8 +168,11 @@ def test_unreadable_key_is_refused(tmp_path):
     path = tmp_path / "X.db"
     make_table(path, [1, 2, "k-3", 4, 5, 6], "NUMERIC")
     snap = path.read_bytes()
-    with pytest.raises(DatabaseError, match=r"cannot read table 'T': column\(s\) 'id' hold a value that the "
-                                            r"declared type cannot convert .*Nothing was written"):
+    with pytest.raises(
+        DatabaseError,
+        match=r"cannot read table 'T': column\(s\) 'id' hold a value that the "
+        r"declared type cannot convert .*Nothing was written",
+    ):
         impute_table(f"sqlite:///{path}", "T", "id", imputer=MeanMode(), verbose=False)
     assert path.read_bytes() == snap
 
@@ -173,8 +190,9 @@ def test_partial_undo_is_reported_and_can_be_retried(tmp_path):
     text_keys = [k for k in ch["key"] if isinstance(k, str)]
     changed_key = next(k for k in text_keys if ((ch["key"] == k) & (ch["column"] == "a")).any())
     deleted_key = next(k for k in text_keys if k != changed_key)
-    wrote_a = next(r["value"] for r in audit(path, report.run_id)
-                   if r["key_value"] == changed_key and r["column_name"] == "a")
+    wrote_a = next(
+        r["value"] for r in audit(path, report.run_id) if r["key_value"] == changed_key and r["column_name"] == "a"
+    )
     deleted_row = next(r for r in raw(path) if r[0] == deleted_key)
     sql(path, "UPDATE T SET a = -1.25 WHERE id = ?", (changed_key,))
     sql(path, "DELETE FROM T WHERE id = ?", (deleted_key,))
@@ -212,11 +230,18 @@ def test_partial_undo_is_reported_and_can_be_retried(tmp_path):
 def test_partial_undo_on_both_databases(db):  # noqa: F811 (the fixture)
     """The same rule with an ordinary integer key, on SQLite and PostgreSQL."""
     md = sa.MetaData()
-    t = sa.Table("readings", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-                 sa.Column("x", sa.Float), sa.Column("y", sa.Float))
+    t = sa.Table(
+        "readings",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("x", sa.Float),
+        sa.Column("y", sa.Float),
+    )
     md.create_all(db.engine)
-    db.execute(sa.insert(t), [{"id": i, "x": None if i % 3 == 0 else float(i), "y": None if i % 4 == 1 else 2.0 * i}
-                              for i in range(1, 25)])
+    db.execute(
+        sa.insert(t),
+        [{"id": i, "x": None if i % 3 == 0 else float(i), "y": None if i % 4 == 1 else 2.0 * i} for i in range(1, 25)],
+    )
     before = db.rows()
     report = impute_table(db.url, "readings", "id", imputer=MeanMode(), verbose=False)
     k_changed = next(k for k, c in zip(report.changes["key"], report.changes["column"]) if c == "x")
@@ -239,8 +264,9 @@ def test_audit_table_from_before_key_types(db):  # noqa: F811 (the fixture)
     """An audit table made before the key's type was recorded: its runs still undo (integer texts as integers,
     other texts found through the table), and the next run adds the column."""
     md = sa.MetaData()
-    t = sa.Table("readings", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-                 sa.Column("x", sa.Float))
+    t = sa.Table(
+        "readings", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), sa.Column("x", sa.Float)
+    )
     md.create_all(db.engine)
     db.execute(sa.insert(t), [{"id": i, "x": None if i % 3 == 0 else float(i)} for i in range(1, 13)])
     before = db.rows()

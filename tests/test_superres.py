@@ -27,8 +27,17 @@ from indgan.superres.networks import (
 from .conftest import DATA
 
 TAGS = ["xmeas_1", "xmeas_2", "xmeas_7", "xmeas_9", "xmeas_23", "xmv_1", "xmv_3"]
-TINY = {"channels": 16, "residual_blocks": 2, "noise_dim": 4, "iterations": 6, "feature_iterations": 3, "batch_size": 16,
-            "time_budget": None, "verbose": False, "random_state": 0}
+TINY = {
+    "channels": 16,
+    "residual_blocks": 2,
+    "noise_dim": 4,
+    "iterations": 6,
+    "feature_iterations": 3,
+    "batch_size": 16,
+    "time_budget": None,
+    "verbose": False,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +81,15 @@ def test_network_shapes_and_consistency_for_each_factor(factor, kind):
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 3), c=st.integers(1, 4), length=st.integers(1, 9), factor=st.integers(2, 9),
-       kind=st.sampled_from(["mean", "sample"]), seed=st.integers(0, 2**31 - 1),
-       scale=st.floats(1e-3, 1e4))
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 4),
+    length=st.integers(1, 9),
+    factor=st.integers(2, 9),
+    kind=st.sampled_from(["mean", "sample"]),
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(1e-3, 1e4),
+)
 def test_projection_is_exact_and_idempotent(n, c, length, factor, kind, seed, scale):
     g = torch.Generator().manual_seed(seed)
     fine = torch.randn(n, c, length * factor, generator=g, dtype=torch.float64) * scale
@@ -82,7 +97,7 @@ def test_projection_is_exact_and_idempotent(n, c, length, factor, kind, seed, sc
     out = project(fine, coarse, factor, kind)
     assert torch.allclose(downsample(out, factor, kind), coarse, rtol=0, atol=1e-9 * scale)
     assert torch.allclose(project(out, coarse, factor, kind), out, rtol=0, atol=1e-9 * scale)
-    already = project(fine, downsample(fine, factor, kind), factor, kind)   # a consistent series is left alone
+    already = project(fine, downsample(fine, factor, kind), factor, kind)  # a consistent series is left alone
     assert torch.allclose(already, fine, rtol=0, atol=1e-9 * scale)
 
 
@@ -138,8 +153,11 @@ def test_save_load_in_the_safe_model_file(model8, tep, tmp_path):
 
 
 def test_refuses_a_coarse_interval_other_than_factor_times_fine(model8, tep):
-    with pytest.raises(DataError, match=r"coarse interval 12min is not the model's factor 8 x its fine interval "
-                                        r"3min \(= 24min\)") as err:
+    with pytest.raises(
+        DataError,
+        match=r"coarse interval 12min is not the model's factor 8 x its fine interval "
+        r"3min \(= 24min\)",
+    ) as err:
         model8.upsample(coarsen(tep, 4, "mean"))
     assert "\n" not in str(err.value)
 
@@ -162,8 +180,9 @@ def test_mse_only_baseline_is_reproducible(tep, capsys):
     b = SuperResolutionGAN(factor=4, window=8, adversarial_weight=0, **TINY).fit(tep)
     assert a.summary_.loss == "mse" and a.fit_info_.content_loss == "mse"
     coarse = coarsen(tep, 4, "mean")
-    assert np.array_equal(a.upsample(coarse, random_state=0)[TAGS].to_numpy(),
-                          b.upsample(coarse, random_state=0)[TAGS].to_numpy())
+    assert np.array_equal(
+        a.upsample(coarse, random_state=0)[TAGS].to_numpy(), b.upsample(coarse, random_state=0)[TAGS].to_numpy()
+    )
     assert capsys.readouterr().err == ""  # verbose=False: no progress bar
     with pytest.raises(ConfigError, match="coarse='max'"):
         SuperResolutionGAN(coarse="max").fit(tep)
@@ -174,8 +193,26 @@ def test_cli_fit_and_upsample_end_to_end(tep, tmp_path):
     tep.to_parquet(data, index=False)
     coarsen(tep, 8, "mean").to_parquet(coarse, index=False)
     runner = CliRunner()
-    res = runner.invoke(cli, ["fit", str(data), "--model", "super-resolution", "--factor", "8", "--coarse", "mean",
-                              "--iterations", "4", "--condition", "fault", "--out", str(model), "--quiet"])
+    res = runner.invoke(
+        cli,
+        [
+            "fit",
+            str(data),
+            "--model",
+            "super-resolution",
+            "--factor",
+            "8",
+            "--coarse",
+            "mean",
+            "--iterations",
+            "4",
+            "--condition",
+            "fault",
+            "--out",
+            str(model),
+            "--quiet",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "x8 super-resolution (block means)" in res.output
     res = runner.invoke(cli, ["upsample", str(model), str(coarse), "-o", str(out), "--draws", "2"])

@@ -97,8 +97,10 @@ def test_save_load_round_trip(tmp_path, tiny_model):
     path = tiny_model.save(tmp_path / "m.indgan")
     loaded = TabularGAN.load(path, device="cpu")
     pd.testing.assert_frame_equal(loaded.sample(40, random_state=5), tiny_model.sample(40, random_state=5))
-    pd.testing.assert_frame_equal(loaded.sample(40, random_state=5, conditions={"tag63": str(loaded.condition_candidates()["tag63"][0])}),
-                                  tiny_model.sample(40, random_state=5, conditions={"tag63": str(loaded.condition_candidates()["tag63"][0])}))
+    pd.testing.assert_frame_equal(
+        loaded.sample(40, random_state=5, conditions={"tag63": str(loaded.condition_candidates()["tag63"][0])}),
+        tiny_model.sample(40, random_state=5, conditions={"tag63": str(loaded.condition_candidates()["tag63"][0])}),
+    )
     assert loaded.summary_.history == tiny_model.summary_.history
 
 

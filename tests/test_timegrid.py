@@ -10,8 +10,16 @@ from hypothesis import strategies as st
 
 from indgan.errors import DataError
 from indgan.encoding import RangeEncoder as StepEncoder
-from indgan.timegrid import (apply_sample_hold, detect_sample_hold, infer_interval, make_windows, pad_entities, to_grid,
-                             window_starts, windows_to_rows)
+from indgan.timegrid import (
+    apply_sample_hold,
+    detect_sample_hold,
+    infer_interval,
+    make_windows,
+    pad_entities,
+    to_grid,
+    window_starts,
+    windows_to_rows,
+)
 
 FIVE_MIN = pd.Timedelta(minutes=5)
 
@@ -21,19 +29,26 @@ def _log(lengths, seed=0, start="2024-01-01"):
     rng = np.random.default_rng(seed)
     parts = []
     for k, n in enumerate(lengths):
-        parts.append(pd.DataFrame({
-            "unit": f"U{k}",
-            "time": pd.date_range(start, periods=n, freq=FIVE_MIN),
-            "flow": rng.normal(size=n).round(3),
-            "temp": rng.uniform(20, 80, size=n).round(2),
-            "mode": rng.choice(["run", "idle"], size=n),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "unit": f"U{k}",
+                    "time": pd.date_range(start, periods=n, freq=FIVE_MIN),
+                    "flow": rng.normal(size=n).round(3),
+                    "temp": rng.uniform(20, 80, size=n).round(2),
+                    "mode": rng.choice(["run", "idle"], size=n),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
 @settings(max_examples=40, deadline=None)
-@given(lengths=st.lists(st.integers(1, 40), min_size=1, max_size=5).filter(lambda v: max(v) >= 2), seq_len=st.integers(1, 12),
-       stride=st.integers(1, 6))
+@given(
+    lengths=st.lists(st.integers(1, 40), min_size=1, max_size=5).filter(lambda v: max(v) >= 2),
+    seq_len=st.integers(1, 12),
+    stride=st.integers(1, 6),
+)
 def test_windows_round_trip_to_the_original_rows(lengths, seq_len, stride):
     df = _log(lengths)
     grid = to_grid(df, "time", "unit")
@@ -97,11 +112,14 @@ def test_interval_is_the_median_step():
     assert grid.frame["clock"].tolist() == numeric["clock"].tolist() and grid.lengths.tolist() == [6, 4]
 
 
-@pytest.mark.parametrize("case, message", [
-    ("decreasing", "goes back before"),
-    ("duplicate", "repeats"),
-    ("missing", "empty or not a time"),
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("decreasing", "goes back before"),
+        ("duplicate", "repeats"),
+        ("missing", "empty or not a time"),
+    ],
+)
 def test_bad_timestamps_are_refused_with_the_row(case, message):
     df = _log([10, 10])
     if case == "decreasing":
@@ -214,7 +232,7 @@ def test_sample_hold_detects_period_and_phase_per_entity(seed, period, n_ent, da
     phases = data.draw(st.lists(st.integers(0, period - 1), min_size=n_ent, max_size=n_ent))
     offsets = np.r_[0, np.cumsum(lengths)]
     held = _staircase(rng, lengths, period, phases)
-    noise = rng.normal(size=offsets[-1])                     # changes every step
+    noise = rng.normal(size=offsets[-1])  # changes every step
     quantised = np.round(rng.normal(size=offsets[-1]) * 0.7)  # repeats, at irregular lengths
     x = np.stack([noise, held, quantised, held * 2 + 1], 1)
     groups = detect_sample_hold(x, np.ones_like(x), offsets, ["noise", "held", "quantised", "held2"])

@@ -33,7 +33,7 @@ def long_form(plant):
     """Three assets of 400 steps each, one row per asset and time, the asset named in a text column."""
     parts = []
     for k, name in enumerate(["pump-A", "pump-B", "pump-C"]):
-        part = plant.iloc[k * 400:(k + 1) * 400][TAGS].reset_index(drop=True)
+        part = plant.iloc[k * 400 : (k + 1) * 400][TAGS].reset_index(drop=True)
         part.insert(0, "turbine", name)
         part.insert(0, "timestamp", plant["timestamp"].iloc[:400].to_numpy())
         parts.append(part)
@@ -58,8 +58,10 @@ def test_duplicate_times_policies(long_form, caplog):
     with caplog.at_level(logging.WARNING):
         first = resolve_duplicate_times(dup, "timestamp", "turbine", "first")
     assert len(first) == len(long_form) and "2 row(s) repeat a timestamp" in caplog.text
-    pd.testing.assert_frame_equal(first.reset_index(drop=True), long_form.sort_values(
-        ["turbine", "timestamp"], kind="stable").reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        first.reset_index(drop=True),
+        long_form.sort_values(["turbine", "timestamp"], kind="stable").reset_index(drop=True),
+    )
     mean = resolve_duplicate_times(dup, "timestamp", "turbine", "mean")
     row = mean[(mean["turbine"] == "pump-A") & (mean["timestamp"] == long_form["timestamp"].iloc[5])]
     assert row["tag0"].iloc[0] == pytest.approx((long_form["tag0"].iloc[5] + 100.0) / 2)
@@ -127,7 +129,9 @@ def test_fit_closing_score_equals_evaluate(tmp_path, plant):
     cfg.write_text("[model]\nlatent_dim = 16\ngenerator_dim = [32, 32]\ncritic_dim = [32, 32]\nlength_scale = 8\n")
     model = tmp_path / "m.indgan"
     run = CliRunner().invoke
-    r = run(cli, ["fit", str(data), "-o", str(model), "--epochs", "2", "--batch-size", "100", "--quiet", "-c", str(cfg)])
+    r = run(
+        cli, ["fit", str(data), "-o", str(model), "--epochs", "2", "--batch-size", "100", "--quiet", "-c", str(cfg)]
+    )
     assert r.exit_code == 0, r.output
     syn = tmp_path / "syn.parquet"
     assert run(cli, ["sample", str(model), "--seed", "0", "-o", str(syn)]).exit_code == 0
@@ -135,10 +139,18 @@ def test_fit_closing_score_equals_evaluate(tmp_path, plant):
     assert e.exit_code == 0, e.output
 
     def scores(text):
-        keys = ("quality score", "with defaults", "step-change score", "autocorrelation error",
-                "cross-correlation error", "top-pair correlation error")
-        return {k: line.split()[len(k.split())] for line in text.splitlines() for k in keys
-                if line.strip().startswith(k)}
+        keys = (
+            "quality score",
+            "with defaults",
+            "step-change score",
+            "autocorrelation error",
+            "cross-correlation error",
+            "top-pair correlation error",
+        )
+        return {
+            k: line.split()[len(k.split())] for line in text.splitlines() for k in keys if line.strip().startswith(k)
+        }
+
     fit_scores, eval_scores = scores(r.output), scores(e.output)
     assert len(fit_scores) == 6 and fit_scores == eval_scores
 
@@ -148,7 +160,9 @@ def test_redundant_tags_follow_their_leader(plant):
     followers = find_followers(x, TAGS)
     assert followers == {"tag93": "tag48", "tag57": "tag56"}  # exact copies in the real log
     assert find_followers(x, TAGS, can_follow=np.array([c != "tag93" for c in TAGS])) == {
-        "tag48": "tag93", "tag57": "tag56"}  # a tag that cannot follow leads
+        "tag48": "tag93",
+        "tag57": "tag56",
+    }  # a tag that cannot follow leads
     seg = np.zeros(len(x), int)
     p = fit_follower(x[:, 3], x[:, 5], seg)  # tag56 given tag48: a weaker relation, kept in distribution
     frame = pd.DataFrame({"lead": x[:, 3]})
@@ -177,8 +191,7 @@ def test_log_model_keeps_the_most_correlated_pairs(plant):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=5, max_size=300),
-       st.integers(0, 3))
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=5, max_size=300), st.integers(0, 3))
 def test_quantile_encoding_round_trips_the_training_values(values, repeats):
     x = np.asarray(values + values[:1] * repeats * 20)  # perhaps a point mass
     q = np.quantile(x, np.linspace(0, 1, 1001), method="inverted_cdf")
@@ -207,10 +220,15 @@ def _wind_log(n=1500, seed=0):
     """A wind direction that turns past north now and then, a nacelle that follows it, and a temperature."""
     rng = np.random.default_rng(seed)
     direction = np.mod(np.cumsum(rng.normal(0, 4, n)) + 350, 360)
-    return pd.DataFrame({"time": pd.date_range("2024-01-01", periods=n, freq="10min"),
-                         "wind_dir": direction, "yaw": np.mod(direction + rng.normal(0, 3, n), 360),
-                         "vane": rng.normal(0, 40, n).clip(-179, 179),
-                         "temp": np.cumsum(rng.normal(0, 0.1, n)) + 10})
+    return pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq="10min"),
+            "wind_dir": direction,
+            "yaw": np.mod(direction + rng.normal(0, 3, n), 360),
+            "vane": rng.normal(0, 40, n).clip(-179, 179),
+            "temp": np.cumsum(rng.normal(0, 0.1, n)) + 10,
+        }
+    )
 
 
 def test_angles_are_found_and_round_trip():
@@ -279,8 +297,20 @@ def test_the_auto_budget_follows_the_data_of_every_family(monkeypatch):
     DCGAN(epochs=1, time_budget="auto", features=8, batch_size=16).fit(rng.integers(0, 256, (40, 1, 28, 28), np.uint8))
     assert ("images", 40) in asked
     x = sines(60, 24, 2, random_state=0)
-    frame = pd.DataFrame({"window": np.repeat(np.arange(60), 24), "step": np.tile(np.arange(24), 60),
-                          "s1": x[:, :, 0].ravel(), "s2": x[:, :, 1].ravel()})
-    SequenceGAN(seq_len=24, iterations=2, time_budget="auto", hidden_dim=8, latent_dim=4,
-                columns={"entity": ["window"], "time": ["step"]}).fit(frame)
+    frame = pd.DataFrame(
+        {
+            "window": np.repeat(np.arange(60), 24),
+            "step": np.tile(np.arange(24), 60),
+            "s1": x[:, :, 0].ravel(),
+            "s2": x[:, :, 1].ravel(),
+        }
+    )
+    SequenceGAN(
+        seq_len=24,
+        iterations=2,
+        time_budget="auto",
+        hidden_dim=8,
+        latent_dim=4,
+        columns={"entity": ["window"], "time": ["step"]},
+    ).fit(frame)
     assert any(unit == "windows" and n for unit, n in asked)

@@ -39,8 +39,7 @@ def _check_duplicates(names: list[str], path: Path) -> None:
     dupes = [n for n, count in Counter(names).items() if count > 1]
     if dupes:
         raise DataError(
-            f"{path}: duplicate column name(s) {sorted(set(dupes))!r}; rename them so that every column "
-            "name is unique."
+            f"{path}: duplicate column name(s) {sorted(set(dupes))!r}; rename them so that every column name is unique."
         )
 
 
@@ -62,8 +61,11 @@ def _csv_encoding(path: Path) -> str:
             with opener(path, "rt", encoding=encoding, newline="") as f:
                 f.read(1 << 22)
             if encoding != "utf-8-sig":
-                log.warning("%s: not UTF-8; read as %s (Windows). Save it as UTF-8 to be sure of the characters.",
-                            path, encoding)
+                log.warning(
+                    "%s: not UTF-8; read as %s (Windows). Save it as UTF-8 to be sure of the characters.",
+                    path,
+                    encoding,
+                )
             return encoding
         except UnicodeDecodeError:
             continue
@@ -95,8 +97,12 @@ def _csv_dialect(path: Path, suffix: str, encoding: str) -> tuple[str, str, list
         for cand in CSV_DELIMITERS:
             counts = [len(next(csv.reader([ln], delimiter=cand))) for ln in lines[:50] if ln.strip()]
             # the header's field count in (nearly) every line: a stray short line does not hide the delimiter
-            if counts and counts[0] > 1 and sum(c == counts[0] for c in counts) >= 0.9 * len(counts) \
-                    and counts[0] > best:
+            if (
+                counts
+                and counts[0] > 1
+                and sum(c == counts[0] for c in counts) >= 0.9 * len(counts)
+                and counts[0] > best
+            ):
                 sep, best = cand, counts[0]
     decimal = "."
     if sep != ",":
@@ -125,17 +131,23 @@ def _header_rows(lines: list[str], sep: str, decimal: str) -> int:
     rows = [next(csv.reader([ln], delimiter=sep)) for ln in lines[1:] if ln.strip()]
     width = len(rows[0]) if rows else 0
     for k in range(min(5, max(0, len(rows) - 3))):
-        below = [r for r in rows[k + 1:] if len(r) == width]
-        numeric_cols = [j for j in range(width)
-                        if below and sum(_is_number(r[j], decimal) for r in below if r[j].strip()) >= 0.9 * max(
-                            1, sum(bool(r[j].strip()) for r in below))
-                        and any(r[j].strip() for r in below)]
+        below = [r for r in rows[k + 1 :] if len(r) == width]
+        numeric_cols = [
+            j
+            for j in range(width)
+            if below
+            and sum(_is_number(r[j], decimal) for r in below if r[j].strip())
+            >= 0.9 * max(1, sum(bool(r[j].strip()) for r in below))
+            and any(r[j].strip() for r in below)
+        ]
         if not numeric_cols or len(rows[k]) != width:
             return k
         # text that recurs below it is data (a status string such as "Bad"), not a unit
         seen = {v.strip() for r in below for v in r}
-        text = sum(bool(rows[k][j].strip()) and not _is_number(rows[k][j], decimal)
-                   and rows[k][j].strip() not in seen for j in numeric_cols)
+        text = sum(
+            bool(rows[k][j].strip()) and not _is_number(rows[k][j], decimal) and rows[k][j].strip() not in seen
+            for j in numeric_cols
+        )
         if text < max(1, len(numeric_cols) / 2):
             return k
     return 0
@@ -152,24 +164,29 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
     skip = _header_rows(lines, sep, decimal)
     units = {}
     if skip:
-        extra = [next(csv.reader([ln], delimiter=sep)) for ln in lines[1:1 + skip]]
+        extra = [next(csv.reader([ln], delimiter=sep)) for ln in lines[1 : 1 + skip]]
         units = {n: " ".join(r[j].strip() for r in extra if j < len(r) and r[j].strip()) for j, n in enumerate(names)}
-        log.warning("%s: row(s) %s under the header hold text such as %r where the rows below hold numbers "
-                    "(units?); read as more header (df.attrs['units']).", path,
-                    ", ".join(str(i + 2) for i in range(skip)), next((u for u in units.values() if u), ""))
+        log.warning(
+            "%s: row(s) %s under the header hold text such as %r where the rows below hold numbers "
+            "(units?); read as more header (df.attrs['units']).",
+            path,
+            ", ".join(str(i + 2) for i in range(skip)),
+            next((u for u in units.values() if u), ""),
+        )
     read = dict(sep=sep, decimal=decimal, skiprows=range(1, 1 + skip), float_precision="round_trip", engine="c")
     try:
         df = pd.read_csv(path, encoding=encoding, **read)
     except UnicodeDecodeError:
         if encoding == "latin-1":
             raise
-        log.warning("%s: not UTF-8 further on; read as cp1252 (Windows). Save it as UTF-8 to be sure of the "
-                    "characters.", path)
+        log.warning(
+            "%s: not UTF-8 further on; read as cp1252 (Windows). Save it as UTF-8 to be sure of the characters.", path
+        )
         df = pd.read_csv(path, encoding="cp1252", **read)
     # text columns (numbers with status strings, or with thousands separators as spreadsheets write them): their
     # numbers become plain decimal-point text, which the schema reads as numbers
     thousands = _THOUSANDS_POINT if decimal == "," else _THOUSANDS_COMMA
-    for c in df.columns[df.dtypes == object]:
+    for c in df.select_dtypes(include=["object"]).columns:
         text = df[c]
         grouped = text.str.match(thousands.pattern, na=False)
         if grouped.any():
@@ -248,15 +265,25 @@ def _check_file_schemas(ds, name: str) -> None:
         extra = [c for c in got if c not in want]
         lacking = [c for c in want if c not in got]
         if extra or lacking:
-            what = (f"has column(s) {extra[:5]!r} that {files[0]} lacks" if extra
-                    else f"lacks column(s) {lacking[:5]!r} that {files[0]} has")
-            raise DataError(f"{name}: {path} {what}; every file of a folder must have the same columns (move the "
-                            "odd file out, or add the columns as empty to the others).")
+            what = (
+                f"has column(s) {extra[:5]!r} that {files[0]} lacks"
+                if extra
+                else f"lacks column(s) {lacking[:5]!r} that {files[0]} has"
+            )
+            raise DataError(
+                f"{name}: {path} {what}; every file of a folder must have the same columns (move the "
+                "odd file out, or add the columns as empty to the others)."
+            )
         for col, typ in got.items():
-            if typ != want[col] and not (pa.types.is_floating(typ) and pa.types.is_floating(want[col])) \
-                    and not (pa.types.is_integer(typ) and pa.types.is_integer(want[col])):
-                raise DataError(f"{name}: column {col!r} is {typ} in {path} but {want[col]} in {files[0]}; store it "
-                                "as one type in every file (e.g. numbers with status strings as text everywhere).")
+            if (
+                typ != want[col]
+                and not (pa.types.is_floating(typ) and pa.types.is_floating(want[col]))
+                and not (pa.types.is_integer(typ) and pa.types.is_integer(want[col]))
+            ):
+                raise DataError(
+                    f"{name}: column {col!r} is {typ} in {path} but {want[col]} in {files[0]}; store it "
+                    "as one type in every file (e.g. numbers with status strings as text everywhere)."
+                )
 
 
 def _size(n: float) -> str:
@@ -354,9 +381,15 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
             span = f"the most recent {len(df):,} rows in file order, {df[time_col].iloc[0]} to {df[time_col].iloc[-1]}"
         else:
             span = f"a random sample of {len(df):,} rows"
-        log.warning("%s: %s rows (~%s in memory while learning) exceed the memory bound of %s (--max-memory): "
-                    "learning from %s; a larger --max-memory learns from more.",
-                    name, f"{n_rows:,}", _size(need), _size(bound), span)
+        log.warning(
+            "%s: %s rows (~%s in memory while learning) exceed the memory bound of %s (--max-memory): "
+            "learning from %s; a larger --max-memory learns from more.",
+            name,
+            f"{n_rows:,}",
+            _size(need),
+            _size(bound),
+            span,
+        )
     _release()
     df.attrs["source"] = name
     df.attrs["n_rows_total"] = int(n_rows)
@@ -500,8 +533,11 @@ def read_table(path, max_memory: int | str | None = None, random_state: int = 0)
             names = list(pq.read_schema(path).names)
             _check_duplicates(names, path)
             meta = pq.read_metadata(path)
-            if max_memory is not None and meta.num_rows and \
-                    _learning_bytes(meta.num_rows, meta.schema.to_arrow_schema()) > max_memory:
+            if (
+                max_memory is not None
+                and meta.num_rows
+                and _learning_bytes(meta.num_rows, meta.schema.to_arrow_schema()) > max_memory
+            ):
                 return _read_dataset(path, max_memory, random_state)  # within the bound, in record batches
             df = pq.read_table(path).to_pandas()
         else:
@@ -594,8 +630,13 @@ class PartsWriter:
                     self._writer = pq.ParquetWriter(self._tmp, table.schema)
                 self._writer.write_table(table)
             else:
-                df.to_csv(self._tmp, index=False, mode="w" if self.parts == 0 else "a", header=self.parts == 0,
-                          sep="\t" if self.suffix == ".tsv" else ",")
+                df.to_csv(
+                    self._tmp,
+                    index=False,
+                    mode="w" if self.parts == 0 else "a",
+                    header=self.parts == 0,
+                    sep="\t" if self.suffix == ".tsv" else ",",
+                )
         except OSError as exc:
             raise DataError(f"{self.path}: cannot write it: {exc.strerror or exc}") from exc
         except (pa.ArrowException, ValueError, TypeError) as exc:
@@ -651,9 +692,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = _suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
-        raise DataError(
-            f"{path}: unsupported output type {suffix or '(no suffix)'!r}; use .parquet or .csv."
-        )
+        raise DataError(f"{path}: unsupported output type {suffix or '(no suffix)'!r}; use .parquet or .csv.")
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

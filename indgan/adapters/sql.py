@@ -61,8 +61,17 @@ _after_column_write: Callable[[str], None] | None = None
 
 _CHUNK = 500  # keys per ``IN (...)`` list when reading cells back
 _MODEL_CHARS = 200
-_AUDIT_COLUMNS = ("run_id", "table_name", "key_column", "key_value", "column_name", "value", "model", "written_at",
-                  "undone_at")
+_AUDIT_COLUMNS = (
+    "run_id",
+    "table_name",
+    "key_column",
+    "key_value",
+    "column_name",
+    "value",
+    "model",
+    "written_at",
+    "undone_at",
+)
 #: The key's Python type as read (SQLite: its storage class, int/float/str/bytes), so that undo binds the key as
 #: written; added to an audit table made before it existed (whose rows have it NULL).
 _KEY_TYPE = "key_type"
@@ -121,8 +130,10 @@ class ImputeReport:
 
     def __str__(self) -> str:
         verb = "would fill" if self.dry_run else "filled"
-        head = (f"{'dry run: ' if self.dry_run else ''}table {self.table!r}, {self.n_rows} rows: "
-                f"{self.n_null_cells} NULL cell(s) in the columns to fill; {verb} {self.n_filled}")
+        head = (
+            f"{'dry run: ' if self.dry_run else ''}table {self.table!r}, {self.n_rows} rows: "
+            f"{self.n_null_cells} NULL cell(s) in the columns to fill; {verb} {self.n_filled}"
+        )
         if self.n_left_missing:
             head += f", left {self.n_left_missing} missing"
         if self.n_skipped:
@@ -131,14 +142,17 @@ class ImputeReport:
         for col, n in self.null_cells.items():
             if n:
                 extra = f", {self.left_missing[col]} left missing" if self.left_missing.get(col) else ""
-                lines.append(f"  {col}: {n} NULL, {self.filled.get(col, 0)} {'to fill' if self.dry_run else 'filled'}"
-                             f"{extra}")
+                lines.append(
+                    f"  {col}: {n} NULL, {self.filled.get(col, 0)} {'to fill' if self.dry_run else 'filled'}{extra}"
+                )
         if self.dry_run:
             lines.append("  nothing was written (dry run).")
         elif self.n_filled:
-            lines.append(f"  run {self.run_id} (audit table {self.audit_table!r}); undo with "
-                         f"indgan impute --undo {self.run_id} --db URL, or indgan.adapters.sql.undo_run(URL, "
-                         f"{self.run_id!r}).")
+            lines.append(
+                f"  run {self.run_id} (audit table {self.audit_table!r}); undo with "
+                f"indgan impute --undo {self.run_id} --db URL, or indgan.adapters.sql.undo_run(URL, "
+                f"{self.run_id!r})."
+            )
         return "\n".join(lines)
 
 
@@ -171,19 +185,27 @@ class UndoReport:
     seconds: float = 0.0
 
     def __str__(self) -> str:
-        lines = [f"undid run {self.run_id} on table {self.table!r}: {self.n_restored} cell(s) set back to NULL"
-                 + (f", {self.n_already_null} already NULL" if self.n_already_null else "")
-                 + f", {self.n_conflicts} conflict(s) ({self.seconds:.1f} s)."]
+        lines = [
+            f"undid run {self.run_id} on table {self.table!r}: {self.n_restored} cell(s) set back to NULL"
+            + (f", {self.n_already_null} already NULL" if self.n_already_null else "")
+            + f", {self.n_conflicts} conflict(s) ({self.seconds:.1f} s)."
+        ]
         for c in self.conflicts[:10]:
-            now = (f"now {c['current']!r}" if c["current"] is not None
-                   else "several rows have this key text (recorded without its type)"
-                   if c.get("reason") == "key ambiguous" else "row deleted")
+            now = (
+                f"now {c['current']!r}"
+                if c["current"] is not None
+                else "several rows have this key text (recorded without its type)"
+                if c.get("reason") == "key ambiguous"
+                else "row deleted"
+            )
             lines.append(f"  left alone: key {c['key']!r}, column {c['column']!r}: wrote {c['written']!r}, {now}")
         if self.n_conflicts > 10:
             lines.append(f"  ... and {self.n_conflicts - 10} more (UndoReport.conflicts).")
         if self.n_conflicts:
-            lines.append(f"  these {self.n_conflicts} cell(s) stay in run {self.run_id}, not undone: undo it again "
-                         "to retry them.")
+            lines.append(
+                f"  these {self.n_conflicts} cell(s) stay in run {self.run_id}, not undone: undo it again "
+                "to retry them."
+            )
         return "\n".join(lines)
 
 
@@ -202,28 +224,41 @@ def _create_engine(url) -> sa.Engine:
     if isinstance(url, Path):
         url = f"sqlite:///{url}"
     if isinstance(url, str) and "://" not in url:
-        raise DatabaseError(f"{url!r} is not a database URL; write e.g. sqlite:///plant.db or "
-                            "postgresql+psycopg://user:password@host:5432/dbname.")
+        raise DatabaseError(
+            f"{url!r} is not a database URL; write e.g. sqlite:///plant.db or "
+            "postgresql+psycopg://user:password@host:5432/dbname."
+        )
     try:
         parsed = sa.make_url(url)
     except sa_exc.ArgumentError as exc:
-        raise DatabaseError(f"{url!r} is not a valid database URL ({_first_line(exc)}); write e.g. "
-                            "sqlite:///plant.db or postgresql+psycopg://user:password@host:5432/dbname.") from None
+        raise DatabaseError(
+            f"{url!r} is not a valid database URL ({_first_line(exc)}); write e.g. "
+            "sqlite:///plant.db or postgresql+psycopg://user:password@host:5432/dbname."
+        ) from None
     kwargs: dict[str, Any] = {}
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg", "psycopg2") \
-            and "connect_timeout" not in parsed.query:
+    if (
+        parsed.get_backend_name() == "postgresql"
+        and parsed.get_driver_name() in ("psycopg", "psycopg2")
+        and "connect_timeout" not in parsed.query
+    ):
         kwargs["connect_args"] = {"connect_timeout": 10}  # an unreachable host fails in seconds, not minutes
     try:
         return sa.create_engine(parsed, **kwargs)
     except sa_exc.NoSuchModuleError:
-        raise DatabaseError(f"{parsed.render_as_string(hide_password=True)}: unknown database kind "
-                            f"{parsed.drivername!r}; indgan is tested with sqlite:/// and "
-                            "postgresql+psycopg://.") from None
+        raise DatabaseError(
+            f"{parsed.render_as_string(hide_password=True)}: unknown database kind "
+            f"{parsed.drivername!r}; indgan is tested with sqlite:/// and "
+            "postgresql+psycopg://."
+        ) from None
     except ImportError as exc:
-        hint = (" Install psycopg 3 (pip install \"indgan[postgres]\") and write postgresql+psycopg://..."
-                if parsed.get_backend_name() == "postgresql" else "")
-        raise DatabaseError(f"{parsed.render_as_string(hide_password=True)}: the database driver is not installed "
-                            f"({exc}).{hint}") from None
+        hint = (
+            ' Install psycopg 3 (pip install "indgan[postgres]") and write postgresql+psycopg://...'
+            if parsed.get_backend_name() == "postgresql"
+            else ""
+        )
+        raise DatabaseError(
+            f"{parsed.render_as_string(hide_password=True)}: the database driver is not installed ({exc}).{hint}"
+        ) from None
 
 
 @contextmanager
@@ -235,14 +270,18 @@ def _open(url_or_engine) -> Iterator[sa.Engine]:
         if engine.dialect.name == "sqlite":
             db = engine.url.database
             if db and db != ":memory:" and not db.startswith("file:") and not Path(db).is_file():
-                raise DatabaseError(f"{_safe_url(engine)}: no SQLite database file {db!r} (SQLite would create an "
-                                    "empty one); check the path: sqlite:///relative.db or sqlite:////absolute/path.db.")
+                raise DatabaseError(
+                    f"{_safe_url(engine)}: no SQLite database file {db!r} (SQLite would create an "
+                    "empty one); check the path: sqlite:///relative.db or sqlite:////absolute/path.db."
+                )
         try:
             with engine.connect():
                 pass
         except sa_exc.DBAPIError as exc:
-            raise DatabaseError(f"cannot connect to {_safe_url(engine)}: {_first_line(exc)}. Check the host, port, "
-                                "database name, user and password, and that the server is running.") from None
+            raise DatabaseError(
+                f"cannot connect to {_safe_url(engine)}: {_first_line(exc)}. Check the host, port, "
+                "database name, user and password, and that the server is running."
+            ) from None
         yield engine
     finally:
         if owned:
@@ -370,8 +409,18 @@ def _coerce(v: Any, column: sa.Column, kind: str, int_text: bool) -> Any:
         if isinstance(v, numbers.Real):
             return bool(round(float(v)))
         text = str(v).strip().lower()
-        return {"true": True, "t": True, "1": True, "1.0": True, "yes": True,
-                "false": False, "f": False, "0": False, "0.0": False, "no": False}.get(text)
+        return {
+            "true": True,
+            "t": True,
+            "1": True,
+            "1.0": True,
+            "yes": True,
+            "false": False,
+            "f": False,
+            "0": False,
+            "0.0": False,
+            "no": False,
+        }.get(text)
     if kind in ("int", "float", "decimal"):
         try:
             x = float(v)
@@ -422,16 +471,20 @@ def _as_text(v: Any) -> str | None:
 def _reflect(conn: sa.Connection, table: str, db_schema: str | None, engine: sa.Engine) -> sa.Table:
     insp = sa.inspect(conn)
     if db_schema is not None and db_schema not in insp.get_schema_names():
-        raise DatabaseError(f"{_safe_url(engine)}: no schema {db_schema!r}; schemas: "
-                            f"{', '.join(map(repr, insp.get_schema_names())) or '(none)'}.")
+        raise DatabaseError(
+            f"{_safe_url(engine)}: no schema {db_schema!r}; schemas: "
+            f"{', '.join(map(repr, insp.get_schema_names())) or '(none)'}."
+        )
     names = insp.get_table_names(schema=db_schema)
     views = insp.get_view_names(schema=db_schema)
     if table not in names and table not in views:
         where = f"schema {db_schema!r} of " if db_schema else ""
         listed = ", ".join(map(repr, sorted(names)[:30])) + (" ..." if len(names) > 30 else "")
-        raise DatabaseError(f"no table {table!r} in {where}{_safe_url(engine)}; its tables: {listed or '(none)'}"
-                            + (f"{', views: ' + ', '.join(map(repr, views[:10])) if views else ''}")
-                            + ". Check the name (names are case-sensitive when quoted).")
+        raise DatabaseError(
+            f"no table {table!r} in {where}{_safe_url(engine)}; its tables: {listed or '(none)'}"
+            + (f"{', views: ' + ', '.join(map(repr, views[:10])) if views else ''}")
+            + ". Check the name (names are case-sensitive when quoted)."
+        )
     return sa.Table(table, sa.MetaData(), schema=db_schema, autoload_with=conn)
 
 
@@ -439,7 +492,8 @@ def _audit_table(audit_table: str, db_schema: str | None, key_type: bool = True)
     """The audit table; ``key_type=False``: as made before it had the key's type (a table not yet upgraded)."""
     md = sa.MetaData()
     t = sa.Table(
-        audit_table, md,
+        audit_table,
+        md,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("run_id", sa.String(32), nullable=False),
         sa.Column("table_name", sa.Text, nullable=False),
@@ -465,8 +519,10 @@ def _check_audit(conn: sa.Connection, audit_table: str, db_schema: str | None) -
     have = {c["name"] for c in insp.get_columns(audit_table, schema=db_schema)}
     lacking = [c for c in _AUDIT_COLUMNS if c not in have]
     if lacking:
-        raise DatabaseError(f"table {audit_table!r} exists but is not an indgan audit table (no column(s) "
-                            f"{', '.join(map(repr, lacking))}); pass another audit_table name.")
+        raise DatabaseError(
+            f"table {audit_table!r} exists but is not an indgan audit table (no column(s) "
+            f"{', '.join(map(repr, lacking))}); pass another audit_table name."
+        )
     return True
 
 
@@ -554,19 +610,23 @@ def _prepare_audit(conn: sa.Connection, audit: sa.Table, audit_name: str, db_sch
         prep = conn.dialect.identifier_preparer
         if_not = " IF NOT EXISTS" if conn.dialect.name == "postgresql" else ""  # SQLite: serialised
         spec = audit.c[_KEY_TYPE].type.compile(dialect=conn.dialect)
-        conn.execute(sa.text(f"ALTER TABLE {prep.format_table(audit)} ADD COLUMN{if_not} "
-                             f"{prep.quote(_KEY_TYPE)} {spec}"))
+        conn.execute(
+            sa.text(f"ALTER TABLE {prep.format_table(audit)} ADD COLUMN{if_not} {prep.quote(_KEY_TYPE)} {spec}")
+        )
 
 
-def _checked_table(conn: sa.Connection, engine: sa.Engine, table: str, key: str, audit_table: str,
-                   db_schema: str | None) -> sa.Table:
+def _checked_table(
+    conn: sa.Connection, engine: sa.Engine, table: str, key: str, audit_table: str, db_schema: str | None
+) -> sa.Table:
     """The table to fill, reflected; refuses a missing table or key column, and an audit table that is the table
     to fill or is not an indgan audit table."""
     t = _reflect(conn, table, db_schema, engine)
     if key not in t.c:
-        raise DatabaseError(f"table {table!r} has no key column {key!r}; its columns: "
-                            f"{', '.join(map(repr, t.c.keys()))}. Pass key= a column that identifies "
-                            "each row (the primary key).")
+        raise DatabaseError(
+            f"table {table!r} has no key column {key!r}; its columns: "
+            f"{', '.join(map(repr, t.c.keys()))}. Pass key= a column that identifies "
+            "each row (the primary key)."
+        )
     if audit_table == table and (db_schema or None) == t.schema:
         raise DatabaseError(f"audit_table {audit_table!r} is the table to fill; pick another name.")
     _check_audit(conn, audit_table, db_schema)
@@ -583,8 +643,9 @@ _LOCKED = ("database is locked", "database table is locked", "lock timeout", "co
 _READ_ONLY = ("readonly", "read-only", "read only")
 
 
-def _check_writable(engine: sa.Engine, table: str, key: str, columns: list[str] | None, audit_table: str,
-                    db_schema: str | None) -> None:
+def _check_writable(
+    engine: sa.Engine, table: str, key: str, columns: list[str] | None, audit_table: str, db_schema: str | None
+) -> None:
     """Refuse, before anything is read for the imputer or fitted, a run whose write would fail.
 
     Opens the transaction the write will use (SQLite: ``BEGIN IMMEDIATE``, waiting at most ``_PROBE_BUSY_MS``
@@ -610,8 +671,9 @@ def _check_writable(engine: sa.Engine, table: str, key: str, columns: list[str] 
             schema = db_schema or sa.inspect(conn).default_schema_name
     except sa_exc.SQLAlchemyError as exc:
         if any(w in _first_line(exc).lower() for w in _LOCKED):  # SQLite: BEGIN EXCLUSIVE locks out readers too
-            raise DatabaseError(_not_writable(engine, url, table, audit_table, db_schema, "lock", exc,
-                                              perf_counter() - start)) from None
+            raise DatabaseError(
+                _not_writable(engine, url, table, audit_table, db_schema, "lock", exc, perf_counter() - start)
+            ) from None
         raise DatabaseError(f"reading table {table!r} from {url} failed: {_first_line(exc)}") from exc
     step = "lock"
     start = perf_counter()
@@ -624,17 +686,36 @@ def _check_writable(engine: sa.Engine, table: str, key: str, columns: list[str] 
             step = "audit"
             audit = _audit_table(audit_table, db_schema)
             _prepare_audit(conn, audit, audit_table, db_schema)
-            conn.execute(sa.insert(audit).values(
-                run_id="0" * 32, table_name=table, key_column=key, key_value="", column_name=fill[0], value="",
-                model="indgan write check (rolled back)", written_at=datetime.now(timezone.utc), undone_at=None,
-                **{_KEY_TYPE: None}))
+            conn.execute(
+                sa.insert(audit).values(
+                    run_id="0" * 32,
+                    table_name=table,
+                    key_column=key,
+                    key_value="",
+                    column_name=fill[0],
+                    value="",
+                    model="indgan write check (rolled back)",
+                    written_at=datetime.now(timezone.utc),
+                    undone_at=None,
+                    **{_KEY_TYPE: None},
+                )
+            )
     except sa_exc.SQLAlchemyError as exc:
-        raise DatabaseError(_not_writable(engine, url, table, audit_table, schema, step, exc,
-                                          perf_counter() - start)) from None
+        raise DatabaseError(
+            _not_writable(engine, url, table, audit_table, schema, step, exc, perf_counter() - start)
+        ) from None
 
 
-def _not_writable(engine: sa.Engine, url: str, table: str, audit_table: str, schema: str | None, step: str,
-                  exc: BaseException, waited: float) -> str:
+def _not_writable(
+    engine: sa.Engine,
+    url: str,
+    table: str,
+    audit_table: str,
+    schema: str | None,
+    step: str,
+    exc: BaseException,
+    waited: float,
+) -> str:
     """The one-line refusal of :func:`_check_writable`: what stops the write and what to do."""
     why = _first_line(exc)
     low = why.lower()
@@ -648,36 +729,53 @@ def _not_writable(engine: sa.Engine, url: str, table: str, audit_table: str, sch
     if engine.dialect.name != "sqlite" and schema is not None:
         target = f"{prep.quote_schema(schema)}.{target}"
     if any(w in low for w in _LOCKED):
-        return (f"{head} now: the database is locked by another connection ({why}; waited {waited:.1f} s). Let the "
-                "other program finish or close its transaction, then run again" + tail)
+        return (
+            f"{head} now: the database is locked by another connection ({why}; waited {waited:.1f} s). Let the "
+            "other program finish or close its transaction, then run again" + tail
+        )
     if any(w in low for w in _READ_ONLY):
-        return (f"{head}: the database is read-only ({why}). Open it read-write (file and folder permissions, no "
-                "mode=ro in the URL, a writable mount, the primary server rather than a standby), or only see what "
-                f"would change with --dry-run{dry}" + tail)
+        return (
+            f"{head}: the database is read-only ({why}). Open it read-write (file and folder permissions, no "
+            "mode=ro in the URL, a writable mount, the primary server rather than a standby), or only see what "
+            f"would change with --dry-run{dry}" + tail
+        )
     if "permission denied" in low or "insufficient privilege" in low or "must be owner" in low:
         if step == "update":
-            return (f"{head}: {user!r} may not update it ({why}). Ask its owner to GRANT SELECT, UPDATE ON "
-                    f"{target} TO {grantee} (with column privileges: fill only the columns you may update, --column), "
-                    f"or see what would change with --dry-run{dry}" + tail)
-        return (f"{head}: {user!r} may not create or write the audit table {audit_table!r} ({why}). Ask the "
-                f"database owner to GRANT CREATE ON SCHEMA {prep.quote_schema(schema or 'public')} TO {grantee} (or "
-                f"to create {audit_table!r} by one indgan run and GRANT SELECT, INSERT, UPDATE on it and USAGE on its "
-                "id sequence)" + tail)
+            return (
+                f"{head}: {user!r} may not update it ({why}). Ask its owner to GRANT SELECT, UPDATE ON "
+                f"{target} TO {grantee} (with column privileges: fill only the columns you may update, --column), "
+                f"or see what would change with --dry-run{dry}" + tail
+            )
+        return (
+            f"{head}: {user!r} may not create or write the audit table {audit_table!r} ({why}). Ask the "
+            f"database owner to GRANT CREATE ON SCHEMA {prep.quote_schema(schema or 'public')} TO {grantee} (or "
+            f"to create {audit_table!r} by one indgan run and GRANT SELECT, INSERT, UPDATE on it and USAGE on its "
+            "id sequence)" + tail
+        )
     what = f"the audit table {audit_table!r}" if step == "audit" else "it"
     other = " (in Python, or pass another audit_table=)" if step == "audit" else ""
-    return (f"{head}: writing to {what} fails ({why}). Check that the database file, its folder (SQLite writes a "
-            f"journal beside it) and the user may be written{other}, or see what would change with --dry-run{dry}"
-            + tail)
+    return (
+        f"{head}: writing to {what} fails ({why}). Check that the database file, its folder (SQLite writes a "
+        f"journal beside it) and the user may be written{other}, or see what would change with --dry-run{dry}" + tail
+    )
 
 
 def _model_text(imputer: Any) -> str:
     return " ".join(repr(imputer).split())[:_MODEL_CHARS]
 
 
-def impute_table(url_or_engine, table: str = "readings", key: str = "id", imputer: Any = None,
-                 columns: list[str] | None = None, dry_run: bool = False, db_schema: str | None = None,
-                 audit_table: str = "indgan_audit", random_state: int | None = None,
-                 verbose: bool = True) -> ImputeReport:
+def impute_table(
+    url_or_engine,
+    table: str = "readings",
+    key: str = "id",
+    imputer: Any = None,
+    columns: list[str] | None = None,
+    dry_run: bool = False,
+    db_schema: str | None = None,
+    audit_table: str = "indgan_audit",
+    random_state: int | None = None,
+    verbose: bool = True,
+) -> ImputeReport:
     """Fill the NULL cells of a SQL table in place with an imputer, audited and undoable.
 
     Parameters
@@ -766,18 +864,35 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
                     f"column {c!r} of table {table!r} has {null_cells[c]} NULL cell(s) but is of type "
                     f"{_type_name(t.c[c].type, engine.dialect)}, which indgan cannot fill (only numeric, boolean "
                     f"and text columns); leave it out of the columns to fill: "
-                    + (f"--column {' --column '.join(others)} on the command line (columns={others!r} in Python)."
-                       if others else "no other column of the table needs filling."))
+                    + (
+                        f"--column {' --column '.join(others)} on the command line (columns={others!r} in Python)."
+                        if others
+                        else "no other column of the table needs filling."
+                    )
+                )
         fill = [c for c in fill if kinds[c] not in (None, "time")]
         n_null = sum(null_cells[c] for c in fill)
         null_cells = {c: null_cells[c] for c in fill}
-        empty_report = dict(run_id=run_id, table=table, n_rows=len(rows), n_null_cells=n_null, dry_run=dry_run,
-                            null_cells=null_cells, audit_table=audit_table)
+        empty_report = dict(
+            run_id=run_id,
+            table=table,
+            n_rows=len(rows),
+            n_null_cells=n_null,
+            dry_run=dry_run,
+            null_cells=null_cells,
+            audit_table=audit_table,
+        )
         if n_null == 0:
             logger.info("table %r: no NULL cell in the columns to fill; nothing to do.", table)
-            return ImputeReport(n_filled=0, n_left_missing=0, seconds=perf_counter() - start,
-                                changes=_changes_frame([]), filled={c: 0 for c in fill},
-                                left_missing={c: 0 for c in fill}, **empty_report)
+            return ImputeReport(
+                n_filled=0,
+                n_left_missing=0,
+                seconds=perf_counter() - start,
+                changes=_changes_frame([]),
+                filled={c: 0 for c in fill},
+                left_missing={c: 0 for c in fill},
+                **empty_report,
+            )
 
         # ------------------------------------------------------------------ model
         X, int_text = _features(t, key, raw, kinds, fill, null_cells, len(rows))
@@ -786,18 +901,23 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
             logger.warning("table %r: column(s) %s hold no value at all; they are left NULL.", table, hopeless)
         if imputer is None:
             from ..imputation import GANImputer
+
             imputer = GANImputer(random_state=random_state, verbose=verbose)
         model = _model_text(imputer)
         if not (callable(getattr(imputer, "transform", None)) and callable(getattr(imputer, "fit_transform", None))):
-            raise DatabaseError(f"imputer={model}: not an imputer (it needs scikit-learn's fit_transform and "
-                                "transform); give a GANImputer or another scikit-learn transformer.")
+            raise DatabaseError(
+                f"imputer={model}: not an imputer (it needs scikit-learn's fit_transform and "
+                "transform); give a GANImputer or another scikit-learn transformer."
+            )
         try:
             out = imputer.transform(X) if _is_fitted(imputer) else imputer.fit_transform(X)
         except IndganError:
             raise
         except (AttributeError, RuntimeError, TypeError, ValueError) as exc:
-            raise DatabaseError(f"table {table!r}: the imputer {model} failed on the table "
-                                f"({type(exc).__name__}: {first_line(exc)}); nothing was written.") from exc
+            raise DatabaseError(
+                f"table {table!r}: the imputer {model} failed on the table "
+                f"({type(exc).__name__}: {first_line(exc)}); nothing was written."
+            ) from exc
         out = _check_output(out, X)
 
         # ------------------------------------------------------------------ plan: NULL cell -> value to write
@@ -812,9 +932,15 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
                 value = _coerce(col_out[i], t.c[c], kinds[c], int_text.get(c, False))
                 if value is None:
                     if not _missing(_native(col_out[i])):
-                        logger.warning("table %r, column %r, key %r: the imputed value %r does not fit the column's "
-                                       "type %s; left NULL.", table, c, keys[i], col_out[i],
-                                       _type_name(t.c[c].type, engine.dialect))
+                        logger.warning(
+                            "table %r, column %r, key %r: the imputed value %r does not fit the column's "
+                            "type %s; left NULL.",
+                            table,
+                            c,
+                            keys[i],
+                            col_out[i],
+                            _type_name(t.c[c].type, engine.dialect),
+                        )
                     left[c] += 1
                 else:
                     cells.append((keys[i], value))
@@ -822,10 +948,16 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
 
         if dry_run:
             changes = [(k, c, v) for c in fill for k, v in plan[c]]
-            report = ImputeReport(n_filled=len(changes), n_left_missing=sum(left.values()),
-                                  seconds=perf_counter() - start, changes=_changes_frame(changes),
-                                  filled={c: len(plan[c]) for c in fill}, left_missing=left, model=model,
-                                  **empty_report)
+            report = ImputeReport(
+                n_filled=len(changes),
+                n_left_missing=sum(left.values()),
+                seconds=perf_counter() - start,
+                changes=_changes_frame(changes),
+                filled={c: len(plan[c]) for c in fill},
+                left_missing=left,
+                model=model,
+                **empty_report,
+            )
             logger.info("%s", report)
             return report
 
@@ -833,12 +965,21 @@ def impute_table(url_or_engine, table: str = "readings", key: str = "id", impute
         try:
             written, skipped = _write(engine, t, key, fill, plan, run_id, model, table, audit_table, db_schema)
         except sa_exc.SQLAlchemyError as exc:
-            raise DatabaseError(f"writing to table {table!r} failed and was rolled back (nothing was written): "
-                                f"{_first_line(exc)}") from exc
+            raise DatabaseError(
+                f"writing to table {table!r} failed and was rolled back (nothing was written): {_first_line(exc)}"
+            ) from exc
         changes = [(k, c, v) for c in fill for k, v in written[c]]
-        report = ImputeReport(n_filled=len(changes), n_left_missing=sum(left.values()), seconds=perf_counter() - start,
-                              changes=_changes_frame(changes), filled={c: len(written[c]) for c in fill},
-                              left_missing=left, n_skipped=skipped, model=model, **empty_report)
+        report = ImputeReport(
+            n_filled=len(changes),
+            n_left_missing=sum(left.values()),
+            seconds=perf_counter() - start,
+            changes=_changes_frame(changes),
+            filled={c: len(written[c]) for c in fill},
+            left_missing=left,
+            n_skipped=skipped,
+            model=model,
+            **empty_report,
+        )
         logger.info("%s", report)
         return report
 
@@ -851,10 +992,12 @@ def _unreadable(conn: sa.Connection, t: sa.Table, table: str, exc: Exception) ->
             conn.execute(sa.select(c)).all()
         except (TypeError, ValueError, sa_exc.SQLAlchemyError):
             bad.append(c.name)
-    where = (f"column(s) {', '.join(map(repr, bad))} hold" if bad else "a column holds")
-    return (f"cannot read table {table!r}: {where} a value that the declared type cannot convert "
-            f"({type(exc).__name__}: {first_line(exc)}); SQLite lets a column hold values of any type (text in a "
-            "NUMERIC or DATETIME column...): correct those values first. Nothing was written.")
+    where = f"column(s) {', '.join(map(repr, bad))} hold" if bad else "a column holds"
+    return (
+        f"cannot read table {table!r}: {where} a value that the declared type cannot convert "
+        f"({type(exc).__name__}: {first_line(exc)}); SQLite lets a column hold values of any type (text in a "
+        "NUMERIC or DATETIME column...): correct those values first. Nothing was written."
+    )
 
 
 def _is_fitted(imputer: Any) -> bool:
@@ -879,8 +1022,9 @@ def _columns_to_fill(t: sa.Table, key: str, columns: list[str] | None) -> list[s
     columns = list(dict.fromkeys(columns))
     unknown = [c for c in columns if c not in t.c]
     if unknown:
-        raise DatabaseError(f"column(s) {unknown!r} are not in table {t.name!r}; its columns: "
-                            f"{', '.join(map(repr, t.c.keys()))}.")
+        raise DatabaseError(
+            f"column(s) {unknown!r} are not in table {t.name!r}; its columns: {', '.join(map(repr, t.c.keys()))}."
+        )
     if key in columns:
         raise DatabaseError(f"columns= names the key column {key!r}; a key is never filled, leave it out.")
     return columns
@@ -889,19 +1033,24 @@ def _columns_to_fill(t: sa.Table, key: str, columns: list[str] | None) -> list[s
 def _check_keys(keys: list, table: str, key: str) -> None:
     nulls = sum(k is None for k in keys)
     if nulls:
-        raise DatabaseError(f"key column {key!r} of table {table!r} is NULL in {nulls} row(s); every row needs a key "
-                            "to be written back: pass key= a column without NULLs (the primary key).")
+        raise DatabaseError(
+            f"key column {key!r} of table {table!r} is NULL in {nulls} row(s); every row needs a key "
+            "to be written back: pass key= a column without NULLs (the primary key)."
+        )
     seen: set = set()
     for k in keys:
         if k in seen:
             n = sum(x == k for x in keys)
-            raise DatabaseError(f"key column {key!r} of table {table!r} is not unique: the value {k!r} is in {n} rows; "
-                                "pass key= a column that identifies each row (the primary key).")
+            raise DatabaseError(
+                f"key column {key!r} of table {table!r} is not unique: the value {k!r} is in {n} rows; "
+                "pass key= a column that identifies each row (the primary key)."
+            )
         seen.add(k)
 
 
-def _features(t: sa.Table, key: str, raw: dict, kinds: dict, fill: list[str], null_cells: dict,
-              n_rows: int) -> tuple[pd.DataFrame, dict[str, bool]]:
+def _features(
+    t: sa.Table, key: str, raw: dict, kinds: dict, fill: list[str], null_cells: dict, n_rows: int
+) -> tuple[pd.DataFrame, dict[str, bool]]:
     """The imputer's input ``(n_rows, n_features)`` (the key as index, so that its errors name the row) and,
     per text column, whether all its values are integers written as text (so that a number the imputer
     returns is written alike)."""
@@ -919,8 +1068,9 @@ def _features(t: sa.Table, key: str, raw: dict, kinds: dict, fill: list[str], nu
             if n_null:
                 logger.info("column %r has NULLs; it is not given to the imputer as a time feature.", c)
                 continue
-            data[c] = pd.to_datetime(pd.Series(values, dtype=object), utc=any(
-                getattr(v, "tzinfo", None) is not None for v in values[:1]))
+            data[c] = pd.to_datetime(
+                pd.Series(values, dtype=object), utc=any(getattr(v, "tzinfo", None) is not None for v in values[:1])
+            )
         elif kind in ("int", "float", "decimal"):
             data[c] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
         elif kind == "bool":
@@ -931,8 +1081,9 @@ def _features(t: sa.Table, key: str, raw: dict, kinds: dict, fill: list[str], nu
             observed = [v for v in values if v is not None]
             int_text[c] = bool(observed) and all(isinstance(v, str) and _INT_TEXT.match(v) for v in observed)
     if not any(c in data for c in fill):
-        raise DatabaseError(f"table {t.name!r}: none of the columns to fill {fill!r} has an observed value to learn "
-                            "from.")
+        raise DatabaseError(
+            f"table {t.name!r}: none of the columns to fill {fill!r} has an observed value to learn from."
+        )
     return pd.DataFrame(data).set_axis(pd.Index(raw[key], name=key), axis=0), int_text
 
 
@@ -940,8 +1091,10 @@ def _check_output(out: Any, X: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(out, pd.DataFrame):
         arr = np.asarray(out, dtype=object)
         if arr.shape != X.shape:
-            raise DatabaseError(f"the imputer returned shape {arr.shape} for a table of shape {X.shape}; it must "
-                                "return one value per input cell.")
+            raise DatabaseError(
+                f"the imputer returned shape {arr.shape} for a table of shape {X.shape}; it must "
+                "return one value per input cell."
+            )
         return pd.DataFrame(arr, index=X.index, columns=X.columns)
     if out.shape[0] != X.shape[0]:
         raise DatabaseError(f"the imputer returned {out.shape[0]} rows for {X.shape[0]}; it must keep every row.")
@@ -956,8 +1109,18 @@ def _changes_frame(changes: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(changes, columns=["key", "column", "value"]).astype(object)
 
 
-def _write(engine, t: sa.Table, key: str, fill: list[str], plan: dict, run_id: str, model: str, table: str,
-           audit_name: str, db_schema: str | None) -> tuple[dict[str, list], int]:
+def _write(
+    engine,
+    t: sa.Table,
+    key: str,
+    fill: list[str],
+    plan: dict,
+    run_id: str,
+    model: str,
+    table: str,
+    audit_name: str,
+    db_schema: str | None,
+) -> tuple[dict[str, list], int]:
     """Write the planned cells that are still NULL and their audit rows, in one transaction; returns the cells
     written per column, as stored, and the count of cells skipped (filled by another session meanwhile)."""
     kcol = t.c[key]
@@ -983,28 +1146,47 @@ def _write(engine, t: sa.Table, key: str, fill: list[str], plan: dict, run_id: s
         for c in todo:
             cells = params[c]
             if cells:
-                stmt = (sa.update(t).where(kcol == sa.bindparam(kp, type_=ktype)).where(t.c[c].is_(None))
-                        .values({c: sa.bindparam(vp, type_=t.c[c].type)}))
+                stmt = (
+                    sa.update(t)
+                    .where(kcol == sa.bindparam(kp, type_=ktype))
+                    .where(t.c[c].is_(None))
+                    .values({c: sa.bindparam(vp, type_=t.c[c].type)})
+                )
                 res = conn.execute(stmt, [{kp: kval(k), vp: v} for k, v in cells])
                 dialect = conn.dialect
                 sane = dialect.supports_sane_multi_rowcount if len(cells) > 1 else dialect.supports_sane_rowcount
                 if sane and res.rowcount not in (-1, len(cells)):
-                    raise DatabaseError(f"table {table!r}, column {c!r}: {res.rowcount} row(s) updated for "
-                                        f"{len(cells)} cells (is key {key!r} unique?); rolled back, nothing written.")
+                    raise DatabaseError(
+                        f"table {table!r}, column {c!r}: {res.rowcount} row(s) updated for "
+                        f"{len(cells)} cells (is key {key!r} unique?); rolled back, nothing written."
+                    )
                 # read back what is stored (a REAL or NUMERIC(p, s) column may round), for the audit and undo
                 ks = [k for k, _ in cells]
                 bound = [kval(k) for k in ks]
                 stored: dict = {}
                 for i in range(0, len(ks), _CHUNK):
-                    sel = sa.select(kcol, t.c[c]).where(_key_in(kcol, bound[i:i + _CHUNK], ktype))
+                    sel = sa.select(kcol, t.c[c]).where(_key_in(kcol, bound[i : i + _CHUNK], ktype))
                     for k, v in conn.execute(sel):
                         stored[k] = v
                 written[c] = [(k, stored.get(k)) for k in ks]
-                conn.execute(sa.insert(audit), [
-                    {"run_id": run_id, "table_name": table, "key_column": key, "key_value": str(k),
-                     _KEY_TYPE: _key_type(k), "column_name": c, "value": _as_text(v), "model": model,
-                     "written_at": now, "undone_at": None}
-                    for k, v in written[c]])
+                conn.execute(
+                    sa.insert(audit),
+                    [
+                        {
+                            "run_id": run_id,
+                            "table_name": table,
+                            "key_column": key,
+                            "key_value": str(k),
+                            _KEY_TYPE: _key_type(k),
+                            "column_name": c,
+                            "value": _as_text(v),
+                            "model": model,
+                            "written_at": now,
+                            "undone_at": None,
+                        }
+                        for k, v in written[c]
+                    ],
+                )
             if _after_column_write is not None:
                 _after_column_write(c)
     return written, skipped
@@ -1046,32 +1228,47 @@ def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_s
         try:
             with _transaction(engine) as conn:
                 if not _check_audit(conn, audit_table, db_schema):
-                    raise DatabaseError(f"no audit table {audit_table!r} in {_safe_url(engine)}: no indgan run has "
-                                        "written there (in Python, pass the audit_table= and db_schema= that "
-                                        "impute_table was given).")
+                    raise DatabaseError(
+                        f"no audit table {audit_table!r} in {_safe_url(engine)}: no indgan run has "
+                        "written there (in Python, pass the audit_table= and db_schema= that "
+                        "impute_table was given)."
+                    )
                 audit = _audit_table(audit_table, db_schema, _audit_has_key_type(conn, audit_table, db_schema))
-                rows = conn.execute(sa.select(audit).where(audit.c.run_id == run_id).order_by(audit.c.id)
-                                    .with_for_update()).mappings().all()
+                rows = (
+                    conn.execute(
+                        sa.select(audit).where(audit.c.run_id == run_id).order_by(audit.c.id).with_for_update()
+                    )
+                    .mappings()
+                    .all()
+                )
                 if not rows:
-                    raise DatabaseError(f"no run {run_id!r} in audit table {audit_table!r}; "
-                                        f"{_recent_runs(conn, audit)}")
+                    raise DatabaseError(
+                        f"no run {run_id!r} in audit table {audit_table!r}; {_recent_runs(conn, audit)}"
+                    )
                 pending = [r for r in rows if r["undone_at"] is None]
                 table = rows[0]["table_name"]
                 if not pending:
-                    raise DatabaseError(f"run {run_id} on table {table!r} was already undone at "
-                                        f"{max(r['undone_at'] for r in rows)}; nothing to do.")
+                    raise DatabaseError(
+                        f"run {run_id} on table {table!r} was already undone at "
+                        f"{max(r['undone_at'] for r in rows)}; nothing to do."
+                    )
                 report = _undo(conn, engine, audit, run_id, table, pending, db_schema)
         except sa_exc.SQLAlchemyError as exc:
-            raise DatabaseError(f"undoing run {run_id} failed and was rolled back (nothing changed): "
-                                f"{_first_line(exc)}") from exc
+            raise DatabaseError(
+                f"undoing run {run_id} failed and was rolled back (nothing changed): {_first_line(exc)}"
+            ) from exc
     report.seconds = perf_counter() - start
     logger.info("%s", report)
     return report
 
 
 def _recent_runs(conn: sa.Connection, audit: sa.Table) -> str:
-    q = (sa.select(audit.c.run_id, sa.func.min(audit.c.table_name), sa.func.count(), sa.func.max(audit.c.written_at))
-         .group_by(audit.c.run_id).order_by(sa.func.max(audit.c.written_at).desc()).limit(10))
+    q = (
+        sa.select(audit.c.run_id, sa.func.min(audit.c.table_name), sa.func.count(), sa.func.max(audit.c.written_at))
+        .group_by(audit.c.run_id)
+        .order_by(sa.func.max(audit.c.written_at).desc())
+        .limit(10)
+    )
     runs = conn.execute(q).all()
     if not runs:
         return "the audit table is empty."
@@ -1105,15 +1302,16 @@ def _undo(conn, engine, audit: sa.Table, run_id: str, table: str, pending: list,
         current: dict = {}
         bound = [kval(k) for k in ks]
         for i in range(0, len(ks), _CHUNK):
-            sel = sa.select(kcol, t.c[c]).where(_key_in(kcol, bound[i:i + _CHUNK], ktype)).with_for_update()
+            sel = sa.select(kcol, t.c[c]).where(_key_in(kcol, bound[i : i + _CHUNK], ktype)).with_for_update()
             for k, v in conn.execute(sel):
                 current[k] = v
         restore = []
         for r, k in typed:
             if k is None or k not in current:
                 reason = "key ambiguous" if _audit_key(r) in ambiguous else "row deleted"
-                conflicts.append({"key": r["key_value"], "column": c, "written": r["value"], "current": None,
-                                  "reason": reason})
+                conflicts.append(
+                    {"key": r["key_value"], "column": c, "written": r["value"], "current": None, "reason": reason}
+                )
             elif current[k] is None:
                 n_null += 1
                 done.append(r["id"])
@@ -1121,21 +1319,35 @@ def _undo(conn, engine, audit: sa.Table, run_id: str, table: str, pending: list,
                 restore.append({kp: kval(k)})
                 done.append(r["id"])
             else:
-                conflicts.append({"key": r["key_value"], "column": c, "written": r["value"],
-                                  "current": _as_text(current[k]), "reason": "changed since"})
+                conflicts.append(
+                    {
+                        "key": r["key_value"],
+                        "column": c,
+                        "written": r["value"],
+                        "current": _as_text(current[k]),
+                        "reason": "changed since",
+                    }
+                )
         if restore:
             stmt = sa.update(t).where(kcol == sa.bindparam(kp, type_=ktype)).values({c: None})
             conn.execute(stmt, restore)
             n_restored += len(restore)
     now = datetime.now(timezone.utc)
     if not conflicts:
-        conn.execute(sa.update(audit).where(audit.c.run_id == run_id).where(audit.c.undone_at.is_(None))
-                     .values(undone_at=now))
+        conn.execute(
+            sa.update(audit).where(audit.c.run_id == run_id).where(audit.c.undone_at.is_(None)).values(undone_at=now)
+        )
     else:  # only the cells now NULL: the conflicts stay pending
         for i in range(0, len(done), _CHUNK):
-            conn.execute(sa.update(audit).where(audit.c.id.in_(done[i:i + _CHUNK])).values(undone_at=now))
-    return UndoReport(run_id=run_id, table=table, n_restored=n_restored, n_conflicts=len(conflicts),
-                      conflicts=conflicts, n_already_null=n_null)
+            conn.execute(sa.update(audit).where(audit.c.id.in_(done[i : i + _CHUNK])).values(undone_at=now))
+    return UndoReport(
+        run_id=run_id,
+        table=table,
+        n_restored=n_restored,
+        n_conflicts=len(conflicts),
+        conflicts=conflicts,
+        n_already_null=n_null,
+    )
 
 
 def _audit_key(r) -> tuple[str | None, str]:
@@ -1143,8 +1355,9 @@ def _audit_key(r) -> tuple[str | None, str]:
     return r.get(_KEY_TYPE), r["key_value"]
 
 
-def _key_lookup(conn: sa.Connection, t: sa.Table, key: str,
-                audit_keys: set[tuple[str | None, str]]) -> tuple[dict[tuple, Any], set[tuple]]:
+def _key_lookup(
+    conn: sa.Connection, t: sa.Table, key: str, audit_keys: set[tuple[str | None, str]]
+) -> tuple[dict[tuple, Any], set[tuple]]:
     """Audit keys (type, text) -> the key values to bind, as read when written (decoded from their type, else
     found through the table by text and type), and the keys without a type whose text several rows share."""
     kind = _kind(t.c[key].type)

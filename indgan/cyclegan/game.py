@@ -55,7 +55,8 @@ class WindowHistory:
 
 
 def masked_l1(a: Tensor, b: Tensor, mask: Tensor, scale: Tensor) -> Tensor:
-    """Mean ``|a - b| / scale`` over the observed cells (``mask``), shapes ``(batch, T, n_tags)``, ``scale (n_tags,)``."""
+    """Mean ``|a - b| / scale`` over the observed cells (``mask``), shapes ``(batch, T, n_tags)``,
+    ``scale (n_tags,)``."""
     return ((a - b).abs() / scale * mask).sum() / mask.sum().clamp_min(1.0)
 
 
@@ -78,8 +79,16 @@ class CycleGANGame:
         The sample-and-hold groups (``columns``, ``period``).
     """
 
-    def __init__(self, generators: CycleGenerators, data: DomainWindows, batch: int, cycle_weight: float = 10.0,
-                 identity_weight: float = 0.5, pool_size: int = 50, held: list | None = None):
+    def __init__(
+        self,
+        generators: CycleGenerators,
+        data: DomainWindows,
+        batch: int,
+        cycle_weight: float = 10.0,
+        identity_weight: float = 0.5,
+        pool_size: int = 50,
+        held: list | None = None,
+    ):
         self.gens, self.data, self.batch = generators, data, batch
         self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
         self.pools = {"a": WindowHistory(pool_size), "b": WindowHistory(pool_size)}
@@ -87,7 +96,8 @@ class CycleGANGame:
         self._fakes: dict | None = None
 
     def hold(self, x: Tensor, phase: Tensor) -> Tensor:
-        """Translated windows ``(batch, T, n_tags)`` with each sample-and-hold group held at ``phase`` ``(batch, n_groups)``."""
+        """Translated windows ``(batch, T, n_tags)`` with each sample-and-hold group held at ``phase``
+        ``(batch, n_groups)``."""
         for k, g in enumerate(self.held):
             x = apply_sample_hold(x, g["columns"], g["period"], phase[:, k])
         return x
@@ -104,8 +114,10 @@ class CycleGANGame:
         fakes, self._fakes = self._fakes, None
         if fakes is None:  # the first step, or a second critic step: translate this batch
             with torch.no_grad():
-                fakes = {"b": (self.hold(self.gens.translate(xa, ma, ca, "b"), pa), ma, ca),
-                         "a": (self.hold(self.gens.translate(xb, mb, cb, "a"), pb), mb, cb)}
+                fakes = {
+                    "b": (self.hold(self.gens.translate(xa, ma, ca, "b"), pa), ma, ca),
+                    "a": (self.hold(self.gens.translate(xb, mb, cb, "a"), pb), mb, cb),
+                }
         fb, mfb, cfb = fakes["b"]
         fa, mfa, cfa = fakes["a"]
         fb = self.pools["b"].query(self._critic_input(fb, mfb, cfb))
@@ -120,13 +132,17 @@ class CycleGANGame:
         g, s = self.gens, self.gens.scale
         fake_b = self.hold(g.translate(xa, ma, ca, "b"), pa)
         fake_a = self.hold(g.translate(xb, mb, cb, "a"), pb)
-        adv = (loss.generator_loss(critic.d_b, self._critic_input(fake_b, ma, ca), self._critic_input(xb, mb, cb))
-               + loss.generator_loss(critic.d_a, self._critic_input(fake_a, mb, cb), self._critic_input(xa, ma, ca)))
-        cycle = (masked_l1(g.translate(fake_b, ma, ca, "a"), xa, ma, s)
-                 + masked_l1(g.translate(fake_a, mb, cb, "b"), xb, mb, s))
+        adv = loss.generator_loss(
+            critic.d_b, self._critic_input(fake_b, ma, ca), self._critic_input(xb, mb, cb)
+        ) + loss.generator_loss(critic.d_a, self._critic_input(fake_a, mb, cb), self._critic_input(xa, ma, ca))
+        cycle = masked_l1(g.translate(fake_b, ma, ca, "a"), xa, ma, s) + masked_l1(
+            g.translate(fake_a, mb, cb, "b"), xb, mb, s
+        )
         extra = self.cycle_weight * cycle
         if self.identity_weight:
-            identity = masked_l1(g.translate(xb, mb, cb, "b"), xb, mb, s) + masked_l1(g.translate(xa, ma, ca, "a"), xa, ma, s)
+            identity = masked_l1(g.translate(xb, mb, cb, "b"), xb, mb, s) + masked_l1(
+                g.translate(xa, ma, ca, "a"), xa, ma, s
+            )
             extra = extra + self.identity_weight * self.cycle_weight * identity
         self._fakes = {"b": (fake_b.detach(), ma, ca), "a": (fake_a.detach(), mb, cb)}
         self.last_cycle = cycle.detach()

@@ -201,15 +201,38 @@ class CycleGAN(FittedModel):
     fit_info_class: ClassVar[type] = CycleFitInfo
     extra_loss_name = "cycle+identity"
 
-    def __init__(self, domains=None, seq_len: int = 32, stride: int = 2, hidden_dim: int = 32, n_blocks: int = 4,
-                 disc_dim: int = 8, iterations: int | None = None, time_budget: float | str | None = "auto",
-                 batch_size: int = 16, learning_rate: float = 2e-4, beta1: float = 0.5, loss: str = "least-squares",
-                 cycle_weight: float = 10.0, identity_weight: float = 0.5, pool_size: int = 50, critic_steps: int = 1,
-                 ema_decay: float | None = 0.99, sample_hold: bool = True, max_missing: float = 0.5,
-                 min_windows: int = 8, mean_start: bool = True, max_discrete_levels: int = 10,
-                 columns: dict | None = None,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = True,
-                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
+    def __init__(
+        self,
+        domains=None,
+        seq_len: int = 32,
+        stride: int = 2,
+        hidden_dim: int = 32,
+        n_blocks: int = 4,
+        disc_dim: int = 8,
+        iterations: int | None = None,
+        time_budget: float | str | None = "auto",
+        batch_size: int = 16,
+        learning_rate: float = 2e-4,
+        beta1: float = 0.5,
+        loss: str = "least-squares",
+        cycle_weight: float = 10.0,
+        identity_weight: float = 0.5,
+        pool_size: int = 50,
+        critic_steps: int = 1,
+        ema_decay: float | None = 0.99,
+        sample_hold: bool = True,
+        max_missing: float = 0.5,
+        min_windows: int = 8,
+        mean_start: bool = True,
+        max_discrete_levels: int = 10,
+        columns: dict | None = None,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ):
         self.domains = domains
         self.seq_len = seq_len
         self.stride = stride
@@ -243,8 +266,10 @@ class CycleGAN(FittedModel):
     # ------------------------------------------------------------------ checks
     def _validate_params(self) -> tuple:
         if self.domains is None:
-            raise ConfigError("CycleGAN needs domains=(column, value_a, value_b), e.g. ('fault', 0, 4) "
-                              "(indgan fit ... --model cyclegan --domains fault=0,4).")
+            raise ConfigError(
+                "CycleGAN needs domains=(column, value_a, value_b), e.g. ('fault', 0, 4) "
+                "(indgan fit ... --model cyclegan --domains fault=0,4)."
+            )
         domain = parse_domains(self.domains)
         check_positive_int("seq_len", self.seq_len, minimum=16)
         for name in ("stride", "hidden_dim", "n_blocks", "disc_dim", "batch_size", "critic_steps", "min_windows"):
@@ -263,8 +288,15 @@ class CycleGAN(FittedModel):
         return domain
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data, data_b=None, schema: Schema | None = None, condition: str | list[str] | None = None,
-            entity: str | None = None, time: str | None = None) -> CycleGAN:
+    def fit(
+        self,
+        data,
+        data_b=None,
+        schema: Schema | None = None,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ) -> CycleGAN:
         """Learn the translation between the two domains.
 
         Parameters
@@ -301,16 +333,33 @@ class CycleGAN(FittedModel):
         if column in conditions:
             raise ConfigError(f"{column!r} is the domain column; leave it out of the conditions.")
         logs, labels = self._read(data, data_b, schema, column, a, b, conditions, entity, time)
-        prep = prepare_domains(logs, labels, (column, a, b), conditions, self.seq_len, self.stride, self.max_missing,
-                               self.sample_hold, self.min_windows)
+        prep = prepare_domains(
+            logs,
+            labels,
+            (column, a, b),
+            conditions,
+            self.seq_len,
+            self.stride,
+            self.max_missing,
+            self.sample_hold,
+            self.min_windows,
+        )
         self.schema_, self.encoder_, self.cond_encoder_ = logs[0].schema, prep.encoder, prep.cond_encoder
         self.device_ = device
         n_tags, ctx_dim = prep.n_tags, prep.ctx.shape[1]
         stuck = {d: tuple(torch.from_numpy(np.asarray(v)) for v in prep.stuck[d]) for d in "ab"}
-        self._build(n_tags, ctx_dim, torch.from_numpy(prep.shift), torch.from_numpy(prep.scale), stuck, device,
-                    torch.from_numpy(prep.offset) if self.mean_start else None)
-        held = [{"columns": [int(j) for j in g.columns], "names": list(g.names), "period": int(g.period)}
-                for g in prep.held]
+        self._build(
+            n_tags,
+            ctx_dim,
+            torch.from_numpy(prep.shift),
+            torch.from_numpy(prep.scale),
+            stuck,
+            device,
+            torch.from_numpy(prep.offset) if self.mean_start else None,
+        )
+        held = [
+            {"columns": [int(j) for j in g.columns], "names": list(g.names), "period": int(g.period)} for g in prep.held
+        ]
         data_t = prep.tensors(device, self.seq_len)
         batch = int(min(self.batch_size, len(prep.starts["a"]), len(prep.starts["b"])))
         prepare_seconds = perf_counter() - t_start
@@ -319,11 +368,20 @@ class CycleGAN(FittedModel):
         betas = (self.beta1, 0.999)
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate, betas=betas)
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate, betas=betas)
-        trainer = AdversarialTrainer(self.generator_, self.discriminator_, loss, g_opt, d_opt,
-                                     critic_steps=self.critic_steps, ema_decay=self.ema_decay, verbose=self.verbose,
-                                     desc="CycleGAN")
-        game = CycleGANGame(self.generator_, data_t, batch, self.cycle_weight, self.identity_weight, self.pool_size,
-                            held)
+        trainer = AdversarialTrainer(
+            self.generator_,
+            self.discriminator_,
+            loss,
+            g_opt,
+            d_opt,
+            critic_steps=self.critic_steps,
+            ema_decay=self.ema_decay,
+            verbose=self.verbose,
+            desc="CycleGAN",
+        )
+        game = CycleGANGame(
+            self.generator_, data_t, batch, self.cycle_weight, self.identity_weight, self.pool_size, held
+        )
         budget = budget_seconds(self.time_budget, device)
         left = None if budget is None else max(1.0, budget - prepare_seconds)
         summary = trainer.fit(game, self.iterations, device, log_every=100, time_budget=left)
@@ -336,14 +394,27 @@ class CycleGAN(FittedModel):
         grid = logs[0].grid
         names = self.encoder_.continuous
         self.fit_info_ = CycleFitInfo(
-            source=logs[0].source, domain_column=column, domain_values=[_py(v) for v in self._values],
-            n_windows_a=len(prep.starts["a"]), n_windows_b=len(prep.starts["b"]), seq_len=int(self.seq_len),
-            n_tags=int(n_tags), context_dim=int(ctx_dim), conditions=conditions, held=held,
+            source=logs[0].source,
+            domain_column=column,
+            domain_values=[_py(v) for v in self._values],
+            n_windows_a=len(prep.starts["a"]),
+            n_windows_b=len(prep.starts["b"]),
+            seq_len=int(self.seq_len),
+            n_tags=int(n_tags),
+            context_dim=int(ctx_dim),
+            conditions=conditions,
+            held=held,
             stuck_a=[names[j] for j in np.flatnonzero(prep.stuck["a"][0])],
-            stuck_b=[names[j] for j in np.flatnonzero(prep.stuck["b"][0])], interval=float(grid.interval),
-            time_column=self.schema_.time_column, entity_column=self.schema_.entity_column, batch_size=batch,
-            hidden_dim=int(self.hidden_dim), prepare_seconds=prepare_seconds, fit_seconds=perf_counter() - t_start,
-            **errors)
+            stuck_b=[names[j] for j in np.flatnonzero(prep.stuck["b"][0])],
+            interval=float(grid.interval),
+            time_column=self.schema_.time_column,
+            entity_column=self.schema_.entity_column,
+            batch_size=batch,
+            hidden_dim=int(self.hidden_dim),
+            prepare_seconds=prepare_seconds,
+            fit_seconds=perf_counter() - t_start,
+            **errors,
+        )
         del self._values
         self._rng_ = self.new_generator(self.random_state)
         return self
@@ -352,15 +423,20 @@ class CycleGAN(FittedModel):
         """The log(s) on the time grid and the domain of each grid row."""
         from ..adapters.files import read_table
 
-        frames = [d if isinstance(d, pd.DataFrame) else read_table(d) for d in ([data] if data_b is None else [data, data_b])]
+        frames = [
+            d if isinstance(d, pd.DataFrame) else read_table(d) for d in ([data] if data_b is None else [data, data_b])
+        ]
         if data_b is None:
             df = frames[0]
             source = df.attrs.get("source", "table")
             if column not in df.columns:
-                raise ConditionError(f"{source}: domain column {column!r} is not in the table; columns: "
-                                     f"{', '.join(map(str, df.columns[:15]))}{' ...' if df.shape[1] > 15 else ''}.")
-            log = prepare_log(df, schema, [column] + conditions, entity, time, self.columns, self.max_discrete_levels,
-                              "CycleGAN")
+                raise ConditionError(
+                    f"{source}: domain column {column!r} is not in the table; columns: "
+                    f"{', '.join(map(str, df.columns[:15]))}{' ...' if df.shape[1] > 15 else ''}."
+                )
+            log = prepare_log(
+                df, schema, [column] + conditions, entity, time, self.columns, self.max_discrete_levels, "CycleGAN"
+            )
             found: list = []
             labels = domain_labels(log.condition_frame[column], column, a, b, log.source, matched=found)
             self._values = found
@@ -378,28 +454,43 @@ class CycleGAN(FittedModel):
                     if col not in both.columns:
                         raise DataError(f"{role} column {col!r} is not in the tables.")
                     overrides[role] = [col]
-            schema = infer_schema(both, overrides=overrides or None, max_discrete_levels=self.max_discrete_levels,
-                                  source=named[0].attrs.get("source", "table"))
+            schema = infer_schema(
+                both,
+                overrides=overrides or None,
+                max_discrete_levels=self.max_discrete_levels,
+                source=named[0].attrs.get("source", "table"),
+            )
         logs, labels, self._values = [], [], [a, b]
         for k, (df, which) in enumerate(zip(named, "AB")):
             if not df.attrs.get("source"):
                 df = df.copy(deep=False)  # names the table in messages; the caller's frame is left alone
                 df.attrs["source"] = f"table {which}"
-            log = prepare_log(df, schema, [column] + conditions, entity, time, self.columns, self.max_discrete_levels,
-                              "CycleGAN")
+            log = prepare_log(
+                df, schema, [column] + conditions, entity, time, self.columns, self.max_discrete_levels, "CycleGAN"
+            )
             found: list = []
-            lab = domain_labels(log.condition_frame[column], column, a, b, log.source, require=(k == 0, k == 1),
-                                matched=found)
+            lab = domain_labels(
+                log.condition_frame[column], column, a, b, log.source, require=(k == 0, k == 1), matched=found
+            )
             self._values[k] = found[k]
             lab = np.where(lab == k, lab, -1).astype(np.int8)  # the rows of this table's own domain
             logs.append(log)
             labels.append(lab)
         return logs, labels
 
-    def _build(self, n_tags: int, ctx_dim: int, shift: Tensor, scale: Tensor, stuck: dict, device: torch.device,
-               offset: Tensor | None = None):
-        self.generator_ = CycleGenerators(n_tags, ctx_dim, self.hidden_dim, self.n_blocks, shift, scale,
-                                          stuck, offset).to(device)
+    def _build(
+        self,
+        n_tags: int,
+        ctx_dim: int,
+        shift: Tensor,
+        scale: Tensor,
+        stuck: dict,
+        device: torch.device,
+        offset: Tensor | None = None,
+    ):
+        self.generator_ = CycleGenerators(
+            n_tags, ctx_dim, self.hidden_dim, self.n_blocks, shift, scale, stuck, offset
+        ).to(device)
         self.discriminator_ = CycleDiscriminators(2 * n_tags + ctx_dim, self.disc_dim).to(device)
 
     @torch.no_grad()
@@ -464,8 +555,10 @@ class CycleGAN(FittedModel):
         column, values = info.domain_column, info.domain_values
         k = match_level(values, to)
         if k is None:
-            raise ConditionError(f"--to {to!r} is not one of this model's domains: {column}={values[0]!r} (A) or "
-                                 f"{column}={values[1]!r} (B).")
+            raise ConditionError(
+                f"--to {to!r} is not one of this model's domains: {column}={values[0]!r} (A) or "
+                f"{column}={values[1]!r} (B)."
+            )
         target, source_value = "ab"[k], values[1 - k]
         if not isinstance(data, pd.DataFrame):
             from ..adapters.files import read_table
@@ -481,9 +574,11 @@ class CycleGAN(FittedModel):
         if short.size:
             e = grid.entities[short[0]]
             where = f" {entity_col} {e!r}" if entity_col else " the log"
-            raise DataError(f"{source}:{where} has {int(grid.lengths[short[0]])} steps at the training interval, "
-                            f"shorter than the model's windows of {info.seq_len} steps; give at least {info.seq_len} "
-                            "rows per entity.")
+            raise DataError(
+                f"{source}:{where} has {int(grid.lengths[short[0]])} steps at the training interval, "
+                f"shorter than the model's windows of {info.seq_len} steps; give at least {info.seq_len} "
+                "rows per entity."
+            )
         cond_frame = fill_conditions(grid, [column] + info.conditions, entity_col, source)
         log = _GridLog(grid, cond_frame)
         x, mask, ctx = encode(log, self.encoder_, self.cond_encoder_, info.n_tags, info.conditions)
@@ -523,8 +618,9 @@ class CycleGAN(FittedModel):
         if n_merged:
             import logging
 
-            logging.getLogger(__name__).warning("%s: %d row(s) share a grid point with a nearer sample and are left "
-                                                "as they are.", source, n_merged)
+            logging.getLogger(__name__).warning(
+                "%s: %d row(s) share a grid point with a nearer sample and are left as they are.", source, n_merged
+            )
         return out
 
     def _check_columns(self, data: pd.DataFrame, source: str, column: str, source_value) -> pd.DataFrame:
@@ -533,20 +629,25 @@ class CycleGAN(FittedModel):
         known = {c.name for c in schema.columns}
         unknown = [c for c in data.columns if c not in known]
         if unknown:
-            raise DataError(f"{source}: column(s) {', '.join(map(repr, unknown[:10]))} are not known to this model "
-                            f"(it was trained on {len(known)} columns); drop them before translating.")
+            raise DataError(
+                f"{source}: column(s) {', '.join(map(repr, unknown[:10]))} are not known to this model "
+                f"(it was trained on {len(known)} columns); drop them before translating."
+            )
         frame = data if column in data.columns else data.assign(**{column: source_value})
         needed = [c.name for c in schema.columns if c.role not in (CONSTANT, IGNORED)]
         missing = [c for c in needed if c not in frame.columns]
         if missing:
-            raise DataError(f"{source}: column(s) {', '.join(map(repr, missing[:10]))}"
-                            f"{' and more' if len(missing) > 10 else ''} of the training data are missing; "
-                            "translating needs every tag the model was trained on.")
+            raise DataError(
+                f"{source}: column(s) {', '.join(map(repr, missing[:10]))}"
+                f"{' and more' if len(missing) > 10 else ''} of the training data are missing; "
+                "translating needs every tag the model was trained on."
+            )
         return frame
 
     @torch.no_grad()
-    def _translate_grid(self, x: np.ndarray, mask: np.ndarray, ctx: np.ndarray, offsets: np.ndarray, target: str,
-                        batch_windows: int) -> np.ndarray:
+    def _translate_grid(
+        self, x: np.ndarray, mask: np.ndarray, ctx: np.ndarray, offsets: np.ndarray, target: str, batch_windows: int
+    ) -> np.ndarray:
         """Encoded grid rows ``(n_steps, n_tags)`` -> translated rows (same shape), window by window with overlap-add,
         then the sample-and-hold groups held at the source's update phase."""
         info = self.fit_info_
@@ -557,7 +658,7 @@ class CycleGAN(FittedModel):
         steps = torch.arange(seq_len, device=dev)
         parts = []
         for a in range(0, len(starts), batch_windows):  # passes of many windows, for memory
-            idx = t(starts[a:a + batch_windows])[:, None] + steps
+            idx = t(starts[a : a + batch_windows])[:, None] + steps
             parts.append(self.generator_.translate(xt[idx], mt[idx], ct[idx], target))
         y = overlap_add(torch.cat(parts), starts, len(x))
         if info.held:
@@ -575,31 +676,43 @@ class CycleGAN(FittedModel):
         """What the fit learned, for ``indgan fit``."""
         fi = self.fit_info_
         a, b = fi.domain_values
-        lines = [f"domains: {fi.domain_column}={a!r} (A, {fi.n_windows_a} windows) <-> {fi.domain_column}={b!r} "
-                 f"(B, {fi.n_windows_b} windows) of {fi.seq_len} steps; {fi.n_tags} tags translated",
-                 f"round trip on training windows (tag standard deviations): A->B->A {fi.cycle_error_a:.3f} "
-                 f"(A->B moved {fi.one_way_a:.3f}), B->A->B {fi.cycle_error_b:.3f} (B->A moved {fi.one_way_b:.3f})"]
+        lines = [
+            f"domains: {fi.domain_column}={a!r} (A, {fi.n_windows_a} windows) <-> {fi.domain_column}={b!r} "
+            f"(B, {fi.n_windows_b} windows) of {fi.seq_len} steps; {fi.n_tags} tags translated",
+            f"round trip on training windows (tag standard deviations): A->B->A {fi.cycle_error_a:.3f} "
+            f"(A->B moved {fi.one_way_a:.3f}), B->A->B {fi.cycle_error_b:.3f} (B->A moved {fi.one_way_b:.3f})",
+        ]
         if fi.stuck_b or fi.stuck_a:
-            lines.append(f"stuck tags kept at their value: under B {_names(fi.stuck_b) or 'none'}; under A "
-                         f"{_names(fi.stuck_a) or 'none'}")
-        lines += [f"sampled and held every {g['period']} steps (held at the source's update steps): {_names(g['names'])}"
-                  for g in fi.held]
+            lines.append(
+                f"stuck tags kept at their value: under B {_names(fi.stuck_b) or 'none'}; under A "
+                f"{_names(fi.stuck_a) or 'none'}"
+            )
+        lines += [
+            f"sampled and held every {g['period']} steps (held at the source's update steps): {_names(g['names'])}"
+            for g in fi.held
+        ]
         return lines
 
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""
         fi, s = self.fit_info_, self.summary_
-        return [f"windows: {fi.n_windows_a} of A, {fi.n_windows_b} of B, {fi.seq_len} steps, {fi.n_tags} tags, "
-                f"context {fi.context_dim}",
-                f"training: {s.steps} iterations ({s.seconds:.1f} s on {s.device}, {s.stop_reason}), batch "
-                f"{fi.batch_size} per domain, loss {s.loss}, cycle weight {self.cycle_weight:g}, identity "
-                f"{self.identity_weight:g} x cycle"]
+        return [
+            f"windows: {fi.n_windows_a} of A, {fi.n_windows_b} of B, {fi.seq_len} steps, {fi.n_tags} tags, "
+            f"context {fi.context_dim}",
+            f"training: {s.steps} iterations ({s.seconds:.1f} s on {s.device}, {s.stop_reason}), batch "
+            f"{fi.batch_size} per domain, loss {s.loss}, cycle weight {self.cycle_weight:g}, identity "
+            f"{self.identity_weight:g} x cycle",
+        ]
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
-        meta = {"schema": self.schema_.to_dict(), "encoder": self.encoder_.to_dict(),
-                "cond_encoder": self.cond_encoder_.to_dict(), "summary": self.summary_.to_dict(),
-                "fit_info": self.fit_info_.to_dict()}
+        meta = {
+            "schema": self.schema_.to_dict(),
+            "encoder": self.encoder_.to_dict(),
+            "cond_encoder": self.cond_encoder_.to_dict(),
+            "summary": self.summary_.to_dict(),
+            "fit_info": self.fit_info_.to_dict(),
+        }
         tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
         tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
         return meta, tensors
@@ -633,7 +746,11 @@ def _py(v):
 
 def _cast_like(value, series: pd.Series):
     """A domain value as the column's type (``4`` into an int64 column, ``"4"`` into a text one)."""
-    if pd.api.types.is_integer_dtype(series) and isinstance(value, (int, float, np.number)) and float(value).is_integer():
+    if (
+        pd.api.types.is_integer_dtype(series)
+        and isinstance(value, (int, float, np.number))
+        and float(value).is_integer()
+    ):
         return int(value)
     if pd.api.types.is_float_dtype(series):
         try:

@@ -109,8 +109,17 @@ class CycleGenerators(nn.Module):
     domain, the tags that never move there (``stuck_a``/``stuck_b`` bool and ``stuck_value_a``/``stuck_value_b``,
     ``(n_tags,)``, encoded units: a valve stuck under a fault comes out stuck at its value)."""
 
-    def __init__(self, n_tags: int, context_dim: int, hidden: int, n_blocks: int, shift: Tensor, scale: Tensor,
-                 stuck: dict[str, tuple[Tensor, Tensor]], offset: Tensor | None = None):
+    def __init__(
+        self,
+        n_tags: int,
+        context_dim: int,
+        hidden: int,
+        n_blocks: int,
+        shift: Tensor,
+        scale: Tensor,
+        stuck: dict[str, tuple[Tensor, Tensor]],
+        offset: Tensor | None = None,
+    ):
         super().__init__()
         self.g_ab = TemporalGenerator(n_tags, context_dim, hidden, n_blocks)
         self.g_ba = TemporalGenerator(n_tags, context_dim, hidden, n_blocks)

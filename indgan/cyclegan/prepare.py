@@ -44,8 +44,9 @@ def parse_domains(domains) -> tuple[str, object, object]:
     return column, a, b
 
 
-def domain_labels(values: pd.Series, column: str, a, b, source: str, require: tuple = (True, True),
-                  matched: list | None = None) -> np.ndarray:
+def domain_labels(
+    values: pd.Series, column: str, a, b, source: str, require: tuple = (True, True), matched: list | None = None
+) -> np.ndarray:
     """Per row: 0 where ``values`` is domain ``a``, 1 where it is ``b``, -1 elsewhere (``(n,)`` int8). ``"4"``
     matches ``4`` (:func:`~indgan.schema.match_level`); ``matched``, when given, receives the two values as the data
     holds them (None for one that does not occur).
@@ -117,8 +118,16 @@ class DomainData:
 
     def tensors(self, device, seq_len: int) -> DomainWindows:
         t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)
-        return DomainWindows(t(self.x), t(self.mask), t(self.ctx), t(self.starts["a"]), t(self.starts["b"]),
-                             t(self.phases["a"]), t(self.phases["b"]), seq_len)
+        return DomainWindows(
+            t(self.x),
+            t(self.mask),
+            t(self.ctx),
+            t(self.starts["a"]),
+            t(self.starts["b"]),
+            t(self.phases["a"]),
+            t(self.phases["b"]),
+            seq_len,
+        )
 
 
 def _role(schema, column: str) -> str:
@@ -137,18 +146,32 @@ def feature_columns(log: LogInput, domain_column: str) -> tuple[list[str], list[
     return cont, [c for c in features if c not in cont]
 
 
-def encode(log: LogInput, encoder: RangeEncoder, cond_encoder: RangeEncoder, n_tags: int,
-           conditions: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def encode(
+    log: LogInput, encoder: RangeEncoder, cond_encoder: RangeEncoder, n_tags: int, conditions: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The grid of a log -> encoded tags ``(n_steps, n_tags)``, their mask, and the context ``(n_steps, ctx_dim)``
     (the categorical columns' one-hots, then the encoded other conditions), float32."""
     values, observed = encoder.transform(log.grid.frame, log.grid.observed)
-    c, _ = cond_encoder.transform(log.condition_frame[conditions]) if conditions else (np.zeros((len(values), 0), np.float32), None)
+    c, _ = (
+        cond_encoder.transform(log.condition_frame[conditions])
+        if conditions
+        else (np.zeros((len(values), 0), np.float32), None)
+    )
     ctx = np.concatenate([values[:, n_tags:], c], 1).astype(np.float32)
     return values[:, :n_tags], observed[:, :n_tags], ctx
 
 
-def prepare_domains(logs: list[LogInput], labels: list[np.ndarray], domain: tuple, conditions: list[str],
-                    seq_len: int, stride: int, max_missing: float, sample_hold: bool, min_windows: int) -> DomainData:
+def prepare_domains(
+    logs: list[LogInput],
+    labels: list[np.ndarray],
+    domain: tuple,
+    conditions: list[str],
+    seq_len: int,
+    stride: int,
+    max_missing: float,
+    sample_hold: bool,
+    min_windows: int,
+) -> DomainData:
     """Encode the logs (one, or one per domain) and cut each domain's training windows.
 
     Parameters
@@ -171,13 +194,15 @@ def prepare_domains(logs: list[LogInput], labels: list[np.ndarray], domain: tupl
     cont, cat = feature_columns(logs[0], column)
     source = logs[0].source
     if not cont:
-        raise DataError(f"{source}: no continuous tag to translate once time, entity, {column!r} and the conditions "
-                        "are set aside.")
+        raise DataError(
+            f"{source}: no continuous tag to translate once time, entity, {column!r} and the conditions are set aside."
+        )
     frames = pd.concat([lg.grid.frame.loc[lg.grid.observed] for lg in logs], ignore_index=True)
     encoder = RangeEncoder(cont, cat).fit(frames)
     cond_cat = [c for c in conditions if _role(logs[0].schema, c) != CONTINUOUS]
     cond_encoder = RangeEncoder([c for c in conditions if c not in cond_cat], cond_cat).fit(
-        pd.concat([lg.condition_frame[conditions] for lg in logs], ignore_index=True))
+        pd.concat([lg.condition_frame[conditions] for lg in logs], ignore_index=True)
+    )
     n_tags = len(cont)
     xs, ms, cs, offsets, labs = [], [], [], [0], []
     for lg, lab in zip(logs, labels):
@@ -197,12 +222,17 @@ def prepare_domains(logs: list[LogInput], labels: list[np.ndarray], domain: tupl
         pick = all_starts[(win_lab == k).all(1) & (missing <= max_missing)]
         if len(pick) < min_windows:
             rows = int((lab == k).sum())
-            raise DataError(f"{source}: domain {column}={value!r} has {len(pick)} window(s) of {seq_len} steps "
-                            f"({rows} rows, {max_missing:.0%} missing at most) and the model needs at least "
-                            f"{min_windows}; give more data of that domain or lower seq_len.")
+            raise DataError(
+                f"{source}: domain {column}={value!r} has {len(pick)} window(s) of {seq_len} steps "
+                f"({rows} rows, {max_missing:.0%} missing at most) and the model needs at least "
+                f"{min_windows}; give more data of that domain or lower seq_len."
+            )
         starts[d] = pick
-        phases[d] = (np.stack([g.start_phase(pick, offsets) for g in held], 1) if held
-                     else np.zeros((len(pick), 0), dtype=np.int64))
+        phases[d] = (
+            np.stack([g.start_phase(pick, offsets) for g in held], 1)
+            if held
+            else np.zeros((len(pick), 0), dtype=np.int64)
+        )
         rows = lab == k
         m_d = mask[rows]
         means[d] = observed_mean_std(x[rows], m_d)[0]
@@ -212,8 +242,22 @@ def prepare_domains(logs: list[LogInput], labels: list[np.ndarray], domain: tupl
         is_stuck = np.isfinite(lo) & (hi - lo <= STUCK_TOL) & (m_d.sum(0) >= seq_len)
         stuck[d] = (is_stuck, np.where(is_stuck, lo, 0.0).astype(np.float32))
     offset = ((means["b"] - means["a"]) / scale).astype(np.float32)
-    return DomainData(encoder, cond_encoder, n_tags, x, mask, ctx, starts, phases, held, shift, scale, stuck,
-                      tuple(domain[1:]), offset)
+    return DomainData(
+        encoder,
+        cond_encoder,
+        n_tags,
+        x,
+        mask,
+        ctx,
+        starts,
+        phases,
+        held,
+        shift,
+        scale,
+        stuck,
+        tuple(domain[1:]),
+        offset,
+    )
 
 
 def update_phase(x: np.ndarray, offsets: np.ndarray, columns: list[int], period: int) -> np.ndarray:

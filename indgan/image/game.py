@@ -27,10 +27,25 @@ class ImageGame:
         WGAN-GP pairs real and fake samples one to one (the fakes then take the real batch's labels).
     """
 
-    def __init__(self, generator: nn.Module, images: Tensor, labels: Tensor | None, n_classes: int, latent_dim: int,
-                 batch: int, need_real: bool, paired: bool):
+    def __init__(
+        self,
+        generator: nn.Module,
+        images: Tensor,
+        labels: Tensor | None,
+        n_classes: int,
+        latent_dim: int,
+        batch: int,
+        need_real: bool,
+        paired: bool,
+    ):
         self.generator, self.images, self.labels = generator, images, labels
-        self.n_classes, self.latent_dim, self.batch, self.need_real, self.pair = n_classes, latent_dim, batch, need_real, paired
+        self.n_classes, self.latent_dim, self.batch, self.need_real, self.pair = (
+            n_classes,
+            latent_dim,
+            batch,
+            need_real,
+            paired,
+        )
 
     def _real(self) -> tuple[Tensor, Tensor | None]:
         idx = torch.randint(len(self.images), (self.batch,), device=self.images.device)

@@ -102,10 +102,21 @@ class DCGAN(FittedModel):
     generates_images = True
     fit_info_class: ClassVar[type] = ImageFitInfo
 
-    def __init__(self, latent_dim: int = 100, features: int = 64, epochs: int | None = None,
-                 time_budget: float | str | None = "auto", batch_size: int = 128,
-                 learning_rate: float = 2e-4, beta1: float = 0.5, loss: str = "non-saturating", critic_steps: int = 1,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = True):
+    def __init__(
+        self,
+        latent_dim: int = 100,
+        features: int = 64,
+        epochs: int | None = None,
+        time_budget: float | str | None = "auto",
+        batch_size: int = 128,
+        learning_rate: float = 2e-4,
+        beta1: float = 0.5,
+        loss: str = "non-saturating",
+        critic_steps: int = 1,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+    ):
         self.latent_dim = latent_dim
         self.features = features
         self.epochs = epochs
@@ -145,8 +156,12 @@ class DCGAN(FittedModel):
         else:
             classes = []
         images = np.asarray(images)
-        if images.ndim != 4 or images.shape[1] not in (1, 3) or images.shape[2] != images.shape[3] \
-                or images.shape[2] not in SIZES:
+        if (
+            images.ndim != 4
+            or images.shape[1] not in (1, 3)
+            or images.shape[2] != images.shape[3]
+            or images.shape[2] not in SIZES
+        ):
             raise DataError(f"images of shape {images.shape}: expected (n, 1 or 3, size, size) with size in {SIZES}.")
         if images.dtype != np.uint8:
             raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.image.prepare.load_images does).")
@@ -180,21 +195,47 @@ class DCGAN(FittedModel):
         betas = (self.beta1, 0.999)
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate, betas=betas)
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate, betas=betas)
-        trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
-                                     critic_steps=self.critic_steps, verbose=self.verbose, desc=self.kind)
-        problem = ImageGame(self.generator_, x, y, self.n_classes_, self.latent_dim, batch,
-                            need_real=trainer.loss.needs_real, paired=trainer.loss.paired)
+        trainer = AdversarialTrainer(
+            self.generator_,
+            self.discriminator_,
+            AdversarialLoss(self.loss),
+            g_opt,
+            d_opt,
+            critic_steps=self.critic_steps,
+            verbose=self.verbose,
+            desc=self.kind,
+        )
+        problem = ImageGame(
+            self.generator_,
+            x,
+            y,
+            self.n_classes_,
+            self.latent_dim,
+            batch,
+            need_real=trainer.loss.needs_real,
+            paired=trainer.loss.paired,
+        )
         steps = max(1, len(images) // batch)
         budget = budget_seconds(self.time_budget, device, n_rows=len(images), unit="images")
         threads.start()
-        self.summary_ = trainer.fit(problem, None if self.epochs is None else self.epochs * steps, device,
-                                    log_every=steps, time_budget=budget)
+        self.summary_ = trainer.fit(
+            problem, None if self.epochs is None else self.epochs * steps, device, log_every=steps, time_budget=budget
+        )
         self._rng_ = self.new_generator(self.random_state)
         self.fit_info_ = ImageFitInfo(
-            n_images=int(len(images)), size=self.size_, channels=self.channels_, n_classes=self.n_classes_,
-            classes=self.classes_, batch_size=int(batch), steps_per_epoch=int(steps), fit_seconds=perf_counter() - t0,
+            n_images=int(len(images)),
+            size=self.size_,
+            channels=self.channels_,
+            n_classes=self.n_classes_,
+            classes=self.classes_,
+            batch_size=int(batch),
+            steps_per_epoch=int(steps),
+            fit_seconds=perf_counter() - t0,
             seconds_per_epoch=self.summary_.seconds / max(1, self.summary_.epochs),
-            stop_reason=self.summary_.stop_reason, time_budget=budget, **self._collapse_signal(images, labels))
+            stop_reason=self.summary_.stop_reason,
+            time_budget=budget,
+            **self._collapse_signal(images, labels),
+        )
         return self
 
     def _collapse_signal(self, images: np.ndarray, labels: np.ndarray | None) -> dict:
@@ -223,13 +264,17 @@ class DCGAN(FittedModel):
     def _labels(self, n: int, labels, g: torch.Generator) -> Tensor | None:
         if not self.conditional:
             if labels is not None:
-                raise ConditionError(f"{self.kind} is not conditional; train ConditionalDCGAN (--conditional) to "
-                                     "choose labels.")
+                raise ConditionError(
+                    f"{self.kind} is not conditional; train ConditionalDCGAN (--conditional) to choose labels."
+                )
             return None
         if labels is None:
             return torch.randint(self.n_classes_, (n,), device=self.device_, generator=g)
-        arr = np.broadcast_to(np.asarray(self._label_index(labels)), (n,)) if np.ndim(labels) == 0 else \
-            np.asarray([self._label_index(v) for v in labels])
+        arr = (
+            np.broadcast_to(np.asarray(self._label_index(labels)), (n,))
+            if np.ndim(labels) == 0
+            else np.asarray([self._label_index(v) for v in labels])
+        )
         if len(arr) != n:
             raise ConditionError(f"{len(arr)} labels for {n} images.")
         return torch.as_tensor(np.ascontiguousarray(arr), dtype=torch.long, device=self.device_)
@@ -248,7 +293,9 @@ class DCGAN(FittedModel):
         return k
 
     @torch.no_grad()
-    def sample(self, n: int = 64, labels=None, random_state: int | None = None, z: np.ndarray | None = None) -> np.ndarray:
+    def sample(
+        self, n: int = 64, labels=None, random_state: int | None = None, z: np.ndarray | None = None
+    ) -> np.ndarray:
         """``n`` images, uint8 ``(n, channels, size, size)``. ``labels``: one label (index or class name) for
         all, or one per image (conditional model only). ``z``: your own noise ``(n, latent_dim)``.
 
@@ -269,7 +316,7 @@ class DCGAN(FittedModel):
         self.generator_.eval()
         out = []
         for a in range(0, n, 1024):
-            img = self._generate(zt[a:a + 1024], None if y is None else y[a:a + 1024])
+            img = self._generate(zt[a : a + 1024], None if y is None else y[a : a + 1024])
             out.append(((img + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
         return torch.cat(out).numpy()
 
@@ -299,16 +346,24 @@ class DCGAN(FittedModel):
         """How the model was trained, for ``indgan info``."""
         fi, summary = self.fit_info_, self.summary_
         cov = f", class coverage {fi.coverage:.2f}" if fi.coverage is not None else ""
-        return [f"images: {fi.n_images} of {fi.size} x {fi.size} x {fi.channels}"
-                + (f", {fi.n_classes} classes" if fi.n_classes else ""),
-                f"training: {summary.epochs} epochs x {fi.steps_per_epoch} steps, batch {fi.batch_size}, loss "
-                f"{summary.loss}, {summary.seconds:.1f} s on {summary.device} ({summary.stop_reason}); diversity "
-                f"{fi.diversity:.2f}{cov}"]
+        return [
+            f"images: {fi.n_images} of {fi.size} x {fi.size} x {fi.channels}"
+            + (f", {fi.n_classes} classes" if fi.n_classes else ""),
+            f"training: {summary.epochs} epochs x {fi.steps_per_epoch} steps, batch {fi.batch_size}, loss "
+            f"{summary.loss}, {summary.seconds:.1f} s on {summary.device} ({summary.stop_reason}); diversity "
+            f"{fi.diversity:.2f}{cov}",
+        ]
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
-        meta = {"summary": self.summary_.to_dict(), "fit_info": self.fit_info_.to_dict(), "channels": self.channels_,
-                "size": self.size_, "n_classes": self.n_classes_, "classes": self.classes_}
+        meta = {
+            "summary": self.summary_.to_dict(),
+            "fit_info": self.fit_info_.to_dict(),
+            "channels": self.channels_,
+            "size": self.size_,
+            "n_classes": self.n_classes_,
+            "classes": self.classes_,
+        }
         tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
         tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
         return meta, tensors

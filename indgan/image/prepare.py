@@ -20,8 +20,18 @@ from ..errors import DataError
 
 SIZES = (28, 32, 64)
 FASHION_DIR = Path(os.environ.get("INDGAN_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Ankle boot"]
+FASHION_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
 
 
@@ -49,8 +59,10 @@ class ImageData:
         n_test = int(round(test_share * len(self)))
         te, tr = np.sort(idx[:n_test]), np.sort(idx[n_test:])
         lab = self.labels
-        return (ImageData(self.images[tr], None if lab is None else lab[tr], self.classes, self.source),
-                ImageData(self.images[te], None if lab is None else lab[te], self.classes, self.source))
+        return (
+            ImageData(self.images[tr], None if lab is None else lab[tr], self.classes, self.source),
+            ImageData(self.images[te], None if lab is None else lab[te], self.classes, self.source),
+        )
 
 
 def resize(images: np.ndarray, size: int) -> np.ndarray:
@@ -59,7 +71,7 @@ def resize(images: np.ndarray, size: int) -> np.ndarray:
         return images
     out = []
     for a in range(0, len(images), 4096):
-        t = torch.from_numpy(images[a:a + 4096]).float()
+        t = torch.from_numpy(images[a : a + 4096]).float()
         t = F.interpolate(t, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
         out.append(t.round().clamp(0, 255).to(torch.uint8).numpy())
     return np.concatenate(out)
@@ -72,8 +84,10 @@ def _fit_size(images: np.ndarray, size: int | None, source: str) -> np.ndarray:
         return resize(images, size)
     h, w = images.shape[-2:]
     if h != w or h not in SIZES:
-        raise DataError(f"{source}: images are {h} x {w}; the image GANs take {', '.join(map(str, SIZES))} "
-                        "pixels square. Give --size (size=...) to resize them.")
+        raise DataError(
+            f"{source}: images are {h} x {w}; the image GANs take {', '.join(map(str, SIZES))} "
+            "pixels square. Give --size (size=...) to resize them."
+        )
     return images
 
 
@@ -95,9 +109,11 @@ def fashion_mnist(split: str = "train") -> ImageData:
     prefix = {"train": "train", "test": "t10k"}[split]
     img, lab = FASHION_DIR / f"{prefix}-images-idx3-ubyte.gz", FASHION_DIR / f"{prefix}-labels-idx1-ubyte.gz"
     if not img.exists() or not lab.exists():
-        raise DataError(f"Fashion-MNIST not found in {FASHION_DIR}: install Debian's package "
-                        "(sudo apt-get install dataset-fashion-mnist), or set INDGAN_FASHION_MNIST to the folder "
-                        "with its *-ubyte.gz files.")
+        raise DataError(
+            f"Fashion-MNIST not found in {FASHION_DIR}: install Debian's package "
+            "(sudo apt-get install dataset-fashion-mnist), or set INDGAN_FASHION_MNIST to the folder "
+            "with its *-ubyte.gz files."
+        )
     images = _read_idx(img, 16).reshape(-1, 1, 28, 28).copy()
     labels = _read_idx(lab, 8).astype(np.int64)
     return ImageData(images, labels, list(FASHION_CLASSES), f"fashion-mnist:{split}")
@@ -145,8 +161,10 @@ def from_folder(folder: Path, size: int | None = None) -> ImageData:
         sizes.setdefault(pics[-1].size, f)
     if len(sizes) > 1 and size is None:
         (s1, f1), (s2, f2) = list(sizes.items())[:2]
-        raise DataError(f"{folder}: images of different sizes ({f1.name} is {s1[0]} x {s1[1]}, {f2.name} is "
-                        f"{s2[0]} x {s2[1]}); give --size (28, 32 or 64) to resize them all.")
+        raise DataError(
+            f"{folder}: images of different sizes ({f1.name} is {s1[0]} x {s1[1]}, {f2.name} is "
+            f"{s2[0]} x {s2[1]}); give --size (28, 32 or 64) to resize them all."
+        )
     rgb = any(p.mode == "RGB" for p in pics)
     if size is not None:
         pics = [p.resize((size, size), Image.BILINEAR) for p in pics]
@@ -173,10 +191,14 @@ def from_npz(path: Path, size: int | None = None) -> ImageData:
     elif images.ndim == 4 and images.shape[-1] in (1, 3) and images.shape[1] not in (1, 3):
         images = images.transpose(0, 3, 1, 2)
     if images.ndim != 4 or images.shape[1] not in (1, 3):
-        raise DataError(f"{path}: images of shape {images.shape}; expected (n, h, w), (n, h, w, c) or (n, c, h, w) "
-                        "with 1 or 3 channels.")
+        raise DataError(
+            f"{path}: images of shape {images.shape}; expected (n, h, w), (n, h, w, c) or (n, c, h, w) "
+            "with 1 or 3 channels."
+        )
     if images.dtype != np.uint8:
-        images = np.clip(np.round(images.astype(np.float64) * (255.0 if images.max() <= 1.0 else 1.0)), 0, 255).astype(np.uint8)
+        images = np.clip(np.round(images.astype(np.float64) * (255.0 if images.max() <= 1.0 else 1.0)), 0, 255).astype(
+            np.uint8
+        )
     if labels is not None and len(labels) != len(images):
         raise DataError(f"{path}: {len(labels)} labels for {len(images)} images.")
     if len(images) == 0:
@@ -202,7 +224,9 @@ def load_images(source: str | Path, size: int | None = None, split: str = "train
         return digits(size or 32)
     path = Path(name)
     if not path.exists():
-        raise DataError(f"{name}: no such file or folder (sources: fashion-mnist, digits, a folder of images, an .npz).")
+        raise DataError(
+            f"{name}: no such file or folder (sources: fashion-mnist, digits, a folder of images, an .npz)."
+        )
     if path.is_dir():
         return from_folder(path, size)
     if path.suffix.lower() == ".npz":
@@ -221,7 +245,7 @@ def save_grid(images: np.ndarray, path: str | Path, nrow: int | None = None, pad
     for i in range(n):
         r, k = divmod(i, nrow)
         y, x = padding + r * (h + padding), padding + k * (w + padding)
-        grid[:, y:y + h, x:x + w] = images[i]
+        grid[:, y : y + h, x : x + w] = images[i]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(grid[0] if c == 1 else grid.transpose(1, 2, 0)).save(path)

@@ -32,8 +32,19 @@ class GAINGame:
         ``(n_columns,)`` bool: the columns that may be hidden (conditions never are).
     """
 
-    def __init__(self, nets: GAINNetworks, data: ImputationData, starts: Tensor, seq_len: int, batch: int,
-                 hold_out_rate: float, max_block: int, hint_rate: float, alpha: float, free: Tensor):
+    def __init__(
+        self,
+        nets: GAINNetworks,
+        data: ImputationData,
+        starts: Tensor,
+        seq_len: int,
+        batch: int,
+        hold_out_rate: float,
+        max_block: int,
+        hint_rate: float,
+        alpha: float,
+        free: Tensor,
+    ):
         self.nets, self.data, self.starts, self.batch = nets, data, starts, batch
         dev = data.x.device
         self.steps = torch.arange(seq_len, device=dev)
@@ -55,8 +66,9 @@ class GAINGame:
             start = torch.randint(t, (b, 1, k), device=mask.device)
             length = torch.randint(1, self.max_block + 1, (b, 1, k), device=mask.device)
             pos = torch.arange(t, device=mask.device)[None, :, None]
-            block = (pos >= start) & (pos < start + length) & (torch.rand(b, 1, k, device=mask.device)
-                                                                < self.hold_out_rate)
+            block = (
+                (pos >= start) & (pos < start + length) & (torch.rand(b, 1, k, device=mask.device) < self.hold_out_rate)
+            )
             hidden = hidden | block
         return mask * ~(hidden & self.free)
 
@@ -82,8 +94,9 @@ class GAINGame:
         mask_in = self._hide(mask)
         x_hat, logits = self.nets.propose(x, mask_in, c, valid, None)
         hint, weight = self._hint(mask_in)
-        adv = loss.cell_generator_loss(critic(torch.cat([self._imputed(x, mask_in, x_hat), hint, c], -1)), mask_in,
-                                       weight * valid)
+        adv = loss.cell_generator_loss(
+            critic(torch.cat([self._imputed(x, mask_in, x_hat), hint, c], -1)), mask_in, weight * valid
+        )
         err = self.nets.cell_error(x_hat, logits, x)  # (batch, T, n_cols)
         seen = mask_in * valid
         held = (mask - mask_in) * valid

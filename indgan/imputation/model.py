@@ -170,16 +170,36 @@ class GANImputer(TransformerMixin, FittedModel):
     kind = "GANImputer"
     imputes = True
 
-    def __init__(self, iterations: int | None = None, time_budget: float | str | None = "auto", batch_size: int = 128,
-                 hidden_dim: int | None = None,
-                 num_layers: int = 5, alpha: float = 100.0, hint_rate: float = 0.9, hold_out_rate: float = 0.2,
-                 loss: str = "non-saturating", learning_rate: float = 1e-3, critic_steps: int = 1,
-                 n_draws: int = 8, time: str | None = "auto", entity: str | None = "auto",
-                 condition: list[str] | None = None, seq_len: int = 48, max_block: int = 24,
-                 max_gap: int | str | None = None, duplicate_times: str = "first", ema_decay: float | str | None = "auto", validation_share: float = 0.0,
-                 patience: int = 10,
-                 columns: dict | None = None, max_discrete_levels: int = 10,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = False):
+    def __init__(
+        self,
+        iterations: int | None = None,
+        time_budget: float | str | None = "auto",
+        batch_size: int = 128,
+        hidden_dim: int | None = None,
+        num_layers: int = 5,
+        alpha: float = 100.0,
+        hint_rate: float = 0.9,
+        hold_out_rate: float = 0.2,
+        loss: str = "non-saturating",
+        learning_rate: float = 1e-3,
+        critic_steps: int = 1,
+        n_draws: int = 8,
+        time: str | None = "auto",
+        entity: str | None = "auto",
+        condition: list[str] | None = None,
+        seq_len: int = 48,
+        max_block: int = 24,
+        max_gap: int | str | None = None,
+        duplicate_times: str = "first",
+        ema_decay: float | str | None = "auto",
+        validation_share: float = 0.0,
+        patience: int = 10,
+        columns: dict | None = None,
+        max_discrete_levels: int = 10,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = False,
+    ):
         self.iterations = iterations
         self.time_budget = time_budget
         self.batch_size = batch_size
@@ -230,8 +250,10 @@ class GANImputer(TransformerMixin, FittedModel):
         if not isinstance(self.alpha, (int, float)) or self.alpha < 0:
             raise ConfigError(f"alpha must be a number >= 0, got {self.alpha!r}.")
         if self.duplicate_times not in ("first", "error"):
-            raise ConfigError(f"duplicate_times must be 'first' or 'error' for the imputer (it fills every row, so it "
-                              f"cannot average them), got {self.duplicate_times!r}.")
+            raise ConfigError(
+                f"duplicate_times must be 'first' or 'error' for the imputer (it fills every row, so it "
+                f"cannot average them), got {self.duplicate_times!r}."
+            )
         if self.loss not in ("non-saturating", "minimax"):
             raise ConfigError(f"loss {self.loss!r}: GAIN's game is 'non-saturating' or 'minimax'.")
 
@@ -255,12 +277,16 @@ class GANImputer(TransformerMixin, FittedModel):
                 have = [str(c) for c in X.columns]
                 missing = [c for c in known if c not in have]
                 if missing:
-                    raise DataError(f"the table lacks column(s) {missing[:10]!r}{' ...' if len(missing) > 10 else ''} "
-                                    "this imputer was fitted on; give a table with its columns, or fit a new imputer.")
+                    raise DataError(
+                        f"the table lacks column(s) {missing[:10]!r}{' ...' if len(missing) > 10 else ''} "
+                        "this imputer was fitted on; give a table with its columns, or fit a new imputer."
+                    )
                 extra = [c for c in have if c not in known]
                 if extra:
-                    raise DataError(f"the table has column(s) {extra[:10]!r} this imputer was not fitted on; drop them, "
-                                    "or fit a new imputer on the table.")
+                    raise DataError(
+                        f"the table has column(s) {extra[:10]!r} this imputer was not fitted on; drop them, "
+                        "or fit a new imputer on the table."
+                    )
             validate_data(self, X, reset=reset, skip_check_array=True)
             if X.shape[0] == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
@@ -276,8 +302,11 @@ class GANImputer(TransformerMixin, FittedModel):
         inf = np.isinf(arr)
         if inf.any():  # the one rule for infinities (indgan.schema): bad values, filled like NaN
             cols = np.flatnonzero(inf.any(axis=0))
-            log.warning("X: %d infinite value(s) in column(s) %s are treated as bad values and filled.",
-                        int(inf.sum()), cols[:10].tolist())
+            log.warning(
+                "X: %d infinite value(s) in column(s) %s are treated as bad values and filled.",
+                int(inf.sum()),
+                cols[:10].tolist(),
+            )
             arr[inf] = np.nan
         return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])]), True
 
@@ -287,9 +316,16 @@ class GANImputer(TransformerMixin, FittedModel):
             for c in frame.columns:
                 v = frame[c].to_numpy()
                 lo, hi = np.nanmin(v) if np.isfinite(v).any() else None, np.nanmax(v) if np.isfinite(v).any() else None
-                cols.append(ColumnSpec(c, CONTINUOUS, "float64", has_missing=bool(np.isnan(v).any()),
-                                       minimum=None if lo is None else float(lo),
-                                       maximum=None if hi is None else float(hi)))
+                cols.append(
+                    ColumnSpec(
+                        c,
+                        CONTINUOUS,
+                        "float64",
+                        has_missing=bool(np.isnan(v).any()),
+                        minimum=None if lo is None else float(lo),
+                        maximum=None if hi is None else float(hi),
+                    )
+                )
             return Schema(cols)
         overrides = dict(self.columns or {})
         if self.time not in (None, "auto"):
@@ -300,10 +336,16 @@ class GANImputer(TransformerMixin, FittedModel):
             cond = [self.condition] if isinstance(self.condition, str) else list(self.condition)
             unknown = [c for c in cond if c not in frame.columns]
             if unknown:
-                raise ConfigError(f"condition column(s) {unknown!r} are not in the table; it has "
-                                  f"{', '.join(map(str, frame.columns[:20]))}.")
-        return infer_schema(frame, overrides or None, max_discrete_levels=self.max_discrete_levels,
-                            source=frame.attrs.get("source", "the table to impute"))
+                raise ConfigError(
+                    f"condition column(s) {unknown!r} are not in the table; it has "
+                    f"{', '.join(map(str, frame.columns[:20]))}."
+                )
+        return infer_schema(
+            frame,
+            overrides or None,
+            max_discrete_levels=self.max_discrete_levels,
+            source=frame.attrs.get("source", "the table to impute"),
+        )
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None) -> GANImputer:
@@ -322,7 +364,11 @@ class GANImputer(TransformerMixin, FittedModel):
         time_col = None if (from_array or self.time is None) else schema.time_column
         entity_col = schema.entity_column if time_col is not None and self.entity is not None else None
         self.time_column_, self.entity_column_ = time_col, entity_col
-        cond = [] if not self.condition else ([self.condition] if isinstance(self.condition, str) else list(self.condition))
+        cond = (
+            []
+            if not self.condition
+            else ([self.condition] if isinstance(self.condition, str) else list(self.condition))
+        )
         view = schema.view(frame) if not from_array else frame
         cont, cat = [], []
         for spec in schema.columns:
@@ -336,8 +382,10 @@ class GANImputer(TransformerMixin, FittedModel):
             raise DataError("X: no column to impute once the time and entity columns are set aside.")
         for c in cont:
             if not np.isfinite(view[c].to_numpy(dtype=np.float64)).any():
-                raise DataError(f"column {c!r} has no observed value at all; there is nothing to learn it from. "
-                                "Drop it, or mark it ignored ([columns] ignore = [...]).")
+                raise DataError(
+                    f"column {c!r} has no observed value at all; there is nothing to learn it from. "
+                    "Drop it, or mark it ignored ([columns] ignore = [...])."
+                )
         for c in cat:
             if view[c].notna().sum() == 0:
                 raise DataError(f"column {c!r} has no observed value at all; drop it or mark it ignored.")
@@ -354,8 +402,15 @@ class GANImputer(TransformerMixin, FittedModel):
         self.hidden_ = self.hidden_dim or (64 if temporal else max(256, 2 * encoder.dim))
         self._build(device)
         used, _ = self._time_rows(frame, view, fitting=True)
-        data = encode_table(view if used is None else view.iloc[used], encoder, time_col, entity_col, self.seq_len,
-                            device, self._source(frame))
+        data = encode_table(
+            view if used is None else view.iloc[used],
+            encoder,
+            time_col,
+            entity_col,
+            self.seq_len,
+            device,
+            self._source(frame),
+        )
         if temporal:
             seq_len = int(min(self.seq_len, max(2, int(data.valid.sum().item()))))
             n = data.x.shape[0]
@@ -374,17 +429,41 @@ class GANImputer(TransformerMixin, FittedModel):
         groups = [{"params": rest}] + ([{"params": bridge, "lr": 10 * self.learning_rate}] if bridge else [])
         g_opt = torch.optim.Adam(groups, lr=self.learning_rate)  # the linear cross-tag path starts at 0: a larger step
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.learning_rate)
-        trainer = AdversarialTrainer(self.generator_, self.discriminator_, AdversarialLoss(self.loss), g_opt, d_opt,
-                                     critic_steps=self.critic_steps, verbose=self.verbose, desc="GANImputer",
-                                     ema_decay=ema)
+        trainer = AdversarialTrainer(
+            self.generator_,
+            self.discriminator_,
+            AdversarialLoss(self.loss),
+            g_opt,
+            d_opt,
+            critic_steps=self.critic_steps,
+            verbose=self.verbose,
+            desc="GANImputer",
+            ema_decay=ema,
+        )
         data, check = self._validation(data, lambda: trainer.ema_generator or self.generator_)
-        game = GAINGame(self.nets_, data, starts, seq_len, batch, self.hold_out_rate, self.max_block, self.hint_rate,
-                        self.alpha, self.free_columns_)
+        game = GAINGame(
+            self.nets_,
+            data,
+            starts,
+            seq_len,
+            batch,
+            self.hold_out_rate,
+            self.max_block,
+            self.hint_rate,
+            self.alpha,
+            self.free_columns_,
+        )
         per_record = min(iterations, 100)
         budget = budget_seconds(self.time_budget, device)
         threads.start()
-        self.summary_ = trainer.fit(game, iterations, device, log_every=per_record, on_log=check,
-                                    time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t0)))
+        self.summary_ = trainer.fit(
+            game,
+            iterations,
+            device,
+            log_every=per_record,
+            on_log=check,
+            time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t0)),
+        )
         if trainer.ema_generator is not None:  # impute with the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         if check is not None:  # ... or with the best ones seen on the validation cells
@@ -406,10 +485,13 @@ class GANImputer(TransformerMixin, FittedModel):
         n_cont = len(encoder.continuous)
         self.generator_ = GAINGenerator(g_in, dim, self.hidden_, self.temporal_, self.num_layers, n_cont).to(device)
         self.discriminator_ = GAINDiscriminator(in_dim, k, self.hidden_, self.temporal_, self.num_layers).to(device)
-        col_of_dim = torch.from_numpy(np.concatenate([np.full(s.width, i) for i, s in enumerate(spans)]).astype(np.int64))
+        col_of_dim = torch.from_numpy(
+            np.concatenate([np.full(s.width, i) for i, s in enumerate(spans)]).astype(np.int64)
+        )
         cat_spans = [(i, s.start, s.width) for i, s in enumerate(spans) if s.kind == "categorical"]
-        self.nets_ = GAINNetworks(self.generator_, SpanActivation(spans).to(device), self.temporal_, n_cont, col_of_dim,
-                                  cat_spans)
+        self.nets_ = GAINNetworks(
+            self.generator_, SpanActivation(spans).to(device), self.temporal_, n_cont, col_of_dim, cat_spans
+        )
 
     def _validation(self, data: ImputationData, net):
         """Set ``validation_share`` of the observed cells aside (training never sees them) and return the
@@ -463,7 +545,7 @@ class GANImputer(TransformerMixin, FittedModel):
         for d in range(n_draws):
             acc = torch.zeros((N, x.shape[1]), device=x.device)
             for a in range(0, len(starts), 256):
-                ii = idx[a:a + 256]
+                ii = idx[a : a + 256]
                 prop = propose(x[ii], m[ii], c[ii], valid[ii], g, net)[0] * w[None, :, None]
                 acc.index_add_(0, ii.flatten(), prop.reshape(-1, x.shape[1]))
             out[d] = acc / weight_sum.clamp_min(1e-8)[:, None]
@@ -473,8 +555,9 @@ class GANImputer(TransformerMixin, FittedModel):
     def _source(frame: pd.DataFrame) -> str:
         return frame.attrs.get("source", "the table to impute")
 
-    def _time_rows(self, frame: pd.DataFrame, view: pd.DataFrame,
-                   fitting: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _time_rows(
+        self, frame: pd.DataFrame, view: pd.DataFrame, fitting: bool
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Time-aware: the one rule for a log's rows (:func:`~indgan.timegrid.time_order`,
         :func:`~indgan.timegrid.repeated_times`, as every model of logs reads a log), said once per table.
         Returns the positions of the rows the networks read (the first row of each time; None: all) and each row's
@@ -487,8 +570,10 @@ class GANImputer(TransformerMixin, FittedModel):
         _, moved = time_order(view, self.time_column_, self.entity_column_, source)
         dup, repeats = repeated_times(view, self.time_column_, self.entity_column_, self.duplicate_times, source)
         if repeats:
-            repeats += ("; the first row of each time is the log, and a repeat's missing cells take its filled values "
-                        "(--duplicate-times error refuses them).")
+            repeats += (
+                "; the first row of each time is the log, and a repeat's missing cells take its filled values "
+                "(--duplicate-times error refuses them)."
+            )
         notes = [m for m in (moved, repeats) if m]
         said = [] if fitting else getattr(self, "time_notes_", [])
         for message in notes:
@@ -508,18 +593,36 @@ class GANImputer(TransformerMixin, FittedModel):
         frame, from_array = self._frame(X, reset=False)
         view = self.schema_.view(frame) if not self.from_array_ else frame
         used, first = self._time_rows(frame, view, fitting=False)
-        data = encode_table(view if used is None else view.iloc[used], self.encoder_, self.time_column_,
-                            self.entity_column_, self.seq_len, self.device_, self._source(frame))
+        data = encode_table(
+            view if used is None else view.iloc[used],
+            self.encoder_,
+            self.time_column_,
+            self.entity_column_,
+            self.seq_len,
+            self.device_,
+            self._source(frame),
+        )
         if used is not None:  # positions in the table, not in its first-of-each-time rows
             data.rows = np.where(data.rows >= 0, used[np.maximum(data.rows, 0)], -1)
         return frame, view, data, first
 
     def _fill_mask(self, view: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[Gap]]:
-        return fill_mask(view, self.encoder_.continuous + self.encoder_.categorical, self.max_gap, self.time_column_,
-                         self.entity_column_)
+        return fill_mask(
+            view,
+            self.encoder_.continuous + self.encoder_.categorical,
+            self.max_gap,
+            self.time_column_,
+            self.entity_column_,
+        )
 
-    def _decode(self, frame: pd.DataFrame, view: pd.DataFrame, data: ImputationData, values: Tensor,
-                first: np.ndarray | None = None) -> pd.DataFrame:
+    def _decode(
+        self,
+        frame: pd.DataFrame,
+        view: pd.DataFrame,
+        data: ImputationData,
+        values: Tensor,
+        first: np.ndarray | None = None,
+    ) -> pd.DataFrame:
         """Write the proposals ``values`` ``(N, dim)`` into the missing cells of ``frame`` (a copy); a row that
         repeats a timestamp takes the proposals of the first row of its time (``first``)."""
         real = data.rows >= 0
@@ -584,15 +687,21 @@ class GANImputer(TransformerMixin, FittedModel):
         if isinstance(self.max_gap, (int, np.integer)) and not isinstance(self.max_gap, bool):
             return int(self.max_gap)
         if self.time_column_ is None:
-            raise ConfigError(f"max_gap={self.max_gap!r} is a time span, but there is no time column; give it in steps.")
+            raise ConfigError(
+                f"max_gap={self.max_gap!r} is a time span, but there is no time column; give it in steps."
+            )
         try:
             span = pd.Timedelta(self.max_gap)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"max_gap={self.max_gap!r} is neither a number of steps nor a time span like '2h'.") from exc
+            raise ConfigError(
+                f"max_gap={self.max_gap!r} is neither a number of steps nor a time span like '2h'."
+            ) from exc
         t = view[self.time_column_]
         if not pd.api.types.is_datetime64_any_dtype(t):
-            raise ConfigError(f"max_gap={self.max_gap!r} is a time span but {self.time_column_!r} is not a datetime; "
-                              "give max_gap in steps.")
+            raise ConfigError(
+                f"max_gap={self.max_gap!r} is a time span but {self.time_column_!r} is not a datetime; "
+                "give max_gap in steps."
+            )
         step = t.sort_values().diff().dropna()
         step = step[step > pd.Timedelta(0)].median()
         return int(span / step) if pd.notna(step) and step > pd.Timedelta(0) else int(1e18)
@@ -637,7 +746,9 @@ class GANImputer(TransformerMixin, FittedModel):
         if input_features is not None:
             input_features = np.asarray(input_features, dtype=object)
             if len(input_features) != self.n_features_in_:
-                raise ValueError(f"input_features has {len(input_features)} names; X has {self.n_features_in_} columns.")
+                raise ValueError(
+                    f"input_features has {len(input_features)} names; X has {self.n_features_in_} columns."
+                )
             return input_features
         if hasattr(self, "feature_names_in_"):
             return np.asarray(self.feature_names_in_, dtype=object)
@@ -646,23 +757,46 @@ class GANImputer(TransformerMixin, FittedModel):
     def training_lines(self) -> list[str]:
         """How the imputer was trained, for ``indgan info``."""
         summary = self.summary_
-        mode = (f"time-aware on {self.time_column_!r}" + (f" per {self.entity_column_!r}" if self.entity_column_ else "")
-                if self.temporal_ else "row by row")
+        mode = (
+            f"time-aware on {self.time_column_!r}" + (f" per {self.entity_column_!r}" if self.entity_column_ else "")
+            if self.temporal_
+            else "row by row"
+        )
         cols = self.encoder_.continuous + self.encoder_.categorical
-        return [f"imputer: GAIN {mode}, {len(cols)} columns to fill ({len(self.encoder_.continuous)} continuous)",
-                f"training: {self.n_iterations_} iterations, {summary.seconds:.1f} s on {summary.device} "
-                f"({summary.stop_reason}), loss {summary.loss}"]
+        return [
+            f"imputer: GAIN {mode}, {len(cols)} columns to fill ({len(self.encoder_.continuous)} continuous)",
+            f"training: {self.n_iterations_} iterations, {summary.seconds:.1f} s on {summary.device} "
+            f"({summary.stop_reason}), loss {summary.loss}",
+        ]
 
     # ------------------------------------------------------------------ persistence
-    _SAVED = ("from_array_", "time_column_", "entity_column_", "temporal_", "hidden_", "seq_len_", "n_iterations_",
-              "fit_seconds_", "validation_mse_", "best_iteration_", "n_features_in_")
+    _SAVED = (
+        "from_array_",
+        "time_column_",
+        "entity_column_",
+        "temporal_",
+        "hidden_",
+        "seq_len_",
+        "n_iterations_",
+        "fit_seconds_",
+        "validation_mse_",
+        "best_iteration_",
+        "n_features_in_",
+    )
 
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
         attrs = {k: getattr(self, k) for k in self._SAVED if hasattr(self, k)}
         attrs = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in attrs.items()}
-        meta = {"schema": self.schema_.to_dict(), "encoder": self.encoder_.to_dict(), "attributes": attrs,
-                "feature_names_in": [str(c) for c in self.feature_names_in_] if hasattr(self, "feature_names_in_")
-                else None, "free_columns": self.free_columns_.tolist(), "summary": self.summary_.to_dict()}
+        meta = {
+            "schema": self.schema_.to_dict(),
+            "encoder": self.encoder_.to_dict(),
+            "attributes": attrs,
+            "feature_names_in": [str(c) for c in self.feature_names_in_]
+            if hasattr(self, "feature_names_in_")
+            else None,
+            "free_columns": self.free_columns_.tolist(),
+            "summary": self.summary_.to_dict(),
+        }
         tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
         tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
         return meta, tensors

@@ -134,7 +134,7 @@ class GAINBody(nn.Module):
         self.temporal = temporal
         if temporal:
             self.inp = nn.Conv1d(in_dim, hidden, kernel_size=1)
-            self.blocks = nn.Sequential(*[DilatedBlock(hidden, 2 ** i) for i in range(num_layers)])
+            self.blocks = nn.Sequential(*[DilatedBlock(hidden, 2**i) for i in range(num_layers)])
             self.mix = nn.Sequential(nn.Linear(hidden + in_dim, hidden), nn.ReLU())
         else:
             self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU())
@@ -194,13 +194,27 @@ class GAINNetworks:
         The categorical columns' one-hot groups.
     """
 
-    def __init__(self, generator: GAINGenerator, activation: SpanActivation, temporal: bool, n_cont: int,
-                 col_of_dim: Tensor, cat_spans: list):
+    def __init__(
+        self,
+        generator: GAINGenerator,
+        activation: SpanActivation,
+        temporal: bool,
+        n_cont: int,
+        col_of_dim: Tensor,
+        cat_spans: list,
+    ):
         self.generator, self.activation, self.temporal = generator, activation, temporal
         self.n_cont, self.col_of_dim, self.cat_spans = n_cont, col_of_dim, cat_spans
 
-    def propose(self, x: Tensor, mask_in: Tensor, c: Tensor, valid: Tensor, g: torch.Generator | None,
-                net: nn.Module | None = None) -> tuple[Tensor, Tensor]:
+    def propose(
+        self,
+        x: Tensor,
+        mask_in: Tensor,
+        c: Tensor,
+        valid: Tensor,
+        g: torch.Generator | None,
+        net: nn.Module | None = None,
+    ) -> tuple[Tensor, Tensor]:
         """The generator's (or ``net``'s) proposal for every cell of ``x`` ``(batch, T, dim)`` given the per-column
         mask it may see ``mask_in`` ``(batch, T, n_columns)``, conditions and valid steps: ``(values, logits)``."""
         net = net or self.generator
@@ -226,6 +240,6 @@ class GAINNetworks:
         k = self.n_cont
         parts = [(x_hat[..., :k] - x[..., :k]) ** 2]
         for _, a, w in self.cat_spans:
-            logp = torch.log_softmax(logits[..., a:a + w], -1)
-            parts.append(-(x[..., a:a + w] * logp).sum(-1, keepdim=True))
+            logp = torch.log_softmax(logits[..., a : a + w], -1)
+            parts.append(-(x[..., a : a + w] * logp).sum(-1, keepdim=True))
         return torch.cat(parts, -1)

@@ -47,8 +47,15 @@ class ImputationData:
         return ImputationData(self.x, self.mask * ~cells, self.cond, self.valid, self.rows)
 
 
-def encode_table(view: pd.DataFrame, encoder: RangeEncoder, time: str | None, entity: str | None, seq_len: int,
-                 device, source: str = "X") -> ImputationData:
+def encode_table(
+    view: pd.DataFrame,
+    encoder: RangeEncoder,
+    time: str | None,
+    entity: str | None,
+    seq_len: int,
+    device,
+    source: str = "X",
+) -> ImputationData:
     """Encode a model view; with ``time`` order its rows by (entity, time) and pad ``seq_len - 1`` rows between
     entities.
 
@@ -104,8 +111,9 @@ def gap_steps(max_gap, view: pd.DataFrame, time: str | None, entity: str | None)
     return int(span.value // interval) if interval > 0 else int(1e18)
 
 
-def fill_mask(view: pd.DataFrame, columns: list[str], max_gap, time: str | None, entity: str | None,
-              source: str = "X") -> tuple[dict[str, np.ndarray], list[Gap]]:
+def fill_mask(
+    view: pd.DataFrame, columns: list[str], max_gap, time: str | None, entity: str | None, source: str = "X"
+) -> tuple[dict[str, np.ndarray], list[Gap]]:
     """Cells to fill per column (missing, and not in a run of more than ``max_gap`` consecutive missing steps of
     one entity), and the runs left open."""
     masks = {c: view[c].isna().to_numpy() for c in columns}

@@ -66,8 +66,16 @@ def to_circle(data: pd.DataFrame, schema: Schema, angles: list[str]) -> tuple[pd
     for c in schema.columns:
         if c.name in angles:
             for suffix in (SIN, COS):
-                specs.append(ColumnSpec(name=c.name + suffix, role=CONTINUOUS, dtype="float64",
-                                        has_missing=c.has_missing, minimum=-1.0, maximum=1.0))
+                specs.append(
+                    ColumnSpec(
+                        name=c.name + suffix,
+                        role=CONTINUOUS,
+                        dtype="float64",
+                        has_missing=c.has_missing,
+                        minimum=-1.0,
+                        maximum=1.0,
+                    )
+                )
         else:
             specs.append(by_name[c.name])
     out = pd.DataFrame(cols, index=data.index)

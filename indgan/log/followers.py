@@ -33,8 +33,9 @@ from scipy.special import ndtr
 FOLLOWER_CANDIDATES = (0.98, 0.95, 0.9, 0.85, 0.8)
 
 
-def find_followers(x: np.ndarray, names: list[str], can_follow: np.ndarray | None = None,
-                   threshold: float = 0.98, min_rows: int = 50) -> dict[str, str]:
+def find_followers(
+    x: np.ndarray, names: list[str], can_follow: np.ndarray | None = None, threshold: float = 0.98, min_rows: int = 50
+) -> dict[str, str]:
     """Group redundant tags: ``{follower: leader}``.
 
     Parameters
@@ -74,8 +75,9 @@ def find_followers(x: np.ndarray, names: list[str], can_follow: np.ndarray | Non
     return {names[j]: names[i] for j, i in role.items() if j != i}
 
 
-def fit_follower(leader: np.ndarray, follower: np.ndarray, segments: np.ndarray, n_bins: int = 20,
-                 n_quantiles: int = 33) -> dict:
+def fit_follower(
+    leader: np.ndarray, follower: np.ndarray, segments: np.ndarray, n_bins: int = 20, n_quantiles: int = 33
+) -> dict:
     """Learn one follower given its leader (see the module docstring): JSON-safe parameters.
 
     The follower is ``m(leader) + residual``: ``m`` runs through the (leader median, follower median) of each
@@ -116,10 +118,17 @@ def fit_follower(leader: np.ndarray, follower: np.ndarray, segments: np.ndarray,
     lead_missing, own_missing = ~np.isfinite(leader), ~np.isfinite(follower)
     with_leader = float(own_missing[lead_missing].mean()) if lead_missing.any() else 0.0
     alone = float(own_missing[~lead_missing].mean()) if (~lead_missing).any() else 0.0
-    return {"edges": edges.tolist(), "node_x": node_x.tolist(), "node_y": node_y.tolist(), "table": table.tolist(),
-            "phi": phi, "white": white,
-            "marginal": np.quantile(follower[np.isfinite(follower)], probs).tolist(),
-            "missing_with_leader": with_leader, "missing_alone": alone}
+    return {
+        "edges": edges.tolist(),
+        "node_x": node_x.tolist(),
+        "node_y": node_y.tolist(),
+        "table": table.tolist(),
+        "phi": phi,
+        "white": white,
+        "marginal": np.quantile(follower[np.isfinite(follower)], probs).tolist(),
+        "missing_with_leader": with_leader,
+        "missing_alone": alone,
+    }
 
 
 def _residual_motion(resid: np.ndarray, segments: np.ndarray, max_lag: int = 12) -> tuple[float, float]:
@@ -136,7 +145,7 @@ def _residual_motion(resid: np.ndarray, segments: np.ndarray, max_lag: int = 12)
         return 0.0, 1.0
     phis = np.linspace(0.0, 0.999, 1000)[:, None]
     powers = phis ** np.arange(1, max_lag + 1)[ok][None, :]
-    share = np.clip((powers * acf[ok]).sum(1) / np.maximum((powers ** 2).sum(1), 1e-12), 0.0, 1.0)
+    share = np.clip((powers * acf[ok]).sum(1) / np.maximum((powers**2).sum(1), 1e-12), 0.0, 1.0)
     err = ((share[:, None] * powers - acf[ok]) ** 2).sum(1)
     best = int(np.argmin(err))
     return float(phis[best, 0]), float(1.0 - share[best])
@@ -148,9 +157,15 @@ def _bin(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, np.nan_to_num(x, nan=edges[0]), "left")
 
 
-def generate_followers(values: pd.DataFrame, followers: dict[str, str], params: dict[str, dict],
-                       starts: np.ndarray, rng, missing: dict[str, np.ndarray] | None = None,
-                       carry: dict[str, float] | None = None) -> None:
+def generate_followers(
+    values: pd.DataFrame,
+    followers: dict[str, str],
+    params: dict[str, dict],
+    starts: np.ndarray,
+    rng,
+    missing: dict[str, np.ndarray] | None = None,
+    carry: dict[str, float] | None = None,
+) -> None:
     """Fill each follower column of ``values`` (``(n_steps, ...)``, sequences laid end to end beginning at
     ``starts``) from its leader's generated values, in place; ``missing`` gives ``{leader: (n_steps,) bool}`` where
     a leader's generated cell is missing (its status), else a NaN leader value is missing. ``rng(column,

@@ -75,8 +75,13 @@ from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder, condition_schedule
 from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
-from ..metrics.sequences import (log_autocorrelation, pair_correlation_error, step_change_scores, step_scale,
-                                 top_correlated_pairs)
+from ..metrics.sequences import (
+    log_autocorrelation,
+    pair_correlation_error,
+    step_change_scores,
+    step_scale,
+    top_correlated_pairs,
+)
 from ..persist import split_state
 from ..schema import CONTINUOUS, Schema, time_values
 from ..tabular import TabularGAN
@@ -227,19 +232,43 @@ class LogGAN(FittedModel):
     fit_info_class: ClassVar[type] = LogFitInfo
     extra_loss_name = "cond CE"
 
-    def __init__(self, time_budget: float | str | None = "auto", epochs: int | None = None,
-                 length_scale: float | str = "auto", row_tolerance: float = 0.02, stratify: bool = True,
-                 sensor_noise: bool = True,
-                 sample_hold: bool = True,
-                 progress: bool | str = "auto", max_lag: int = 12, validation_share: float = 0.1, patience: int = 8,
-                 batch_size: int = 500, latent_dim: int = 128, generator_dim: tuple[int, ...] = (256, 256),
-                 critic_dim: tuple[int, ...] = (256, 256), loss: str = "wgan-gp", generator_lr: float = 2e-4,
-                 critic_lr: float = 1e-3, ema_decay: float | None = 0.995, n_modes: int = 5, gp_every: int = 4,
-                 max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
-                 random_state: int | None = None, verbose: bool = True, continuous_encoding: str = "quantile",
-                 redundant_correlation: float | str | None = "auto", duplicate_times: str = "first",
-                 circular: str | list | None = None, cycles: bool = False,
-                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
+    def __init__(
+        self,
+        time_budget: float | str | None = "auto",
+        epochs: int | None = None,
+        length_scale: float | str = "auto",
+        row_tolerance: float = 0.02,
+        stratify: bool = True,
+        sensor_noise: bool = True,
+        sample_hold: bool = True,
+        progress: bool | str = "auto",
+        max_lag: int = 12,
+        validation_share: float = 0.1,
+        patience: int = 8,
+        batch_size: int = 500,
+        latent_dim: int = 128,
+        generator_dim: tuple[int, ...] = (256, 256),
+        critic_dim: tuple[int, ...] = (256, 256),
+        loss: str = "wgan-gp",
+        generator_lr: float = 2e-4,
+        critic_lr: float = 1e-3,
+        ema_decay: float | None = 0.995,
+        n_modes: int = 5,
+        gp_every: int = 4,
+        max_discrete_levels: int = 10,
+        columns: dict | None = None,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+        continuous_encoding: str = "quantile",
+        redundant_correlation: float | str | None = "auto",
+        duplicate_times: str = "first",
+        circular: str | list | None = None,
+        cycles: bool = False,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ):
         self.time_budget = time_budget
         self.epochs = epochs
         self.length_scale = length_scale
@@ -291,17 +320,37 @@ class LogGAN(FittedModel):
             check_fraction("redundant_correlation", self.redundant_correlation)
 
     def _row_model(self, budget: float | None) -> TabularGAN:
-        return TabularGAN(epochs=self.epochs, time_budget=budget, validation_share=self.validation_share,
-                          patience=self.patience, batch_size=self.batch_size, latent_dim=self.latent_dim,
-                          generator_dim=tuple(self.generator_dim), critic_dim=tuple(self.critic_dim), loss=self.loss,
-                          generator_lr=self.generator_lr, critic_lr=self.critic_lr, ema_decay=self.ema_decay,
-                          n_modes=self.n_modes, gp_every=self.gp_every, max_discrete_levels=self.max_discrete_levels,
-                          device=self.device, random_state=self.random_state, verbose=self.verbose,
-                          continuous_encoding=self.continuous_encoding)
+        return TabularGAN(
+            epochs=self.epochs,
+            time_budget=budget,
+            validation_share=self.validation_share,
+            patience=self.patience,
+            batch_size=self.batch_size,
+            latent_dim=self.latent_dim,
+            generator_dim=tuple(self.generator_dim),
+            critic_dim=tuple(self.critic_dim),
+            loss=self.loss,
+            generator_lr=self.generator_lr,
+            critic_lr=self.critic_lr,
+            ema_decay=self.ema_decay,
+            n_modes=self.n_modes,
+            gp_every=self.gp_every,
+            max_discrete_levels=self.max_discrete_levels,
+            device=self.device,
+            random_state=self.random_state,
+            verbose=self.verbose,
+            continuous_encoding=self.continuous_encoding,
+        )
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, schema: Schema | None = None, condition: str | list[str] | None = None,
-            entity: str | None = None, time: str | None = None) -> LogGAN:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        schema: Schema | None = None,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ) -> LogGAN:
         """Learn a log.
 
         Parameters
@@ -339,8 +388,17 @@ class LogGAN(FittedModel):
             data = read_table(data)
         device, t_start = self._start_fit()
         budget = budget_seconds(self.time_budget, device, n_rows=len(data))
-        log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
-                          "the log model", duplicate_times=self.duplicate_times)
+        log = prepare_log(
+            data,
+            schema,
+            condition,
+            entity,
+            time,
+            self.columns,
+            self.max_discrete_levels,
+            "the log model",
+            duplicate_times=self.duplicate_times,
+        )
         user_schema = log.schema
         self.angles_ = self._find_angles(log)
         if self.angles_:  # angles learned as points on the circle (indgan.log.circular)
@@ -364,20 +422,37 @@ class LogGAN(FittedModel):
         if self.sample_hold and cont:
             x = frame[cont].to_numpy(np.float64)
             ok = np.isfinite(x) & observed[:, None]
-            self.held_ = [{"columns": [cont[j] for j in h.columns], "period": int(h.period),
-                           "phase": h.phase.astype(int).tolist()}
-                          for h in detect_sample_hold(np.nan_to_num(x), ok.astype(np.float32), grid.offsets, cont)]
+            self.held_ = [
+                {
+                    "columns": [cont[j] for j in h.columns],
+                    "period": int(h.period),
+                    "phase": h.phase.astype(int).tolist(),
+                }
+                for h in detect_sample_hold(np.nan_to_num(x), ok.astype(np.float32), grid.offsets, cont)
+            ]
         time_col, entity_col = schema.time_column, schema.entity_column
         t_grid = time_values(frame[time_col]).to_numpy()
         self.fit_info_ = LogFitInfo(
-            source=log.source, n_rows=int(len(data)), n_steps=int(len(frame)), n_gaps=grid.n_gaps,
-            n_merged=grid.n_merged, interval=grid.interval, time_column=time_col,
-            time_dtype=str(log.view[time_col].dtype), entity_column=entity_col,
+            source=log.source,
+            n_rows=int(len(data)),
+            n_steps=int(len(frame)),
+            n_gaps=grid.n_gaps,
+            n_merged=grid.n_merged,
+            interval=grid.interval,
+            time_column=time_col,
+            time_dtype=str(log.view[time_col].dtype),
+            entity_column=entity_col,
             entities=[e.item() if isinstance(e, np.generic) else e for e in grid.entities] if entity_col else [None],
             entity_numeric=bool(entity_col is not None and pd.api.types.is_numeric_dtype(log.view[entity_col])),
-            lengths=grid.lengths.tolist(), starts=t_grid[grid.offsets[:-1]].tolist(), conditions=log.conditions,
-            progress=prep.progress, context_dim=int(prep.context.shape[1]), held=self.held_,
-            gaps=gap_runs(observed, grid.offsets), cycles=prep.cycles)
+            lengths=grid.lengths.tolist(),
+            starts=t_grid[grid.offsets[:-1]].tolist(),
+            conditions=log.conditions,
+            progress=prep.progress,
+            context_dim=int(prep.context.shape[1]),
+            held=self.held_,
+            gaps=gap_runs(observed, grid.offsets),
+            cycles=prep.cycles,
+        )
         # the training condition trajectories, drawn from when a sample does not fix them
         self.cond_grid_ = torch.from_numpy(prep.context).float()
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
@@ -392,14 +467,19 @@ class LogGAN(FittedModel):
         turns it off. Tags with status strings are left as they are."""
         if self.circular is None:
             return []
-        tags = [c.name for c in log.schema.columns if c.role == CONTINUOUS and not c.statuses
-                and c.name not in log.conditions]
+        tags = [
+            c.name
+            for c in log.schema.columns
+            if c.role == CONTINUOUS and not c.statuses and c.name not in log.conditions
+        ]
         if self.circular != "auto":
             named = [self.circular] if isinstance(self.circular, str) else list(self.circular)
             wrong = [c for c in named if c not in tags]
             if wrong:
-                raise ConfigError(f"circular: {wrong!r} are not continuous tags without status strings of "
-                                  f"{log.source}; name angle tags in degrees, or use circular='auto'.")
+                raise ConfigError(
+                    f"circular: {wrong!r} are not continuous tags without status strings of "
+                    f"{log.source}; name angle tags in degrees, or use circular='auto'."
+                )
             return named
         x = log.grid.frame[tags].to_numpy(np.float64)
         x[~log.grid.observed] = np.nan
@@ -424,8 +504,9 @@ class LogGAN(FittedModel):
         x[~observed] = np.nan
         can_follow = np.array([not specs[c].statuses for c in cands])
         seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)[observed]
-        thresholds = (FOLLOWER_CANDIDATES if self.redundant_correlation == "auto"
-                      else (float(self.redundant_correlation),))
+        thresholds = (
+            FOLLOWER_CANDIDATES if self.redundant_correlation == "auto" else (float(self.redundant_correlation),)
+        )
         fitted: dict[tuple[str, str], dict] = {}
         seen = set()
         for thr in thresholds:
@@ -473,7 +554,7 @@ class LogGAN(FittedModel):
                 held = values.copy()
                 stream.hold(held, 0, {})
                 s_gen = step_scale(held[cont].to_numpy(np.float64), seg)
-                noise = np.sqrt(np.maximum(s_real ** 2 - s_gen ** 2, 0.0) / 2.0)
+                noise = np.sqrt(np.maximum(s_real**2 - s_gen**2, 0.0) / 2.0)
                 self.sensor_noise_ = {c: float(v) for c, v in zip(cont, noise) if v > 0}
             stream.add_noise(values, encoded)
             stream.hold(values, 0)
@@ -481,12 +562,21 @@ class LogGAN(FittedModel):
             rows_score = row_fidelity(real_rows, values, cont, [c for c in cats if c in values])
             steps_score = float(np.nanmean(step_change_scores(real, x, seg, seg))) if cont else 1.0
             acf_error = float(np.nanmean(np.abs(log_autocorrelation(x, seg, self.max_lag) - acf_real))) if cont else 0.0
-            table.append({"length_scale": float(h), "rows": rows_score, "steps": steps_score, "acf_error": acf_error,
-                          "time": 0.5 * (steps_score + 1.0 - acf_error), "noise": dict(self.sensor_noise_)})
+            table.append(
+                {
+                    "length_scale": float(h),
+                    "rows": rows_score,
+                    "steps": steps_score,
+                    "acf_error": acf_error,
+                    "time": 0.5 * (steps_score + 1.0 - acf_error),
+                    "noise": dict(self.sensor_noise_),
+                }
+            )
         # the row model's own row score: as many rows, drawn independently, with the real rows' contexts
         context = self.cond_grid_[pick][observed[pick]].to(self.device_) if self.fit_info_.context_dim else None
         own = self.rows_.transformer_.inverse_transform(
-            self.rows_.generate_encoded(len(real_rows), [], self.new_generator(seed), context))
+            self.rows_.generate_encoded(len(real_rows), [], self.new_generator(seed), context)
+        )
         reference = row_fidelity(real_rows, own, cont, [c for c in cats if c in own])
         ok = [r for r in table if r["rows"] >= reference - self.row_tolerance] or [max(table, key=lambda r: r["rows"])]
         chosen = max(ok, key=lambda r: r["time"])
@@ -521,9 +611,17 @@ class LogGAN(FittedModel):
             steps_score = float(np.nanmean(step_change_scores(real, x, seg, seg)))
             acf_error = float(np.nanmean(np.abs(log_autocorrelation(x, seg, self.max_lag) - acf_real)))
             pair_error = float(np.nanmean(pair_correlation_error(real, x, pairs))) if len(pairs) else 0.0
-            table.append({"correlation": thr, "followers": len(followers), "rows": rows_score, "steps": steps_score,
-                          "acf_error": acf_error, "pair_error": pair_error,
-                          "score": rows_score + 0.5 * (steps_score + 1.0 - acf_error) - pair_error})
+            table.append(
+                {
+                    "correlation": thr,
+                    "followers": len(followers),
+                    "rows": rows_score,
+                    "steps": steps_score,
+                    "acf_error": acf_error,
+                    "pair_error": pair_error,
+                    "score": rows_score + 0.5 * (steps_score + 1.0 - acf_error) - pair_error,
+                }
+            )
         best = max(range(len(table)), key=lambda i: table[i]["score"])
         for i, r in enumerate(table):
             r["chosen"] = i == best
@@ -540,41 +638,58 @@ class LogGAN(FittedModel):
         """What the fit learned, for ``indgan fit``."""
         fi, rows = self.fit_info_, self.rows_
         score = rows.fit_info_.validation_score
-        lines = [f"row model: {rows.summary_.epochs} epochs ({rows.summary_.steps} steps) in "
-                 f"{rows.fit_info_.fit_seconds:.1f} s" + (f", held-out score {score:.3f}" if score is not None else "")
-                 + f"; latent length scale {self.length_scale_:g} steps; sensor noise on {len(self.sensor_noise_)} tag(s)"
-                 + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
-                 + ("; batch progress" if fi.progress else "")]
+        lines = [
+            f"row model: {rows.summary_.epochs} epochs ({rows.summary_.steps} steps) in "
+            f"{rows.fit_info_.fit_seconds:.1f} s"
+            + (f", held-out score {score:.3f}" if score is not None else "")
+            + f"; latent length scale {self.length_scale_:g} steps; sensor noise on {len(self.sensor_noise_)} tag(s)"
+            + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
+            + ("; batch progress" if fi.progress else "")
+        ]
         if self.followers_:
             pairs = [f"{f} <- {lead}" for f, lead in self.followers_.items()]
-            lines.append(f"redundant tags generated from their leader: {', '.join(pairs[:6])}"
-                         + (f" and {len(pairs) - 6} more" if len(pairs) > 6 else ""))
+            lines.append(
+                f"redundant tags generated from their leader: {', '.join(pairs[:6])}"
+                + (f" and {len(pairs) - 6} more" if len(pairs) > 6 else "")
+            )
         if self.angles_:
-            lines.append(f"angles learned on the circle: {', '.join(self.angles_[:6])}"
-                         + (f" and {len(self.angles_) - 6} more" if len(self.angles_) > 6 else ""))
-        return lines + [f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
-                        f"{', '.join(g['columns'][:6])}" + (f" and {len(g['columns']) - 6} more" if len(g['columns']) > 6
-                                                             else "") for g in fi.held]
+            lines.append(
+                f"angles learned on the circle: {', '.join(self.angles_[:6])}"
+                + (f" and {len(self.angles_) - 6} more" if len(self.angles_) > 6 else "")
+            )
+        return lines + [
+            f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
+            f"{', '.join(g['columns'][:6])}" + (f" and {len(g['columns']) - 6} more" if len(g["columns"]) > 6 else "")
+            for g in fi.held
+        ]
 
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""
         fi = self.fit_info_
         calib = ", ".join(f"{r['length_scale']:g}: rows {r['rows']:.3f} time {r['time']:.3f}" for r in fi.calibration)
-        return [f"log: {len(fi.lengths)} sequence(s) of {min(fi.lengths)}-{max(fi.lengths)} steps, interval "
-                f"{format_interval(fi.interval, fi.time_dtype)}, "
-                f"{fi.n_gaps} gap step(s); conditions: {', '.join(fi.conditions) or 'none'}"
-                + ("; batch progress" if fi.progress else ""),
-                f"latent length scale {self.length_scale_:g} steps (calibration {calib}; the row model's own rows "
-                f"{fi.calibration_reference:.3f}); sensor noise on "
-                f"{len(self.sensor_noise_)} tag(s); {len(self.held_)} sampled-and-held group(s)",
-                f"row model: {self.rows_.training_lines()[0].removeprefix('training: ')}",
-                f"fit {fi.fit_seconds:.1f} s (row model {fi.row_seconds:.1f} s, calibration "
-                f"{fi.calibration_seconds:.1f} s)"]
+        return [
+            f"log: {len(fi.lengths)} sequence(s) of {min(fi.lengths)}-{max(fi.lengths)} steps, interval "
+            f"{format_interval(fi.interval, fi.time_dtype)}, "
+            f"{fi.n_gaps} gap step(s); conditions: {', '.join(fi.conditions) or 'none'}"
+            + ("; batch progress" if fi.progress else ""),
+            f"latent length scale {self.length_scale_:g} steps (calibration {calib}; the row model's own rows "
+            f"{fi.calibration_reference:.3f}); sensor noise on "
+            f"{len(self.sensor_noise_)} tag(s); {len(self.held_)} sampled-and-held group(s)",
+            f"row model: {self.rows_.training_lines()[0].removeprefix('training: ')}",
+            f"fit {fi.fit_seconds:.1f} s (row model {fi.row_seconds:.1f} s, calibration "
+            f"{fi.calibration_seconds:.1f} s)",
+        ]
 
     # ------------------------------------------------------------------ sample
-    def sample(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
-               conditions: dict[str, Any] | None = None, random_state: int | None = None,
-               fill_gaps: bool = False) -> pd.DataFrame:
+    def sample(
+        self,
+        n: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
+        conditions: dict[str, Any] | None = None,
+        random_state: int | None = None,
+        fill_gaps: bool = False,
+    ) -> pd.DataFrame:
         """A synthetic log (all of it in memory; :meth:`sample_parts` yields it part by part, with memory bounded
         by the part, and ``pd.concat`` of its parts at the default ``part_rows`` is this frame).
 
@@ -589,9 +704,16 @@ class LogGAN(FittedModel):
         parts = list(self.sample_parts(n, sequences, steps, conditions, random_state, fill_gaps))
         return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
-    def sample_parts(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
-                     conditions: dict[str, Any] | None = None, random_state: int | None = None,
-                     fill_gaps: bool = False, part_rows: int = PART_ROWS) -> Iterator[pd.DataFrame]:
+    def sample_parts(
+        self,
+        n: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
+        conditions: dict[str, Any] | None = None,
+        random_state: int | None = None,
+        fill_gaps: bool = False,
+        part_rows: int = PART_ROWS,
+    ) -> Iterator[pd.DataFrame]:
         """A synthetic log, yielded in consecutive parts of at most ``part_rows`` steps: memory holds one part
         whatever the log's length (``indgan sample -n 10000000`` writes this way). The parts are one log, not
         pieces glued together: the latent processes, held values and redundant tags' residuals carry across
@@ -663,8 +785,10 @@ class LogGAN(FittedModel):
             plan = [(e, steps or length) for e, length in enumerate(lengths)]
         for col, values in fixed.items():
             if len(values) > max(k for _, k in plan):
-                raise ConditionError(f"condition {col}: the schedule has {len(values)} steps, more than the log's "
-                                     f"{max(k for _, k in plan)}; shorten it or ask for more steps.")
+                raise ConditionError(
+                    f"condition {col}: the schedule has {len(values)} steps, more than the log's "
+                    f"{max(k for _, k in plan)}; shorten it or ask for more steps."
+                )
         g = self._rng_ if random_state is None else self.new_generator(random_state)
         training_shape = n is None and sequences is None
         stream = LogStream(self, plan, fixed, g, training_phase=training_shape)
@@ -682,7 +806,7 @@ class LogGAN(FittedModel):
             values, context, first = stream.next(part_rows)
             frame = self._to_frame(values, context, stream, first, new_ids)
             if keep is not None:
-                frame = frame[keep[first:first + len(frame)]].reset_index(drop=True)
+                frame = frame[keep[first : first + len(frame)]].reset_index(drop=True)
             yield frame
 
     def _add_noise(self, values: pd.DataFrame, encoded: np.ndarray, rng) -> None:
@@ -703,7 +827,7 @@ class LogGAN(FittedModel):
                 q = np.asarray(b["quantiles"])
                 gauss = np.searchsorted(q, v, "right") - np.searchsorted(q, v, "left") < 2
             else:
-                mode = encoded[:, s0 + 1:s0 + b["width"]].argmax(1)
+                mode = encoded[:, s0 + 1 : s0 + b["width"]].argmax(1)
                 gauss = mode >= len(b["points"])
             noisy = v + rng(c).standard_normal(len(v)) * sigma
             spec = schema[c]
@@ -712,25 +836,29 @@ class LogGAN(FittedModel):
                 noisy = np.clip(noisy, lo, hi)
             values[c] = np.where(gauss & np.isfinite(v), noisy, v)
 
-    def _to_frame(self, values: pd.DataFrame, context: Tensor, stream: LogStream, first: int,
-                  new_ids: bool) -> pd.DataFrame:
+    def _to_frame(
+        self, values: pd.DataFrame, context: Tensor, stream: LogStream, first: int, new_ids: bool
+    ) -> pd.DataFrame:
         """The training table's columns and dtypes for the steps ``[first, first + len(values))`` of ``stream``'s
         plan: conditions decoded from the context, time on the training grid, entity ids."""
         info = self.fit_info_
         view = values
         enc = self.cond_encoder_
         if enc.dim:
-            cview = enc.inverse_transform(context[:, :enc.dim].numpy())
+            cview = enc.inverse_transform(context[:, : enc.dim].numpy())
             for col in cview.columns:
                 view[col] = cview[col].to_numpy()
         time_col, entity_col = info.time_column, info.entity_column
         seq, local = stream.local_steps(first, first + len(values))
         ent = np.array([e for e, _ in stream.plan], dtype=np.int64)
-        view[time_col] = as_times(np.asarray(info.starts, np.float64)[ent[seq]] + local * info.interval,
-                                  info.time_dtype).to_numpy()
+        view[time_col] = as_times(
+            np.asarray(info.starts, np.float64)[ent[seq]] + local * info.interval, info.time_dtype
+        ).to_numpy()
         if entity_col is not None:
             if new_ids:
-                view[entity_col] = seq if info.entity_numeric else np.char.add("synthetic-", seq.astype(str)).astype(object)
+                view[entity_col] = (
+                    seq if info.entity_numeric else np.char.add("synthetic-", seq.astype(str)).astype(object)
+                )
             else:
                 view[entity_col] = np.asarray(info.entities, dtype=object)[ent[seq]]
         if self.angles_:
@@ -743,11 +871,19 @@ class LogGAN(FittedModel):
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
         row_meta, row_tensors = self.rows_.to_state()
-        meta = {"schema": self.schema_.to_dict(), "model_schema": self.model_schema_.to_dict(),
-                "angles": self.angles_, "rows": row_meta, "cond_encoder": self.cond_encoder_.to_dict(),
-                "length_scale": self.length_scale_, "sensor_noise": self.sensor_noise_, "held": self.held_,
-                "followers": self.followers_, "follower_params": self.follower_params_,
-                "fit_info": self.fit_info_.to_dict()}
+        meta = {
+            "schema": self.schema_.to_dict(),
+            "model_schema": self.model_schema_.to_dict(),
+            "angles": self.angles_,
+            "rows": row_meta,
+            "cond_encoder": self.cond_encoder_.to_dict(),
+            "length_scale": self.length_scale_,
+            "sensor_noise": self.sensor_noise_,
+            "held": self.held_,
+            "followers": self.followers_,
+            "follower_params": self.follower_params_,
+            "fit_info": self.fit_info_.to_dict(),
+        }
         tensors = {f"rows.{k}": v for k, v in row_tensors.items()}
         tensors.update({"cond_grid": self.cond_grid_, "cond_offsets": self.cond_offsets_})
         return meta, tensors

@@ -44,7 +44,7 @@ class SmoothNoise:
         n = noise.shape[0]
         n_fft = 1 << (n + self.K - 1).bit_length()
         spec = torch.fft.rfft(noise, n_fft, dim=0) * torch.fft.rfft(self.kernel, n_fft)[:, None]
-        return torch.fft.irfft(spec, n_fft, dim=0)[self.K - 1:n]
+        return torch.fft.irfft(spec, n_fft, dim=0)[self.K - 1 : n]
 
     def next(self, n: int, starts: list[int]) -> Tensor:
         """The next ``n`` steps ``(n, width)``; ``starts`` (local indices) begin new sequences."""
@@ -54,7 +54,7 @@ class SmoothNoise:
             history = self._fresh(self.K - 1) if (a in starts or self.tail is None) else self.tail
             noise = torch.cat([history, self._fresh(b - a)])
             parts.append(self._filter(noise))
-            self.tail = noise[-(self.K - 1):] if self.K > 1 else noise[:0]
+            self.tail = noise[-(self.K - 1) :] if self.K > 1 else noise[:0]
         out = torch.cat(parts)
         if self.kind == "uniform":
             out = 0.5 * (1.0 + torch.erf(out / math.sqrt(2.0)))

@@ -19,13 +19,13 @@ from ..timegrid import LogInput
 class LogRows:
     """What :func:`prepare_rows` makes of a log."""
 
-    row_schema: Schema          # every modelled column but time, entity and the conditions
-    rows: pd.DataFrame          # the input's rows at the observed grid points
-    context: np.ndarray         # (n_steps, context_dim) float32, every grid step
+    row_schema: Schema  # every modelled column but time, entity and the conditions
+    rows: pd.DataFrame  # the input's rows at the observed grid points
+    context: np.ndarray  # (n_steps, context_dim) float32, every grid step
     cond_encoder: RangeEncoder  # the conditions' encoding (continuous min-max, categorical one-hot)
     progress: bool
-    continuous: list            # the continuous tags of the row schema
-    cycles: list                # periods (time units) of the calendar cycles in the context
+    continuous: list  # the continuous tags of the row schema
+    cycles: list  # periods (time units) of the calendar cycles in the context
 
 
 #: Calendar cycles given to the row model as context, ``(name, period in ns, least span in periods)``: a log with
@@ -77,10 +77,19 @@ def prepare_rows(log: LogInput, progress: bool | str, cycles: bool = True) -> Lo
         local = np.arange(len(grid.frame)) - grid.offsets[ent_of_row]
         span = np.maximum(grid.lengths[ent_of_row] - 1, 1)
         context = np.concatenate([context, (local / span)[:, None].astype(np.float32)], 1)
-    row_schema = Schema([c for c in schema.columns if c.name not in (time_col, entity_col) and c.name not in conditions])
+    row_schema = Schema(
+        [c for c in schema.columns if c.name not in (time_col, entity_col) and c.name not in conditions]
+    )
     if not row_schema.modelled:
         raise DataError(f"{log.source}: no column left to model once time, entity and conditions are set aside.")
     rows = log.data.iloc[grid.source_rows[grid.observed]].reset_index(drop=True)
     cont = [c.name for c in row_schema.columns if c.role == CONTINUOUS]
-    return LogRows(row_schema, rows, np.ascontiguousarray(context, dtype=np.float32), cond_encoder,
-                   bool(with_progress), cont, cycles)
+    return LogRows(
+        row_schema,
+        rows,
+        np.ascontiguousarray(context, dtype=np.float32),
+        cond_encoder,
+        bool(with_progress),
+        cont,
+        cycles,
+    )

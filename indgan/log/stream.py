@@ -45,8 +45,9 @@ class LogStream:
         Sampled-and-held groups keep the training entity's phase (the training shape); else a random phase.
     """
 
-    def __init__(self, model, plan: list[tuple[int, int]], fixed: dict | None, g: torch.Generator,
-                 training_phase: bool):
+    def __init__(
+        self, model, plan: list[tuple[int, int]], fixed: dict | None, g: torch.Generator, training_phase: bool
+    ):
         self.model, self.plan, self.fixed, self.g = model, plan, fixed or {}, g
         self.lens = np.array([k for _, k in plan], dtype=np.int64)
         self.total = int(self.lens.sum())
@@ -104,7 +105,11 @@ class LogStream:
         seq, local = self.local_steps(a, b)
         ent = np.array([e for e, _ in self.plan], dtype=np.int64)[seq]
         idx = np.minimum(offsets[ent] + local, offsets[ent + 1] - 1)
-        ctx = grid[torch.from_numpy(np.asarray(idx, np.int64)).to(grid.device)].cpu().clone() if b > a else torch.zeros(0, info.context_dim)
+        ctx = (
+            grid[torch.from_numpy(np.asarray(idx, np.int64)).to(grid.device)].cpu().clone()
+            if b > a
+            else torch.zeros(0, info.context_dim)
+        )
         if self.fixed:
             frame = pd.DataFrame(index=range(b - a))
             for col, values in self.fixed.items():
@@ -116,10 +121,10 @@ class LogStream:
             enc_fixed = torch.from_numpy(enc.transform(frame[enc.continuous + enc.categorical])[0])
             for span in enc.spans():
                 if span.column in self.fixed:
-                    ctx[:, span.start:span.start + span.width] = enc_fixed[:, span.start:span.start + span.width]
+                    ctx[:, span.start : span.start + span.width] = enc_fixed[:, span.start : span.start + span.width]
         if info.cycles:  # the calendar of the generated time axis, also beyond the training log's end
             t = np.asarray(info.starts, np.float64)[ent] + local * info.interval
-            ctx[:, enc.dim:enc.dim + 2 * len(info.cycles)] = torch.from_numpy(cycle_features(t, info.cycles))
+            ctx[:, enc.dim : enc.dim + 2 * len(info.cycles)] = torch.from_numpy(cycle_features(t, info.cycles))
         if info.progress:
             ctx[:, -1] = torch.from_numpy(local / np.maximum(self.lens[seq] - 1, 1)).float()
         return ctx
@@ -142,7 +147,7 @@ class LogStream:
             c1 = min(b - a, c0 + GENERATOR_BATCH)
             n = c1 - c0
             local = np.flatnonzero(is_start[c0:c1]).tolist()
-            parts = [self.latent.next(n, local) if self.whole is None else self.whole[a + c0:a + c1]]
+            parts = [self.latent.next(n, local) if self.whole is None else self.whole[a + c0 : a + c1]]
             if sampler.n_columns:  # the free categorical columns' conditional vector, as CTGAN samples it
                 parts.append(sampler.from_uniform(self.cond_u.next(n, local)[:, 0]))
             if context.shape[1]:
@@ -201,8 +206,7 @@ class LogStream:
                 missing[lead] = values[status].astype(object).to_numpy() != OK
         b = a + len(values)
         inside = self.starts[(self.starts >= a) & (self.starts < b)] - a
-        generate_followers(values, m.followers_, m.follower_params_, inside, self.rng, missing,
-                           carry=self.follow_carry)
+        generate_followers(values, m.followers_, m.follower_params_, inside, self.rng, missing, carry=self.follow_carry)
 
     def next(self, n: int) -> tuple[pd.DataFrame, Tensor, int]:
         """The next ``n`` steps (fewer at the end): ``(values, context, first step)``, finished (sensor noise,

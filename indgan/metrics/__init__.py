@@ -9,5 +9,11 @@
 
 from .report import EvaluationReport, SequenceReport, TemporalReport, evaluate, evaluate_sequences, temporal_fidelity
 
-__all__ = ["evaluate", "evaluate_sequences", "temporal_fidelity", "EvaluationReport", "TemporalReport",
-           "SequenceReport"]
+__all__ = [
+    "evaluate",
+    "evaluate_sequences",
+    "temporal_fidelity",
+    "EvaluationReport",
+    "TemporalReport",
+    "SequenceReport",
+]

@@ -35,9 +35,15 @@ class ImageClassifier(nn.Module):
     def __init__(self, channels: int, size: int, n_classes: int):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(channels, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(64 * (size // 4) ** 2, 128), nn.ReLU(),
+            nn.Conv2d(channels, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(64 * (size // 4) ** 2, 128),
+            nn.ReLU(),
         )
         self.head = nn.Linear(128, n_classes)
 
@@ -52,8 +58,9 @@ class ImageClassifier(nn.Module):
     def _run(self, images: np.ndarray, fn) -> np.ndarray:
         self.eval()
         dev = next(self.parameters()).device
-        return np.concatenate([fn(self._scale(images[a:a + 2048], dev)).cpu().numpy()
-                               for a in range(0, len(images), 2048)])
+        return np.concatenate(
+            [fn(self._scale(images[a : a + 2048], dev)).cpu().numpy() for a in range(0, len(images), 2048)]
+        )
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """``(n, 128)`` float32 penultimate-layer features of uint8 images."""
@@ -64,8 +71,14 @@ class ImageClassifier(nn.Module):
         return self._run(images, lambda x: self.head(self.body(x)).argmax(1))
 
 
-def train_classifier(data: ImageData, epochs: int = 3, batch_size: int = 128, device: str = "auto",
-                     random_state: int | None = 0, verbose: bool = False) -> ImageClassifier:
+def train_classifier(
+    data: ImageData,
+    epochs: int = 3,
+    batch_size: int = 128,
+    device: str = "auto",
+    random_state: int | None = 0,
+    verbose: bool = False,
+) -> ImageClassifier:
     """Train :class:`ImageClassifier` on labelled real images (Adam 1e-3, cross-entropy).
 
     Raises
@@ -74,8 +87,9 @@ def train_classifier(data: ImageData, epochs: int = 3, batch_size: int = 128, de
         If the images have no labels.
     """
     if data.labels is None:
-        raise DataError(f"{data.source}: the images have no labels; the classifier needs class sub-folders or "
-                        "'labels' in the .npz.")
+        raise DataError(
+            f"{data.source}: the images have no labels; the classifier needs class sub-folders or 'labels' in the .npz."
+        )
     seed_everything(random_state)
     dev = resolve_device(device)
     c, h, _ = data.shape
@@ -88,7 +102,7 @@ def train_classifier(data: ImageData, epochs: int = 3, batch_size: int = 128, de
     for _ in tqdm(range(epochs), desc="classifier", disable=not verbose, unit="epoch"):
         perm = torch.randperm(len(x), device=dev)
         for a in range(0, len(x), batch_size):
-            idx = perm[a:a + batch_size]
+            idx = perm[a : a + batch_size]
             loss = nn.functional.cross_entropy(clf(x[idx].float() / 127.5 - 1.0), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -123,9 +137,11 @@ class ImageReport:
     n_samples: int = 0
 
     def __str__(self) -> str:
-        lines = [f"classifier Frechet distance, samples vs real held-out: {self.frechet:.2f} "
-                 f"(real training vs real held-out: {self.frechet_floor:.2f})",
-                 f"classifier accuracy on real held-out images: {self.classifier_accuracy:.3f}"]
+        lines = [
+            f"classifier Frechet distance, samples vs real held-out: {self.frechet:.2f} "
+            f"(real training vs real held-out: {self.frechet_floor:.2f})",
+            f"classifier accuracy on real held-out images: {self.classifier_accuracy:.3f}",
+        ]
         if self.conditional_accuracy is not None:
             lines.append(f"conditional accuracy (samples for label k called k): {self.conditional_accuracy:.3f}")
             lines.append("  " + ", ".join(f"{k}: {v:.2f}" for k, v in self.per_label.items()))
@@ -137,8 +153,16 @@ class ImageReport:
         return dict(self.__dict__)
 
 
-def evaluate_images(model, train: ImageData, test: ImageData, n: int = 2000, classifier: ImageClassifier | None = None,
-                    classifier_epochs: int = 3, random_state: int = 0, verbose: bool = False) -> ImageReport:
+def evaluate_images(
+    model,
+    train: ImageData,
+    test: ImageData,
+    n: int = 2000,
+    classifier: ImageClassifier | None = None,
+    classifier_epochs: int = 3,
+    random_state: int = 0,
+    verbose: bool = False,
+) -> ImageReport:
     """Score ``model`` (a fitted :class:`~indgan.image.DCGAN` or ``ConditionalDCGAN``) against real
     images: ``train`` trains the classifier (unless one is given), ``test`` is the held-out reference.
 
@@ -148,25 +172,34 @@ def evaluate_images(model, train: ImageData, test: ImageData, n: int = 2000, cla
         Unlabelled images, or images of another size or channel count than the model's.
     """
     if train.shape != (model.channels_, model.size_, model.size_) or test.shape != train.shape:
-        raise DataError(f"the model makes {model.channels_} x {model.size_} x {model.size_} images; the real ones are "
-                        f"{' x '.join(map(str, test.shape))} (give the same --size as for fit).")
-    clf = classifier or train_classifier(train, epochs=classifier_epochs, device=str(model.device_),
-                                         random_state=random_state, verbose=verbose)
+        raise DataError(
+            f"the model makes {model.channels_} x {model.size_} x {model.size_} images; the real ones are "
+            f"{' x '.join(map(str, test.shape))} (give the same --size as for fit)."
+        )
+    clf = classifier or train_classifier(
+        train, epochs=classifier_epochs, device=str(model.device_), random_state=random_state, verbose=verbose
+    )
     rng = np.random.default_rng(random_state)
     ref = test.images[rng.choice(len(test), min(n, len(test)), replace=False)]
     floor_imgs = train.images[rng.choice(len(train), min(n, len(train)), replace=False)]
     f_ref = clf.features(ref)
     acc = float((clf.predict(test.images) == test.labels).mean())
-    report = ImageReport(frechet=0.0, frechet_floor=frechet_distance(clf.features(floor_imgs), f_ref),
-                         classifier_accuracy=acc, n_samples=n)
+    report = ImageReport(
+        frechet=0.0,
+        frechet_floor=frechet_distance(clf.features(floor_imgs), f_ref),
+        classifier_accuracy=acc,
+        n_samples=n,
+    )
     if model.conditional:
         k = model.n_classes_
         per = max(1, n // k)
         labels = np.repeat(np.arange(k), per)
         fake = model.sample(len(labels), labels=labels, random_state=random_state)
         pred = clf.predict(fake)
-        report.per_label = {model.classes_[i] if i < len(model.classes_) else str(i):
-                            float((pred[labels == i] == i).mean()) for i in range(k)}
+        report.per_label = {
+            model.classes_[i] if i < len(model.classes_) else str(i): float((pred[labels == i] == i).mean())
+            for i in range(k)
+        }
         report.conditional_accuracy = float((pred == labels).mean())
     else:
         fake = model.sample(n, random_state=random_state)

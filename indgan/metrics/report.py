@@ -79,31 +79,47 @@ class TemporalReport:
     discriminative_floor: object = None
 
     def to_dict(self) -> dict:
-        return {"step_change": self.step_change, "autocorrelation_error": self.autocorrelation_error,
-                "cross_correlation_error": self.cross_correlation_error,
-                "pair_correlation_error": self.pair_correlation_error, "n_pairs": self.n_pairs,
-                "discriminative": self.discriminative.to_dict() if self.discriminative is not None else None,
-                "discriminative_floor": (self.discriminative_floor.to_dict()
-                                         if self.discriminative_floor is not None else None),
-                "per_tag": self.per_tag.to_dict(orient="records"), "n_windows": list(self.n_windows),
-                "max_lag": self.max_lag, "seq_len": self.seq_len}
+        return {
+            "step_change": self.step_change,
+            "autocorrelation_error": self.autocorrelation_error,
+            "cross_correlation_error": self.cross_correlation_error,
+            "pair_correlation_error": self.pair_correlation_error,
+            "n_pairs": self.n_pairs,
+            "discriminative": self.discriminative.to_dict() if self.discriminative is not None else None,
+            "discriminative_floor": (
+                self.discriminative_floor.to_dict() if self.discriminative_floor is not None else None
+            ),
+            "per_tag": self.per_tag.to_dict(orient="records"),
+            "n_windows": list(self.n_windows),
+            "max_lag": self.max_lag,
+            "seq_len": self.seq_len,
+        }
 
     def lines(self) -> list[str]:
-        disc = (f"{self.discriminative} on {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping "
-                f"windows of {self.seq_len} steps" if self.discriminative is not None else
-                f"not computed: {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping windows "
-                f"of {self.seq_len} steps" + (", too few" if min(self.n_windows) < 200 else ""))
-        floor = (f"; real against real (alternate blocks): {self.discriminative_floor}"
-                 if self.discriminative_floor is not None else "")
-        return [f"step-change score  {self.step_change:.4f}   (1 - KS of x[t+1] - x[t], mean over tags; 1 best)",
-                f"autocorrelation error  {self.autocorrelation_error:.4f}   (mean |ACF difference|, lags 1-"
-                f"{self.max_lag}; 0 best)",
-                f"cross-correlation error  {self.cross_correlation_error:.4f}   (mean |CCF difference|, lags 0-"
-                f"{self.max_lag}, over the {self.n_pairs} most correlated tag pairs; 0 best)",
-                f"top-pair correlation error  {self.pair_correlation_error:.4f}   (mean |r_real - r_synthetic| over "
-                f"the same {self.n_pairs} pairs; 0 best)",
-                f"discriminative score  {disc}   (TimeGAN's; 0 best){floor}",
-                "worst step changes: " + ", ".join(f"{r.tag} {r.step_change:.3f}" for r in self.per_tag.head(5).itertuples())]
+        disc = (
+            f"{self.discriminative} on {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping "
+            f"windows of {self.seq_len} steps"
+            if self.discriminative is not None
+            else f"not computed: {self.n_windows[0]} real and {self.n_windows[1]} synthetic non-overlapping windows "
+            f"of {self.seq_len} steps" + (", too few" if min(self.n_windows) < 200 else "")
+        )
+        floor = (
+            f"; real against real (alternate blocks): {self.discriminative_floor}"
+            if self.discriminative_floor is not None
+            else ""
+        )
+        return [
+            f"step-change score  {self.step_change:.4f}   (1 - KS of x[t+1] - x[t], mean over tags; 1 best)",
+            f"autocorrelation error  {self.autocorrelation_error:.4f}   (mean |ACF difference|, lags 1-"
+            f"{self.max_lag}; 0 best)",
+            f"cross-correlation error  {self.cross_correlation_error:.4f}   (mean |CCF difference|, lags 0-"
+            f"{self.max_lag}, over the {self.n_pairs} most correlated tag pairs; 0 best)",
+            f"top-pair correlation error  {self.pair_correlation_error:.4f}   (mean |r_real - r_synthetic| over "
+            f"the same {self.n_pairs} pairs; 0 best)",
+            f"discriminative score  {disc}   (TimeGAN's; 0 best){floor}",
+            "worst step changes: "
+            + ", ".join(f"{r.tag} {r.step_change:.3f}" for r in self.per_tag.head(5).itertuples()),
+        ]
 
 
 @dataclass
@@ -164,14 +180,20 @@ class EvaluationReport:
         return path
 
     def __str__(self) -> str:
-        default = (f"{self.quality_score_default:.4f}   (sdmetrics' default thresholds: {self.default_pairs} pairs with "
-                   "real |correlation| > 0.5 or association > 0.3)" if self.default_pairs else
-                   f"{self.quality_score_default:.4f}   (sdmetrics' default thresholds: no pair passes them, so this is "
-                   "column shapes alone)")
-        lines = [f"quality score     {self.quality_score:.4f}   (sdmetrics QualityReport, every column pair counted; "
-                 f"{self.n_synthetic} synthetic vs {self.n_real} real rows)",
-                 f"  with defaults   {default}",
-                 f"diagnostic score  {self.diagnostic_score:.4f}   (sdmetrics DiagnosticReport)", ""]
+        default = (
+            f"{self.quality_score_default:.4f}   (sdmetrics' default thresholds: {self.default_pairs} pairs with "
+            "real |correlation| > 0.5 or association > 0.3)"
+            if self.default_pairs
+            else f"{self.quality_score_default:.4f}   (sdmetrics' default thresholds: no pair passes them, so this is "
+            "column shapes alone)"
+        )
+        lines = [
+            f"quality score     {self.quality_score:.4f}   (sdmetrics QualityReport, every column pair counted; "
+            f"{self.n_synthetic} synthetic vs {self.n_real} real rows)",
+            f"  with defaults   {default}",
+            f"diagnostic score  {self.diagnostic_score:.4f}   (sdmetrics DiagnosticReport)",
+            "",
+        ]
         width = max(len(p) for p in self.properties["property"]) if len(self.properties) else 10
         lines.append(f"{'report':<11} {'property':<{width}}  score")
         for r in self.properties.itertuples():
@@ -187,8 +209,13 @@ class EvaluationReport:
         return "\n".join(lines)
 
 
-def row_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, continuous: list[str], categorical: list[str],
-                 max_pair_columns: int = 64) -> float:
+def row_fidelity(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    continuous: list[str],
+    categorical: list[str],
+    max_pair_columns: int = 64,
+) -> float:
     """A fast stand-in for sdmetrics' quality score, for early stopping: the mean of a shapes term and a pairs
     term, each in [0, 1] (1 = identical).
 
@@ -230,8 +257,10 @@ def row_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, continuous: list[s
         cols = list(spread.sort_values(ascending=False).index[:max_pair_columns])
     pairs = None
     if len(cols) > 1:
+
         def corr(df):
             return df[cols].apply(pd.to_numeric, errors="coerce").corr().to_numpy()
+
         cr, cs = corr(real), corr(synthetic)
         iu = np.triu_indices(len(cols), 1)
         gap = np.abs(np.nan_to_num(cr[iu]) - np.nan_to_num(cs[iu]))
@@ -256,9 +285,15 @@ def sdmetrics_metadata(schema: Schema, view: pd.DataFrame) -> dict:
     return {"columns": cols}
 
 
-def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
-             max_rows: int | None = 20_000, random_state: int = 0, temporal: bool | None = None,
-             discriminative: bool = True) -> EvaluationReport:
+def evaluate(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    schema: Schema | None = None,
+    max_rows: int | None = 20_000,
+    random_state: int = 0,
+    temporal: bool | None = None,
+    discriminative: bool = True,
+) -> EvaluationReport:
     """Score ``synthetic`` against ``real`` with sdmetrics, and over time when there is a time column.
 
     Parameters
@@ -330,8 +365,10 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
             props.append({"report": label, "property": r[0], "score": float(r[1])})
     pairs = quality.get_details("Column Pair Trends")
     if len(pairs):
-        passes = (pairs["Real Correlation"].abs() > DEFAULT_REAL_CORRELATION_THRESHOLD) | \
-                 (pairs.get("Real Association", pd.Series(float("nan"), index=pairs.index)) > DEFAULT_REAL_ASSOCIATION_THRESHOLD)
+        passes = (pairs["Real Correlation"].abs() > DEFAULT_REAL_CORRELATION_THRESHOLD) | (
+            pairs.get("Real Association", pd.Series(float("nan"), index=pairs.index))
+            > DEFAULT_REAL_ASSOCIATION_THRESHOLD
+        )
         passes &= pairs["Score"].notna()
     else:
         passes = pd.Series(dtype=bool)
@@ -339,7 +376,9 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
     n_default = int(passes.sum())
     if n_default:
         default_pairs = float(pairs.loc[passes, "Score"].mean())
-        props.insert(2, {"report": "quality", "property": "Column Pair Trends (default thresholds)", "score": default_pairs})
+        props.insert(
+            2, {"report": "quality", "property": "Column Pair Trends (default thresholds)", "score": default_pairs}
+        )
         default_score = (shapes_score + default_pairs) / 2.0
     else:
         default_score = shapes_score
@@ -350,8 +389,9 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None 
         temporal = schema.time_column is not None
     time_report = None
     if temporal:
-        time_report = temporal_fidelity(full_real, full_syn, schema, discriminative=discriminative,
-                                        random_state=random_state)
+        time_report = temporal_fidelity(
+            full_real, full_syn, schema, discriminative=discriminative, random_state=random_state
+        )
     return EvaluationReport(
         quality_score=float(quality.get_score()),
         diagnostic_score=float(diagnostic.get_score()),
@@ -383,10 +423,20 @@ def _log_arrays(df: pd.DataFrame, schema: Schema, tags: list[str], source: str):
     return x, seg, grid
 
 
-def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
-                      max_lag: int = 12, seq_len: int = 24, discriminative: bool = True, min_windows: int = 200,
-                      n_repeats: int = 5, iterations: int = 1000, random_state: int = 0, n_pairs: int = 50,
-                      floor: bool = True) -> TemporalReport:
+def temporal_fidelity(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    schema: Schema | None = None,
+    max_lag: int = 12,
+    seq_len: int = 24,
+    discriminative: bool = True,
+    min_windows: int = 200,
+    n_repeats: int = 5,
+    iterations: int = 1000,
+    random_state: int = 0,
+    n_pairs: int = 50,
+    floor: bool = True,
+) -> TemporalReport:
     """Score a synthetic log over time against the real one (see the module docstring).
 
     Both tables are put on their time grid per entity (:func:`indgan.timegrid.to_grid`); step changes and
@@ -423,8 +473,14 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
     """
     import numpy as np
 
-    from .sequences import (discriminative_score, log_autocorrelation, log_cross_correlation, pair_correlation_error,
-                            step_change_scores, top_correlated_pairs)
+    from .sequences import (
+        discriminative_score,
+        log_autocorrelation,
+        log_cross_correlation,
+        pair_correlation_error,
+        step_change_scores,
+        top_correlated_pairs,
+    )
 
     source_r, source_s = real.attrs.get("source", "real data"), synthetic.attrs.get("source", "synthetic data")
     schema = schema or infer_schema(real, source=source_r)
@@ -440,7 +496,9 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
     pairs, _ = top_correlated_pairs(xr, n_pairs)
     ccf = pair_err = float("nan")
     if len(pairs):
-        ccf_gap = np.abs(log_cross_correlation(xr, sr, pairs, max_lag) - np.nan_to_num(log_cross_correlation(xs, ss, pairs, max_lag)))
+        ccf_gap = np.abs(
+            log_cross_correlation(xr, sr, pairs, max_lag) - np.nan_to_num(log_cross_correlation(xs, ss, pairs, max_lag))
+        )
         ccf, pair_err = float(np.nanmean(ccf_gap)), float(np.nanmean(pair_correlation_error(xr, xs, pairs)))
     per_tag = pd.DataFrame({"tag": tags, "step_change": steps, "autocorrelation_error": acf_gap})
     per_tag = per_tag.sort_values("step_change", ignore_index=True)
@@ -453,15 +511,29 @@ def temporal_fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
         rng = np.random.default_rng(random_state)
         if floor:  # alternate blocks of 6 consecutive windows (a day of 4-hour windows) of the real log
             block = (np.arange(len(wr)) // 6) % 2 == 0
-            disc_floor = discriminative_score(wr[block][:5000], wr[~block][:5000], n_repeats=n_repeats,
-                                              iterations=iterations, random_state=random_state)
+            disc_floor = discriminative_score(
+                wr[block][:5000],
+                wr[~block][:5000],
+                n_repeats=n_repeats,
+                iterations=iterations,
+                random_state=random_state,
+            )
         wr = wr[rng.permutation(len(wr))[:5000]]
         ws = ws[rng.permutation(len(ws))[:5000]]
         disc = discriminative_score(wr, ws, n_repeats=n_repeats, iterations=iterations, random_state=random_state)
-    return TemporalReport(step_change=float(np.nanmean(steps)), autocorrelation_error=float(np.nanmean(acf_gap)),
-                          discriminative=disc, per_tag=per_tag, n_windows=n_windows, max_lag=max_lag, seq_len=seq_len,
-                          cross_correlation_error=ccf, pair_correlation_error=pair_err, n_pairs=int(len(pairs)),
-                          discriminative_floor=disc_floor)
+    return TemporalReport(
+        step_change=float(np.nanmean(steps)),
+        autocorrelation_error=float(np.nanmean(acf_gap)),
+        discriminative=disc,
+        per_tag=per_tag,
+        n_windows=n_windows,
+        max_lag=max_lag,
+        seq_len=seq_len,
+        cross_correlation_error=ccf,
+        pair_correlation_error=pair_err,
+        n_pairs=int(len(pairs)),
+        discriminative_floor=disc_floor,
+    )
 
 
 def _non_overlapping(x, seg, seq_len: int, lo, hi):
@@ -517,11 +589,17 @@ class SequenceReport:
     by: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"discriminative": self.discriminative.to_dict(), "predictive": self.predictive.to_dict(),
-                "predictive_real": self.predictive_real.to_dict() if self.predictive_real else None,
-                "per_tag": self.per_tag.to_dict(orient="records"), "steps": self.steps.to_dict(),
-                "n_real": self.n_real, "n_synthetic": self.n_synthetic, "seq_len": self.seq_len,
-                "by": {k: list(map(str, v)) for k, v in self.by.items()}}
+        return {
+            "discriminative": self.discriminative.to_dict(),
+            "predictive": self.predictive.to_dict(),
+            "predictive_real": self.predictive_real.to_dict() if self.predictive_real else None,
+            "per_tag": self.per_tag.to_dict(orient="records"),
+            "steps": self.steps.to_dict(),
+            "n_real": self.n_real,
+            "n_synthetic": self.n_synthetic,
+            "seq_len": self.seq_len,
+            "by": {k: list(map(str, v)) for k, v in self.by.items()},
+        }
 
     def to_json(self, path: str | Path) -> Path:
         path = Path(path)
@@ -530,17 +608,22 @@ class SequenceReport:
         return path
 
     def __str__(self) -> str:
-        lines = [f"sequences: {self.n_real} real and {self.n_synthetic} synthetic windows of {self.seq_len} steps"
-                 + ("; real windows where " + ", ".join(f"{k} in {{{', '.join(map(str, v))}}}" for k, v in self.by.items())
-                    if self.by else ""),
-                 f"  discriminative score (0 best): {self.discriminative}",
-                 f"  predictive score (MAE, lower better): {self.predictive}"
-                 + (f"   [trained on real: {self.predictive_real}]" if self.predictive_real else ""),
-                 f"  autocorrelation difference (mean over tags): {self.per_tag['acf_difference'].mean():.4f}",
-                 f"  cross-correlation difference (mean over tags): {self.per_tag['xcorr_difference'].mean():.4f}",
-                 "  worst tags (ACF difference): " + ", ".join(
-                     f"{r.tag} {r.acf_difference:.3f}" for r in self.per_tag.head(5).itertuples()),
-                 str(self.steps)]
+        lines = [
+            f"sequences: {self.n_real} real and {self.n_synthetic} synthetic windows of {self.seq_len} steps"
+            + (
+                "; real windows where " + ", ".join(f"{k} in {{{', '.join(map(str, v))}}}" for k, v in self.by.items())
+                if self.by
+                else ""
+            ),
+            f"  discriminative score (0 best): {self.discriminative}",
+            f"  predictive score (MAE, lower better): {self.predictive}"
+            + (f"   [trained on real: {self.predictive_real}]" if self.predictive_real else ""),
+            f"  autocorrelation difference (mean over tags): {self.per_tag['acf_difference'].mean():.4f}",
+            f"  cross-correlation difference (mean over tags): {self.per_tag['xcorr_difference'].mean():.4f}",
+            "  worst tags (ACF difference): "
+            + ", ".join(f"{r.tag} {r.acf_difference:.3f}" for r in self.per_tag.head(5).itertuples()),
+            str(self.steps),
+        ]
         return "\n".join(lines)
 
 
@@ -562,8 +645,16 @@ def auto_condition_columns(real: pd.DataFrame, synthetic: pd.DataFrame, schema: 
     return out
 
 
-def sequence_windows(df: pd.DataFrame, schema: Schema, seq_len: int, tags: list[str], lo, hi,
-                     by: dict | None = None, source: str = "table"):
+def sequence_windows(
+    df: pd.DataFrame,
+    schema: Schema,
+    seq_len: int,
+    tags: list[str],
+    lo,
+    hi,
+    by: dict | None = None,
+    source: str = "table",
+):
     """Windows ``(n_windows, seq_len, n_tags)`` of ``tags`` scaled by ``[lo, hi]`` (clipped to [0, 1]); windows
     with a gap are left out; with ``by`` (``{column: allowed values}``) only windows whose every step has an
     allowed value are kept."""
@@ -572,8 +663,9 @@ def sequence_windows(df: pd.DataFrame, schema: Schema, seq_len: int, tags: list[
     from ..timegrid import make_windows, to_grid, window_starts
 
     view = schema.view(df)
-    grid = to_grid(view, schema.time_column, schema.entity_column if schema.entity_column in view else None,
-                   source=source)
+    grid = to_grid(
+        view, schema.time_column, schema.entity_column if schema.entity_column in view else None, source=source
+    )
     x = grid.frame[tags].to_numpy(dtype=np.float64)
     span = np.where(hi > lo, hi - lo, 1.0)
     x = np.clip((x - lo) / span, 0.0, 1.0)
@@ -586,10 +678,19 @@ def sequence_windows(df: pd.DataFrame, schema: Schema, seq_len: int, tags: list[
     return make_windows(np.nan_to_num(x).astype(np.float32), starts, seq_len)
 
 
-def evaluate_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema | None = None,
-                       seq_len: int = 24, by: list[str] | None = None, n_repeats: int = 10,
-                       iterations: tuple[int, int] = (2000, 5000), max_windows: int = 10_000,
-                       with_real_floor: bool = True, random_state: int = 0, verbose: bool = False) -> SequenceReport:
+def evaluate_sequences(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    schema: Schema | None = None,
+    seq_len: int = 24,
+    by: list[str] | None = None,
+    n_repeats: int = 10,
+    iterations: tuple[int, int] = (2000, 5000),
+    max_windows: int = 10_000,
+    with_real_floor: bool = True,
+    random_state: int = 0,
+    verbose: bool = False,
+) -> SequenceReport:
     """Score synthetic sequences with TimeGAN's protocol (Yoon et al., NeurIPS 2019) plus per-tag
     autocorrelation and cross-correlation differences and sdmetrics reports on the steps.
 
@@ -615,8 +716,12 @@ def evaluate_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sche
     """
     import numpy as np
 
-    from .sequences import (autocorrelation_difference, cross_correlation_difference,
-                                   discriminative_score, predictive_score)
+    from .sequences import (
+        autocorrelation_difference,
+        cross_correlation_difference,
+        discriminative_score,
+        predictive_score,
+    )
 
     source_r, source_s = real.attrs.get("source", "real"), synthetic.attrs.get("source", "synthetic")
     schema = schema or infer_schema(real, source=source_r)
@@ -636,20 +741,32 @@ def evaluate_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sche
     xs = sequence_windows(synthetic, schema, seq_len, tags, lo, hi, None, source_s)
     for name, x in ((source_r, xr), (source_s, xs)):
         if len(x) < 4:
-            raise DataError(f"{name}: only {len(x)} complete window(s) of {seq_len} steps"
-                            f"{' with the synthetic conditions' if by and x is xr else ''}; lower --seq-len.")
+            raise DataError(
+                f"{name}: only {len(x)} complete window(s) of {seq_len} steps"
+                f"{' with the synthetic conditions' if by and x is xr else ''}; lower --seq-len."
+            )
     rng = np.random.default_rng(random_state)
     if len(xr) > max_windows:
         xr = xr[rng.choice(len(xr), max_windows, replace=False)]
     if len(xs) > max_windows:
         xs = xs[rng.choice(len(xs), max_windows, replace=False)]
     disc_it, pred_it = iterations
-    disc = discriminative_score(xr, xs, n_repeats=n_repeats, iterations=disc_it, random_state=random_state, verbose=verbose)
+    disc = discriminative_score(
+        xr, xs, n_repeats=n_repeats, iterations=disc_it, random_state=random_state, verbose=verbose
+    )
     pred = predictive_score(xr, xs, n_repeats=n_repeats, iterations=pred_it, random_state=random_state, verbose=verbose)
-    floor = predictive_score(xr, xr, n_repeats=n_repeats, iterations=pred_it, random_state=random_state,
-                             verbose=verbose) if with_real_floor else None
-    per_tag = pd.DataFrame({"tag": tags, "acf_difference": autocorrelation_difference(xr, xs),
-                            "xcorr_difference": cross_correlation_difference(xr, xs) if len(tags) > 1 else 0.0})
+    floor = (
+        predictive_score(xr, xr, n_repeats=n_repeats, iterations=pred_it, random_state=random_state, verbose=verbose)
+        if with_real_floor
+        else None
+    )
+    per_tag = pd.DataFrame(
+        {
+            "tag": tags,
+            "acf_difference": autocorrelation_difference(xr, xs),
+            "xcorr_difference": cross_correlation_difference(xr, xs) if len(tags) > 1 else 0.0,
+        }
+    )
     per_tag = per_tag.sort_values("acf_difference", ascending=False, ignore_index=True)
     real_steps = real
     if by:

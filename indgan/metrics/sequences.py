@@ -132,11 +132,15 @@ def _to_tensor(x, name: str) -> Tensor:
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged nested lists and the like
-        raise DataError(f"{name} cannot be read as an array ({exc}); {_SHAPE_HINT}, padded to a common "
-                        "seq_len, with a lengths vector for variable-length sequences.") from exc
+        raise DataError(
+            f"{name} cannot be read as an array ({exc}); {_SHAPE_HINT}, padded to a common "
+            "seq_len, with a lengths vector for variable-length sequences."
+        ) from exc
     if arr.dtype.kind not in "iuf":
-        raise DataError(f"{name} has dtype {arr.dtype}; {_SHAPE_HINT} of real numbers "
-                        "(convert status strings or dates to numbers first).")
+        raise DataError(
+            f"{name} has dtype {arr.dtype}; {_SHAPE_HINT} of real numbers "
+            "(convert status strings or dates to numbers first)."
+        )
     return torch.from_numpy(np.ascontiguousarray(arr))
 
 
@@ -160,13 +164,16 @@ def _sequences(x, lengths, name: str, dtype: torch.dtype, min_sequences: int = 1
     """Validate one set; the result is on the CPU with ``dtype`` and zeros beyond each sequence's length."""
     t = _to_tensor(x, name)
     if t.ndim != 3:
-        raise DataError(f"{name} has shape {tuple(t.shape)} ({t.ndim}-D); {_SHAPE_HINT}. A single sequence "
-                        "needs a leading axis of 1; a single feature needs a trailing axis of 1.")
+        raise DataError(
+            f"{name} has shape {tuple(t.shape)} ({t.ndim}-D); {_SHAPE_HINT}. A single sequence "
+            "needs a leading axis of 1; a single feature needs a trailing axis of 1."
+        )
     n, seq_len, n_features = t.shape
     if n < min_sequences:
         why = " (to train a model on some and test it on others)" if min_sequences > 1 else ""
-        raise DataError(f"{name} holds {n} sequences; this score needs at least {min_sequences}{why}; "
-                        "pass more sequences.")
+        raise DataError(
+            f"{name} holds {n} sequences; this score needs at least {min_sequences}{why}; pass more sequences."
+        )
     if seq_len < 1 or n_features < 1:
         raise DataError(f"{name} has shape {tuple(t.shape)}: no steps or no features; {_SHAPE_HINT}.")
     t = t.to(dtype)
@@ -177,16 +184,20 @@ def _sequences(x, lengths, name: str, dtype: torch.dtype, min_sequences: int = 1
         bad = (lens < 1) | (lens > seq_len)
         if bad.any():
             i = int(bad.nonzero()[0, 0])
-            raise DataError(f"{name}_lengths[{i}] = {int(lens[i])}, but lengths must lie in 1..{seq_len} "
-                            f"(the seq_len of {name}); drop empty sequences and pad the others to seq_len.")
+            raise DataError(
+                f"{name}_lengths[{i}] = {int(lens[i])}, but lengths must lie in 1..{seq_len} "
+                f"(the seq_len of {name}); drop empty sequences and pad the others to seq_len."
+            )
     seqs = _Sequences(t, lens, name)
     valid = seqs.mask[..., None]
     bad = ~torch.isfinite(t) & valid
     if bad.any():
         i, s, f = (int(v) for v in bad.nonzero()[0])
-        raise DataError(f"{name} holds {int(bad.sum())} NaN or infinite values within the valid steps (the "
-                        f"first at sequence {i}, step {s}, feature {f}); fill or drop gaps before scoring, e.g. "
-                        "interpolate along time, or cut the sequence at the gap and pass lengths.")
+        raise DataError(
+            f"{name} holds {int(bad.sum())} NaN or infinite values within the valid steps (the "
+            f"first at sequence {i}, step {s}, feature {f}); fill or drop gaps before scoring, e.g. "
+            "interpolate along time, or cut the sequence at the gap and pass lengths."
+        )
     seqs.data = torch.where(valid, t, torch.zeros((), dtype=dtype))
     return seqs
 
@@ -195,8 +206,10 @@ def _pair(real, synthetic, real_lengths, synthetic_lengths, dtype, min_sequences
     r = _sequences(real, real_lengths, "real", dtype, min_sequences)
     s = _sequences(synthetic, synthetic_lengths, "synthetic", dtype, min_sequences)
     if r.n_features != s.n_features:
-        raise DataError(f"real has {r.n_features} features but synthetic has {s.n_features}; pass the same "
-                        "features, in the same order, in both (axis 2).")
+        raise DataError(
+            f"real has {r.n_features} features but synthetic has {s.n_features}; pass the same "
+            "features, in the same order, in both (axis 2)."
+        )
     return r, s
 
 
@@ -205,9 +218,13 @@ def _warn_if_not_unit_range(*sets: _Sequences) -> None:
         valid = s.data[s.mask]
         lo, hi = float(valid.min()), float(valid.max())
         if lo < -1e-6 or hi > 1 + 1e-6:
-            warnings.warn(f"{s.name} values span [{lo:.3g}, {hi:.3g}], but the TimeGAN scores assume data "
-                          "scaled to [0, 1]; min-max scale both sets with the real data's per-feature minimum "
-                          "and maximum for scores comparable with published ones.", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{s.name} values span [{lo:.3g}, {hi:.3g}], but the TimeGAN scores assume data "
+                "scaled to [0, 1]; min-max scale both sets with the real data's per-feature minimum "
+                "and maximum for scores comparable with published ones.",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _pad_to(s: _Sequences, seq_len: int) -> Tensor:
@@ -261,7 +278,7 @@ class _StackedGRU(nn.Module):
         self.gru.weight_hh_l0.register_hook(lambda grad: grad * self.mask_hh)
 
     def forward(self, x: Tensor, last: Tensor | None = None) -> Tensor:
-        """Logits: ``(batch, n_models)`` at step ``last`` (batch, n_models) if given, else ``(batch, seq_len, n_models)``."""
+        """Logits: ``(batch, n_models)`` at step ``last`` if given, else ``(batch, seq_len, n_models)``."""
         out, _ = self.gru(x)
         batch, seq_len = out.shape[:2]
         out = out.view(batch, seq_len, self.n_models, self.hidden_dim)
@@ -292,7 +309,7 @@ class _Minibatches:
             shuffle = torch.rand(self.pools.shape, generator=self.generator).argsort(dim=1)
             self.order = self.pools.gather(1, shuffle).to(self.device)
             self.pos = 0
-        out = self.order[:, self.pos:self.pos + self.size]
+        out = self.order[:, self.pos : self.pos + self.size]
         self.pos += self.size
         return out
 
@@ -302,8 +319,7 @@ def _chunk_size(seq_len: int, width: int) -> int:
 
 
 def _progress(iterations: int, desc: str, verbose: bool):
-    return tqdm(range(iterations), desc=desc, disable=not verbose, unit="step", dynamic_ncols=True,
-                mininterval=0.5)
+    return tqdm(range(iterations), desc=desc, disable=not verbose, unit="step", dynamic_ncols=True, mininterval=0.5)
 
 
 def _step(optimizer, loss: Tensor, bar, step: int, iterations: int, n_repeats: int, verbose: bool) -> None:
@@ -327,10 +343,19 @@ def _learned_score_setup(n_repeats, iterations, batch_size, hidden_dim, n_featur
 # Public scores
 
 
-def discriminative_score(real, synthetic, real_lengths=None, synthetic_lengths=None, n_repeats: int = 10,
-                         iterations: int = 2000, batch_size: int = 128, hidden_dim: int | None = None,
-                         device: str = "cpu", random_state: int | None = None,
-                         verbose: bool = False) -> ScoreStats:
+def discriminative_score(
+    real,
+    synthetic,
+    real_lengths=None,
+    synthetic_lengths=None,
+    n_repeats: int = 10,
+    iterations: int = 2000,
+    batch_size: int = 128,
+    hidden_dim: int | None = None,
+    device: str = "cpu",
+    random_state: int | None = None,
+    verbose: bool = False,
+) -> ScoreStats:
     """TimeGAN's discriminative score: how well a post-hoc GRU classifier tells real from synthetic.
 
     Protocol of Yoon, Jarrett and van der Schaar, "Time-series Generative Adversarial Networks", NeurIPS
@@ -389,7 +414,8 @@ def discriminative_score(real, synthetic, real_lengths=None, synthetic_lengths=N
     r, s = _pair(real, synthetic, real_lengths, synthetic_lengths, torch.float32, MIN_SEQUENCES)
     _warn_if_not_unit_range(r, s)
     n_repeats, iterations, batch_size, hidden, dev, gen = _learned_score_setup(
-        n_repeats, iterations, batch_size, hidden_dim, r.n_features, device, random_state)
+        n_repeats, iterations, batch_size, hidden_dim, r.n_features, device, random_state
+    )
 
     seq_len = max(r.seq_len, s.seq_len)
     data = torch.cat([_pad_to(r, seq_len), _pad_to(s, seq_len)]).to(dev)  # real rows first, then synthetic
@@ -423,7 +449,7 @@ def discriminative_score(real, synthetic, real_lengths=None, synthetic_lengths=N
     chunk = _chunk_size(seq_len, 2 * n_repeats * r.n_features)
     with torch.no_grad():
         for start in range(0, n_test, chunk):
-            ri, si = real_test[:, start:start + chunk], synth_test[:, start:start + chunk]
+            ri, si = real_test[:, start : start + chunk], synth_test[:, start : start + chunk]
             k = ri.shape[1]
             index = torch.cat([ri, si], dim=1)
             logits = model(_stack(data, index), last[index].T)  # (2k, n_repeats)
@@ -432,9 +458,19 @@ def discriminative_score(real, synthetic, real_lengths=None, synthetic_lengths=N
     return ScoreStats.from_values((0.5 - accuracy).abs().cpu().tolist())
 
 
-def predictive_score(real, synthetic, real_lengths=None, synthetic_lengths=None, n_repeats: int = 10,
-                     iterations: int = 5000, batch_size: int = 128, hidden_dim: int | None = None,
-                     device: str = "cpu", random_state: int | None = None, verbose: bool = False) -> ScoreStats:
+def predictive_score(
+    real,
+    synthetic,
+    real_lengths=None,
+    synthetic_lengths=None,
+    n_repeats: int = 10,
+    iterations: int = 5000,
+    batch_size: int = 128,
+    hidden_dim: int | None = None,
+    device: str = "cpu",
+    random_state: int | None = None,
+    verbose: bool = False,
+) -> ScoreStats:
     """TimeGAN's predictive score ("train on synthetic, test on real"): next-step prediction error.
 
     Protocol of Yoon, Jarrett and van der Schaar, "Time-series Generative Adversarial Networks", NeurIPS
@@ -489,23 +525,31 @@ def predictive_score(real, synthetic, real_lengths=None, synthetic_lengths=None,
     """
     r, s = _pair(real, synthetic, real_lengths, synthetic_lengths, torch.float32, MIN_SEQUENCES)
     if r.n_features < 2:
-        raise DataError(f"the predictive score needs at least 2 features (it predicts the last feature from "
-                        f"the others), got {r.n_features}; use discriminative_score or "
-                        "autocorrelation_difference for a single feature.")
+        raise DataError(
+            f"the predictive score needs at least 2 features (it predicts the last feature from "
+            f"the others), got {r.n_features}; use discriminative_score or "
+            "autocorrelation_difference for a single feature."
+        )
     for seqs in (r, s):
         if int(seqs.lengths.min()) < 2:
             i = int(seqs.lengths.argmin())
-            raise DataError(f"{seqs.name} sequence {i} has {int(seqs.lengths[i])} valid step(s); the predictive "
-                            "score needs at least 2 per sequence (one step to read, the next to predict); "
-                            "drop the shorter sequences.")
+            raise DataError(
+                f"{seqs.name} sequence {i} has {int(seqs.lengths[i])} valid step(s); the predictive "
+                "score needs at least 2 per sequence (one step to read, the next to predict); "
+                "drop the shorter sequences."
+            )
     _warn_if_not_unit_range(r, s)
     n_repeats, iterations, batch_size, hidden, dev, gen = _learned_score_setup(
-        n_repeats, iterations, batch_size, hidden_dim, r.n_features, device, random_state)
+        n_repeats, iterations, batch_size, hidden_dim, r.n_features, device, random_state
+    )
 
     def split(seqs: _Sequences):
         """Inputs (n, seq_len-1, n_features-1), targets (n, seq_len-1), pair mask (n, seq_len-1) on the device."""
-        return (seqs.data[:, :-1, :-1].contiguous().to(dev), seqs.data[:, 1:, -1].contiguous().to(dev),
-                seqs.mask[:, 1:].to(dev, torch.float32))
+        return (
+            seqs.data[:, :-1, :-1].contiguous().to(dev),
+            seqs.data[:, 1:, -1].contiguous().to(dev),
+            seqs.mask[:, 1:].to(dev, torch.float32),
+        )
 
     s_in, s_target, s_mask = split(s)
     model = _StackedGRU(n_repeats, r.n_features - 1, hidden, gen).to(dev)
@@ -529,7 +573,7 @@ def predictive_score(real, synthetic, real_lengths=None, synthetic_lengths=None,
     chunk = _chunk_size(r.seq_len, n_repeats * (r.n_features - 1))
     with torch.no_grad():
         for start in range(0, r.n, chunk):
-            x, target, mask = (t[start:start + chunk] for t in (r_in, r_target, r_mask))
+            x, target, mask = (t[start : start + chunk] for t in (r_in, r_target, r_mask))
             prediction = torch.sigmoid(model(x.repeat(1, 1, n_repeats)))  # (k, seq_len-1, n_repeats)
             per_sequence = ((prediction - target[..., None]).abs() * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
             total += per_sequence.sum(0)
@@ -549,13 +593,15 @@ def _pooled_acf(seqs: _Sequences, max_lag: int) -> Tensor:
     count = mask.sum()
     mean = (seqs.data * mask).sum((0, 1)) / count
     centred = (seqs.data - mean) * mask  # zero at the padded steps, so products there vanish
-    variance = (centred ** 2).sum((0, 1)) / count
+    variance = (centred**2).sum((0, 1)) / count
     acf = []
     for lag in range(1, max_lag + 1):
         pairs = (mask[:, :-lag] * mask[:, lag:]).sum()
         if pairs == 0:
-            raise DataError(f"no {seqs.name} sequence has more than {lag} valid steps, so the autocorrelation at "
-                            f"lag {lag} is undefined; lower max_lag below the longest length.")
+            raise DataError(
+                f"no {seqs.name} sequence has more than {lag} valid steps, so the autocorrelation at "
+                f"lag {lag} is undefined; lower max_lag below the longest length."
+            )
         acf.append((centred[:, :-lag] * centred[:, lag:]).sum((0, 1)) / pairs)
     lo, hi = _valid_range(seqs)
     constant = lo == hi
@@ -563,8 +609,9 @@ def _pooled_acf(seqs: _Sequences, max_lag: int) -> Tensor:
     return torch.where(constant, torch.zeros_like(acf), acf)
 
 
-def autocorrelation_difference(real, synthetic, max_lag: int = 10, real_lengths=None,
-                               synthetic_lengths=None) -> np.ndarray:
+def autocorrelation_difference(
+    real, synthetic, max_lag: int = 10, real_lengths=None, synthetic_lengths=None
+) -> np.ndarray:
     """Per feature, the mean absolute gap between the real and synthetic autocorrelation functions.
 
     The ACF of a set is computed on the pooled sequences: for feature ``f`` with mean ``mu`` and variance
@@ -637,8 +684,10 @@ def cross_correlation_difference(real, synthetic, real_lengths=None, synthetic_l
     r, s = _pair(real, synthetic, real_lengths, synthetic_lengths, torch.float64)
     n_features = r.n_features
     if n_features < 2:
-        raise DataError("the cross-correlation difference needs at least 2 features (it compares the "
-                        "correlations between features), got 1; use autocorrelation_difference instead.")
+        raise DataError(
+            "the cross-correlation difference needs at least 2 features (it compares the "
+            "correlations between features), got 1; use autocorrelation_difference instead."
+        )
     gap = (_pooled_correlation(r) - _pooled_correlation(s)).abs()
     return ((gap.sum(1) - gap.diagonal()) / (n_features - 1)).numpy()
 
@@ -689,8 +738,9 @@ def step_changes(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
     return np.diff(x, axis=0)[segments[1:] == segments[:-1]]
 
 
-def step_change_scores(real: np.ndarray, synthetic: np.ndarray, real_segments: np.ndarray,
-                       synthetic_segments: np.ndarray) -> np.ndarray:
+def step_change_scores(
+    real: np.ndarray, synthetic: np.ndarray, real_segments: np.ndarray, synthetic_segments: np.ndarray
+) -> np.ndarray:
     """Per column, ``1 - KS`` between the distributions of the real and the synthetic step changes
     (:func:`step_changes`; the Kolmogorov-Smirnov statistic, as sdmetrics' KSComplement does for values).
 
@@ -706,8 +756,10 @@ def step_change_scores(real: np.ndarray, synthetic: np.ndarray, real_segments: n
         a, b = np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)])
         if a.size and b.size:
             grid = np.concatenate([a, b])
-            out[j] = 1.0 - np.abs(np.searchsorted(a, grid, "right") / a.size
-                                  - np.searchsorted(b, grid, "right") / b.size).max()
+            out[j] = (
+                1.0
+                - np.abs(np.searchsorted(a, grid, "right") / a.size - np.searchsorted(b, grid, "right") / b.size).max()
+            )
     return out
 
 
@@ -752,6 +804,7 @@ def top_correlated_pairs(x: np.ndarray, k: int = 50, min_observed: int = 30) -> 
 def pair_correlation_error(real: np.ndarray, synthetic: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """``|r_real - r_synthetic|`` of the Pearson correlation of each column pair, ``(n_pairs,)``; a pair that is
     constant on the synthetic side counts as correlation 0 (NaN only where the real side is constant)."""
+
     def corr(x):
         x = np.asarray(x, np.float64)
         a, b = x[:, pairs[:, 0]], x[:, pairs[:, 1]]
@@ -762,6 +815,7 @@ def pair_correlation_error(real: np.ndarray, synthetic: np.ndarray, pairs: np.nd
         ca, cb = np.where(ok, a - ma, 0.0), np.where(ok, b - mb, 0.0)
         with np.errstate(all="ignore"):
             return (ca * cb).sum(0) / np.sqrt((ca * ca).sum(0) * (cb * cb).sum(0))
+
     rr, rs = corr(real), corr(synthetic)
     return np.abs(rr - np.nan_to_num(rs))
 
@@ -800,6 +854,6 @@ def log_cross_correlation(x: np.ndarray, segments: np.ndarray, pairs: np.ndarray
             break
         same = segments[lag:] == segments[:-lag] if lag else np.ones(len(x), bool)
         with np.errstate(all="ignore"):
-            out[max_lag + lag] = np.nanmean(a[:len(x) - lag][same] * b[lag:][same], axis=0)
-            out[max_lag - lag] = np.nanmean(a[lag:][same] * b[:len(x) - lag][same], axis=0)
+            out[max_lag + lag] = np.nanmean(a[: len(x) - lag][same] * b[lag:][same], axis=0)
+            out[max_lag - lag] = np.nanmean(a[lag:][same] * b[: len(x) - lag][same], axis=0)
     return out

@@ -105,8 +105,9 @@ def condition_columns(schema: Schema, view: pd.DataFrame, model=None, max_levels
     return out
 
 
-def choose_tags(real: pd.DataFrame, tags: list[str], k: int = 6, worst: list[str] | None = None,
-                n_worst: int = 2) -> list[str]:
+def choose_tags(
+    real: pd.DataFrame, tags: list[str], k: int = 6, worst: list[str] | None = None, n_worst: int = 2
+) -> list[str]:
     """The tags a trend plot shows: the ``k - n_worst`` with the largest real variance, then up to ``n_worst``
     of ``worst`` (tags in the order they match worst, e.g. by column-shape score) not already chosen, then more
     by variance until ``k``. Tags without a finite variance (all missing, constant) are never chosen.
@@ -129,7 +130,7 @@ def choose_tags(real: pd.DataFrame, tags: list[str], k: int = 6, worst: list[str
     var = var[np.isfinite(var) & (var > 0)]
     by_var = list(var.sort_values(ascending=False, kind="stable").index)
     n_worst = min(max(n_worst, 0), k)
-    chosen = by_var[:k - n_worst]
+    chosen = by_var[: k - n_worst]
     for t in worst or []:  # at most n_worst of them: chosen holds k - n_worst so far
         if len(chosen) >= k:
             break
@@ -195,14 +196,21 @@ def status_rates(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) ->
         for level in sorted(set(pr.index) | set(ps.index)):
             if level == OK:
                 continue
-            rows.append({"tag": c.name, "status": level, "real": float(pr.get(level, 0.0)),
-                         "synthetic": float(ps.get(level, 0.0))})
+            rows.append(
+                {
+                    "tag": c.name,
+                    "status": level,
+                    "real": float(pr.get(level, 0.0)),
+                    "synthetic": float(ps.get(level, 0.0)),
+                }
+            )
     out = pd.DataFrame(rows, columns=["tag", "status", "real", "synthetic"])
     return out.sort_values("real", ascending=False, ignore_index=True, kind="stable")
 
 
-def correlations(real: pd.DataFrame, synthetic: pd.DataFrame, tags: list[str],
-                 max_tags: int = MAX_HEATMAP_TAGS) -> tuple[list[str], np.ndarray, np.ndarray]:
+def correlations(
+    real: pd.DataFrame, synthetic: pd.DataFrame, tags: list[str], max_tags: int = MAX_HEATMAP_TAGS
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Pearson correlation matrices ``(n, n)`` of real and synthetic over at most ``max_tags`` of ``tags``
     (the largest real variance; pairwise complete rows; NaN where a tag does not vary)."""
     num_r = real[tags].apply(pd.to_numeric, errors="coerce")
@@ -230,8 +238,14 @@ def log_arrays(view: pd.DataFrame, schema: Schema, tags: list[str], source: str)
     return x, np.repeat(np.arange(len(grid.lengths)), grid.lengths)
 
 
-def autocorrelations(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, tags: list[str],
-                     max_lag: int = 48, sources=("real", "synthetic")) -> tuple[np.ndarray, np.ndarray]:
+def autocorrelations(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    schema: Schema,
+    tags: list[str],
+    max_lag: int = 48,
+    sources=("real", "synthetic"),
+) -> tuple[np.ndarray, np.ndarray]:
     """Autocorrelations ``(max_lag, n_tags)`` of real and synthetic at lags ``1..max_lag`` on the time grid
     (:func:`indgan.metrics.sequences.log_autocorrelation`), over the first :data:`MAX_ACF_STEPS` steps of each."""
     from ..metrics.sequences import log_autocorrelation

@@ -55,7 +55,9 @@ _TEMPLATE = """<!DOCTYPE html>
 {% elif item.kind == "table" %}
 {% if item.collapsed %}<details><summary>{{ item.caption }}</summary>{% endif %}
 <table><thead><tr>{% for h in item.header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in item.rows %}<tr>{% for cell, num in row %}<td{% if num %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
+{% for row in item.rows %}<tr>{% for cell, num in row %}<td{% if num %} class=(
+    "num"
+){% endif %}>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>
 {% if item.collapsed %}</details>{% elif item.caption %}<p class="caption">{{ item.caption }}</p>{% endif %}
 {% elif item.kind == "figure" %}
@@ -164,12 +166,23 @@ def render(sections: list[Section], title: str, subtitle: str = "") -> str:
     for s in sections:
         for item in s.figures():
             k += 1
-            item.html = pio.to_html(item.figure, full_html=False, include_plotlyjs=False, div_id=f"plot-{k}",
-                                    post_script=_POST_SCRIPT, config={"displaylogo": False, "responsive": True})
+            item.html = pio.to_html(
+                item.figure,
+                full_html=False,
+                include_plotlyjs=False,
+                div_id=f"plot-{k}",
+                post_script=_POST_SCRIPT,
+                config={"displaylogo": False, "responsive": True},
+            )
     env = jinja2.Environment(autoescape=True)
     return env.from_string(_TEMPLATE).render(
-        title=title, subtitle=subtitle, sections=[s for s in sections if s.items], plotlyjs=get_plotlyjs(),
-        version=__version__, when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        title=title,
+        subtitle=subtitle,
+        sections=[s for s in sections if s.items],
+        plotlyjs=get_plotlyjs(),
+        version=__version__,
+        when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
 
 
 def write_page(sections: list[Section], path, title: str, subtitle: str = "") -> Path:
@@ -186,7 +199,9 @@ def write_page(sections: list[Section], path, title: str, subtitle: str = "") ->
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise DataError(f"{path}: cannot write the report ({exc.strerror or exc}); choose another output path.") from None
+        raise DataError(
+            f"{path}: cannot write the report ({exc.strerror or exc}); choose another output path."
+        ) from None
     return path
 
 

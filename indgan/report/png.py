@@ -27,8 +27,9 @@ def _matplotlib():
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise ConfigError("--png needs matplotlib (pip install 'indgan[report]' or pip install matplotlib); the "
-                          "HTML report does not.") from None
+        raise ConfigError(
+            "--png needs matplotlib (pip install 'indgan[report]' or pip install matplotlib); the HTML report does not."
+        ) from None
     return Figure, FigureCanvasAgg
 
 
@@ -91,8 +92,14 @@ def figure_to_png(fig, path, width: int = 1300, dpi: int = 100) -> Path:
             xl, yl = layout[_axis_key(xname, "x")], layout[_axis_key(yname, "y")]
             xd = xl.domain if xl.domain else (0.0, 1.0)
             yd = yl.domain if yl.domain else (0.0, 1.0)
-            ax = mfig.add_axes([_LEFT + xd[0] * _WIDTH, _BOTTOM + yd[0] * _HEIGHT, (xd[1] - xd[0]) * _WIDTH * 0.96,
-                                (yd[1] - yd[0]) * _HEIGHT * 0.9])
+            ax = mfig.add_axes(
+                [
+                    _LEFT + xd[0] * _WIDTH,
+                    _BOTTOM + yd[0] * _HEIGHT,
+                    (xd[1] - xd[0]) * _WIDTH * 0.96,
+                    (yd[1] - yd[0]) * _HEIGHT * 0.9,
+                ]
+            )
             ax.tick_params(labelsize=7)
             if xl.title and xl.title.text:
                 ax.set_xlabel(xl.title.text, fontsize=8)
@@ -122,8 +129,11 @@ def figure_to_png(fig, path, width: int = 1300, dpi: int = 100) -> Path:
                     handles.setdefault(label, ax.scatter([], [], marker="s", color=_colour(tr.marker.color)))
                 continue
             line = tr.line
-            colour = _colour(line.color if line is not None and line.color else
-                             (tr.marker.color if tr.marker is not None and isinstance(tr.marker.color, str) else None))
+            colour = _colour(
+                line.color
+                if line is not None and line.color
+                else (tr.marker.color if tr.marker is not None and isinstance(tr.marker.color, str) else None)
+            )
             if tr.fill == "toself":  # closed polygons separated by gaps (the bands of filled gaps)
                 yy = y.astype(np.float64)
                 cuts = np.flatnonzero(~np.isfinite(yy))
@@ -138,23 +148,35 @@ def figure_to_png(fig, path, width: int = 1300, dpi: int = 100) -> Path:
                 base = previous_y.get(ax) if tr.fill == "tonexty" else np.zeros_like(y, dtype=np.float64)
                 if base is not None and len(base) == len(y):
                     ok = np.isfinite(y.astype(np.float64)) & np.isfinite(base.astype(np.float64))
-                    h = ax.fill_between(x, base.astype(np.float64), y.astype(np.float64), where=ok,
-                                        color=_colour(tr.fillcolor, "#cccccc"), linewidth=0,
-                                        step="mid" if line is not None and line.shape == "hvh" else None)
+                    h = ax.fill_between(
+                        x,
+                        base.astype(np.float64),
+                        y.astype(np.float64),
+                        where=ok,
+                        color=_colour(tr.fillcolor, "#cccccc"),
+                        linewidth=0,
+                        step="mid" if line is not None and line.shape == "hvh" else None,
+                    )
                     if label:
                         handles.setdefault(label, h)
             mode = tr.mode or "lines"
             width_px = line.width if line is not None and line.width is not None else 1.5
             if "lines" in mode and width_px > 0:
                 style = {"dash": "--", "dot": ":", "dashdot": "-."}.get(line.dash if line is not None else None, "-")
-                (h,) = ax.plot(x, y, color=colour, linewidth=width_px * 0.8, linestyle=style,
-                               drawstyle="steps-mid" if line is not None and line.shape == "hvh" else "default")
+                (h,) = ax.plot(
+                    x,
+                    y,
+                    color=colour,
+                    linewidth=width_px * 0.8,
+                    linestyle=style,
+                    drawstyle="steps-mid" if line is not None and line.shape == "hvh" else "default",
+                )
                 if label:
                     handles.setdefault(label, h)
             if "markers" in mode:
                 mc = tr.marker.color if tr.marker is not None and isinstance(tr.marker.color, str) else colour
                 size = tr.marker.size if tr.marker is not None and tr.marker.size is not None else 5
-                h = ax.scatter(x, y, s=size ** 2 * 0.6, color=_colour(mc), zorder=3)
+                h = ax.scatter(x, y, s=size**2 * 0.6, color=_colour(mc), zorder=3)
                 if label:
                     handles.setdefault(label, h)
             previous_y[ax] = y
@@ -216,8 +238,15 @@ def figure_to_png(fig, path, width: int = 1300, dpi: int = 100) -> Path:
     if layout.title and layout.title.text:
         mfig.suptitle(layout.title.text, fontsize=11)
     if handles:
-        mfig.legend(list(handles.values()), list(handles.keys()), loc="upper left", ncol=min(len(handles), 6),
-                    fontsize=8, frameon=False, bbox_to_anchor=(_LEFT, 1.0))
+        mfig.legend(
+            list(handles.values()),
+            list(handles.keys()),
+            loc="upper left",
+            ncol=min(len(handles), 6),
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(_LEFT, 1.0),
+        )
     path = Path(path)
     mfig.savefig(path, format="png")
     return path
@@ -259,7 +288,9 @@ def write_pngs(figures: list[tuple[str, object]], folder) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"{folder}: cannot create the PNG folder ({exc.strerror or exc}); choose another --png.") from None
+        raise DataError(
+            f"{folder}: cannot create the PNG folder ({exc.strerror or exc}); choose another --png."
+        ) from None
     out = []
     for k, (name, fig) in enumerate(figures, 1):
         safe = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "figure"

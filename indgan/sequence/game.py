@@ -75,8 +75,16 @@ class TimeGANGame:
     correlation_weight, condition_weight : float
     """
 
-    def __init__(self, nets: TimeGANNetworks, data: WindowData, batch: int, embedder_optimizer: torch.optim.Optimizer,
-                 loss: AdversarialLoss, correlation_weight: float, condition_weight: float):
+    def __init__(
+        self,
+        nets: TimeGANNetworks,
+        data: WindowData,
+        batch: int,
+        embedder_optimizer: torch.optim.Optimizer,
+        loss: AdversarialLoss,
+        correlation_weight: float,
+        condition_weight: float,
+    ):
         self.nets, self.data, self.batch, self.e_opt = nets, data, batch, embedder_optimizer
         self.need_real = loss.needs_real
         self.correlation_weight, self.condition_weight = correlation_weight, condition_weight

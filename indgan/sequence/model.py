@@ -41,7 +41,6 @@ carrying each network's recurrent state from one chunk to the next (:meth:`Seque
 ``steps``); chunked and one-pass generation give the same values (no seams).
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,7 +62,14 @@ from ..schema import Schema, time_values
 from ..timegrid import apply_sample_hold, as_times, format_interval, prepare_log
 from ..training import AdversarialTrainer, TrainingSummary, minimise
 from .game import TimeGANGame, condition_loss, embedding_loss, supervised_loss
-from .networks import ConditionClassifier, Discriminator, GeneratorAndSupervisor, Recovery, RecurrentBlock, TimeGANNetworks
+from .networks import (
+    ConditionClassifier,
+    Discriminator,
+    GeneratorAndSupervisor,
+    Recovery,
+    RecurrentBlock,
+    TimeGANNetworks,
+)
 from .prepare import ConditionScaler, prepare_windows
 
 CELLS = ("gru", "lstm")
@@ -145,7 +151,8 @@ class SequenceGAN(FittedModel):
     time_budget : float, str or None, default "auto"
         Seconds (or ``"90s"``, ``"20m"``) the fit may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`, grown
         with the training windows on a CPU (:data:`indgan.budget.GROWTH`: 2 minutes up to 1,000 windows, 10 minutes
-        from 10,000; Sines scored 0.078 in 2 minutes, 0.024 in 10). The phases share it: embedding 15%, supervised 10%, condition classifier 5% (when there is one), the joint
+        from 10,000; Sines scored 0.078 in 2 minutes, 0.024 in 10). The phases share it: embedding 15%, supervised 10%,
+        condition classifier 5% (when there is one), the joint
         phase the rest; each phase also stops at its iteration count when one is given. None trains for
         ``iterations``. (TimeGAN's paper trains 50,000 iterations; on a CPU a few hundred fit in the budget.)
     batch_size : int, default 128
@@ -219,18 +226,40 @@ class SequenceGAN(FittedModel):
     fit_info_class: ClassVar[type] = SequenceFitInfo
     extra_loss_name = "sup+mom"
 
-    def __init__(self, seq_len: int | str | None = "auto", stride: int = 1, hidden_dim: int | None = None, num_layers: int = 3,
-                 cell: str = "gru", latent_dim: int | None = None, static_latent_dim: int | None = None,
-                 iterations: int | None = None,
-                 pretrain_iterations: int | None = None, time_budget: float | str | None = "auto",
-                 batch_size: int = 128, learning_rate: float = 1e-3,
-                 discriminator_lr: float | None = None, critic_steps: int = 1, generator_steps: int = 2,
-                 loss: str = "non-saturating", critic_threshold: float | None = 0.15,
-                 ema_decay: float | None = None, condition_weight: float = 1.0, correlation_weight: float = 1.0,
-                 condition_scaling: bool = True, sample_hold: bool = True, max_missing: float = 0.5,
-                 max_discrete_levels: int = 10, columns: dict | None = None, device: str = "auto",
-                 random_state: int | None = None, verbose: bool = True,
-                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
+    def __init__(
+        self,
+        seq_len: int | str | None = "auto",
+        stride: int = 1,
+        hidden_dim: int | None = None,
+        num_layers: int = 3,
+        cell: str = "gru",
+        latent_dim: int | None = None,
+        static_latent_dim: int | None = None,
+        iterations: int | None = None,
+        pretrain_iterations: int | None = None,
+        time_budget: float | str | None = "auto",
+        batch_size: int = 128,
+        learning_rate: float = 1e-3,
+        discriminator_lr: float | None = None,
+        critic_steps: int = 1,
+        generator_steps: int = 2,
+        loss: str = "non-saturating",
+        critic_threshold: float | None = 0.15,
+        ema_decay: float | None = None,
+        condition_weight: float = 1.0,
+        correlation_weight: float = 1.0,
+        condition_scaling: bool = True,
+        sample_hold: bool = True,
+        max_missing: float = 0.5,
+        max_discrete_levels: int = 10,
+        columns: dict | None = None,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ):
         self.seq_len = seq_len
         self.stride = stride
         self.hidden_dim = hidden_dim
@@ -287,8 +316,14 @@ class SequenceGAN(FittedModel):
             raise ConfigError(f"max_missing must be within [0, 1], got {self.max_missing}.")
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, schema: Schema | None = None, condition: str | list[str] | None = None,
-            entity: str | None = None, time: str | None = None) -> SequenceGAN:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        schema: Schema | None = None,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ) -> SequenceGAN:
         """Learn the logs' dynamics.
 
         Parameters
@@ -322,10 +357,12 @@ class SequenceGAN(FittedModel):
         entity = self.entity if entity is None else entity
         time = self.time if time is None else time
         device, t_start = self._start_fit()
-        log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
-                          "the sequence model")
-        prep = prepare_windows(log, self.seq_len, self.stride, self.max_missing, self.sample_hold,
-                               self.condition_scaling)
+        log = prepare_log(
+            data, schema, condition, entity, time, self.columns, self.max_discrete_levels, "the sequence model"
+        )
+        prep = prepare_windows(
+            log, self.seq_len, self.stride, self.max_missing, self.sample_hold, self.condition_scaling
+        )
         grid, schema = log.grid, log.schema
         held_info = self._held_info(prep.held, grid.offsets[:-1] if prep.whole else prep.starts, grid.offsets)
         dim = prep.x.shape[-1]
@@ -360,20 +397,42 @@ class SequenceGAN(FittedModel):
         # Phase 1: embedding (autoencoder).
         er_params = list(self.embedder_.parameters()) + list(self.recovery_.parameters())
         e_opt = torch.optim.Adam(er_params, lr=self.learning_rate)
-        hist_e = minimise(lambda: embedding_loss(nets, data_t, batch), e_opt, pre, device, self.verbose,
-                          "SequenceGAN embedding", time_budget=phase_budget("embedding"))
+        hist_e = minimise(
+            lambda: embedding_loss(nets, data_t, batch),
+            e_opt,
+            pre,
+            device,
+            self.verbose,
+            "SequenceGAN embedding",
+            time_budget=phase_budget("embedding"),
+        )
         # Phase 2: supervised (next-step dynamics in the latent space).
         g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.learning_rate)
-        hist_s = minimise(lambda: supervised_loss(nets, data_t, batch), g_opt, pre, device, self.verbose,
-                          "SequenceGAN supervised", time_budget=phase_budget("supervised"))
+        hist_s = minimise(
+            lambda: supervised_loss(nets, data_t, batch),
+            g_opt,
+            pre,
+            device,
+            self.verbose,
+            "SequenceGAN supervised",
+            time_budget=phase_budget("supervised"),
+        )
         # Auxiliary condition classifier (AC-GAN), trained on real windows before the joint phase.
         hist_c = []
         if with_classifier:
-            nets.classifier = ConditionClassifier(2 * dim, hidden, prep.cond_encoder.spans(),
-                                                  *(torch.from_numpy(a) for a in prep.encoded_stats)).to(device)
+            nets.classifier = ConditionClassifier(
+                2 * dim, hidden, prep.cond_encoder.spans(), *(torch.from_numpy(a) for a in prep.encoded_stats)
+            ).to(device)
             c_opt = torch.optim.Adam(nets.classifier.parameters(), lr=self.learning_rate)
-            hist_c = minimise(lambda: condition_loss(nets, data_t, batch), c_opt, pre, device, self.verbose,
-                              "SequenceGAN condition classifier", time_budget=phase_budget("classifier"))
+            hist_c = minimise(
+                lambda: condition_loss(nets, data_t, batch),
+                c_opt,
+                pre,
+                device,
+                self.verbose,
+                "SequenceGAN condition classifier",
+                time_budget=phase_budget("classifier"),
+            )
 
         # Phase 3: joint adversarial training with the shared trainer.
         d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.discriminator_lr or self.learning_rate)
@@ -381,10 +440,19 @@ class SequenceGAN(FittedModel):
         e_opt = torch.optim.Adam(er_params, lr=self.learning_rate)
         loss = AdversarialLoss(self.loss)
         threshold = None if loss.wasserstein else self.critic_threshold
-        trainer = AdversarialTrainer(self.generator_, self.discriminator_, loss, g_opt, d_opt,
-                                     critic_steps=self.critic_steps, generator_steps=self.generator_steps,
-                                     critic_threshold=threshold, ema_decay=self.ema_decay,
-                                     verbose=self.verbose, desc="SequenceGAN joint")
+        trainer = AdversarialTrainer(
+            self.generator_,
+            self.discriminator_,
+            loss,
+            g_opt,
+            d_opt,
+            critic_steps=self.critic_steps,
+            generator_steps=self.generator_steps,
+            critic_threshold=threshold,
+            ema_decay=self.ema_decay,
+            verbose=self.verbose,
+            desc="SequenceGAN joint",
+        )
         game = TimeGANGame(nets, data_t, batch, e_opt, loss, self.correlation_weight, self.condition_weight)
         summary = trainer.fit(game, self.iterations, device, log_every=100, time_budget=phase_budget(None))
         if trainer.ema_generator is not None:  # sample from the averaged weights
@@ -398,17 +466,36 @@ class SequenceGAN(FittedModel):
         time_col, entity_col = schema.time_column, schema.entity_column
         t_grid = time_values(grid.frame[time_col]).to_numpy()
         self.fit_info_ = SequenceFitInfo(
-            source=log.source, n_rows=int(len(log.view)), n_steps=int(grid.frame.shape[0]), n_gaps=grid.n_gaps,
-            n_merged=grid.n_merged, n_windows=int(len(prep.starts)), seq_len=prep.seq_len, whole=prep.whole,
-            batch_size=int(batch), data_dim=int(dim), cond_dim=int(cond_dim), hidden_dim=int(hidden),
-            latent_dim=int(latent), code_activation=self.code_activation_, static_latent_dim=int(self.static_dim_),
-            conditions=log.conditions, static_conditions=prep.static, **held_info, interval=grid.interval,
-            time_column=time_col, time_dtype=str(log.view[time_col].dtype), time_start=float(t_grid[0]),
+            source=log.source,
+            n_rows=int(len(log.view)),
+            n_steps=int(grid.frame.shape[0]),
+            n_gaps=grid.n_gaps,
+            n_merged=grid.n_merged,
+            n_windows=int(len(prep.starts)),
+            seq_len=prep.seq_len,
+            whole=prep.whole,
+            batch_size=int(batch),
+            data_dim=int(dim),
+            cond_dim=int(cond_dim),
+            hidden_dim=int(hidden),
+            latent_dim=int(latent),
+            code_activation=self.code_activation_,
+            static_latent_dim=int(self.static_dim_),
+            conditions=log.conditions,
+            static_conditions=prep.static,
+            **held_info,
+            interval=grid.interval,
+            time_column=time_col,
+            time_dtype=str(log.view[time_col].dtype),
+            time_start=float(t_grid[0]),
             entity_column=entity_col,
             entity_numeric=bool(entity_col is not None and pd.api.types.is_numeric_dtype(log.view[entity_col])),
-            lengths=grid.lengths.tolist(), prepare_seconds=prepare_seconds,
+            lengths=grid.lengths.tolist(),
+            prepare_seconds=prepare_seconds,
             entities=[e.item() if isinstance(e, np.generic) else e for e in grid.entities] if entity_col else [None],
-            starts=t_grid[grid.offsets[:-1]].tolist(), fit_seconds=perf_counter() - t_start)
+            starts=t_grid[grid.offsets[:-1]].tolist(),
+            fit_seconds=perf_counter() - t_start,
+        )
         # Training condition trajectories, to draw from when a sample does not fix them.
         self.cond_grid_ = torch.from_numpy(prep.condition_grid).to(device)
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
@@ -423,9 +510,13 @@ class SequenceGAN(FittedModel):
             return {"held": [], "held_phases": [], "held_counts": []}
         phases = np.stack([g.start_phase(starts, offsets) for g in held], 1)
         combos, counts = np.unique(phases, axis=0, return_counts=True)
-        return {"held": [{"columns": [int(j) for j in g.columns], "names": list(g.names), "period": int(g.period)}
-                         for g in held],
-                "held_phases": combos.astype(int).tolist(), "held_counts": counts.astype(int).tolist()}
+        return {
+            "held": [
+                {"columns": [int(j) for j in g.columns], "names": list(g.names), "period": int(g.period)} for g in held
+            ],
+            "held_phases": combos.astype(int).tolist(),
+            "held_counts": counts.astype(int).tolist(),
+        }
 
     def _hold(self, x: Tensor, g: torch.Generator) -> Tensor:
         """Generated steps ``(n, steps, dim)`` with each sample-and-hold group held between its updates, at
@@ -447,12 +538,22 @@ class SequenceGAN(FittedModel):
         self.latent_dim_ = latent
         self.embedder_ = RecurrentBlock(dim * 2 + cond_dim, hidden, hidden, L, cell).to(device)
         self.recovery_ = Recovery(hidden + cond_dim, hidden, spans, L, cell).to(device)
-        self.generator_ = GeneratorAndSupervisor(latent + self.static_dim_, cond_dim, hidden, L, cell,
-                                                 self.code_activation_).to(device)
+        self.generator_ = GeneratorAndSupervisor(
+            latent + self.static_dim_, cond_dim, hidden, L, cell, self.code_activation_
+        ).to(device)
         self.discriminator_ = Discriminator(hidden + cond_dim, hidden, L, cell).to(device)
-        self.nets_ = TimeGANNetworks(self.embedder_, self.recovery_, self.generator_, self.discriminator_,
-                                     self.input_shift_, self.input_scale_, latent, self.static_dim_, self.cond_scaler_,
-                                     self.cond_encoder_.dim)
+        self.nets_ = TimeGANNetworks(
+            self.embedder_,
+            self.recovery_,
+            self.generator_,
+            self.discriminator_,
+            self.input_shift_,
+            self.input_scale_,
+            latent,
+            self.static_dim_,
+            self.cond_scaler_,
+            self.cond_encoder_.dim,
+        )
 
     def noise(self, n: int, steps: int, device, generator: torch.Generator | None = None) -> Tensor:
         """The generator's input ``(n, steps, latent_dim + static_latent_dim)`` (see
@@ -460,9 +561,15 @@ class SequenceGAN(FittedModel):
         return self.nets_.noise(n, steps, device, generator)
 
     # ------------------------------------------------------------------ sample
-    def sample(self, n: int | None = None, sequences: int | None = None, steps: int | None = None,
-               conditions: dict[str, Any] | None = None, random_state: int | None = None,
-               chunk: int | None = None) -> pd.DataFrame:
+    def sample(
+        self,
+        n: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
+        conditions: dict[str, Any] | None = None,
+        random_state: int | None = None,
+        chunk: int | None = None,
+    ) -> pd.DataFrame:
         """Generate a synthetic log (``n`` rows, or the training shape) or ``sequences`` scenarios.
 
         Parameters
@@ -551,8 +658,15 @@ class SequenceGAN(FittedModel):
         """A condition as a list of per-step values (length 1 for a constant)."""
         return condition_schedule(self.cond_encoder_, column, value)
 
-    def _conditions(self, n: int, steps: int, fixed: dict, g: torch.Generator, seq_lens: Tensor | None,
-                    entities: Tensor | None = None) -> Tensor:
+    def _conditions(
+        self,
+        n: int,
+        steps: int,
+        fixed: dict,
+        g: torch.Generator,
+        seq_lens: Tensor | None,
+        entities: Tensor | None = None,
+    ) -> Tensor:
         """Condition tensor ``(n, steps, cond_dim)``: fixed schedules, the rest from training trajectories (of
         random entities from random starts, or of ``entities`` from their first step)."""
         dev = self.device_
@@ -574,8 +688,10 @@ class SequenceGAN(FittedModel):
             frame = pd.DataFrame({c: [None] * steps for c in enc.continuous + enc.categorical})
             for col, values in fixed.items():
                 if len(values) > steps:
-                    raise ConditionError(f"condition {col}: the schedule has {len(values)} steps, more than the "
-                                         f"{steps} asked for; raise --steps or shorten the schedule.")
+                    raise ConditionError(
+                        f"condition {col}: the schedule has {len(values)} steps, more than the "
+                        f"{steps} asked for; raise --steps or shorten the schedule."
+                    )
                 frame[col] = values + [values[-1]] * (steps - len(values))
             for col in frame.columns:
                 if col not in fixed:
@@ -583,7 +699,9 @@ class SequenceGAN(FittedModel):
             enc_fixed = torch.from_numpy(enc.transform(frame)[0]).to(dev)
             for span in enc.spans():
                 if span.column in fixed:
-                    base[:, :, span.start:span.start + span.width] = enc_fixed[None, :, span.start:span.start + span.width]
+                    base[:, :, span.start : span.start + span.width] = enc_fixed[
+                        None, :, span.start : span.start + span.width
+                    ]
         if self.fit_info_.whole:
             t = torch.arange(steps, device=dev)[None, :].float()
             progress = torch.where(t < seq_lens[:, None], t / (seq_lens[:, None] - 1).clamp_min(1), 0.0)
@@ -600,16 +718,17 @@ class SequenceGAN(FittedModel):
         states = [None, None, None]
         out = []
         for a in range(0, steps, chunk):
-            c = cond[:, a:a + chunk]
-            z = noise[:, a:a + chunk]
+            c = cond[:, a : a + chunk]
+            z = noise[:, a : a + chunk]
             e, states[0] = self.nets_.generator.generate(z, c, states[0])
             h, states[1] = self.nets_.generator.supervise(e, c, states[1])
             x, states[2] = self.nets_.recovery(torch.cat([h, c], -1), states[2])
             out.append(x)
         return self.nets_.unscale(torch.cat(out, 1), cond)
 
-    def _to_frame(self, x: Tensor, cond: Tensor, seq_lens: Tensor, entities: Tensor | None = None,
-                  labels: list | None = None) -> pd.DataFrame:
+    def _to_frame(
+        self, x: Tensor, cond: Tensor, seq_lens: Tensor, entities: Tensor | None = None, labels: list | None = None
+    ) -> pd.DataFrame:
         info = self.fit_info_
         n, steps, _ = x.shape
         valid = (torch.arange(steps, device=x.device)[None, :] < seq_lens[:, None]).cpu().numpy().ravel()
@@ -617,7 +736,7 @@ class SequenceGAN(FittedModel):
         view = self.encoder_.inverse_transform(flat)
         enc = self.cond_encoder_
         if enc.dim:
-            cview = enc.inverse_transform(cond[..., :enc.dim].reshape(n * steps, -1).cpu().numpy()[valid])
+            cview = enc.inverse_transform(cond[..., : enc.dim].reshape(n * steps, -1).cpu().numpy()[valid])
             for col in cview.columns:
                 view[col] = cview[col].to_numpy()
         seq_id = np.repeat(np.arange(n), steps)[valid]
@@ -632,8 +751,11 @@ class SequenceGAN(FittedModel):
             if labels is not None:
                 view[entity_col] = np.asarray(labels, dtype=object)[seq_id]
             else:
-                view[entity_col] = seq_id if info.entity_numeric else np.asarray([f"scenario-{i}" for i in range(n)],
-                                                                                  dtype=object)[seq_id]
+                view[entity_col] = (
+                    seq_id
+                    if info.entity_numeric
+                    else np.asarray([f"scenario-{i}" for i in range(n)], dtype=object)[seq_id]
+                )
         frame = self.schema_.restore(view)
         if entity_col is None:
             frame.insert(0, "scenario", seq_id)
@@ -643,33 +765,48 @@ class SequenceGAN(FittedModel):
         """What the fit learned, for ``indgan fit``."""
         fi = self.fit_info_
         shape = ("whole entities of up to " if fi.whole else "windows of ") + f"{fi.seq_len} steps"
-        lines = [f"learned from {fi.n_windows} {shape}; {fi.n_gaps} gap step(s) kept as missing"
-                 + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")]
-        return lines + [f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
-                        f"{_names(g['names'])}" for g in fi.held]
+        lines = [
+            f"learned from {fi.n_windows} {shape}; {fi.n_gaps} gap step(s) kept as missing"
+            + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
+        ]
+        return lines + [
+            f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
+            f"{_names(g['names'])}"
+            for g in fi.held
+        ]
 
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""
         fi, summary = self.fit_info_, self.summary_
         shape = ("whole entities of up to " if fi.whole else "windows of ") + f"{fi.seq_len} steps"
         static = fi.static_conditions
-        return [f"sequences: {fi.n_windows} {shape}, interval {format_interval(fi.interval, fi.time_dtype)}, "
-                f"hidden {fi.hidden_dim}, "
-                f"{fi.n_gaps} gap step(s)" + (f", static conditions: {', '.join(static)}" if static else ""),
-                f"training: {fi.prepare_seconds:.1f} s preparing, embedding and supervised phases of "
-                f"{len(self.pretrain_history_['embedding'])} records of up to 100 iterations, joint phase {summary.steps} "
-                f"iterations ({summary.seconds:.1f} s on {summary.device}, {summary.stop_reason}), batch "
-                f"{fi.batch_size}, loss {summary.loss}"]
+        return [
+            f"sequences: {fi.n_windows} {shape}, interval {format_interval(fi.interval, fi.time_dtype)}, "
+            f"hidden {fi.hidden_dim}, "
+            f"{fi.n_gaps} gap step(s)" + (f", static conditions: {', '.join(static)}" if static else ""),
+            f"training: {fi.prepare_seconds:.1f} s preparing, embedding and supervised phases of "
+            f"{len(self.pretrain_history_['embedding'])} records of up to 100 iterations, joint phase {summary.steps} "
+            f"iterations ({summary.seconds:.1f} s on {summary.device}, {summary.stop_reason}), batch "
+            f"{fi.batch_size}, loss {summary.loss}",
+        ]
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
-        meta = {"schema": self.schema_.to_dict(), "encoder": self.encoder_.to_dict(),
-                "cond_encoder": self.cond_encoder_.to_dict(),
-                "cond_scaler": self.cond_scaler_.to_dict() if self.cond_scaler_ is not None else None,
-                "summary": self.summary_.to_dict(), "pretrain_history": self.pretrain_history_,
-                "fit_info": self.fit_info_.to_dict()}
-        tensors = {"cond_grid": self.cond_grid_, "cond_offsets": self.cond_offsets_,
-                   "input_shift": self.input_shift_, "input_scale": self.input_scale_}
+        meta = {
+            "schema": self.schema_.to_dict(),
+            "encoder": self.encoder_.to_dict(),
+            "cond_encoder": self.cond_encoder_.to_dict(),
+            "cond_scaler": self.cond_scaler_.to_dict() if self.cond_scaler_ is not None else None,
+            "summary": self.summary_.to_dict(),
+            "pretrain_history": self.pretrain_history_,
+            "fit_info": self.fit_info_.to_dict(),
+        }
+        tensors = {
+            "cond_grid": self.cond_grid_,
+            "cond_offsets": self.cond_offsets_,
+            "input_shift": self.input_shift_,
+            "input_scale": self.input_scale_,
+        }
         for name in ("embedder_", "recovery_", "generator_", "discriminator_"):
             tensors.update({f"{name[:-1]}.{k}": v for k, v in getattr(self, name).state_dict().items()})
         return meta, tensors

@@ -54,8 +54,9 @@ class GeneratorAndSupervisor(nn.Module):
     step's codes): the path ``s(g(z, c), c)`` of generated sequences. The adversarial phase trains both, so they
     are one module for the optimiser and the moving average."""
 
-    def __init__(self, latent_dim: int, cond_dim: int, hidden_dim: int, num_layers: int, cell: str,
-                 code_activation: str = "tanh"):
+    def __init__(
+        self, latent_dim: int, cond_dim: int, hidden_dim: int, num_layers: int, cell: str, code_activation: str = "tanh"
+    ):
         super().__init__()
         self.code = torch.tanh if code_activation == "tanh" else torch.sigmoid
         self.generator = RecurrentBlock(latent_dim + cond_dim, hidden_dim, hidden_dim, num_layers, cell)
@@ -122,8 +123,9 @@ class ConditionClassifier(nn.Module):
         for s in self.spans:
             sl = slice(s.start, s.start + s.width)
             if s.kind == "categorical":
-                ce = torch.nn.functional.cross_entropy(logits[..., sl].flatten(0, 1), c[..., sl].argmax(-1).flatten(),
-                                                       reduction="none")
+                ce = torch.nn.functional.cross_entropy(
+                    logits[..., sl].flatten(0, 1), c[..., sl].argmax(-1).flatten(), reduction="none"
+                )
                 total = total + (ce * valid.flatten()).sum() / n
             else:
                 total = total + (((torch.sigmoid(logits[..., sl]) - c[..., sl]) ** 2) * valid).sum() / n
@@ -135,9 +137,19 @@ class TimeGANNetworks:
     (``shift``, ``scale``), the noise (a temporal vector per step and a static one per sequence), and the undoing of
     the per-condition scaling (``scaler``, or None). The game and the sampler receive this, not the estimator."""
 
-    def __init__(self, embedder: RecurrentBlock, recovery: Recovery, generator: GeneratorAndSupervisor,
-                 discriminator: Discriminator, shift: Tensor, scale: Tensor, latent_dim: int, static_dim: int,
-                 scaler=None, cond_encoded_dim: int = 0):
+    def __init__(
+        self,
+        embedder: RecurrentBlock,
+        recovery: Recovery,
+        generator: GeneratorAndSupervisor,
+        discriminator: Discriminator,
+        shift: Tensor,
+        scale: Tensor,
+        latent_dim: int,
+        static_dim: int,
+        scaler=None,
+        cond_encoded_dim: int = 0,
+    ):
         self.embedder, self.recovery, self.generator, self.discriminator = embedder, recovery, generator, discriminator
         self.shift, self.scale = shift, scale
         self.latent_dim, self.static_dim = latent_dim, static_dim
@@ -158,7 +170,7 @@ class TimeGANNetworks:
     def unscale(self, x: Tensor, c: Tensor) -> Tensor:
         """Steps as the networks see them ``(batch, T, dim)`` -> encoded steps in the training range: the
         per-condition scaling undone (identity without it)."""
-        return x if self.scaler is None else self.scaler.inverse(x, c[..., :self.cond_encoded_dim])
+        return x if self.scaler is None else self.scaler.inverse(x, c[..., : self.cond_encoded_dim])
 
     def noise(self, n: int, steps: int, device, generator: torch.Generator | None = None) -> Tensor:
         """The generator's input ``(n, steps, latent_dim + static_dim)``: a temporal noise vector ``z_t`` per step

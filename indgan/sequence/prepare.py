@@ -66,8 +66,14 @@ class SequenceData:
 
     def tensors(self, device) -> WindowData:
         t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
-        return WindowData(t(self.x), t(self.mask), t(self.cond), t(self.valid[..., None]), t(self.starts),
-                          torch.arange(self.seq_len, device=device))
+        return WindowData(
+            t(self.x),
+            t(self.mask),
+            t(self.cond),
+            t(self.valid[..., None]),
+            t(self.starts),
+            torch.arange(self.seq_len, device=device),
+        )
 
 
 def standardisation(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,8 +91,9 @@ def _role(schema: Schema, column: str) -> str:
         return CATEGORICAL
 
 
-def prepare_windows(log: LogInput, seq_len: int | None, stride: int, max_missing: float, sample_hold: bool,
-                    condition_scaling: bool) -> SequenceData:
+def prepare_windows(
+    log: LogInput, seq_len: int | None, stride: int, max_missing: float, sample_hold: bool, condition_scaling: bool
+) -> SequenceData:
     """Encode a log and cut its training windows.
 
     ``seq_len=None`` with an entity column learns **whole entities** (padded to the longest, with the batch
@@ -116,7 +123,7 @@ def prepare_windows(log: LogInput, seq_len: int | None, stride: int, max_missing
     c, _ = cond_encoder.transform(log.condition_frame)
     condition_grid = c.copy()
     encoded_stats = standardisation(x, mask)
-    held = detect_sample_hold(x[:, :len(cont)], mask[:, :len(cont)], grid.offsets, cont) if sample_hold else []
+    held = detect_sample_hold(x[:, : len(cont)], mask[:, : len(cont)], grid.offsets, cont) if sample_hold else []
     scaler = None
     if condition_scaling and ConditionScaler.applies(cond_encoder.spans(), len(cont)):
         scaler = ConditionScaler(cond_encoder.spans(), len(cont)).fit(x, mask, c)
@@ -151,10 +158,28 @@ def prepare_windows(log: LogInput, seq_len: int | None, stride: int, max_missing
         missing = 1.0 - make_windows(mask.mean(1) if mask.shape[1] else np.ones(len(mask)), starts, seq_len).mean(1)
         starts = starts[missing <= max_missing]
         if starts.size == 0:
-            raise DataError(f"{source}: every window of {seq_len} steps has more than {max_missing:.0%} "
-                            "missing cells; nothing to learn from.")
-    return SequenceData(encoder, cond_encoder, scaler, x, mask, c, valid, starts, int(seq_len), bool(whole), held,
-                        static, encoded_stats, shift, scale, condition_grid)
+            raise DataError(
+                f"{source}: every window of {seq_len} steps has more than {max_missing:.0%} "
+                "missing cells; nothing to learn from."
+            )
+    return SequenceData(
+        encoder,
+        cond_encoder,
+        scaler,
+        x,
+        mask,
+        c,
+        valid,
+        starts,
+        int(seq_len),
+        bool(whole),
+        held,
+        static,
+        encoded_stats,
+        shift,
+        scale,
+        condition_grid,
+    )
 
 
 class ConditionScaler:
@@ -186,8 +211,9 @@ class ConditionScaler:
     max_combinations = 4096
     constant_tol = 1e-6
 
-    def __init__(self, spans: list[RangeSpan], n_cont: int, clip: float = 5.0, floor: float = 0.02,
-                 min_count: int = 10):
+    def __init__(
+        self, spans: list[RangeSpan], n_cont: int, clip: float = 5.0, floor: float = 0.02, min_count: int = 10
+    ):
         self.cat = [(s.start, s.width) for s in spans if s.kind == "categorical"]
         self.n_cont, self.clip, self.floor, self.min_count = n_cont, clip, floor, min_count
 
@@ -200,7 +226,7 @@ class ConditionScaler:
         """Encoded conditions ``(..., cond_dim)`` (NumPy or torch) -> combination index ``(...)``."""
         out = 0
         for a, w in self.cat:
-            out = out * w + c[..., a:a + w].argmax(-1)
+            out = out * w + c[..., a : a + w].argmax(-1)
         return out
 
     def fit(self, x: np.ndarray, observed: np.ndarray, c: np.ndarray) -> ConditionScaler:
@@ -219,7 +245,7 @@ class ConditionScaler:
         std_all = np.where(std_all > 0, std_all, 1.0)
         ok = count >= self.min_count
         mean = np.where(ok, total / np.maximum(count, 1), mean_all)
-        std = np.sqrt(np.maximum(np.where(ok, square / np.maximum(count, 1) - mean ** 2, std_all ** 2), 0.0))
+        std = np.sqrt(np.maximum(np.where(ok, square / np.maximum(count, 1) - mean**2, std_all**2), 0.0))
         self.mean = mean
         self.std = np.maximum(std, self.floor * std_all)
         # a tag that does not move at all under a combination (a valve stuck at one position, a tag switched off
@@ -237,8 +263,8 @@ class ConditionScaler:
         """Encoded steps ``(n_steps, dim)`` -> the same with the continuous tags standardised per condition."""
         key = self.key(c)
         out = x.copy()
-        r = np.clip((x[:, :self.n_cont] - self.mean[key]) / self.std[key], -self.clip, self.clip)
-        out[:, :self.n_cont] = (r - self.lo) / (self.hi - self.lo)
+        r = np.clip((x[:, : self.n_cont] - self.mean[key]) / self.std[key], -self.clip, self.clip)
+        out[:, : self.n_cont] = (r - self.lo) / (self.hi - self.lo)
         return out
 
     def inverse(self, v, c):
@@ -249,8 +275,13 @@ class ConditionScaler:
         dev, k = v.device, self.n_cont
         if getattr(self, "_dev", None) != dev:
             t = lambda a: torch.as_tensor(a, dtype=torch.float32, device=dev)  # noqa: E731
-            self._tables = (t(self.mean), t(self.std), t(self.lo), t(self.hi),
-                            torch.as_tensor(self.constant, dtype=torch.bool, device=dev))
+            self._tables = (
+                t(self.mean),
+                t(self.std),
+                t(self.lo),
+                t(self.hi),
+                torch.as_tensor(self.constant, dtype=torch.bool, device=dev),
+            )
             self._dev = dev
         mean, std, lo, hi, constant = self._tables
         key = self.key(c)
@@ -259,9 +290,18 @@ class ConditionScaler:
         return torch.cat([x, v[..., k:]], -1)
 
     def to_dict(self) -> dict:
-        return {"cat": self.cat, "n_cont": self.n_cont, "clip": self.clip, "floor": self.floor,
-                "min_count": self.min_count, "mean": self.mean.tolist(), "std": self.std.tolist(),
-                "lo": self.lo.tolist(), "hi": self.hi.tolist(), "constant": self.constant.tolist()}
+        return {
+            "cat": self.cat,
+            "n_cont": self.n_cont,
+            "clip": self.clip,
+            "floor": self.floor,
+            "min_count": self.min_count,
+            "mean": self.mean.tolist(),
+            "std": self.std.tolist(),
+            "lo": self.lo.tolist(),
+            "hi": self.hi.tolist(),
+            "constant": self.constant.tolist(),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> ConditionScaler:

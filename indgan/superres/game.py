@@ -53,7 +53,7 @@ class SRWindows:
         pick = torch.randint(self.starts.shape[0], (batch,), device=self.starts.device)
         idx = self.starts[pick, None] + self.steps
         fine = self.z[idx].transpose(1, 2)
-        cond = self.cond[idx[:, ::self.factor]].transpose(1, 2)
+        cond = self.cond[idx[:, :: self.factor]].transpose(1, 2)
         return fine, downsample(fine, self.factor, self.kind), cond
 
 
@@ -63,8 +63,13 @@ def target(fine: Tensor, factor: int, resolution: int, kind: str) -> Tensor:
     return downsample(fine, factor // resolution, kind)
 
 
-def pixel_loss(generator: SRGenerator, data: SRWindows, batch: int, stage: int | None = None,
-               alpha: Callable[[], float] | None = None) -> Tensor:
+def pixel_loss(
+    generator: SRGenerator,
+    data: SRWindows,
+    batch: int,
+    stage: int | None = None,
+    alpha: Callable[[], float] | None = None,
+) -> Tensor:
     """SRResNet's loss: MSE of the generated windows at ``stage`` (default: every stage, the fine windows), with
     the new stage faded in by ``alpha()`` (progressive growing)."""
     stage = len(generator.factors) if stage is None else stage
@@ -110,10 +115,26 @@ class SRGame:
         Feature matching needs the real batch in the generator's step.
     """
 
-    def __init__(self, generator: SRGenerator, discriminator: SRDiscriminator, features: FeatureNet, data: SRWindows,
-                 batch: int, stage: int, adversarial_weight: float, alpha: Callable[[], float], need_real: bool):
+    def __init__(
+        self,
+        generator: SRGenerator,
+        discriminator: SRDiscriminator,
+        features: FeatureNet,
+        data: SRWindows,
+        batch: int,
+        stage: int,
+        adversarial_weight: float,
+        alpha: Callable[[], float],
+        need_real: bool,
+    ):
         self.generator, self.discriminator, self.features, self.data = generator, discriminator, features, data
-        self.batch, self.stage, self.weight, self.alpha, self.need_real = batch, stage, adversarial_weight, alpha, need_real
+        self.batch, self.stage, self.weight, self.alpha, self.need_real = (
+            batch,
+            stage,
+            adversarial_weight,
+            alpha,
+            need_real,
+        )
         self.resolution = generator.resolution(stage)
 
     def _batch(self):

@@ -179,16 +179,38 @@ class SuperResolutionGAN(FittedModel):
     count_option = "iterations"
     fit_info_class: ClassVar[type] = SuperResolutionFitInfo
 
-    def __init__(self, factor: int = 8, coarse: str = "mean", window: int | None = None, stride: int | None = None,
-                 channels: int = 64, residual_blocks: int = 8, noise_dim: int = 8, batch_norm: bool = True,
-                 adversarial_weight: float = 1e-3, content_loss: str = "auto", progressive: bool = False,
-                 iterations: int | None = None, feature_iterations: int = 300,
-                 time_budget: float | str | None = "auto", batch_size: int = 64, learning_rate: float = 1e-3,
-                 gan_learning_rate: float = 2e-4, discriminator_lr: float | None = 1e-3, loss: str = "non-saturating",
-                 critic_steps: int = 1,
-                 max_missing: float = 0.05, max_discrete_levels: int = 10, columns: dict | None = None,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = True,
-                 condition: str | list[str] | None = None, entity: str | None = None, time: str | None = None):
+    def __init__(
+        self,
+        factor: int = 8,
+        coarse: str = "mean",
+        window: int | None = None,
+        stride: int | None = None,
+        channels: int = 64,
+        residual_blocks: int = 8,
+        noise_dim: int = 8,
+        batch_norm: bool = True,
+        adversarial_weight: float = 1e-3,
+        content_loss: str = "auto",
+        progressive: bool = False,
+        iterations: int | None = None,
+        feature_iterations: int = 300,
+        time_budget: float | str | None = "auto",
+        batch_size: int = 64,
+        learning_rate: float = 1e-3,
+        gan_learning_rate: float = 2e-4,
+        discriminator_lr: float | None = 1e-3,
+        loss: str = "non-saturating",
+        critic_steps: int = 1,
+        max_missing: float = 0.05,
+        max_discrete_levels: int = 10,
+        columns: dict | None = None,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ):
         self.factor = factor
         self.coarse = coarse
         self.window = window
@@ -244,13 +266,20 @@ class SuperResolutionGAN(FittedModel):
 
     def _build(self, dim: int, cond_dim: int, window: int, device: torch.device) -> None:
         factors = prime_factors(self.factor)
-        self.generator_ = SRGenerator(dim, cond_dim, factors, self.coarse, self.channels, self.residual_blocks,
-                                      self.noise_dim, self.batch_norm).to(device)
+        self.generator_ = SRGenerator(
+            dim, cond_dim, factors, self.coarse, self.channels, self.residual_blocks, self.noise_dim, self.batch_norm
+        ).to(device)
         self.discriminator_ = SRDiscriminator(dim, cond_dim, factors, window, self.channels).to(device)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data, schema: Schema | None = None, condition: str | list[str] | None = None,
-            entity: str | None = None, time: str | None = None) -> SuperResolutionGAN:
+    def fit(
+        self,
+        data,
+        schema: Schema | None = None,
+        condition: str | list[str] | None = None,
+        entity: str | None = None,
+        time: str | None = None,
+    ) -> SuperResolutionGAN:
         """Learn how fine trajectories look given their coarse summary.
 
         Parameters
@@ -285,17 +314,23 @@ class SuperResolutionGAN(FittedModel):
         entity = self.entity if entity is None else entity
         time = self.time if time is None else time
         device, t_start = self._start_fit()
-        log = prepare_log(data, schema, condition, entity, time, self.columns, self.max_discrete_levels,
-                          "the super-resolution model")
+        log = prepare_log(
+            data, schema, condition, entity, time, self.columns, self.max_discrete_levels, "the super-resolution model"
+        )
         prep = prepare_fine(log, self.factor, self.window, self.stride, self.max_missing)
         grid, schema = log.grid, log.schema
         dim, cond_dim = prep.z.shape[1], prep.cond.shape[1]
         self.schema_, self.scaler_, self.cond_encoder_, self.device_ = schema, prep.scaler, prep.cond_encoder, device
         self._build(dim, cond_dim, prep.window, device)
         steps = prep.window * self.factor
-        data_t = SRWindows(torch.from_numpy(prep.z).to(device), torch.from_numpy(prep.cond).to(device),
-                           torch.from_numpy(prep.starts).to(device), torch.arange(steps, device=device),
-                           self.factor, self.coarse)
+        data_t = SRWindows(
+            torch.from_numpy(prep.z).to(device),
+            torch.from_numpy(prep.cond).to(device),
+            torch.from_numpy(prep.starts).to(device),
+            torch.arange(steps, device=device),
+            self.factor,
+            self.coarse,
+        )
         batch = min(self.batch_size, len(prep.starts))
         with torch.no_grad():  # the per-tag scale of the generator's corrections, from every training window
             idx = data_t.starts[:, None] + data_t.steps
@@ -318,9 +353,16 @@ class SuperResolutionGAN(FittedModel):
         t_feat = perf_counter()
         if gan and content == "features":
             f_opt = torch.optim.Adam(features.parameters(), lr=self.learning_rate)
-            minimise(lambda: reconstruction_loss(features, data_t, batch), f_opt, self.feature_iterations, device,
-                     self.verbose, "SuperResolutionGAN features", log_every=50,
-                     time_budget=None if budget is None else 0.1 * budget)
+            minimise(
+                lambda: reconstruction_loss(features, data_t, batch),
+                f_opt,
+                self.feature_iterations,
+                device,
+                self.verbose,
+                "SuperResolutionGAN features",
+                log_every=50,
+                time_budget=None if budget is None else 0.1 * budget,
+            )
         features.eval()
         for p in features.parameters():
             p.requires_grad_(False)
@@ -332,8 +374,20 @@ class SuperResolutionGAN(FittedModel):
         g_opt = torch.optim.Adam(G.parameters(), lr=self.gan_learning_rate, betas=(0.9, 0.999))
         d_opt = torch.optim.Adam(D.parameters(), lr=self.discriminator_lr or self.gan_learning_rate, betas=(0.9, 0.999))
         w_opt = torch.optim.Adam(G.parameters(), lr=self.learning_rate)
-        trainer = AdversarialTrainer(G, D, loss, g_opt, d_opt, critic_steps=self.critic_steps, verbose=self.verbose,
-                                     desc="SuperResolutionGAN game") if gan else None
+        trainer = (
+            AdversarialTrainer(
+                G,
+                D,
+                loss,
+                g_opt,
+                d_opt,
+                critic_steps=self.critic_steps,
+                verbose=self.verbose,
+                desc="SuperResolutionGAN game",
+            )
+            if gan
+            else None
+        )
         history, warm_history, stage_info = [], [], []
         stop_reason, seconds, done = "completed", 0.0, 0
         for i, stage in enumerate(stages):
@@ -341,23 +395,56 @@ class SuperResolutionGAN(FittedModel):
             stage_budget = None if budget is None else left() / n_left
             warm_iters = None if total_iters is None else max(1, round(warm_share * total_iters / len(stages)))
             game_iters = None if total_iters is None else max(1, round((1 - warm_share) * total_iters / len(stages)))
-            fade = fade_schedule(warm_iters, None if stage_budget is None else warm_share * stage_budget) \
-                if stage > 1 and self.progressive else (lambda: (lambda: 1.0))
+            fade = (
+                fade_schedule(warm_iters, None if stage_budget is None else warm_share * stage_budget)
+                if stage > 1 and self.progressive
+                else (lambda: lambda: 1.0)
+            )
             alpha = fade()
             t0 = perf_counter()
             G.train()
-            warm_history += minimise(lambda s=stage, a=alpha: pixel_loss(G, data_t, batch, s, a), w_opt, warm_iters, device,
-                                     self.verbose, f"SuperResolutionGAN warm-up x{G.resolution(stage)}", log_every=50,
-                                     time_budget=None if stage_budget is None else warm_share * stage_budget)
+            warm_history += minimise(
+                lambda s=stage, a=alpha: pixel_loss(G, data_t, batch, s, a),
+                w_opt,
+                warm_iters,
+                device,
+                self.verbose,
+                f"SuperResolutionGAN warm-up x{G.resolution(stage)}",
+                log_every=50,
+                time_budget=None if stage_budget is None else warm_share * stage_budget,
+            )
             record = {"stage": stage, "resolution": G.resolution(stage), "warmup_seconds": perf_counter() - t0}
             if gan:
-                fade = fade_schedule(None if game_iters is None else game_iters * (self.critic_steps + 1), None if stage_budget is None else (1 - warm_share) * stage_budget) \
-                    if stage > 1 and self.progressive else (lambda: (lambda: 1.0))
-                game = SRGame(G, D, features, data_t, batch, stage, self.adversarial_weight, fade(),
-                              need_real=loss_class(self.loss).needs_real)
-                summary = trainer.fit(game, game_iters, device, log_every=50,
-                                      time_budget=None if stage_budget is None else left() if i == len(stages) - 1
-                                      else (1 - warm_share) * stage_budget)
+                fade = (
+                    fade_schedule(
+                        None if game_iters is None else game_iters * (self.critic_steps + 1),
+                        None if stage_budget is None else (1 - warm_share) * stage_budget,
+                    )
+                    if stage > 1 and self.progressive
+                    else (lambda: lambda: 1.0)
+                )
+                game = SRGame(
+                    G,
+                    D,
+                    features,
+                    data_t,
+                    batch,
+                    stage,
+                    self.adversarial_weight,
+                    fade(),
+                    need_real=loss_class(self.loss).needs_real,
+                )
+                summary = trainer.fit(
+                    game,
+                    game_iters,
+                    device,
+                    log_every=50,
+                    time_budget=None
+                    if stage_budget is None
+                    else left()
+                    if i == len(stages) - 1
+                    else (1 - warm_share) * stage_budget,
+                )
                 for h in summary.history:  # one numbering of the records over the stages
                     history.append({**h, "epoch": len(history) + 1, "stage": stage})
                 stop_reason, seconds, done = summary.stop_reason, seconds + summary.seconds, done + summary.steps
@@ -367,22 +454,59 @@ class SuperResolutionGAN(FittedModel):
         G.eval()
         D.eval()
         if not gan:  # the SRResNet baseline: its records in the trainer's form
-            history = [{"epoch": k + 1, "step": 50 * (k + 1), "generator_loss": v, "critic_loss": 0.0, "extra_loss": 0.0,
-                        "d_real": float("nan"), "d_fake": float("nan"), "seconds": 0.0, "stage": n_stages}
-                       for k, v in enumerate(warm_history)]
+            history = [
+                {
+                    "epoch": k + 1,
+                    "step": 50 * (k + 1),
+                    "generator_loss": v,
+                    "critic_loss": 0.0,
+                    "extra_loss": 0.0,
+                    "d_real": float("nan"),
+                    "d_fake": float("nan"),
+                    "seconds": 0.0,
+                    "stage": n_stages,
+                }
+                for k, v in enumerate(warm_history)
+            ]
             done, seconds = 50 * len(warm_history), perf_counter() - t_start - prepare_seconds
-        self.summary_ = TrainingSummary(loss=self.loss if gan else "mse", device=str(device), epochs=len(history),
-                                        steps=done, seconds=seconds, history=history, stop_reason=stop_reason)
+        self.summary_ = TrainingSummary(
+            loss=self.loss if gan else "mse",
+            device=str(device),
+            epochs=len(history),
+            steps=done,
+            seconds=seconds,
+            history=history,
+            stop_reason=stop_reason,
+        )
         self.warmup_history_ = warm_history
         time_col, entity_col = schema.time_column, schema.entity_column
         self.fit_info_ = SuperResolutionFitInfo(
-            source=log.source, n_rows=len(log.view), n_steps=len(grid.frame), n_windows=len(prep.starts),
-            n_left_out=prep.n_left_out, window=prep.window, factor=int(self.factor), factors=G.factors,
-            coarse=self.coarse, tags=prep.tags, carried=prep.carried, conditions=log.conditions, dim=int(dim),
-            cond_dim=int(cond_dim), batch_size=int(batch), interval=grid.interval, time_column=time_col,
-            time_dtype=str(log.view[time_col].dtype), entity_column=entity_col, progressive=bool(self.progressive),
-            content_loss=content, stages=stage_info, feature_seconds=feature_seconds, prepare_seconds=prepare_seconds,
-            fit_seconds=perf_counter() - t_start)
+            source=log.source,
+            n_rows=len(log.view),
+            n_steps=len(grid.frame),
+            n_windows=len(prep.starts),
+            n_left_out=prep.n_left_out,
+            window=prep.window,
+            factor=int(self.factor),
+            factors=G.factors,
+            coarse=self.coarse,
+            tags=prep.tags,
+            carried=prep.carried,
+            conditions=log.conditions,
+            dim=int(dim),
+            cond_dim=int(cond_dim),
+            batch_size=int(batch),
+            interval=grid.interval,
+            time_column=time_col,
+            time_dtype=str(log.view[time_col].dtype),
+            entity_column=entity_col,
+            progressive=bool(self.progressive),
+            content_loss=content,
+            stages=stage_info,
+            feature_seconds=feature_seconds,
+            prepare_seconds=prepare_seconds,
+            fit_seconds=perf_counter() - t_start,
+        )
         self._rng_ = self.new_generator(self.random_state)
         return self
 
@@ -408,7 +532,8 @@ class SuperResolutionGAN(FittedModel):
             step (times ``t, t + dt, ...``), entity, conditions, categorical tags and status columns carried from
             the coarse row; tags exactly consistent with the coarse values, unrounded (rounding to the training
             decimals would break the consistency) and float64 (a float32 column would hold block means only to
-            about 1e-7 of their magnitude, more than 1e-5 of a tag's spread when its level is large). A coarse cell that is missing leaves its whole block missing. With ``draws > 1`` a first column
+            about 1e-7 of their magnitude, more than 1e-5 of a tag's spread when its level is large). A coarse cell that
+            is missing leaves its whole block missing. With ``draws > 1`` a first column
             ``draw`` (0 .. draws-1) numbers the histories, one after another (see :meth:`draw_spread`).
 
         Raises
@@ -428,8 +553,19 @@ class SuperResolutionGAN(FittedModel):
             coarse = read_table(coarse)
         info = self.fit_info_
         source = coarse.attrs.get("source", "coarse data")
-        ci = prepare_coarse(coarse, self.schema_, info.tags, info.conditions, self.cond_encoder_, self.scaler_,
-                            info.interval, info.factor, info.window, info.time_dtype, source)
+        ci = prepare_coarse(
+            coarse,
+            self.schema_,
+            info.tags,
+            info.conditions,
+            self.cond_encoder_,
+            self.scaler_,
+            info.interval,
+            info.factor,
+            info.window,
+            info.time_dtype,
+            source,
+        )
         g = self._rng_ if random_state is None else self.new_generator(random_state)
         dev, G, f = self.device_, self.generator_, info.factor
         n_c, d = ci.z.shape
@@ -442,10 +578,10 @@ class SuperResolutionGAN(FittedModel):
                 cc = torch.from_numpy(ci.cond[a:b].T.copy()).to(dev)[None].expand(draws, -1, -1)
                 noise = G.noise(draws, b - a, len(G.factors), dev, g)
                 z = G(zc, cc, noise).transpose(1, 2).cpu().numpy()
-                x = self.scaler_.inverse(z)                                    # (draws, L * f, d) user units
+                x = self.scaler_.inverse(z)  # (draws, L * f, d) user units
                 target = torch.from_numpy(filled[a:b].T.copy())[None].expand(draws, -1, -1)
                 x = project(torch.from_numpy(x).transpose(1, 2), target, f, info.coarse).transpose(1, 2).numpy()
-                fine[:, a * f:b * f] = x
+                fine[:, a * f : b * f] = x
         miss = np.repeat(ci.missing, f, axis=0)
         fine = np.where(miss[None], np.nan, fine)
         return self._to_frame(ci, fine, draws)
@@ -505,28 +641,46 @@ class SuperResolutionGAN(FittedModel):
         fi = self.fit_info_
         kind = "block means" if fi.coarse == "mean" else "every factor-th sample"
         grow = " -> ".join(f"x{s['resolution']}" for s in fi.stages)
-        return [f"learned x{fi.factor} super-resolution ({kind}) of {len(fi.tags)} tag(s) from {fi.n_windows} windows "
-                f"of {fi.window} coarse steps; stages {grow}" + (" (progressive)" if fi.progressive else "")
-                + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else ""),
-                (f"upsample coarse data every {fi.factor} x the fine interval: indgan upsample MODEL coarse.parquet "
-                "-o fine.parquet")]
+        return [
+            f"learned x{fi.factor} super-resolution ({kind}) of {len(fi.tags)} tag(s) from {fi.n_windows} windows "
+            f"of {fi.window} coarse steps; stages {grow}"
+            + (" (progressive)" if fi.progressive else "")
+            + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else ""),
+            (
+                f"upsample coarse data every {fi.factor} x the fine interval: indgan upsample MODEL coarse.parquet "
+                "-o fine.parquet"
+            ),
+        ]
 
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""
         fi, s = self.fit_info_, self.summary_
-        stages = "; ".join(f"x{r['resolution']}: warm-up {r['warmup_seconds']:.1f} s"
-                           + (f", game {r.get('game_steps', 0)} steps {r.get('game_seconds', 0.0):.1f} s"
-                              if "game_steps" in r else "") for r in fi.stages)
-        return [(f"super-resolution x{fi.factor} ({fi.coarse}), {fi.n_windows} windows of {fi.window * fi.factor} fine "
-                f"steps, content loss {fi.content_loss}, adversarial weight {self.adversarial_weight:g}"),
-                (f"training: feature network {fi.feature_seconds:.1f} s; {stages}; {s.seconds:.1f} s on {s.device} "
-                f"({s.stop_reason})")]
+        stages = "; ".join(
+            f"x{r['resolution']}: warm-up {r['warmup_seconds']:.1f} s"
+            + (f", game {r.get('game_steps', 0)} steps {r.get('game_seconds', 0.0):.1f} s" if "game_steps" in r else "")
+            for r in fi.stages
+        )
+        return [
+            (
+                f"super-resolution x{fi.factor} ({fi.coarse}), {fi.n_windows} windows of {fi.window * fi.factor} fine "
+                f"steps, content loss {fi.content_loss}, adversarial weight {self.adversarial_weight:g}"
+            ),
+            (
+                f"training: feature network {fi.feature_seconds:.1f} s; {stages}; {s.seconds:.1f} s on {s.device} "
+                f"({s.stop_reason})"
+            ),
+        ]
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
-        meta = {"schema": self.schema_.to_dict(), "scaler": self.scaler_.to_dict(),
-                "cond_encoder": self.cond_encoder_.to_dict(), "summary": self.summary_.to_dict(),
-                "warmup_history": self.warmup_history_, "fit_info": self.fit_info_.to_dict()}
+        meta = {
+            "schema": self.schema_.to_dict(),
+            "scaler": self.scaler_.to_dict(),
+            "cond_encoder": self.cond_encoder_.to_dict(),
+            "summary": self.summary_.to_dict(),
+            "warmup_history": self.warmup_history_,
+            "fit_info": self.fit_info_.to_dict(),
+        }
         tensors = {}
         for name in ("generator_", "discriminator_"):
             tensors.update({f"{name[:-1]}.{k}": v for k, v in getattr(self, name).state_dict().items()})

@@ -74,10 +74,10 @@ def project(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
         error = blocks.mean(-1, keepdim=True) - coarse[..., None]
         return (blocks - error).reshape(n, c, length)
     if kind == "sample":
-        error = fine[..., ::factor] - coarse                            # (n, c, L)
-        nxt = torch.cat([error[..., 1:], error[..., -1:]], -1)           # held after the last kept sample
+        error = fine[..., ::factor] - coarse  # (n, c, L)
+        nxt = torch.cat([error[..., 1:], error[..., -1:]], -1)  # held after the last kept sample
         w = torch.arange(factor, device=fine.device, dtype=fine.dtype) / factor
-        corr = error[..., None] * (1 - w) + nxt[..., None] * w           # (n, c, L, factor)
+        corr = error[..., None] * (1 - w) + nxt[..., None] * w  # (n, c, L, factor)
         return fine - corr.reshape(n, c, length)
     raise ValueError(f"unknown coarse kind {kind!r}; use one of {COARSE_KINDS}")
 
@@ -93,6 +93,7 @@ def interpolate(coarse: Tensor, factor: int, kind: str, back_projections: int = 
     if factor == 1:
         return coarse
     if kind == "mean":
+
         def lin(c: Tensor) -> Tensor:
             return F.interpolate(c, scale_factor=factor, mode="linear", align_corners=False)
 
@@ -148,8 +149,13 @@ class ResidualBlock(nn.Module):
     def __init__(self, channels: int, batch_norm: bool = True):
         super().__init__()
         norm = (lambda: nn.BatchNorm1d(channels)) if batch_norm else nn.Identity
-        self.body = nn.Sequential(nn.Conv1d(channels, channels, 3, padding=1), norm(), nn.PReLU(channels),
-                                  nn.Conv1d(channels, channels, 3, padding=1), norm())
+        self.body = nn.Sequential(
+            nn.Conv1d(channels, channels, 3, padding=1),
+            norm(),
+            nn.PReLU(channels),
+            nn.Conv1d(channels, channels, 3, padding=1),
+            norm(),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.body(x)
@@ -174,8 +180,9 @@ class UpsampleStage(nn.Module):
     def __init__(self, channels: int, noise_dim: int, r: int, batch_norm: bool):
         super().__init__()
         self.r = r
-        self.net = nn.Sequential(nn.Conv1d(channels + noise_dim, channels * r, 3, padding=1), PixelShuffle1d(r),
-                                 nn.PReLU(channels))
+        self.net = nn.Sequential(
+            nn.Conv1d(channels + noise_dim, channels * r, 3, padding=1), PixelShuffle1d(r), nn.PReLU(channels)
+        )
 
     def forward(self, h: Tensor, noise: Tensor) -> Tensor:
         return self.net(torch.cat([h, noise], 1))
@@ -198,14 +205,26 @@ class SRGenerator(nn.Module):
     batch_norm : bool
     """
 
-    def __init__(self, dim: int, cond_dim: int, factors: list[int], kind: str, channels: int = 64,
-                 residual_blocks: int = 8, noise_dim: int = 8, batch_norm: bool = True):
+    def __init__(
+        self,
+        dim: int,
+        cond_dim: int,
+        factors: list[int],
+        kind: str,
+        channels: int = 64,
+        residual_blocks: int = 8,
+        noise_dim: int = 8,
+        batch_norm: bool = True,
+    ):
         super().__init__()
         self.dim, self.cond_dim, self.factors, self.kind, self.noise_dim = dim, cond_dim, list(factors), kind, noise_dim
         self.head = nn.Sequential(nn.Conv1d(dim + cond_dim + noise_dim, channels, 9, padding=4), nn.PReLU(channels))
         norm = nn.BatchNorm1d(channels) if batch_norm else nn.Identity()
-        self.trunk = nn.Sequential(*[ResidualBlock(channels, batch_norm) for _ in range(residual_blocks)],
-                                   nn.Conv1d(channels, channels, 3, padding=1), norm)
+        self.trunk = nn.Sequential(
+            *[ResidualBlock(channels, batch_norm) for _ in range(residual_blocks)],
+            nn.Conv1d(channels, channels, 3, padding=1),
+            norm,
+        )
         self.ups = nn.ModuleList([UpsampleStage(channels, noise_dim, r, batch_norm) for r in factors])
         self.to_out = nn.ModuleList([nn.Conv1d(channels, dim, 3, padding=1) for _ in factors])
         for conv in self.to_out:  # start from the interpolation: the corrections begin near zero
@@ -229,12 +248,15 @@ class SRGenerator(nn.Module):
         """The noise inputs for ``n`` sequences of ``length`` coarse steps: ``(n, noise_dim, length)`` for the
         coarse input, ``(n, noise_dim, length * R_k)`` at the input of each upsampling stage ``k < stage``, and
         ``(n, dim, length * R_stage)``, one independent series per tag, at the output."""
-        out = [torch.randn(n, self.noise_dim, length * self.resolution(k), device=device, generator=generator)
-               for k in [0, *range(stage)]]
+        out = [
+            torch.randn(n, self.noise_dim, length * self.resolution(k), device=device, generator=generator)
+            for k in [0, *range(stage)]
+        ]
         return [*out, torch.randn(n, self.dim, length * self.resolution(stage), device=device, generator=generator)]
 
-    def forward(self, coarse: Tensor, cond: Tensor, noise: list[Tensor], stage: int | None = None,
-                alpha: float = 1.0) -> Tensor:
+    def forward(
+        self, coarse: Tensor, cond: Tensor, noise: list[Tensor], stage: int | None = None, alpha: float = 1.0
+    ) -> Tensor:
         """``coarse`` ``(n, dim, L)``, ``cond`` ``(n, cond_dim, L)``, ``noise`` from :meth:`noise` ->
         ``(n, dim, L * R_stage)`` projected onto ``coarse`` (``stage`` defaults to every stage)."""
         stage = len(self.factors) if stage is None else stage
@@ -271,13 +293,29 @@ class _DiscriminatorFeatures(nn.Module):
         super().__init__()
         self.factors = list(factors)
         act = lambda: nn.LeakyReLU(0.2)
-        self.from_in = nn.ModuleList([nn.Sequential(nn.Conv1d(in_dim, channels, 1), act())
-                                      for _ in range(len(factors) + 1)])
-        self.blocks = nn.ModuleList([nn.Sequential(nn.Conv1d(channels, channels, 3, padding=1), act(),
-                                                   nn.Conv1d(channels, channels, 3, padding=1), act(),
-                                                   nn.AvgPool1d(r)) for r in factors])
-        self.trunk = nn.Sequential(MinibatchStd(), nn.Conv1d(channels + 1, channels, 3, padding=1), act(),
-                                   nn.Flatten(), nn.Linear(channels * window, hidden), act())
+        self.from_in = nn.ModuleList(
+            [nn.Sequential(nn.Conv1d(in_dim, channels, 1), act()) for _ in range(len(factors) + 1)]
+        )
+        self.blocks = nn.ModuleList(
+            [
+                nn.Sequential(
+                    nn.Conv1d(channels, channels, 3, padding=1),
+                    act(),
+                    nn.Conv1d(channels, channels, 3, padding=1),
+                    act(),
+                    nn.AvgPool1d(r),
+                )
+                for r in factors
+            ]
+        )
+        self.trunk = nn.Sequential(
+            MinibatchStd(),
+            nn.Conv1d(channels + 1, channels, 3, padding=1),
+            act(),
+            nn.Flatten(),
+            nn.Linear(channels * window, hidden),
+            act(),
+        )
         self.stage, self.alpha = len(factors), 1.0
 
     def forward(self, x: Tensor) -> Tensor:
@@ -297,8 +335,7 @@ class SRDiscriminator(nn.Module):
     """Fine window and its coarse window -> one logit ``(n, 1)``; ``set_stage`` chooses the resolution it judges
     (progressive growing). See the module docstring."""
 
-    def __init__(self, dim: int, cond_dim: int, factors: list[int], window: int, channels: int = 64,
-                 hidden: int = 256):
+    def __init__(self, dim: int, cond_dim: int, factors: list[int], window: int, channels: int = 64, hidden: int = 256):
         super().__init__()
         self.features = _DiscriminatorFeatures(2 * dim + cond_dim, factors, window, channels, hidden)
         self.head = nn.Linear(hidden, 1)
@@ -325,11 +362,19 @@ class FeatureNet(nn.Module):
     def __init__(self, dim: int, channels: int = 64):
         super().__init__()
         act = lambda: nn.LeakyReLU(0.2)
-        self.encoder = nn.Sequential(nn.Conv1d(dim, channels, 5, padding=2), act(),
-                                     nn.Conv1d(channels, channels, 4, stride=2, padding=1), act(),
-                                     nn.Conv1d(channels, channels, 3, padding=1))
-        self.decoder = nn.Sequential(act(), nn.ConvTranspose1d(channels, channels, 4, stride=2, padding=1), act(),
-                                     nn.Conv1d(channels, dim, 5, padding=2))
+        self.encoder = nn.Sequential(
+            nn.Conv1d(dim, channels, 5, padding=2),
+            act(),
+            nn.Conv1d(channels, channels, 4, stride=2, padding=1),
+            act(),
+            nn.Conv1d(channels, channels, 3, padding=1),
+        )
+        self.decoder = nn.Sequential(
+            act(),
+            nn.ConvTranspose1d(channels, channels, 4, stride=2, padding=1),
+            act(),
+            nn.Conv1d(channels, dim, 5, padding=2),
+        )
 
     def encode(self, x: Tensor) -> Tensor:
         return self.encoder(x)

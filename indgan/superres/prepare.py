@@ -110,11 +110,11 @@ class FineData:
     carried: list
     scaler: TagScaler
     cond_encoder: RangeEncoder
-    z: np.ndarray          # (n_steps, n_tags) float32, standardised, gaps filled
-    cond: np.ndarray       # (n_steps, cond_dim) float32
-    starts: np.ndarray     # (n_windows,) int64
-    window: int            # coarse steps per training window
-    n_left_out: int        # windows left out for missing cells
+    z: np.ndarray  # (n_steps, n_tags) float32, standardised, gaps filled
+    cond: np.ndarray  # (n_steps, cond_dim) float32
+    starts: np.ndarray  # (n_windows,) int64
+    window: int  # coarse steps per training window
+    n_left_out: int  # windows left out for missing cells
 
 
 def auto_window(lengths: np.ndarray, factor: int, wanted: int | None) -> int:
@@ -125,8 +125,7 @@ def auto_window(lengths: np.ndarray, factor: int, wanted: int | None) -> int:
     return int(max(2, min(16, np.quantile(lengths, 0.25) // factor)))
 
 
-def prepare_fine(log: LogInput, factor: int, window: int | None, stride: int | None,
-                 max_missing: float) -> FineData:
+def prepare_fine(log: LogInput, factor: int, window: int | None, stride: int | None, max_missing: float) -> FineData:
     """Standardise the tags of a fine log and cut its training windows.
 
     Raises
@@ -148,23 +147,30 @@ def prepare_fine(log: LogInput, factor: int, window: int | None, stride: int | N
     window = auto_window(lengths, factor, window)
     steps = window * factor
     if lengths.max() < steps:
-        raise DataError(f"{source}: every {'entity' if schema.entity_column else 'log'} is shorter than one training "
-                        f"window of {window} coarse steps x {factor} = {steps} fine steps (the longest has "
-                        f"{int(lengths.max())}); lower window= or the factor.")
+        raise DataError(
+            f"{source}: every {'entity' if schema.entity_column else 'log'} is shorter than one training "
+            f"window of {window} coarse steps x {factor} = {steps} fine steps (the longest has "
+            f"{int(lengths.max())}); lower window= or the factor."
+        )
     starts = window_starts(grid.offsets, steps, stride or max(1, steps // 4))
     missing = make_windows((~np.isfinite(x)).mean(1), starts, steps).mean(1)
     keep = missing <= max_missing
     if not keep.any():
-        raise DataError(f"{source}: every window of {steps} fine steps has more than {max_missing:.0%} missing "
-                        "cells; nothing to learn from.")
+        raise DataError(
+            f"{source}: every window of {steps} fine steps has more than {max_missing:.0%} missing "
+            "cells; nothing to learn from."
+        )
     z = scaler.transform(fill_along_time(x, grid.offsets))
     z = np.where(np.isfinite(z), z, 0.0).astype(np.float32)
-    cond_encoder = RangeEncoder([c for c in log.conditions if _is_continuous(schema, log.view, c)],
-                                [c for c in log.conditions if not _is_continuous(schema, log.view, c)])
+    cond_encoder = RangeEncoder(
+        [c for c in log.conditions if _is_continuous(schema, log.view, c)],
+        [c for c in log.conditions if not _is_continuous(schema, log.view, c)],
+    )
     cond_encoder.fit(log.condition_frame)
     cond, _ = cond_encoder.transform(log.condition_frame)
-    return FineData(tags, carried, scaler, cond_encoder, z, cond.astype(np.float32), starts[keep], window,
-                    int((~keep).sum()))
+    return FineData(
+        tags, carried, scaler, cond_encoder, z, cond.astype(np.float32), starts[keep], window, int((~keep).sum())
+    )
 
 
 def _is_continuous(schema: Schema, view: pd.DataFrame, column: str) -> bool:
@@ -179,17 +185,27 @@ class CoarseInput:
     """Coarse data on its grid, for :meth:`SuperResolutionGAN.upsample`."""
 
     grid: SequenceGrid
-    view: pd.DataFrame      # the coarse model view on the grid (gap rows empty)
-    z: np.ndarray           # (n_coarse_steps, n_tags) float32, standardised, gaps filled (network input)
-    missing: np.ndarray     # (n_coarse_steps, n_tags) bool: the coarse cell was missing (its block stays missing)
-    values: np.ndarray      # (n_coarse_steps, n_tags) float64 coarse values in user units (NaN where missing)
-    cond: np.ndarray        # (n_coarse_steps, cond_dim) float32
+    view: pd.DataFrame  # the coarse model view on the grid (gap rows empty)
+    z: np.ndarray  # (n_coarse_steps, n_tags) float32, standardised, gaps filled (network input)
+    missing: np.ndarray  # (n_coarse_steps, n_tags) bool: the coarse cell was missing (its block stays missing)
+    values: np.ndarray  # (n_coarse_steps, n_tags) float64 coarse values in user units (NaN where missing)
+    cond: np.ndarray  # (n_coarse_steps, cond_dim) float32
     condition_frame: pd.DataFrame
 
 
-def prepare_coarse(data: pd.DataFrame, schema: Schema, tags: list[str], conditions: list[str],
-                   cond_encoder: RangeEncoder, scaler: TagScaler, fine_interval: float, factor: int, window: int,
-                   time_dtype: str, source: str) -> CoarseInput:
+def prepare_coarse(
+    data: pd.DataFrame,
+    schema: Schema,
+    tags: list[str],
+    conditions: list[str],
+    cond_encoder: RangeEncoder,
+    scaler: TagScaler,
+    fine_interval: float,
+    factor: int,
+    window: int,
+    time_dtype: str,
+    source: str,
+) -> CoarseInput:
     """Read coarse data with the model's schema and check it against the model.
 
     Raises
@@ -204,19 +220,26 @@ def prepare_coarse(data: pd.DataFrame, schema: Schema, tags: list[str], conditio
     time_col, entity_col = schema.time_column, schema.entity_column
     if time_col not in view.columns:
         raise DataError(f"{source}: the time column {time_col!r} of the model is missing.")
-    counts = view.groupby(view[entity_col].astype(object), sort=False).size() if entity_col else \
-        pd.Series([len(view)], index=[None])
+    counts = (
+        view.groupby(view[entity_col].astype(object), sort=False).size()
+        if entity_col
+        else pd.Series([len(view)], index=[None])
+    )
     if counts.min() < window:
         where = f" ({entity_col} {counts.idxmin()!r})" if entity_col else ""
-        raise DataError(f"{source}: {int(counts.min())} coarse step(s){where}, fewer than one window of {window} coarse "
-                        f"steps the model needs ({window * factor} fine steps); give a longer stretch of coarse data.")
+        raise DataError(
+            f"{source}: {int(counts.min())} coarse step(s){where}, fewer than one window of {window} coarse "
+            f"steps the model needs ({window * factor} fine steps); give a longer stretch of coarse data."
+        )
     grid = to_grid(view, time_col, entity_col, source=source)
     want = fine_interval * factor
     if abs(grid.interval - want) > 1e-6 * want:
-        raise DataError(f"{source}: coarse interval {format_interval(grid.interval, time_dtype)} is not the model's "
-                        f"factor {factor} x its fine interval {format_interval(fine_interval, time_dtype)} "
-                        f"(= {format_interval(want, time_dtype)}); give coarse data every "
-                        f"{format_interval(want, time_dtype)}, or fit a model with that factor.")
+        raise DataError(
+            f"{source}: coarse interval {format_interval(grid.interval, time_dtype)} is not the model's "
+            f"factor {factor} x its fine interval {format_interval(fine_interval, time_dtype)} "
+            f"(= {format_interval(want, time_dtype)}); give coarse data every "
+            f"{format_interval(want, time_dtype)}, or fit a model with that factor."
+        )
     short = grid.lengths.min()
     if short < window:
         raise DataError(f"{source}: an entity spans {int(short)} coarse step(s), fewer than one window of {window}.")
@@ -232,14 +255,24 @@ def prepare_coarse(data: pd.DataFrame, schema: Schema, tags: list[str], conditio
             from ..errors import ConditionError
 
             row = int(np.flatnonzero(unseen.to_numpy())[0])
-            raise ConditionError(f"{source}: condition {col!r} is {str(cframe[col].iloc[row])!r} at coarse step {row}, a "
-                                 f"value the model was not trained on (it knows {', '.join(known[:10])}).")
-    cond = cond_encoder.transform(cframe)[0].astype(np.float32) if conditions else np.zeros((len(values), 0), np.float32)
+            raise ConditionError(
+                f"{source}: condition {col!r} is {str(cframe[col].iloc[row])!r} at coarse step {row}, a "
+                f"value the model was not trained on (it knows {', '.join(known[:10])})."
+            )
+    cond = (
+        cond_encoder.transform(cframe)[0].astype(np.float32) if conditions else np.zeros((len(values), 0), np.float32)
+    )
     return CoarseInput(grid, grid.frame, z, missing, values, cond, cframe)
 
 
-def coarsen(data: pd.DataFrame, factor: int, how: str = "mean", schema: Schema | None = None,
-            time: str | None = None, entity: str | None = None) -> pd.DataFrame:
+def coarsen(
+    data: pd.DataFrame,
+    factor: int,
+    how: str = "mean",
+    schema: Schema | None = None,
+    time: str | None = None,
+    entity: str | None = None,
+) -> pd.DataFrame:
     """A coarse archive of a fine log: per entity, each block of ``factor`` consecutive grid steps becomes one row
     timestamped at the block's first step; continuous tags become the block mean of the observed values
     (``how="mean"``, a historian's averaged archive) or the block's first sample (``how="sample"``, every
@@ -286,7 +319,7 @@ def coarsen(data: pd.DataFrame, factor: int, how: str = "mean", schema: Schema |
     out = grid.frame.iloc[first].reset_index(drop=True)
     x = grid.frame[tags].to_numpy(dtype=np.float64)
     if how == "mean":
-        blocks = x[first[:, None] + np.arange(factor)]           # (n_blocks, factor, n_tags)
+        blocks = x[first[:, None] + np.arange(factor)]  # (n_blocks, factor, n_tags)
         with warnings.catch_warnings():  # an all-missing block stays missing
             warnings.simplefilter("ignore", RuntimeWarning)
             means = np.nanmean(blocks, 1)

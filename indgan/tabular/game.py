@@ -20,8 +20,17 @@ class CTGANGame:
     the game learns the rows given their context (a conditional GAN with continuous labels).
     """
 
-    def __init__(self, generator: nn.Module, activation: nn.Module, latent_dim: int, data: Tensor,
-                 sampler: ConditionSampler, batch: int, need_real: bool, context: Tensor | None = None):
+    def __init__(
+        self,
+        generator: nn.Module,
+        activation: nn.Module,
+        latent_dim: int,
+        data: Tensor,
+        sampler: ConditionSampler,
+        batch: int,
+        need_real: bool,
+        context: Tensor | None = None,
+    ):
         self.generator, self.activation, self.latent_dim = generator, activation, latent_dim
         self.data, self.sampler, self.batch, self.need_real, self.context = data, sampler, batch, need_real, context
         self.device = data.device
@@ -44,7 +53,7 @@ class CTGANGame:
         _, _, rows, given = self._draw()
         with torch.no_grad():  # the critic step does not train the generator
             fake = self.activation(self.generator(torch.cat([self._z(), given], 1)))
-        perm = torch.randperm(self.batch, device=self.device)      # real packs independent of fake packs
+        perm = torch.randperm(self.batch, device=self.device)  # real packs independent of fake packs
         real = torch.cat([self.data[rows[perm]], given[perm]], 1)
         return real, torch.cat([fake, given], 1)
 

@@ -73,7 +73,8 @@ class TabularGAN(FittedModel):
         Most passes over the data (``n_rows // batch_size`` generator steps each). None: as many as the time
         budget allows, until the held-out score stops improving.
     time_budget : float, str or None, default "auto"
-        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the training may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`. Training also stops when the held-out score stops improving (``validation_share``,
+        Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the training may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`.
+        Training also stops when the held-out score stops improving (``validation_share``,
         ``patience``). None trains for ``epochs``. With a time budget the number of steps depends on the
         machine's speed; give ``epochs`` and ``time_budget=None`` for a fit that repeats step for step.
     validation_share : float, default 0.1
@@ -146,16 +147,33 @@ class TabularGAN(FittedModel):
     fit_info_class: ClassVar[type] = TabularFitInfo
     extra_loss_name = "cond CE"
 
-    def __init__(self, epochs: int | None = None, time_budget: float | str | None = "auto",
-                 validation_share: float = 0.1, patience: int = 8, batch_size: int = 500, latent_dim: int = 128,
-                 generator_dim: tuple[int, ...] = (256, 256), critic_dim: tuple[int, ...] = (256, 256),
-                 loss: str = "wgan-gp", critic_steps: int = 1, pac: int = 1,
-                 generator_lr: float = 2e-4, critic_lr: float = 1e-3,
-                 generator_decay: float = 1e-6, critic_decay: float = 1e-6,
-                 ema_decay: float | None = 0.995,
-                 n_modes: int = 5, gp_every: int = 4, max_discrete_levels: int = 10, columns: dict | None = None,
-                 device: str = "auto", random_state: int | None = None, verbose: bool = True,
-                 continuous_encoding: str = "mode"):
+    def __init__(
+        self,
+        epochs: int | None = None,
+        time_budget: float | str | None = "auto",
+        validation_share: float = 0.1,
+        patience: int = 8,
+        batch_size: int = 500,
+        latent_dim: int = 128,
+        generator_dim: tuple[int, ...] = (256, 256),
+        critic_dim: tuple[int, ...] = (256, 256),
+        loss: str = "wgan-gp",
+        critic_steps: int = 1,
+        pac: int = 1,
+        generator_lr: float = 2e-4,
+        critic_lr: float = 1e-3,
+        generator_decay: float = 1e-6,
+        critic_decay: float = 1e-6,
+        ema_decay: float | None = 0.995,
+        n_modes: int = 5,
+        gp_every: int = 4,
+        max_discrete_levels: int = 10,
+        columns: dict | None = None,
+        device: str = "auto",
+        random_state: int | None = None,
+        verbose: bool = True,
+        continuous_encoding: str = "mode",
+    ):
         self.epochs = epochs
         self.time_budget = time_budget
         self.validation_share = validation_share
@@ -194,8 +212,9 @@ class TabularGAN(FittedModel):
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if self.continuous_encoding not in QUANTILE_ENCODINGS:
-            raise ConfigError(f"continuous_encoding must be one of {', '.join(QUANTILE_ENCODINGS)}, "
-                              f"got {self.continuous_encoding!r}.")
+            raise ConfigError(
+                f"continuous_encoding must be one of {', '.join(QUANTILE_ENCODINGS)}, got {self.continuous_encoding!r}."
+            )
         if self.batch_size % self.pac:
             raise ConfigError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac}).")
 
@@ -233,11 +252,22 @@ class TabularGAN(FittedModel):
             data = read_table(data)
         source = data.attrs.get("source", "table")
         device, t0 = self._start_fit()
-        schema = schema or infer_schema(data, overrides=self.columns, max_discrete_levels=self.max_discrete_levels,
-                                        source=source)
-        rows = encode_rows(schema.view(data), schema, context, self.n_modes, self.validation_share, self.pac,
-                           self.batch_size, device, 0 if self.random_state is None else self.random_state, source,
-                           continuous_encoding=self.continuous_encoding)
+        schema = schema or infer_schema(
+            data, overrides=self.columns, max_discrete_levels=self.max_discrete_levels, source=source
+        )
+        rows = encode_rows(
+            schema.view(data),
+            schema,
+            context,
+            self.n_modes,
+            self.validation_share,
+            self.pac,
+            self.batch_size,
+            device,
+            0 if self.random_state is None else self.random_state,
+            source,
+            continuous_encoding=self.continuous_encoding,
+        )
         self.schema_, self.transformer_ = schema, rows.transformer
         self.context_dim_ = rows.context_dim
         self.device_ = device
@@ -245,15 +275,33 @@ class TabularGAN(FittedModel):
         self.sampler_ = ConditionSampler(rows.data, rows.discrete)
 
         loss = AdversarialLoss(self.loss, pac=self.pac, gp_every=self.gp_every)
-        g_opt = torch.optim.Adam(self.generator_.parameters(), lr=self.generator_lr, betas=(0.5, 0.9),
-                                 weight_decay=self.generator_decay)
-        d_opt = torch.optim.Adam(self.discriminator_.parameters(), lr=self.critic_lr, betas=(0.5, 0.9),
-                                 weight_decay=self.critic_decay)
-        trainer = AdversarialTrainer(self.generator_, self.discriminator_, loss, g_opt, d_opt,
-                                     critic_steps=self.critic_steps, ema_decay=self.ema_decay,
-                                     verbose=self.verbose, desc=type(self).__name__)
-        game = CTGANGame(self.generator_, self.activation_, self.latent_dim, rows.data, self.sampler_, rows.batch,
-                         need_real=loss.needs_real, context=rows.context)
+        g_opt = torch.optim.Adam(
+            self.generator_.parameters(), lr=self.generator_lr, betas=(0.5, 0.9), weight_decay=self.generator_decay
+        )
+        d_opt = torch.optim.Adam(
+            self.discriminator_.parameters(), lr=self.critic_lr, betas=(0.5, 0.9), weight_decay=self.critic_decay
+        )
+        trainer = AdversarialTrainer(
+            self.generator_,
+            self.discriminator_,
+            loss,
+            g_opt,
+            d_opt,
+            critic_steps=self.critic_steps,
+            ema_decay=self.ema_decay,
+            verbose=self.verbose,
+            desc=type(self).__name__,
+        )
+        game = CTGANGame(
+            self.generator_,
+            self.activation_,
+            self.latent_dim,
+            rows.data,
+            self.sampler_,
+            rows.batch,
+            need_real=loss.needs_real,
+            context=rows.context,
+        )
         stop = None
         if rows.held_view is not None:
             cont = [c.name for c in schema.columns if c.role == CONTINUOUS]
@@ -266,29 +314,51 @@ class TabularGAN(FittedModel):
 
             def score(net) -> float:
                 m = len(held) * 4
-                ctx = None if rows.held_context is None else rows.held_context[
-                    torch.randint(len(rows.held_context), (m,), device=device, generator=gen)]
+                ctx = (
+                    None
+                    if rows.held_context is None
+                    else rows.held_context[torch.randint(len(rows.held_context), (m,), device=device, generator=gen)]
+                )
                 out = self.generate_encoded(m, [], gen, ctx, net=net)
                 return row_fidelity(held, rows.transformer.inverse_transform(out), cont, cats)
 
-            stop = EarlyStopping(score, lambda: trainer.ema_generator or self.generator_,
-                                 every=max(1, round(50 / rows.steps_per_epoch)), patience=self.patience, min_delta=1e-3)
+            stop = EarlyStopping(
+                score,
+                lambda: trainer.ema_generator or self.generator_,
+                every=max(1, round(50 / rows.steps_per_epoch)),
+                patience=self.patience,
+                min_delta=1e-3,
+            )
         budget = budget_seconds(self.time_budget, device)
-        summary = trainer.fit(game, None if self.epochs is None else self.epochs * rows.steps_per_epoch, device,
-                              log_every=rows.steps_per_epoch, on_log=stop,
-                              time_budget=None if budget is None else max(1.0, budget - (time.perf_counter() - t0)))
+        summary = trainer.fit(
+            game,
+            None if self.epochs is None else self.epochs * rows.steps_per_epoch,
+            device,
+            log_every=rows.steps_per_epoch,
+            on_log=stop,
+            time_budget=None if budget is None else max(1.0, budget - (time.perf_counter() - t0)),
+        )
         if stop is None or not stop.restore(self.generator_):  # the best weights seen on the held-out rows, or
-            if trainer.ema_generator is not None:              # the averaged ones
+            if trainer.ema_generator is not None:  # the averaged ones
                 self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         self.generator_.eval()
         self.summary_ = summary
         self.fit_info_ = TabularFitInfo(
-            n_rows=rows.n_rows, n_train=rows.n_train, batch_size=rows.batch, steps_per_epoch=rows.steps_per_epoch,
-            transform_seconds=rows.seconds, fit_seconds=time.perf_counter() - t0, data_dim=rows.transformer.output_dim,
-            cond_dim=self.sampler_.cond_dim, context_dim=self.context_dim_,
-            level_freq=self.sampler_.freq.tolist() if rows.discrete else [], stop_reason=summary.stop_reason,
-            time_budget=budget, validation_score=None if stop is None else stop.best,
-            best_epoch=None if stop is None else stop.best_record)
+            n_rows=rows.n_rows,
+            n_train=rows.n_train,
+            batch_size=rows.batch,
+            steps_per_epoch=rows.steps_per_epoch,
+            transform_seconds=rows.seconds,
+            fit_seconds=time.perf_counter() - t0,
+            data_dim=rows.transformer.output_dim,
+            cond_dim=self.sampler_.cond_dim,
+            context_dim=self.context_dim_,
+            level_freq=self.sampler_.freq.tolist() if rows.discrete else [],
+            stop_reason=summary.stop_reason,
+            time_budget=budget,
+            validation_score=None if stop is None else stop.best,
+            best_epoch=None if stop is None else stop.best_record,
+        )
         self._rng_ = self.new_generator(self.random_state)
         return self
 
@@ -302,8 +372,14 @@ class TabularGAN(FittedModel):
         self.activation_ = OutputActivation(spans).to(device)
 
     # ------------------------------------------------------------------ sample
-    def sample(self, n: int | None = None, conditions: dict[str, Any] | None = None, random_state: int | None = None,
-               batch_size: int = 10_000, context: np.ndarray | None = None) -> pd.DataFrame:
+    def sample(
+        self,
+        n: int | None = None,
+        conditions: dict[str, Any] | None = None,
+        random_state: int | None = None,
+        batch_size: int = 10_000,
+        context: np.ndarray | None = None,
+    ) -> pd.DataFrame:
         """Generate ``n`` synthetic rows.
 
         Parameters
@@ -341,17 +417,22 @@ class TabularGAN(FittedModel):
         ctx = None
         if self.context_dim_:
             if context is None or np.shape(context) != (n, self.context_dim_):
-                raise ConfigError(f"this model was fitted with {self.context_dim_} context column(s): give context "
-                                  f"as an array of shape ({n}, {self.context_dim_}).")
+                raise ConfigError(
+                    f"this model was fitted with {self.context_dim_} context column(s): give context "
+                    f"as an array of shape ({n}, {self.context_dim_})."
+                )
             ctx = torch.as_tensor(np.asarray(context, np.float32), device=self.device_)
-        chunks = [self.generate_encoded(min(batch_size, n - a), fixed, g, None if ctx is None else ctx[a:a + batch_size])
-                  for a in range(0, n, batch_size)]
+        chunks = [
+            self.generate_encoded(min(batch_size, n - a), fixed, g, None if ctx is None else ctx[a : a + batch_size])
+            for a in range(0, n, batch_size)
+        ]
         view = self.transformer_.inverse_transform(np.concatenate(chunks))
         return self.schema_.restore(view)
 
     @torch.no_grad()
-    def generate_encoded(self, b: int, fixed: list, g: torch.Generator, context: Tensor | None = None,
-                         net: nn.Module | None = None) -> np.ndarray:
+    def generate_encoded(
+        self, b: int, fixed: list, g: torch.Generator, context: Tensor | None = None, net: nn.Module | None = None
+    ) -> np.ndarray:
         """``b`` encoded rows ``(b, data_dim)`` float32 from the generator (or ``net``): the noise and the
         conditional vector drawn as in CTGAN's sampling, with the ``fixed`` levels (from
         ``_resolve_conditions``) and ``context`` ``(b, context_dim)`` when the model has one. Decode them with
@@ -369,20 +450,34 @@ class TabularGAN(FittedModel):
         if context is not None:
             parts.append(context)
         inputs = torch.cat(parts, 1)
-        out = torch.cat([self.activation_(net(inputs[a:a + GENERATE_BATCH]), generator=g)
-                         for a in range(0, b, GENERATE_BATCH)]) if b else self.activation_(net(inputs), generator=g)
+        out = (
+            torch.cat(
+                [
+                    self.activation_(net(inputs[a : a + GENERATE_BATCH]), generator=g)
+                    for a in range(0, b, GENERATE_BATCH)
+                ]
+            )
+            if b
+            else self.activation_(net(inputs), generator=g)
+        )
         for _, level, span in fixed:  # every row carries the asked levels
-            out[:, span.start:span.start + span.width] = 0.0
+            out[:, span.start : span.start + span.width] = 0.0
             out[:, span.start + level] = 1.0
         return out.cpu().numpy()
 
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""
         fi, summary = self.fit_info_, self.summary_
-        return [f"training: {summary.epochs} epochs x {fi.steps_per_epoch} steps, batch {fi.batch_size}, "
-                f"loss {summary.loss}, {summary.seconds:.1f} s on {summary.device} ({summary.stop_reason}), "
-                f"{fi.n_rows} rows" + (f", held-out score {fi.validation_score:.3f} at epoch {fi.best_epoch}"
-                                        if fi.validation_score is not None else "")]
+        return [
+            f"training: {summary.epochs} epochs x {fi.steps_per_epoch} steps, batch {fi.batch_size}, "
+            f"loss {summary.loss}, {summary.seconds:.1f} s on {summary.device} ({summary.stop_reason}), "
+            f"{fi.n_rows} rows"
+            + (
+                f", held-out score {fi.validation_score:.3f} at epoch {fi.best_epoch}"
+                if fi.validation_score is not None
+                else ""
+            )
+        ]
 
     def condition_candidates(self) -> dict[str, list]:
         """``{model-view column: levels}`` that :meth:`sample` accepts as conditions."""
@@ -416,8 +511,12 @@ class TabularGAN(FittedModel):
 
     # ------------------------------------------------------------------ persistence
     def _state(self) -> tuple[dict, dict[str, Tensor]]:
-        meta = {"schema": self.schema_.to_dict(), "transformer": self.transformer_.to_dict(),
-                "summary": self.summary_.to_dict(), "fit_info": self.fit_info_.to_dict()}
+        meta = {
+            "schema": self.schema_.to_dict(),
+            "transformer": self.transformer_.to_dict(),
+            "summary": self.summary_.to_dict(),
+            "fit_info": self.fit_info_.to_dict(),
+        }
         tensors = {f"generator.{k}": v for k, v in self.generator_.state_dict().items()}
         tensors.update({f"discriminator.{k}": v for k, v in self.discriminator_.state_dict().items()})
         return meta, tensors

@@ -114,9 +114,12 @@ class OutputActivation(nn.Module):
         out = torch.empty_like(raw)
         out[:, self.tanh_idx] = torch.tanh(raw[:, self.tanh_idx])
         if self.flat_idx.numel():
-            logits = raw[:, self.group_idx]                                  # (batch, groups, width)
-            u = (torch.rand(logits.shape, device=raw.device, generator=generator) if uniform is None
-                 else uniform.view(logits.shape)).clamp(1e-10, 1 - 1e-7)
+            logits = raw[:, self.group_idx]  # (batch, groups, width)
+            u = (
+                torch.rand(logits.shape, device=raw.device, generator=generator)
+                if uniform is None
+                else uniform.view(logits.shape)
+            ).clamp(1e-10, 1 - 1e-7)
             g = (logits - torch.log(-torch.log(u))) / self.tau
             g = g.masked_fill(~self.group_mask, float("-inf"))
             # softmax over the short last axis, written out (torch.softmax is slow there on CPUs)

@@ -28,9 +28,9 @@ class EncodedRows:
     """A table ready for the CTGAN game (see :func:`encode_rows`)."""
 
     transformer: DataTransformer
-    data: Tensor                  # (n_train, data_dim) encoded training rows on the device
-    discrete: list                # the one-hot spans of the categorical columns
-    context: Tensor | None        # (n_train, context_dim) or None
+    data: Tensor  # (n_train, data_dim) encoded training rows on the device
+    discrete: list  # the one-hot spans of the categorical columns
+    context: Tensor | None  # (n_train, context_dim) or None
     held_view: pd.DataFrame | None  # the held-out rows, as a model view
     held_context: Tensor | None
     batch: int
@@ -41,9 +41,19 @@ class EncodedRows:
     seconds: float
 
 
-def encode_rows(view: pd.DataFrame, schema: Schema, context: np.ndarray | None, n_modes: int,
-                validation_share: float, pac: int, batch_size: int, device, random_state: int,
-                source: str = "table", continuous_encoding: str = "mode") -> EncodedRows:
+def encode_rows(
+    view: pd.DataFrame,
+    schema: Schema,
+    context: np.ndarray | None,
+    n_modes: int,
+    validation_share: float,
+    pac: int,
+    batch_size: int,
+    device,
+    random_state: int,
+    source: str = "table",
+    continuous_encoding: str = "mode",
+) -> EncodedRows:
     """Hold out ``validation_share`` of the rows (tables of at least 500 rows), fit the mode-specific
     normalisation on the others and encode them; batch size and steps per epoch as CTGAN sets them.
 
@@ -70,8 +80,9 @@ def encode_rows(view: pd.DataFrame, schema: Schema, context: np.ndarray | None, 
     held = np.zeros(n, dtype=bool)
     if validation_share and n >= 500:
         held[rng.choice(n, int(round(validation_share * n)), replace=False)] = True
-    transformer = DataTransformer(schema, n_modes=n_modes, device=device, random_state=random_state,
-                                  continuous_encoding=continuous_encoding)
+    transformer = DataTransformer(
+        schema, n_modes=n_modes, device=device, random_state=random_state, continuous_encoding=continuous_encoding
+    )
     transformer.fit(view[~held])
     encoded = torch.from_numpy(transformer.transform(view[~held])).to(device)
     spans = transformer.output_spans()
@@ -87,13 +98,21 @@ def encode_rows(view: pd.DataFrame, schema: Schema, context: np.ndarray | None, 
         batch_size = max(pac, batch_size // distributed.world_size() // pac * pac)
     n_train = encoded.shape[0]
     batch = min(batch_size, (n_train // pac) * pac)
-    to = (lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)).to(device))  # noqa: E731
-    return EncodedRows(transformer=transformer, data=encoded, discrete=[s for s in spans if s.discrete],
-                       context=to(train_context),
-                       held_view=view[held] if held.any() else None,
-                       held_context=to(None if context is None or not held.any() else context[held]),
-                       batch=batch, steps_per_epoch=max(1, n_train // batch), n_rows=n, n_train=int(n_train),
-                       context_dim=0 if context is None else int(context.shape[1]), seconds=time.perf_counter() - t0)
+    to = lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
+    return EncodedRows(
+        transformer=transformer,
+        data=encoded,
+        discrete=[s for s in spans if s.discrete],
+        context=to(train_context),
+        held_view=view[held] if held.any() else None,
+        held_context=to(None if context is None or not held.any() else context[held]),
+        batch=batch,
+        steps_per_epoch=max(1, n_train // batch),
+        n_rows=n,
+        n_train=int(n_train),
+        context_dim=0 if context is None else int(context.shape[1]),
+        seconds=time.perf_counter() - t0,
+    )
 
 
 class ConditionSampler:
@@ -114,18 +133,18 @@ class ConditionSampler:
             return
         widths = torch.tensor([s.width for s in discrete], device=device)
         self.widths = widths
-        self.cond_offset = torch.cumsum(widths, 0) - widths                     # (n_columns,)
+        self.cond_offset = torch.cumsum(widths, 0) - widths  # (n_columns,)
         max_w = int(widths.max())
         idx, mask = padded_groups(discrete, device)
         codes = torch.where(mask[None], data[:, idx], torch.tensor(-1.0, device=device)).argmax(dim=2)  # (n, n_columns)
         counts = torch.zeros(self.n_columns, max_w, device=device)
         counts.scatter_add_(1, codes.T.contiguous(), torch.ones_like(codes.T, dtype=torch.float))
-        self.freq = counts / self.n_rows                                       # original frequencies
+        self.freq = counts / self.n_rows  # original frequencies
         log_freq = torch.log(counts + 1) * mask
-        self.log_prob = log_freq / log_freq.sum(dim=1, keepdim=True)           # training-by-sampling
+        self.log_prob = log_freq / log_freq.sum(dim=1, keepdim=True)  # training-by-sampling
         # rows of every (column, level): rows sorted by level, with the start of each level
-        self.sorted_rows = torch.argsort(codes.T, dim=1, stable=True)          # (n_columns, n)
-        self.level_start = torch.cumsum(counts, 1) - counts                     # (n_columns, max_w)
+        self.sorted_rows = torch.argsort(codes.T, dim=1, stable=True)  # (n_columns, n)
+        self.level_start = torch.cumsum(counts, 1) - counts  # (n_columns, max_w)
         self.level_count = counts
         self.group_idx, self.group_mask = idx, mask
 
