@@ -13,7 +13,7 @@
 - a typed fit summary: each family's ``fit_info_`` is a :class:`FitInfo` dataclass (attributes, not string keys),
   stored in the model file as a dict.
 
-A new family subclasses it, sets ``kind``, and implements ``_state`` / ``_restore`` (see the README's "How the
+A new family subclasses it, sets ``kind``, and implements ``_state`` / ``_restore`` (see CONTRIBUTING.md, "How the
 code is organised").
 """
 
