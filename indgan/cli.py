@@ -87,7 +87,12 @@ def cli():
 @cli.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option(
-    "--out", "-o", type=click.Path(path_type=Path), help="Model file to write [default: DATA stem + .indgan]."
+    "--output",
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Model file to write [default: DATA stem + .indgan]; --out is the older name.",
 )
 @click.option(
     "--config",
@@ -249,7 +254,7 @@ def fit(
     _setup_logging()
     _once("--condition", fit_conditions)
     out = out or default_output(data, ".indgan")
-    check_output(out, {"DATA": data, "--config": config}, "--out")
+    check_output(out, {"DATA": data, "--config": config}, "--output")
     if report_path:
         check_output(report_path, {"DATA": data, "--config": config}, "--report")
     from . import distributed
@@ -1396,7 +1401,14 @@ def images():
 
 @images.command("fit")
 @click.argument("source")
-@click.option("--out", "-o", type=click.Path(path_type=Path), help="Model file [default: SOURCE name + .indgan].")
+@click.option(
+    "--output",
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Model file [default: SOURCE name + .indgan]; --out is the older name.",
+)
 @click.option("--conditional", is_flag=True, help="Conditional GAN: learn one generator for every label.")
 @click.option("--size", type=click.Choice(["28", "32", "64"]), help="Resize images to this many pixels square.")
 @click.option(
@@ -1426,7 +1438,7 @@ def images_fit(
 
     _setup_logging()
     out = out or default_output(source, ".indgan")
-    check_output(out, {"SOURCE": source}, "--out")  # before any work
+    check_output(out, {"SOURCE": source}, "--output")  # before any work
     data = load_images(source, size=int(size) if size else None)
     cls = ConditionalDCGAN if conditional else DCGAN
     if conditional and data.labels is None:

@@ -265,3 +265,13 @@ def test_fit_and_impute_read_a_log_s_rows_by_one_rule(small, caplog):
     for fit in (lambda d: LogGAN(**tiny).fit(d), lambda d: GANImputer(iterations=2).fit(d)):
         with pytest.raises(DataError, match="summer time ends"):
             fit(local)
+
+
+def test_every_command_names_its_output_with_output(small_parquet, tmp_path):
+    """fit takes -o/--output like every other command (--out stays as the older name)."""
+    for option in ("--output", "--out", "-o"):
+        path = tmp_path / f"m{option.strip('-')}.indgan"
+        r = _run(
+            ["fit", small_parquet, option, path, "--model", "tabular", "--epochs", "1", "--quiet", "--eval-rows", "0"]
+        )
+        assert r.exit_code == 0 and path.is_file(), r.output
