@@ -52,9 +52,9 @@ def test_folder_under_a_memory_bound_gives_the_in_memory_schema(folder, caplog):
     )
 
 
-def test_fit_on_a_folder_with_a_memory_bound(folder, tmp_path):
-    path, whole = folder
-    r = _run(
+def _fit_bounded(path, out):
+    """indgan fit of PATH with the tabular model, one epoch, under an 8 MB memory bound."""
+    return _run(
         [
             "fit",
             path,
@@ -68,9 +68,14 @@ def test_fit_on_a_folder_with_a_memory_bound(folder, tmp_path):
             "0",
             "--quiet",
             "--out",
-            tmp_path / "h.indgan",
+            out,
         ]
     )
+
+
+def test_fit_on_a_folder_with_a_memory_bound(folder, tmp_path):
+    path, whole = folder
+    r = _fit_bounded(path, tmp_path / "h.indgan")
     assert r.exit_code == 0, r.output
     from indgan import load_model
 
@@ -146,21 +151,5 @@ def test_a_large_file_is_bounded_for_learning_and_read_whole_otherwise(folder, t
         part = read_table(path, max_memory="8MB")
     assert len(part) < len(whole) / 4 and "the most recent" in caplog.text
     assert part["timestamp"].iloc[-1] == whole["timestamp"].iloc[-1]
-    r = _run(
-        [
-            "fit",
-            path,
-            "--model",
-            "tabular",
-            "--epochs",
-            "1",
-            "--max-memory",
-            "8MB",
-            "--eval-rows",
-            "0",
-            "--quiet",
-            "--out",
-            tmp_path / "one.indgan",
-        ]
-    )
+    r = _fit_bounded(path, tmp_path / "one.indgan")
     assert r.exit_code == 0 and f"{len(part)} rows x" in r.output, r.output
