@@ -106,7 +106,13 @@ def check_output(
     output: str | Path | None, inputs: dict[str, str | Path | None], option: str = "-o", folder_ok: bool = False
 ) -> None:
     """The checks of every output of a command, before any work: not an input (:func:`check_not_an_input`) and
-    writable (:func:`check_writable`). ``None``: nothing to check."""
+    writable (:func:`check_writable`). ``None``: nothing to check.
+
+    Raises
+    ------
+    DataError
+        The output is an input, lies inside an input folder, or cannot be written (naming the option and why).
+    """
     if output is None:
         return
     check_not_an_input(output, inputs, option)

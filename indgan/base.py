@@ -97,6 +97,14 @@ class FittedModel(BaseEstimator):
         threads.start()
         return device, perf_counter()
 
+    def _learning_problem(self, condition, entity, time) -> tuple:
+        """``(condition, entity, time)`` of a fit: ``fit``'s arguments where given, else the constructor's
+        parameters of the same names (so that ``sklearn.base.clone`` keeps the learning problem)."""
+        return tuple(
+            getattr(self, name) if value is None else value
+            for name, value in (("condition", condition), ("entity", entity), ("time", time))
+        )
+
     # ------------------------------------------------------------------ fitted state
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, self.fitted_attribute)

@@ -73,7 +73,6 @@ def parse_time_budget(value) -> float | None:
 #: discriminative score at 2 minutes, 0.024 at 10), an image GAN's images (Fashion-MNIST's 60,000: conditional
 #: accuracy 0.734 at 2 minutes, 0.892 at 8).
 GROWTH = {"rows": (20_000, 100_000), "windows": (1_000, 10_000), "images": (5_000, 50_000)}
-GROWTH_ROWS = GROWTH["rows"]
 GROWTH_MAX = 600.0
 
 

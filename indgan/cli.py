@@ -985,7 +985,7 @@ def _check_sample_size(model, total: int, output, seed) -> None:
         )
     if output is None or total <= 10_000:
         return
-    from .adapters.files import is_folder_output
+    from .adapters.files import format_bytes, is_folder_output
 
     trial = model.sample(200, random_state=seed)
     csv = not is_folder_output(output) and Path(output).suffix.lower() not in (".parquet", ".pq")
@@ -997,18 +997,10 @@ def _check_sample_size(model, total: int, output, seed) -> None:
     free = shutil.disk_usage(parent).free
     if need > free:
         raise ConfigError(
-            f"{total:,} rows of {trial.shape[1]} columns need about {_bytes(need)} as "
-            f"{'CSV' if csv else 'parquet'} (from a 200-row trial); {parent} has {_bytes(free)} free. "
+            f"{total:,} rows of {trial.shape[1]} columns need about {format_bytes(need)} as "
+            f"{'CSV' if csv else 'parquet'} (from a 200-row trial); {parent} has {format_bytes(free)} free. "
             "Ask for fewer rows or write elsewhere."
         )
-
-
-def _bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} PB"
 
 
 # ---------------------------------------------------------------------------------------------- scenario

@@ -97,6 +97,20 @@ def _entity_codes(df: pd.DataFrame, entity: str | None) -> tuple[np.ndarray, lis
     return codes.astype(np.int64), list(uniques)
 
 
+#: An hour in the time unit of datetimes (ns): the most a summer-time change takes a local clock back.
+HOUR_NS = 3_600e9
+
+
+def _entity_steps(df: pd.DataFrame, t: np.ndarray, entity: str | None):
+    """Each entity's rows in input order, and the steps between consecutive ones: ``(codes, entities, order,
+    same, step)`` where ``order`` ``(n_rows,)`` groups the rows by entity (stable), ``same`` ``(n_rows - 1,)`` is
+    True where two consecutive rows of ``order`` share an entity and ``step`` ``(n_rows - 1,)`` is the time from
+    one to the next (float time units)."""
+    codes, entities = _entity_codes(df, entity)
+    order = np.argsort(codes, kind="stable")
+    return codes, entities, order, codes[order][1:] == codes[order][:-1], np.diff(t[order])
+
+
 def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, source: str = "table") -> None:
     """Refuse missing, duplicated or decreasing timestamps within an entity.
 
@@ -109,10 +123,7 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
     if np.isnan(t).any():
         row = int(np.flatnonzero(np.isnan(t))[0])
         raise DataError(f"{source}: time column {time!r} is empty or not a time in row {row}; drop or fix that row.")
-    codes, entities = _entity_codes(df, entity)
-    order = np.argsort(codes, kind="stable")
-    same = codes[order][1:] == codes[order][:-1]
-    step = np.diff(t[order])
+    codes, entities, order, same, step = _entity_steps(df, t, entity)
     bad = np.flatnonzero(same & (step <= 0))
     if bad.size:
         i = bad[0]
@@ -127,7 +138,7 @@ def check_time_order(df: pd.DataFrame, time: str, entity: str | None = None, sou
             + (
                 "; a local-time export repeats an hour when summer time ends (sorting would interleave the two "
                 "hours): export in UTC or with UTC offsets."
-                if step[i] <= 0 and -step[i] <= 3_600e9 and not pd.api.types.is_numeric_dtype(df[time])
+                if -step[i] <= HOUR_NS and not pd.api.types.is_numeric_dtype(df[time])
                 else "."
             )
         )
@@ -160,10 +171,7 @@ def time_order(
     t = time_values(df[time]).to_numpy()
     if len(t) < 2 or np.isnan(t).any():
         return None, None  # check_time_order and order_rows name a missing time
-    codes, entities = _entity_codes(df, entity)
-    order = np.argsort(codes, kind="stable")
-    same = codes[order][1:] == codes[order][:-1]
-    step = np.diff(t[order])
+    codes, entities, order, same, step = _entity_steps(df, t, entity)
     back = np.flatnonzero(same & (step < 0))
     if not back.size:
         return None, None
@@ -174,7 +182,7 @@ def time_order(
     i = back[0]
     prev_row, row = int(order[i]), int(order[i + 1])
     where = f" of {entity} {entities[codes[row]]!r}" if entity else ""
-    if local and back.size <= FEW_BACKWARD_STEPS and (-step[back] <= 3_600e9).all():
+    if local and back.size <= FEW_BACKWARD_STEPS and (-step[back] <= HOUR_NS).all():
         raise DataError(
             f"{source}: row {row}{where}: time {col.iloc[row]!s} goes back before the time of row "
             f"{prev_row} ({col.iloc[prev_row]!s}): a local-time export repeats an hour when summer time "

@@ -286,15 +286,27 @@ def _check_file_schemas(ds, name: str) -> None:
                 )
 
 
-def _size(n: float) -> str:
-    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+def format_bytes(n: float) -> str:
+    """A size in bytes in words, in powers of 1000: ``8388608`` -> ``"8.4 MB"``."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
+
+
+def _encoding_bytes(n_numeric: int, n_columns: int) -> float:
+    """Bytes per row of a table's encoding and the work arrays that build it: 16 per encoded number, about 11
+    numbers per numeric column (mode-specific normalisation) and 10 per other. Measured on the plant logs: a fit
+    holds about 18 KB per row of 109 columns besides torch itself."""
+    return 16.0 * (11 * n_numeric + 10 * (n_columns - n_numeric))
 
 
 def _learning_bytes(n_rows: int, schema: pa.Schema) -> float:
     """A quick upper estimate of a table's bytes while a model learns it, from its arrow schema: 8 bytes per cell
-    plus 16 per encoded number (11 per numeric column, 10 per other), as :func:`_read_dataset` estimates."""
+    plus its encoding (:func:`_encoding_bytes`), as :func:`_read_dataset` estimates from its first rows."""
     numeric = sum(pa.types.is_integer(f.type) or pa.types.is_floating(f.type) for f in schema)
-    return n_rows * (8.0 * len(schema) + 16 * (11 * numeric + 10 * (len(schema) - numeric)))
+    return n_rows * (8.0 * len(schema) + _encoding_bytes(numeric, len(schema)))
 
 
 def _tail_fragments(ds, skip: int):
@@ -337,12 +349,10 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
     head = head.take(pa.array(np.arange(head.num_rows)))  # a copy: the slice would keep its whole row group alive
     del batches
     head_df = pa.Table.from_batches([head]).to_pandas()
-    # bytes per row while learning: the table's own (pandas) plus its encoding and the work arrays that build it,
-    # 16 bytes per encoded number (mode-specific normalisation: about 11 numbers per numeric column, 10 otherwise);
-    # measured on the plant logs: a fit holds about 18 KB per row of 109 columns besides torch itself
+    # bytes per row while learning: the table's own (pandas) plus its encoding
     numeric = sum(pd.api.types.is_numeric_dtype(t) for t in head_df.dtypes)
     per_row = max(1.0, head_df.memory_usage(deep=True, index=False).sum() / max(1, len(head_df)))
-    per_row += 16 * (11 * numeric + 10 * (head_df.shape[1] - numeric))
+    per_row += _encoding_bytes(numeric, head_df.shape[1])
     need = per_row * n_rows
     bound = default_max_memory() if max_memory is None else max_memory
     if need <= bound:
@@ -386,8 +396,8 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
             "learning from %s; a larger --max-memory learns from more.",
             name,
             f"{n_rows:,}",
-            _size(need),
-            _size(bound),
+            format_bytes(need),
+            format_bytes(bound),
             span,
         )
     _release()

@@ -325,9 +325,7 @@ class CycleGAN(FittedModel):
             windows of ``seq_len`` steps.
         """
         column, a, b = self._validate_params()
-        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
-        entity = self.entity if entity is None else entity
-        time = self.time if time is None else time
+        condition, entity, time = self._learning_problem(condition, entity, time)
         device, t_start = self._start_fit()
         conditions = [condition] if isinstance(condition, str) else list(condition or [])
         if column in conditions:

@@ -198,10 +198,10 @@ def generate_followers(
             y = lfilter([1.0], [1.0, -phi], x)
         else:
             y = lfilter([1.0], [1.0, -phi], x, zi=[phi * prev])[0]
-        if carry is not None and n:
-            carry[name] = float(y[-1] - (phi ** (pos[-1] + 1) * y[first[-1] - 1] if first[-1] > 0 else 0.0))
         before = np.where(first > 0, y[np.maximum(first - 1, 0)], 0.0)
         e = y - phi ** (pos + 1) * before
+        if carry is not None and n:
+            carry[name] = float(e[-1])  # the AR(1) state the next part continues from
         white = p.get("white", 0.0)  # a share of white noise beside the AR(1), unit variance in all
         e = np.sqrt(1.0 - white) * e + np.sqrt(white) * rng(name, "white").standard_normal(n)
         u = ndtr(e) * (table.shape[1] - 1)

@@ -139,7 +139,7 @@ class LogGAN(FittedModel):
     ----------
     time_budget : float, str or None, default "auto"
         Seconds (or ``"90s"``, ``"3m"``, ``"1h"``) the whole fit may take; "auto" is :data:`indgan.budget.AUTO_BUDGET`,
-        grown with the rows on a CPU (:data:`indgan.budget.GROWTH_ROWS`: 2 minutes up to 20,000 rows, 10 minutes
+        grown with the rows on a CPU (:data:`indgan.budget.GROWTH`: 2 minutes up to 20,000 rows, 10 minutes
         from 100,000). The row model stops earlier when its held-out score stops improving.
     epochs : int, optional
         Most passes of the row model over the rows (None: as many as the budget allows).
@@ -381,9 +381,7 @@ class LogGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
-        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
-        entity = self.entity if entity is None else entity
-        time = self.time if time is None else time
+        condition, entity, time = self._learning_problem(condition, entity, time)
         if not isinstance(data, pd.DataFrame):
             data = read_table(data)
         device, t_start = self._start_fit()

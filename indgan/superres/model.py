@@ -310,9 +310,7 @@ class SuperResolutionGAN(FittedModel):
             Invalid parameters.
         """
         self._validate_params()
-        condition = self.condition if condition is None else condition  # fit's arguments, else the constructor's
-        entity = self.entity if entity is None else entity
-        time = self.time if time is None else time
+        condition, entity, time = self._learning_problem(condition, entity, time)
         device, t_start = self._start_fit()
         log = prepare_log(
             data, schema, condition, entity, time, self.columns, self.max_discrete_levels, "the super-resolution model"

@@ -190,10 +190,13 @@ class ConditionSampler:
         level with its frequency), each from one uniform ``u`` ``(batch,)`` through the CDF of the (column, level)
         pairs: a smooth ``u`` over time gives a condition that switches now and then (the log model)."""
         device = self.freq.device
-        pairs = torch.nonzero(self.group_mask, as_tuple=False)  # (n_pairs, 2): column, level
-        prob = self.freq[pairs[:, 0], pairs[:, 1]] + 1e-12
-        cdf = torch.cumsum(prob / prob.sum(), 0)
-        cdf[-1] = 1.0
+        if getattr(self, "_pair_cdf", None) is None:  # once per sampler: the (column, level) pairs and their CDF
+            pairs = torch.nonzero(self.group_mask, as_tuple=False)  # (n_pairs, 2): column, level
+            prob = self.freq[pairs[:, 0], pairs[:, 1]] + 1e-12
+            cdf = torch.cumsum(prob / prob.sum(), 0)
+            cdf[-1] = 1.0
+            self._pairs, self._pair_cdf = pairs, cdf
+        pairs, cdf = self._pairs, self._pair_cdf
         pick = torch.searchsorted(cdf, u.contiguous()).clamp_max(len(pairs) - 1)
         cond = torch.zeros(len(u), self.cond_dim, device=device)
         cond[torch.arange(len(u), device=device), self.cond_offset[pairs[pick, 0]] + pairs[pick, 1]] = 1.0
