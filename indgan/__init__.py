@@ -9,7 +9,7 @@ sequence, tabular, super-resolution, CycleGAN, image, imputation; each trained b
 """
 
 from .adapters.files import read_table, write_table
-from .adapters.sql import impute_table, undo_run
+from .app.database import impute_table, undo_run
 from .base import FittedModel, load_model
 from .errors import ConditionError, ConfigError, DataError, IndganError, ModelFileError, NotFittedError
 from .families import FAMILIES  # imports every family: their classes register themselves

@@ -34,8 +34,14 @@ class NotFittedError(IndganError, _SklearnNotFittedError):
     """A model was used before ``fit``."""
 
 
-def first_line(exc: BaseException, limit: int = 200) -> str:
-    """The first line of an exception's message (its type name when the message is empty), for one-line errors."""
+def first_line(exc: BaseException, limit: int | None = 200, unwrap: bool = False) -> str:
+    """The first line of an exception's message (its type name when the message is empty), for one-line errors.
+
+    ``limit``: at most this many characters (None: the whole line). ``unwrap``: the message of the driver's error
+    that an exception wraps in its ``orig`` (a SQLAlchemy ``DBAPIError``), where it has one.
+    """
+    if unwrap:
+        exc = getattr(exc, "orig", None) or exc
     lines = str(exc).strip().splitlines()
     return lines[0][:limit] if lines else type(exc).__name__
 

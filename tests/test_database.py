@@ -20,9 +20,10 @@ import pytest
 import sqlalchemy as sa
 from sklearn.utils.validation import check_is_fitted
 
-import indgan.adapters.sql as database
+import indgan.adapters.sql.impute as database
 from indgan import GANImputer
-from indgan.adapters.sql import DatabaseError, ImputeReport, UndoReport, impute_table, undo_run
+from indgan.adapters.sql import DatabaseError, ImputeReport, UndoReport, undo_run
+from indgan.app.database import impute_table
 from indgan.errors import DataError, IndganError
 
 N = 200
@@ -626,6 +627,28 @@ def test_gan_imputer_round_trip(db):
     undo = undo_run(db.url, report.run_id)
     assert undo.n_restored == report.n_filled and undo.n_conflicts == 0
     assert db.rows() == before
+
+
+def test_the_adapter_needs_an_imputer_and_the_app_gives_the_default(tmp_path, monkeypatch):
+    """indgan.adapters.sql chooses no model: its impute_table without an imputer is a TypeError, before the URL is
+    even opened; indgan.impute_table (indgan.app.database) gives GANImputer(random_state=..., verbose=...)."""
+    import indgan
+    import indgan.adapters.sql as adapter
+    import indgan.app.database as app
+
+    with pytest.raises(TypeError, match="needs an imputer"):
+        adapter.impute_table(f"sqlite:///{tmp_path / 'nowhere.db'}", "readings", "id")
+    assert not (tmp_path / "nowhere.db").exists()
+    assert indgan.impute_table is app.impute_table and indgan.undo_run is adapter.undo_run
+    given = []
+    monkeypatch.setattr(app, "_impute_table", lambda url, **kwargs: given.append(kwargs) or "report")
+    assert app.impute_table("sqlite:///p.db", "t", "k", random_state=3, verbose=False) == "report"
+    (kwargs,) = given
+    imputer = kwargs.pop("imputer")
+    assert isinstance(imputer, GANImputer) and imputer.random_state == 3 and imputer.verbose is False
+    assert kwargs == dict(table="t", key="k", columns=None, dry_run=False, db_schema=None, audit_table="indgan_audit")
+    app.impute_table("sqlite:///p.db", imputer=(mine := MeanMode()))
+    assert given[-1]["imputer"] is mine
 
 
 # ---------------------------------------------------------------------------------------------- write check

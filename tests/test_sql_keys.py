@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from indgan.adapters.sql import DatabaseError, impute_table, undo_run
+from indgan.adapters.sql import DatabaseError, undo_run
+from indgan.app.database import impute_table
 from indgan.cli import cli
 
 from .test_database import DB, MeanMode, db  # noqa: F401 (db: the SQLite / PostgreSQL fixture)
