@@ -8,7 +8,7 @@ that the code runs and its output is well formed, not its quality), through the 
 - files: parquet (pyarrow) and CSV (pandas: time strings, observed cells kept exactly);
 - fit / sample / info of the row model (CTGAN), the log model and the sequence model (TimeGAN) + ``scenario``;
 - the model file: saved and loaded with ``torch.load(weights_only=True)``;
-- ``impute`` of a file (GAIN, time-aware), ``--save`` / ``--model``, and of a SQLite table (SQLAlchemy) with undo;
+- ``impute`` of a file (GAIN, time-aware), ``--save`` / ``--model-file``, and of a SQLite table (SQLAlchemy) with undo;
 - the scikit-learn contract of :class:`indgan.GANImputer` (``validate_data``, ``clone``, ``check_is_fitted``);
 - ``evaluate`` (sdmetrics QualityReport / DiagnosticReport, scipy) and, when its dependencies are declared,
   ``report`` (plotly, jinja2);
@@ -237,7 +237,7 @@ def main() -> None:
         sc = read_table(tmp / "scenario.parquet")
         assert len(sc) == 24 and sc["fault"].tolist()[:12] == [faults[0]] * 6 + [faults[-1]] * 6, sc["fault"]
 
-        step("impute a file (--save), then with --model")
+        step("impute a file (--save), then with --model-file")
         holed = small.copy()
         holed.loc[10:14, "tag1"] = np.nan
         holed.loc[200, "tag5"] = np.nan
@@ -253,7 +253,15 @@ def main() -> None:
             "--save",
             tmp / "imp.indgan",
         )
-        run("impute", tmp / "holed.parquet", "-o", tmp / "filled2.parquet", "--model", tmp / "imp.indgan", "--quiet")
+        run(
+            "impute",
+            tmp / "holed.parquet",
+            "-o",
+            tmp / "filled2.parquet",
+            "--model-file",
+            tmp / "imp.indgan",
+            "--quiet",
+        )
         for out in ("filled.parquet", "filled2.parquet"):
             filled = read_table(tmp / out)
             assert filled[["tag1", "tag5"]].notna().all().all(), out

@@ -3,6 +3,11 @@
 :class:`FittedModel` is the small base of every model family (tabular, sequence, log, imputation, image):
 
 - parameters as in scikit-learn (``__init__`` only stores them; ``get_params`` / ``set_params``);
+- **two templates**: :meth:`FittedModel.fit` checks the parameters and the data (a DataFrame, not a path: models
+  do not read files), seeds, picks the device and the CPU threads, then calls the family's ``_fit``;
+  :meth:`FittedModel.sample` (``sample(n, *, conditions, random_state, **shape)``) checks the model is fitted
+  and the family's shape keywords (``sample_shape_options``), then calls its ``_sample``. Each family's ``fit``
+  and ``sample`` carry the signature and docstring of its ``_fit`` / ``_sample`` (``help(LogGAN.fit)``);
 - **one safe model file** (:mod:`indgan.persist`): :meth:`FittedModel.save` writes the parameters, the family's
   state (:meth:`FittedModel._state`) and its tensors; :meth:`FittedModel.load` reads a file **once** and hands it
   to the class that wrote it, through a **registry of kinds** filled as each family's class is defined;
@@ -13,21 +18,24 @@
 - a typed fit summary: each family's ``fit_info_`` is a :class:`FitInfo` dataclass (attributes, not string keys),
   stored in the model file as a dict.
 
-A new family subclasses it, sets ``kind``, and implements ``_state`` / ``_restore`` (see CONTRIBUTING.md, "How the
-code is organised").
+A new family subclasses it, sets ``kind``, and implements ``_fit`` (and ``_sample`` if it generates), ``_state`` /
+``_restore`` (see CONTRIBUTING.md, "How the code is organised").
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import os
 from time import perf_counter
 from typing import Any, ClassVar
 
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 
 from . import threads
-from .errors import ModelFileError, NotFittedError, first_line
+from .errors import DataError, ModelFileError, NotFittedError, first_line
 from .persist import load_model_file, save_model_file
 from .training import resolve_device, seed_everything
 
@@ -51,6 +59,68 @@ class FitInfo:
     def from_dict(cls, d: dict) -> FitInfo:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def require_in_memory(data, what: str, read_with: str = "indgan.read_table(path)") -> None:
+    """Refuse a path (``str`` or ``os.PathLike``) or a pyarrow dataset or table where a model wants data in
+    memory: models do not read files (``indgan.read_table`` does, within a memory bound).
+
+    Raises
+    ------
+    DataError
+        Naming ``what`` was given and how to read it.
+    """
+    if isinstance(data, (str, os.PathLike)):
+        raise DataError(
+            f"{what} is a path ({os.fspath(data)!r}); models take data in memory, not files: "
+            f"read it first with {read_with}."
+        )
+    if type(data).__module__.startswith("pyarrow"):
+        raise DataError(
+            f"{what} is a pyarrow {type(data).__name__}; models take a pandas DataFrame: "
+            "read it first with indgan.read_table(dataset) (within a memory bound)."
+        )
+
+
+def require_frame(data, what: str) -> None:
+    """Refuse anything but a pandas DataFrame, a path or a dataset with how to read it.
+
+    Raises
+    ------
+    DataError
+        Naming ``what`` was given.
+    """
+    require_in_memory(data, what)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"{what} must be a pandas DataFrame, got {type(data).__name__}.")
+
+
+def _documented(template, impl, cls: type):
+    """The template ``template`` (:meth:`FittedModel.fit` or :meth:`FittedModel.sample`) as a method of ``cls``
+    that shows the signature (less the template's ``device`` and ``t_start``) and the docstring of the family's
+    ``impl`` (its ``_fit`` or ``_sample``): what ``help(LogGAN.fit)`` and IDEs show. ``fit`` binds its arguments
+    to that signature first, so that they may be named as the family names them (``fit(X=...)``) and a wrong one
+    is refused before any work; ``sample``'s layout is the template's own."""
+    sig = inspect.signature(impl)
+    params = [p for name, p in sig.parameters.items() if name not in ("device", "t_start")]
+    fitting = template.__name__ == "fit"
+    public = sig.replace(parameters=params, return_annotation=cls.__name__ if fitting else sig.return_annotation)
+
+    def method(self, *args, **kwargs):
+        if fitting:
+            try:
+                bound = public.bind(self, *args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"{type(self).__name__}.fit(): {exc}") from None
+            args, kwargs = bound.args[1:], bound.kwargs
+        return template(self, *args, **kwargs)
+
+    method.__signature__ = public
+    method.__doc__ = impl.__doc__
+    method.__name__ = template.__name__
+    method.__qualname__ = f"{cls.__qualname__}.{template.__name__}"
+    method.__module__ = cls.__module__
+    return method
 
 
 class FittedModel(BaseEstimator):
@@ -80,15 +150,53 @@ class FittedModel(BaseEstimator):
     stops_early: ClassVar[bool] = False
     #: Name of the extra generator loss in the training history (``indgan info``).
     extra_loss_name: ClassVar[str] = "extra"
+    #: The keywords :meth:`sample` takes besides ``n``, ``conditions`` and ``random_state`` (how many sequences,
+    #: of how many steps...): the keyword-only parameters of the family's ``_sample``.
+    sample_shape_options: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("kind"):
             _REGISTRY[cls.kind] = cls
+        for public, private in (("fit", "_fit"), ("sample", "_sample")):
+            if private in cls.__dict__ and public not in cls.__dict__:
+                setattr(cls, public, _documented(getattr(FittedModel, public), cls.__dict__[private], cls))
 
     # ------------------------------------------------------------------ fitting
+    def fit(self, data, *args, **kwargs):
+        """Learn from ``data``; returns ``self``.
+
+        The template of every family's fit (each family's ``fit`` shows the arguments and the docstring of its
+        ``_fit``): check the parameters (:meth:`_validate_params`) and the data (:meth:`_check_data`: in memory,
+        not a path), seed, pick the device and the threads (:meth:`_start_fit`), call
+        ``_fit(data, *args, device=..., t_start=..., **kwargs)``, then time the fit (``fit_info_.fit_seconds``)
+        and open the random stream :meth:`sample` continues.
+        """
+        self._validate_params()
+        self._check_data(data)
+        device, t_start = self._start_fit()
+        self._fit(data, *args, device=device, t_start=t_start, **kwargs)
+        if isinstance(getattr(self, "fit_info_", None), FitInfo):
+            self.fit_info_.fit_seconds = perf_counter() - t_start
+        self._rng_ = self.new_generator(self.random_state)
+        return self
+
+    def _fit(self, data, *, device: torch.device, t_start: float) -> None:
+        """The family's fit once the template has checked, seeded and chosen ``device`` (``t_start``: the
+        ``time.perf_counter()`` the time budget counts from). Its docstring and signature (less ``device`` and
+        ``t_start``) are those of the family's public ``fit``."""
+        raise NotImplementedError
+
+    def _validate_params(self) -> None:
+        """Check the parameters before any work (raise :class:`~indgan.errors.ConfigError`); families override."""
+
+    def _check_data(self, data, name: str = "data") -> None:
+        """Refuse, before any work, what :meth:`fit` cannot learn from: by default anything but a DataFrame (a
+        path is told to be read first); families that take arrays or images override it."""
+        require_frame(data, f"{type(self).__name__}: {name}")
+
     def _start_fit(self) -> tuple[torch.device, float]:
-        """The prelude every family's ``fit`` shares once its parameters are checked, in this order: seed Python,
+        """The prelude of :meth:`fit` once the parameters and the data are checked, in this order: seed Python,
         numpy and torch with ``random_state``, resolve ``device`` (``"auto"``: CUDA when present), start the CPU
         thread control (:mod:`indgan.threads`); returns the device and the start time
         (``time.perf_counter()``) that ``fit_seconds`` and the time budget count from."""
@@ -96,6 +204,39 @@ class FittedModel(BaseEstimator):
         device = resolve_device(self.device)
         threads.start()
         return device, perf_counter()
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, n: int | None = None, *, conditions=None, random_state: int | None = None, **shape):
+        """Generate ``n`` samples (rows, steps or images; None: the family's default, e.g. the training shape).
+
+        The template of every family's sample (each family's ``sample`` shows the arguments and the docstring
+        of its ``_sample``): refuse keywords outside ``sample_shape_options``, check the model is fitted, call
+        ``_sample(n, conditions=..., random_state=..., **shape)``.
+
+        Raises
+        ------
+        TypeError
+            A keyword the family does not take (naming the ones it does).
+        NotImplementedError
+            A family that does not generate (the imputer, super-resolution, CycleGAN).
+        NotFittedError
+            The model has not been fitted.
+        """
+        if not (self.generates_rows or self.generates_sequences or self.generates_images):
+            raise NotImplementedError(f"{type(self).__name__} does not generate samples.")
+        unknown = [k for k in shape if k not in self.sample_shape_options]
+        if unknown:
+            allowed = ", ".join(("n", "conditions", "random_state", *self.sample_shape_options))
+            raise TypeError(
+                f"{type(self).__name__}.sample() got an unexpected keyword argument {unknown[0]!r}; it takes {allowed}."
+            )
+        self._check_fitted()
+        return self._sample(n, conditions=conditions, random_state=random_state, **shape)
+
+    def _sample(self, n=None, *, conditions=None, random_state=None, **shape):
+        """The family's sample once the template has checked it (its docstring and signature are those of the
+        family's public ``sample``)."""
+        raise NotImplementedError
 
     def _learning_problem(self, condition, entity, time) -> tuple:
         """``(condition, entity, time)`` of a fit: ``fit``'s arguments where given, else the constructor's

@@ -738,14 +738,14 @@ def prepare_log(
     model: str = "this model",
     duplicate_times: str = "first",
 ) -> LogInput:
-    """Read a log for a model of logs: the schema (inferred with the one rule for conditions,
+    """Prepare a log for a model of logs: the schema (inferred with the one rule for conditions,
     :func:`indgan.schema.condition_overrides`, and the ``entity`` / ``time`` / ``columns`` overrides), the model
     view, the time grid per entity and the conditions on it.
 
     Parameters
     ----------
-    data : pandas.DataFrame or str or Path
-        ``(n_rows, n_columns)`` log, or a parquet/CSV path.
+    data : pandas.DataFrame
+        ``(n_rows, n_columns)`` log (in memory: models do not read files).
     schema : Schema, optional
         Column roles; inferred when omitted.
     conditions : str or list of str, optional
@@ -761,12 +761,9 @@ def prepare_log(
     ConditionError
         An unknown condition column, or one that is empty for a whole entity.
     """
-    from .adapters.files import read_table
     from .errors import ConditionError, ConfigError
     from .schema import condition_overrides, infer_schema
 
-    if not isinstance(data, pd.DataFrame):
-        data = read_table(data)
     source = data.attrs.get("source", "table")
     conditions = [conditions] if isinstance(conditions, str) else list(conditions or [])
     if schema is None:

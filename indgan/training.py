@@ -69,6 +69,12 @@ def seed_everything(seed: int | None) -> None:
     torch.manual_seed(seed)
 
 
+def to_device(a: np.ndarray | None, device: torch.device | str) -> Tensor | None:
+    """A NumPy array as a tensor on ``device`` (made contiguous first; None stays None): how the families move
+    their prepared arrays to the device."""
+    return None if a is None else torch.from_numpy(np.ascontiguousarray(a)).to(device)
+
+
 def make_generator(device: torch.device, seed: int | None) -> torch.Generator:
     """A ``torch.Generator`` on ``device`` seeded with ``seed`` (a fresh random seed when None): the stream a
     model samples from."""

@@ -137,3 +137,67 @@ def test_the_learning_problem_is_a_constructor_parameter_so_clone_keeps_it():
     for cls in (LogGAN, SequenceGAN, SuperResolutionGAN, CycleGAN):
         model = clone(cls(condition=["fault"], entity="run", time="time"))
         assert (model.condition, model.entity, model.time) == (["fault"], "run", "time"), cls
+
+
+def test_fit_and_sample_are_templates_that_show_each_familys_signature():
+    """``fit`` and ``sample`` are the base's templates; each family's shows its ``_fit`` / ``_sample`` (help())."""
+    import inspect
+
+    from sklearn.base import clone
+
+    for kind, cls in registered_kinds().items():
+        fit = inspect.signature(cls.fit)
+        assert list(fit.parameters)[:2] in (["self", "data"], ["self", "X"], ["self", "images"]), kind
+        assert "device" not in fit.parameters and "t_start" not in fit.parameters, kind
+        assert cls.fit.__doc__ == cls._fit.__doc__, kind
+        sample = inspect.signature(cls.sample)
+        shape = [
+            name
+            for name, p in sample.parameters.items()
+            if p.kind is p.KEYWORD_ONLY and name not in ("conditions", "random_state")
+        ]
+        if cls._sample is not FittedModel._sample:  # a generating family: its shape keywords are its ClassVar
+            assert tuple(shape) == cls.sample_shape_options, kind
+            assert list(sample.parameters)[:4] == ["self", "n", "conditions", "random_state"], kind
+            assert sample.parameters["conditions"].kind is inspect.Parameter.KEYWORD_ONLY, kind
+        assert clone(cls()).get_params() == cls().get_params(), kind
+    assert "condition : str or list of str" in LogGAN.fit.__doc__
+    assert list(inspect.signature(LogGAN.fit).parameters) == ["self", "data", "schema", "condition", "entity", "time"]
+    assert list(inspect.signature(GANImputer.fit).parameters) == ["self", "X", "y"]  # scikit-learn's fit(X, y=None)
+    with pytest.raises(TypeError, match=r"LogGAN.fit\(\): got an unexpected keyword argument 'context'"):
+        LogGAN().fit(None, context=1)  # the family's own signature, checked before any work
+
+
+def test_sample_takes_conditions_by_keyword_and_names_the_shape_keywords(tiny_model):
+    with pytest.raises(TypeError):
+        tiny_model.sample(10, {"tag70:status": "Bad"})  # conditions are keyword-only
+    with pytest.raises(TypeError, match=r"'sequences'; it takes n, conditions, random_state, batch_size, context"):
+        tiny_model.sample(10, sequences=2)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        TabularGAN().sample(10)
+    with pytest.raises(NotImplementedError, match="GANImputer does not generate"):
+        GANImputer().sample(10)
+    assert len(tiny_model.sample(10, conditions={"tag70:status": "Bad"}, random_state=0, batch_size=4)) == 10
+
+
+def test_models_take_frames_not_paths(tmp_path, small_parquet):
+    """Models do not read files: a path (or a pyarrow dataset) is refused with how to read it."""
+    import numpy as np
+
+    from indgan import CycleGAN, SuperResolutionGAN
+    from indgan.errors import DataError
+
+    for model in (TabularGAN(), LogGAN(), SequenceGAN(), SuperResolutionGAN(), CycleGAN(domains=("fault", 0, 4))):
+        for given in (small_parquet, str(small_parquet)):
+            with pytest.raises(DataError, match=r"data is a path .*read it first with indgan\.read_table"):
+                model.fit(given)
+        with pytest.raises(DataError, match="must be a pandas DataFrame, got ndarray"):
+            model.fit(np.zeros((20, 3)))
+    with pytest.raises(DataError, match=r"GANImputer: X is a path .*indgan\.read_table"):
+        GANImputer().fit(small_parquet)
+    with pytest.raises(DataError, match=r"DCGAN: images is a path .*load_images"):
+        DCGAN().fit(str(tmp_path))
+    import pyarrow.dataset as pads
+
+    with pytest.raises(DataError, match="pyarrow .*indgan.read_table"):
+        GANImputer().fit(pads.dataset(str(small_parquet)))

@@ -148,6 +148,10 @@ def test_bad_input_gives_one_line_errors(model, tep04, week, tmp_path):
         model.translate(week.drop(columns="xmv_3"), to=4)
     with pytest.raises(DataError, match="run 'd00_te' has 10 steps .* shorter than the model's windows of 16"):
         model.translate(week.iloc[:10], to=4)
+    with pytest.raises(DataError, match=r"CycleGAN.translate: data is a path .*indgan\.read_table"):
+        model.translate(tmp_path / "week.parquet", to=4)  # models take frames
+    with pytest.raises(DataError, match=r"CycleGAN: data_b is a path"):
+        CycleGAN(domains=("fault", 0, 4), **TINY).fit(tep04, tmp_path / "b.parquet")
     # on the command line: one line, exit status 1
     path = model.save(tmp_path / "m.indgan")
     frame = tmp_path / "week.parquet"

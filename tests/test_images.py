@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from indgan import ConditionalDCGAN, DCGAN
-from indgan.errors import ConditionError, DataError
+from indgan.errors import ConditionError, ConfigError, DataError
 from indgan.metrics.images import evaluate_images, frechet_distance, train_classifier
 from indgan.image.prepare import digits, load_images, save_grid
 from indgan.image.networks import DCGANDiscriminator, DCGANGenerator
@@ -101,6 +101,14 @@ def test_bad_input(tmp_path, conditional):
     assert data.images.shape == (2, 1, 32, 32) and data.classes == ["cats"] and list(data.labels) == [0, 0]
     with pytest.raises(ConditionError, match="unknown label 12"):
         conditional.sample(4, labels=12)
+    with pytest.raises(ConfigError, match="not both"):
+        conditional.sample(4, conditions=1, labels=1)
+    np.testing.assert_array_equal(  # labels= is another name for conditions=
+        conditional.sample(4, conditions=[1, 2, 3, 1], random_state=0),
+        conditional.sample(4, labels=[1, 2, 3, 1], random_state=0),
+    )
+    with pytest.raises(DataError, match="images is a path .*load_images"):
+        DCGAN(epochs=1).fit(tmp_path / "mixed")  # models take data in memory
     with pytest.raises(DataError, match="needs a label"):
         ConditionalDCGAN(epochs=1).fit(np.zeros((8, 1, 28, 28), np.uint8))
     with pytest.raises(DataError, match="expected"):

@@ -434,13 +434,13 @@ def test_cli_impute_with_a_saved_model_fills_only_the_new_gaps(tmp_path):
         cli, ["impute", str(src), "-o", str(tmp_path / "f.parquet"), "--iterations", "30", "--save", str(model), "-q"]
     )
     assert res.exit_code == 0, res.output
-    assert model.exists() and f"--model {model}" in res.output
+    assert model.exists() and f"--model-file {model}" in res.output
     new = _mixed(80, seed=9)
     new.loc[3:9, "temp"] = np.nan
     new.loc[::10, "mode"] = None
     new_path, out = tmp_path / "today.parquet", tmp_path / "today_filled.parquet"
     new.to_parquet(new_path)
-    res = run(cli, ["impute", str(new_path), "-o", str(out), "--model", str(model), "-q"])
+    res = run(cli, ["impute", str(new_path), "-o", str(out), "--model-file", str(model), "-q"])
     assert res.exit_code == 0, res.output
     assert f"the imputer of {model}" in res.output, res.output  # no fit: the saved model filled it
     filled = pd.read_parquet(out)
@@ -449,11 +449,11 @@ def test_cli_impute_with_a_saved_model_fills_only_the_new_gaps(tmp_path):
         assert (filled.loc[observed[c], c] == new.loc[observed[c], c]).all(), c
     assert filled.notna().all().all()
     pd.testing.assert_frame_equal(filled, GANImputer.load(model).transform(new))
-    res = run(cli, ["impute", str(new_path), "-o", str(out), "--model", str(model), "--iterations", "5"])
+    res = run(cli, ["impute", str(new_path), "-o", str(out), "--model-file", str(model), "--iterations", "5"])
     assert res.exit_code != 0 and "--iterations" in res.output
     other = tmp_path / "other.parquet"
     new.drop(columns="valve").to_parquet(other)
-    res = run(cli, ["impute", str(other), "-o", str(out), "--model", str(model)])
+    res = run(cli, ["impute", str(other), "-o", str(out), "--model-file", str(model)])
     assert res.exit_code == 1 and "valve" in res.output and "Traceback" not in res.output
 
 
@@ -485,7 +485,7 @@ def test_cli_impute_a_database_with_a_saved_model_fills_only_new_nulls(tmp_path)
         new.loc[new.index[::3], "flow"] = np.nan
         new.to_sql("readings", con, index=False, if_exists="append")
         before = pd.read_sql("SELECT * FROM readings ORDER BY id", con)
-    res = run(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--model", str(model), "-q"])
+    res = run(cli, ["impute", "--db", url, "--table", "readings", "--key", "id", "--model-file", str(model), "-q"])
     assert res.exit_code == 0, res.output
     assert f"filled {int(new['flow'].isna().sum())} " in res.output, res.output
     with sqlite3.connect(db) as con:

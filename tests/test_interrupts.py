@@ -161,12 +161,12 @@ def _table(path):
 @pytest.fixture(scope="module")
 def plant_db(tmp_path_factory, log_file):
     """A SQLite copy of 400 rows of the real log: an integer key (not the row number), ~5% NULL cells in every tag
-    (tag70 a text tag of numbers and "Bad"), and an imputer fitted on it (for --model: the write comes fast)."""
+    (tag70 a text tag of numbers and "Bad"), and an imputer fitted on it (for --model-file: the write comes fast)."""
     import sqlite3
 
     import numpy as np
 
-    from indgan.adapters.sql import impute_table
+    from indgan.app.database import impute_table
     from indgan.imputation import GANImputer
 
     base = tmp_path_factory.mktemp("irqdb")
@@ -264,8 +264,8 @@ def _check_db(db, before, code, out, reference):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_database_impute_leaves_the_table_whole(tmp_path, plant_db, sig):
-    """impute --db stopped while fitting, and at or near the write (with --model it follows the write check within a
-    fraction of a second): the table is as it was or completely filled and audited, never half-written."""
+    """impute --db stopped while fitting, and at or near the write (with --model-file it follows the write check
+    within a fraction of a second): the table is as it was or completely filled and audited, never half-written."""
     orig, model, reference = plant_db
     before = _table(orig)
     rng = random.Random(100 + int(sig))
@@ -291,12 +291,12 @@ def test_interrupted_database_impute_leaves_the_table_whole(tmp_path, plant_db, 
     # the write check's rolled-back transaction)
     db, args = fresh("write.db")
     code, out, seen = _interrupt_at_journal(
-        [*args, "--model", model], tmp_path, db.with_name(db.name + "-journal"), 2, sig
+        [*args, "--model-file", model], tmp_path, db.with_name(db.name + "-journal"), 2, sig
     )
     outcomes.append((code, _check_db(db, before, code, out, reference)))
     # around the write: a random moment from just before the write check to just after the write
     db, args = fresh("near.db")
     lo, hi = (seen[0] - 0.3, seen[-1] + 0.3) if seen else (2.0, 6.0)
-    code, out = _interrupt([*args, "--model", model], tmp_path, rng.uniform(max(lo, 0.1), hi), sig)
+    code, out = _interrupt([*args, "--model-file", model], tmp_path, rng.uniform(max(lo, 0.1), hi), sig)
     outcomes.append((code, _check_db(db, before, code, out, reference)))
     print(sig.name, outcomes, "journal seen at", [round(s, 3) for s in seen])

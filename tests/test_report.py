@@ -219,7 +219,17 @@ def test_cli_report_and_fit_report(tmp_path, small_parquet):
     out = tmp_path / "deep" / "page.html"
     r = CliRunner().invoke(
         cli,
-        ["report", str(small_parquet), str(syn), "--model", str(model), "-o", str(out), "--png", str(tmp_path / "png")],
+        [
+            "report",
+            str(small_parquet),
+            str(syn),
+            "--model-file",
+            str(model),
+            "-o",
+            str(out),
+            "--png",
+            str(tmp_path / "png"),
+        ],
     )
     assert r.exit_code == 0, r.output
     n = int(re.search(r"(\d+) plots", r.output).group(1))

@@ -173,6 +173,8 @@ def test_refuses_fewer_coarse_steps_than_one_window(model8, tep):
         model8.upsample(coarse, draws=0)
     with pytest.raises(ConditionError, match="condition 'fault' is '7' at coarse step 0, a value the model was not"):
         model8.upsample(coarse.assign(fault=7))
+    with pytest.raises(DataError, match=r"upsample: coarse is a path .*indgan\.read_table"):
+        model8.upsample("coarse.parquet")  # models take frames
 
 
 def test_mse_only_baseline_is_reproducible(tep, capsys):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
-from indgan import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, TabularGAN
+from indgan import ConditionError, ConfigError, DataError, ModelFileError, NotFittedError, TabularGAN, read_table
 
 from .conftest import TINY
 
@@ -64,7 +64,11 @@ def test_same_seed_same_model_and_sample(small):
 def test_fit_from_csv_path(tmp_path, small):
     path = tmp_path / "logs.csv"
     small.to_csv(path, index=False)
-    m = TabularGAN(random_state=0, **{**TINY, "epochs": 1}).fit(path)
+    model = TabularGAN(random_state=0, **{**TINY, "epochs": 1})
+    for given in (path, str(path)):  # models take frames: the caller reads the file
+        with pytest.raises(DataError, match=r"TabularGAN: data is a path .*indgan\.read_table"):
+            model.fit(given)
+    m = model.fit(read_table(path))
     assert m.schema_.time_column == "timestamp"  # date strings recognised
     assert m.schema_["tag70"].statuses == ["Bad"]
     syn = m.sample(30)

@@ -44,7 +44,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..base import FitInfo, FittedModel
+from ..base import FitInfo, FittedModel, require_frame
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder
 from ..errors import (
@@ -72,10 +72,7 @@ from ..timegrid import (
     to_grid,
     window_starts,
 )
-from ..training import (
-    AdversarialTrainer,
-    TrainingSummary,
-)
+from ..training import AdversarialTrainer, TrainingSummary, to_device
 from .game import CycleGANGame
 from .networks import CycleDiscriminators, CycleGenerators
 from .prepare import (
@@ -264,13 +261,13 @@ class CycleGAN(FittedModel):
         self.time = time
 
     # ------------------------------------------------------------------ checks
-    def _validate_params(self) -> tuple:
+    def _validate_params(self) -> None:
         if self.domains is None:
             raise ConfigError(
                 "CycleGAN needs domains=(column, value_a, value_b), e.g. ('fault', 0, 4) "
                 "(indgan fit ... --model cyclegan --domains fault=0,4)."
             )
-        domain = parse_domains(self.domains)
+        parse_domains(self.domains)
         check_positive_int("seq_len", self.seq_len, minimum=16)
         for name in ("stride", "hidden_dim", "n_blocks", "disc_dim", "batch_size", "critic_steps", "min_windows"):
             check_positive_int(name, getattr(self, name))
@@ -285,26 +282,29 @@ class CycleGAN(FittedModel):
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if not 0.0 <= self.max_missing <= 1.0:
             raise ConfigError(f"max_missing must be within [0, 1], got {self.max_missing}.")
-        return domain
 
     # ------------------------------------------------------------------ fit
-    def fit(
+    def _fit(
         self,
-        data,
-        data_b=None,
+        data: pd.DataFrame,
+        data_b: pd.DataFrame | None = None,
         schema: Schema | None = None,
         condition: str | list[str] | None = None,
         entity: str | None = None,
         time: str | None = None,
-    ) -> CycleGAN:
+        *,
+        device: torch.device,
+        t_start: float,
+    ) -> None:
         """Learn the translation between the two domains.
 
         Parameters
         ----------
-        data : pandas.DataFrame or str or Path
+        data : pandas.DataFrame
             ``(n_rows, n_columns)`` log with a time column, holding both domains (told apart by the domain
-            column), or, with ``data_b``, the log of domain A. Not modified.
-        data_b : pandas.DataFrame or str or Path, optional
+            column), or, with ``data_b``, the log of domain A; read a file with :func:`indgan.read_table`. Not
+            modified.
+        data_b : pandas.DataFrame, optional
             The log of domain B (unpaired with ``data``: other hours, another line).
         schema : Schema, optional
             Column roles; inferred when omitted.
@@ -321,12 +321,13 @@ class CycleGAN(FittedModel):
         ConditionError
             The domain column is not in the data, or a domain value does not occur in it.
         DataError
-            No time column, bad timestamps, no tag to translate, or a domain with fewer than ``min_windows``
-            windows of ``seq_len`` steps.
+            No time column, bad timestamps, no tag to translate, a domain with fewer than ``min_windows``
+            windows of ``seq_len`` steps, or a path instead of a table.
         """
-        column, a, b = self._validate_params()
+        if data_b is not None:
+            require_frame(data_b, "CycleGAN: data_b")
+        column, a, b = parse_domains(self.domains)
         condition, entity, time = self._learning_problem(condition, entity, time)
-        device, t_start = self._start_fit()
         conditions = [condition] if isinstance(condition, str) else list(condition or [])
         if column in conditions:
             raise ConfigError(f"{column!r} is the domain column; leave it out of the conditions.")
@@ -410,22 +411,14 @@ class CycleGAN(FittedModel):
             batch_size=batch,
             hidden_dim=int(self.hidden_dim),
             prepare_seconds=prepare_seconds,
-            fit_seconds=perf_counter() - t_start,
             **errors,
         )
         del self._values
-        self._rng_ = self.new_generator(self.random_state)
-        return self
 
     def _read(self, data, data_b, schema, column, a, b, conditions, entity, time):
         """The log(s) on the time grid and the domain of each grid row."""
-        from ..adapters.files import read_table
-
-        frames = [
-            d if isinstance(d, pd.DataFrame) else read_table(d) for d in ([data] if data_b is None else [data, data_b])
-        ]
         if data_b is None:
-            df = frames[0]
+            df = data
             source = df.attrs.get("source", "table")
             if column not in df.columns:
                 raise ConditionError(
@@ -440,7 +433,7 @@ class CycleGAN(FittedModel):
             self._values = found
             return [log], [labels]
         named = []
-        for df, value in zip(frames, (a, b)):
+        for df, value in zip((data, data_b), (a, b)):
             if column not in df.columns:  # a table per domain: the domain is the table
                 df = df.assign(**{column: value})
             named.append(df)
@@ -525,7 +518,7 @@ class CycleGAN(FittedModel):
 
         Parameters
         ----------
-        data : pandas.DataFrame or str or Path
+        data : pandas.DataFrame
             ``(n_rows, n_columns)``: a log with the training columns (the domain column may be absent: every row is
             then taken as the other domain). Not modified.
         to : value
@@ -546,7 +539,8 @@ class CycleGAN(FittedModel):
         ConditionError
             ``to`` is not one of the model's domains.
         DataError
-            Columns the model does not know or lacks, bad timestamps, or an entity shorter than ``seq_len`` steps.
+            Columns the model does not know or lacks, bad timestamps, an entity shorter than ``seq_len`` steps, or
+            a path instead of a table.
         """
         self._check_fitted()
         info = self.fit_info_
@@ -558,10 +552,7 @@ class CycleGAN(FittedModel):
                 f"{column}={values[1]!r} (B)."
             )
         target, source_value = "ab"[k], values[1 - k]
-        if not isinstance(data, pd.DataFrame):
-            from ..adapters.files import read_table
-
-            data = read_table(data)
+        require_frame(data, "CycleGAN.translate: data")
         source = data.attrs.get("source", "table")
         frame = self._check_columns(data, source, column, source_value)
         schema = self.schema_
@@ -651,19 +642,18 @@ class CycleGAN(FittedModel):
         info = self.fit_info_
         seq_len, dev = info.seq_len, self.device_
         starts = window_starts(offsets, seq_len, max(1, seq_len // 2))
-        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)
-        xt, mt, ct = t(x), t(mask), t(ctx)
+        xt, mt, ct = (to_device(a, dev) for a in (x, mask, ctx))
         steps = torch.arange(seq_len, device=dev)
         parts = []
         for a in range(0, len(starts), batch_windows):  # passes of many windows, for memory
-            idx = t(starts[a : a + batch_windows])[:, None] + steps
+            idx = to_device(starts[a : a + batch_windows], dev)[:, None] + steps
             parts.append(self.generator_.translate(xt[idx], mt[idx], ct[idx], target))
         y = overlap_add(torch.cat(parts), starts, len(x))
         if info.held:
             padded, lengths = pad_entities(y.cpu().numpy(), offsets)
-            held = t(padded)
+            held = to_device(padded, dev)
             for g in info.held:
-                phase = t(update_phase(x, offsets, g["columns"], g["period"]))
+                phase = to_device(update_phase(x, offsets, g["columns"], g["period"]), dev)
                 held = apply_sample_hold(held, g["columns"], g["period"], phase)
             valid = np.arange(padded.shape[1])[None, :] < lengths[:, None]
             return held.cpu().numpy()[valid]

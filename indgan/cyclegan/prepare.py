@@ -22,6 +22,7 @@ from ..encoding import RangeEncoder, observed_mean_std
 from ..errors import ConditionError, ConfigError, DataError
 from ..schema import CONTINUOUS, match_level
 from ..timegrid import LogInput, detect_sample_hold, make_windows, window_starts
+from ..training import to_device
 
 #: Tags whose observed values within a domain spread by no more than this (encoded units, a share of the tag's
 #: range) are stuck there: translated into that domain, they come out exactly at their value.
@@ -117,17 +118,8 @@ class DomainData:
     offset: np.ndarray
 
     def tensors(self, device, seq_len: int) -> DomainWindows:
-        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)
-        return DomainWindows(
-            t(self.x),
-            t(self.mask),
-            t(self.ctx),
-            t(self.starts["a"]),
-            t(self.starts["b"]),
-            t(self.phases["a"]),
-            t(self.phases["b"]),
-            seq_len,
-        )
+        arrays = (self.x, self.mask, self.ctx, self.starts["a"], self.starts["b"], self.phases["a"], self.phases["b"])
+        return DomainWindows(*(to_device(a, device) for a in arrays), seq_len)
 
 
 def _role(schema, column: str) -> str:

@@ -23,20 +23,18 @@ data, near 0 is collapse).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from time import perf_counter
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from .. import threads
-from ..base import FitInfo, FittedModel
+from ..base import FitInfo, FittedModel, require_in_memory
 from ..budget import budget_seconds, check_training_length
 from ..errors import ConditionError, ConfigError, DataError, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
-from ..training import AdversarialTrainer, TrainingSummary, resolve_device, seed_everything
+from ..training import AdversarialTrainer, TrainingSummary
 from .game import ImageGame
 from .networks import DCGANDiscriminator, DCGANGenerator, generate
 from .prepare import SIZES, ImageData
@@ -98,9 +96,15 @@ class DCGAN(FittedModel):
     """
 
     kind = "DCGAN"
+    family = "image"
+    method_name = "DCGAN"
+    fit_options = frozenset({"epochs", "critic_steps", "conditional", "size", "features"})
+    count_option = "epochs"
     conditional = False
     generates_images = True
     fit_info_class: ClassVar[type] = ImageFitInfo
+    #: ``labels`` is another name for ``conditions`` (one label for all images, or one per image).
+    sample_shape_options = ("z", "labels")
 
     def __init__(
         self,
@@ -139,16 +143,35 @@ class DCGAN(FittedModel):
         self.generator_ = DCGANGenerator(self.latent_dim + extra, self.channels_, self.size_, self.features).to(device)
         self.discriminator_ = DCGANDiscriminator(self.channels_ + extra, self.size_, self.features).to(device)
 
+    # ------------------------------------------------------------------ checks
+    def _validate_params(self) -> None:
+        for name in ("latent_dim", "features", "batch_size", "critic_steps"):
+            check_positive_int(name, getattr(self, name))
+        check_training_length("epochs", self.epochs, self.time_budget)
+        check_positive_float("learning_rate", self.learning_rate)
+        if self.loss not in LOSSES:
+            raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+
+    def _check_data(self, data, name: str = "images") -> None:
+        require_in_memory(data, f"{type(self).__name__}: {name}", "indgan.image.prepare.load_images(path)")
+
     # ------------------------------------------------------------------ fit
-    def fit(self, images: ImageData | np.ndarray, labels: np.ndarray | None = None) -> DCGAN:
-        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.image.prepare.ImageData`);
-        the conditional model also needs ``labels`` ``(n,)``. Returns ``self``.
+    def _fit(
+        self,
+        images: ImageData | np.ndarray,
+        labels: np.ndarray | None = None,
+        *,
+        device: torch.device,
+        t_start: float,
+    ) -> None:
+        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.image.prepare.ImageData`;
+        read files with :func:`~indgan.image.prepare.load_images`); the conditional model also needs ``labels``
+        ``(n,)``. Returns ``self``.
 
         Raises
         ------
         DataError, ConfigError
         """
-        t0 = perf_counter()
         if isinstance(images, ImageData):
             labels = images.labels if labels is None else labels
             classes = images.classes
@@ -167,12 +190,6 @@ class DCGAN(FittedModel):
             raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.image.prepare.load_images does).")
         if len(images) < 2:
             raise DataError(f"{len(images)} image(s): too few to learn from.")
-        for name in ("latent_dim", "features", "batch_size", "critic_steps"):
-            check_positive_int(name, getattr(self, name))
-        check_training_length("epochs", self.epochs, self.time_budget)
-        check_positive_float("learning_rate", self.learning_rate)
-        if self.loss not in LOSSES:
-            raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if self.conditional:
             if labels is None:
                 raise DataError(f"{self.kind} needs a label per image (class sub-folders, 'labels' in the .npz).")
@@ -185,8 +202,6 @@ class DCGAN(FittedModel):
             self.n_classes_ = int(labels.max()) + 1 if labels is not None else 0
             self.classes_ = list(classes)
         self.channels_, self.size_ = int(images.shape[1]), int(images.shape[2])
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
         self.device_ = device
         self._build(device)
         x = torch.from_numpy(images).to(device)
@@ -217,11 +232,9 @@ class DCGAN(FittedModel):
         )
         steps = max(1, len(images) // batch)
         budget = budget_seconds(self.time_budget, device, n_rows=len(images), unit="images")
-        threads.start()
         self.summary_ = trainer.fit(
             problem, None if self.epochs is None else self.epochs * steps, device, log_every=steps, time_budget=budget
         )
-        self._rng_ = self.new_generator(self.random_state)
         self.fit_info_ = ImageFitInfo(
             n_images=int(len(images)),
             size=self.size_,
@@ -230,13 +243,11 @@ class DCGAN(FittedModel):
             classes=self.classes_,
             batch_size=int(batch),
             steps_per_epoch=int(steps),
-            fit_seconds=perf_counter() - t0,
             seconds_per_epoch=self.summary_.seconds / max(1, self.summary_.epochs),
             stop_reason=self.summary_.stop_reason,
             time_budget=budget,
             **self._collapse_signal(images, labels),
         )
-        return self
 
     def _collapse_signal(self, images: np.ndarray, labels: np.ndarray | None) -> dict:
         """Class coverage and diversity of 1,000 samples against the training images (see module docstring)."""
@@ -293,20 +304,31 @@ class DCGAN(FittedModel):
         return k
 
     @torch.no_grad()
-    def sample(
-        self, n: int = 64, labels=None, random_state: int | None = None, z: np.ndarray | None = None
+    def _sample(
+        self,
+        n: int | None = None,
+        *,
+        conditions=None,
+        random_state: int | None = None,
+        z: np.ndarray | None = None,
+        labels=None,
     ) -> np.ndarray:
-        """``n`` images, uint8 ``(n, channels, size, size)``. ``labels``: one label (index or class name) for
-        all, or one per image (conditional model only). ``z``: your own noise ``(n, latent_dim)``.
+        """``n`` images (default 64), uint8 ``(n, channels, size, size)``. ``conditions``: the label (index or
+        class name) of every image, or one per image (conditional model only); ``labels`` is another name for it.
+        ``z``: your own noise ``(n, latent_dim)``.
 
         Raises
         ------
-        NotFittedError, ConditionError (unknown label, or labels for an unconditional model)
+        NotFittedError, ConditionError (unknown label, or labels for an unconditional model), ConfigError (both
+        ``conditions`` and ``labels``)
         """
-        self._check_fitted()
-        check_positive_int("n", n)
+        if labels is not None:
+            if conditions is not None:
+                raise ConfigError("give the labels as conditions or as labels, not both.")
+            conditions = labels
+        n = 64 if n is None else check_positive_int("n", n)
         g = self.new_generator(random_state) if random_state is not None else self._rng_
-        y = self._labels(n, labels, g)
+        y = self._labels(n, conditions, g)
         if z is None:
             zt = torch.randn(n, self.latent_dim, device=self.device_, generator=g)
         else:
@@ -340,7 +362,7 @@ class DCGAN(FittedModel):
                 lab = np.repeat(first, steps)
             else:
                 lab = np.repeat(np.asarray([self._label_index(v) for v in labels]), steps)
-        return self.sample(n * steps, labels=lab, z=z.reshape(n * steps, -1).astype(np.float32))
+        return self.sample(n * steps, conditions=lab, z=z.reshape(n * steps, -1).astype(np.float32))
 
     def training_lines(self) -> list[str]:
         """How the model was trained, for ``indgan info``."""

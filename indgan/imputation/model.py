@@ -14,7 +14,6 @@ The database path (fill only the NULL cells of a SQL table, audited and undoable
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from time import perf_counter
 
 import numpy as np
@@ -24,15 +23,14 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from .. import threads
-from ..base import FittedModel
+from ..base import FittedModel, require_in_memory
 from ..budget import budget_seconds
 from ..encoding import RangeEncoder, SpanActivation
 from ..errors import ConfigError, DataError, check_positive_float, check_positive_int
 from ..losses import AdversarialLoss
 from ..persist import split_state
 from ..schema import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, ColumnSpec, Schema, infer_schema
-from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary, resolve_device, seed_everything
+from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary
 from .game import GAINGame
 from .networks import GAINDiscriminator, GAINGenerator, GAINNetworks
 from .prepare import Gap, ImputationData, encode_table, fill_mask
@@ -169,6 +167,10 @@ class GANImputer(TransformerMixin, FittedModel):
 
     kind = "GANImputer"
     imputes = True
+    family = "imputer"
+    method_name = "GAIN"
+    fit_options = frozenset({"iterations", "critic_steps", "condition", "entity", "duplicate_times", "seq_len"})
+    count_option = "iterations"
 
     def __init__(
         self,
@@ -258,6 +260,9 @@ class GANImputer(TransformerMixin, FittedModel):
             raise ConfigError(f"loss {self.loss!r}: GAIN's game is 'non-saturating' or 'minimax'.")
 
     # ------------------------------------------------------------------ input
+    def _check_data(self, data, name: str = "X") -> None:
+        require_in_memory(data, f"GANImputer: {name}")  # arrays are welcome, files are read by the caller
+
     def _frame(self, X, reset: bool) -> tuple[pd.DataFrame, bool]:
         """Validate ``X`` (scikit-learn's checks: shape, feature names, count) and return it as a DataFrame
         plus whether it came as an array.
@@ -265,12 +270,10 @@ class GANImputer(TransformerMixin, FittedModel):
         Raises
         ------
         DataError
-            A fitted imputer given a table without the columns it was fitted on (naming them), or with others.
+            A fitted imputer given a table without the columns it was fitted on (naming them), or with others; a
+            path or a pyarrow dataset instead of a table.
         """
-        if isinstance(X, (str, Path)) or type(X).__module__.startswith("pyarrow"):  # a file, folder or dataset
-            from ..adapters.files import read_table
-
-            X = read_table(X)
+        self._check_data(X)
         if isinstance(X, pd.DataFrame):
             if not reset and hasattr(self, "feature_names_in_"):
                 known = [str(c) for c in self.feature_names_in_]
@@ -348,15 +351,14 @@ class GANImputer(TransformerMixin, FittedModel):
         )
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None) -> GANImputer:
-        """Learn to impute from the observed cells of ``X`` ``(n_rows, n_columns)``; returns ``self``.
+    def _fit(self, X, y=None, *, device: torch.device, t_start: float) -> None:
+        """Learn to impute from the observed cells of ``X`` ``(n_rows, n_columns)``, a DataFrame or an array (read
+        a file with :func:`indgan.read_table`); returns ``self``.
 
         Raises
         ------
         DataError, ConfigError, ValueError (scikit-learn's input checks)
         """
-        self._validate_params()
-        t0 = perf_counter()
         frame, from_array = self._frame(X, reset=True)
         self.from_array_ = from_array
         schema = self._schema(frame, from_array)
@@ -395,8 +397,6 @@ class GANImputer(TransformerMixin, FittedModel):
         self.encoder_ = encoder
         spans = encoder.spans()
         self.free_columns_ = torch.from_numpy(np.array([s.column not in cond for s in spans]))
-        seed_everything(self.random_state)
-        device = resolve_device(self.device)
         self.device_ = device
         self.temporal_ = temporal = time_col is not None
         self.hidden_ = self.hidden_dim or (64 if temporal else max(256, 2 * encoder.dim))
@@ -455,14 +455,13 @@ class GANImputer(TransformerMixin, FittedModel):
         )
         per_record = min(iterations, 100)
         budget = budget_seconds(self.time_budget, device)
-        threads.start()
         self.summary_ = trainer.fit(
             game,
             iterations,
             device,
             log_every=per_record,
             on_log=check,
-            time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t0)),
+            time_budget=None if budget is None else max(1.0, budget - (perf_counter() - t_start)),
         )
         if trainer.ema_generator is not None:  # impute with the averaged weights
             self.generator_.load_state_dict(trainer.ema_generator.state_dict())
@@ -471,8 +470,7 @@ class GANImputer(TransformerMixin, FittedModel):
             self.validation_mse_, self.best_iteration_ = check.best, check.best_record * per_record
         self.generator_.eval()
         self.n_iterations_ = self.summary_.steps
-        self.fit_seconds_ = perf_counter() - t0
-        return self
+        self.fit_seconds_ = perf_counter() - t_start
 
     def _build(self, device: torch.device) -> None:
         """The networks, from the encoder's layout (fit, and load)."""
@@ -682,6 +680,13 @@ class GANImputer(TransformerMixin, FittedModel):
         frame, _ = self._frame(X, reset=False)
         view = self.schema_.view(frame) if not self.from_array_ else frame
         return self._fill_mask(view)[1]
+
+    def missing_cells(self, X) -> int:
+        """How many cells of ``X`` the imputer fills or leaves as outages: missing values, NULLs and status strings
+        in the columns it models (what ``indgan impute`` counts as missing)."""
+        check_is_fitted(self, "generator_")
+        view = self.schema_.view(X)
+        return int(sum(view[c].isna().sum() for c in self.encoder_.continuous + self.encoder_.categorical))
 
     def _gap_steps(self, view: pd.DataFrame) -> int:
         if isinstance(self.max_gap, (int, np.integer)) and not isinstance(self.max_gap, bool):

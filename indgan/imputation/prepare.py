@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 from torch import Tensor
 
 from ..encoding import RangeEncoder
 from ..errors import ConfigError, DataError
 from ..timegrid import infer_interval, order_rows, pad_between
+from ..training import to_device
 
 
 @dataclass
@@ -81,8 +81,7 @@ def encode_table(
         valid = np.ones((len(x), 1), np.float32)
         rows = order
         cond = np.zeros((len(x), 0), np.float32)
-    t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
-    return ImputationData(t(x), t(mask), t(cond), t(valid), rows)
+    return ImputationData(*(to_device(a, device) for a in (x, mask, cond, valid)), rows)
 
 
 def gap_steps(max_gap, view: pd.DataFrame, time: str | None, entity: str | None) -> int:

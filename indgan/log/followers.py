@@ -137,7 +137,7 @@ def _residual_motion(resid: np.ndarray, segments: np.ndarray, max_lag: int = 12)
     lags ``1..max_lag`` (taken on its values: its rank within a bin would jump whenever the leader changes bins).
     A sensor's own noise is white and a slow drift between two transmitters keeps its memory for hours: one AR(1)
     cannot have both."""
-    from ..metrics.sequences import log_autocorrelation
+    from ..stats import log_autocorrelation
 
     acf = log_autocorrelation(resid[:, None], segments, max_lag)[:, 0]
     ok = np.isfinite(acf)

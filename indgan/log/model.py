@@ -70,20 +70,20 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..adapters.files import read_table
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder, condition_schedule
 from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
-from ..metrics.sequences import (
+from ..persist import split_state
+from ..schema import CONTINUOUS, Schema, time_values
+from ..stats import (
     log_autocorrelation,
     pair_correlation_error,
+    row_fidelity,
     step_change_scores,
     step_scale,
     top_correlated_pairs,
 )
-from ..persist import split_state
-from ..schema import CONTINUOUS, Schema, time_values
 from ..tabular import TabularGAN
 from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, prepare_log
 from .circular import COS, SIN, find_angles, from_circle, to_circle
@@ -231,6 +231,7 @@ class LogGAN(FittedModel):
     generates_sequences = True
     fit_info_class: ClassVar[type] = LogFitInfo
     extra_loss_name = "cond CE"
+    sample_shape_options = ("sequences", "steps", "fill_gaps")
 
     def __init__(
         self,
@@ -343,21 +344,24 @@ class LogGAN(FittedModel):
         )
 
     # ------------------------------------------------------------------ fit
-    def fit(
+    def _fit(
         self,
         data: pd.DataFrame,
         schema: Schema | None = None,
         condition: str | list[str] | None = None,
         entity: str | None = None,
         time: str | None = None,
-    ) -> LogGAN:
+        *,
+        device: torch.device,
+        t_start: float,
+    ) -> None:
         """Learn a log.
 
         Parameters
         ----------
-        data : pandas.DataFrame or str or Path
+        data : pandas.DataFrame
             ``(n_rows, n_columns)`` log with a time column (datetime, or a numeric sample index) and optionally
-            an entity column (batch, run, unit), or a parquet/CSV path. Not modified.
+            an entity column (batch, run, unit); read a file with :func:`indgan.read_table`. Not modified.
         schema : Schema, optional
             Column roles; inferred when omitted (``columns``, ``entity``, ``time`` override the inference).
         condition : str or list of str, optional
@@ -374,17 +378,14 @@ class LogGAN(FittedModel):
         Raises
         ------
         DataError
-            No time column; missing, duplicated or decreasing timestamps; no tag left to model.
+            No time column; missing, duplicated or decreasing timestamps; no tag left to model; a path instead of
+            a table.
         ConditionError
             Unknown condition column, or one that is empty for a whole entity.
         ConfigError
             Invalid parameters.
         """
-        self._validate_params()
         condition, entity, time = self._learning_problem(condition, entity, time)
-        if not isinstance(data, pd.DataFrame):
-            data = read_table(data)
-        device, t_start = self._start_fit()
         budget = budget_seconds(self.time_budget, device, n_rows=len(data))
         log = prepare_log(
             data,
@@ -455,10 +456,7 @@ class LogGAN(FittedModel):
         self.cond_grid_ = torch.from_numpy(prep.context).float()
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
         self._calibrate(frame, observed, grid.offsets, cont)
-        self.fit_info_.fit_seconds = perf_counter() - t_start
         self.fit_info_.row_seconds = model.fit_info_.fit_seconds
-        self._rng_ = self.new_generator(self.random_state)
-        return self
 
     def _find_angles(self, log) -> list[str]:
         """The angle tags (:mod:`indgan.log.circular`): ``circular`` "auto" detects them, a list names them, None
@@ -522,11 +520,9 @@ class LogGAN(FittedModel):
     def _calibrate(self, frame: pd.DataFrame, observed: np.ndarray, offsets: np.ndarray, cont: list[str]) -> None:
         """Choose ``length_scale`` and the sensor noise by simulating the training log's shape (its first
         entities, up to 6,000 steps) and scoring each candidate against the real log: half on its rows
-        (:func:`~indgan.metrics.report.row_fidelity`), half over time (the step-change score and one minus the
+        (:func:`~indgan.stats.row_fidelity`), half over time (the step-change score and one minus the
         autocorrelation error, as :func:`~indgan.metrics.report.temporal_fidelity` defines them). The sensor
         noise of a candidate is what the real step changes have beyond the candidate's own."""
-        from ..metrics.report import row_fidelity
-
         t0 = perf_counter()
         lengths = np.diff(offsets)
         keep = np.flatnonzero(np.cumsum(lengths) - lengths < 6_000)
@@ -590,11 +586,9 @@ class LogGAN(FittedModel):
     def _choose_followers(self, plan, seed, real, seg, acf_real, real_rows, cont, cats) -> None:
         """Among the candidate groupings of redundant tags (none, and one per candidate correlation), keep the one
         whose simulated log scores best: rows plus the time score minus the correlation error of the 50 most
-        correlated real pairs (:func:`~indgan.metrics.sequences.pair_correlation_error`). On the plant logs the
+        correlated real pairs (:func:`~indgan.stats.pair_correlation_error`). On the plant logs the
         looser groupings win (their strongly related tags are copies and joint excursions); on a wind farm's log,
         where a turbine's power follows its own wind speed more than its neighbour's power, only the copies do."""
-        from ..metrics.report import row_fidelity
-
         options = [(None, {}, {})] + [o for o in self._follower_options if o[1]]
         if len(options) == 1:
             return
@@ -679,13 +673,14 @@ class LogGAN(FittedModel):
         ]
 
     # ------------------------------------------------------------------ sample
-    def sample(
+    def _sample(
         self,
         n: int | None = None,
-        sequences: int | None = None,
-        steps: int | None = None,
+        *,
         conditions: dict[str, Any] | None = None,
         random_state: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
         fill_gaps: bool = False,
     ) -> pd.DataFrame:
         """A synthetic log (all of it in memory; :meth:`sample_parts` yields it part by part, with memory bounded
@@ -699,16 +694,26 @@ class LogGAN(FittedModel):
             ``(total steps, n_columns)`` in the training table's columns and dtypes; time on the training grid,
             entity ids of the training entities (a ``sequence`` id for extra sequences).
         """
-        parts = list(self.sample_parts(n, sequences, steps, conditions, random_state, fill_gaps))
+        parts = list(
+            self.sample_parts(
+                n,
+                conditions=conditions,
+                random_state=random_state,
+                sequences=sequences,
+                steps=steps,
+                fill_gaps=fill_gaps,
+            )
+        )
         return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
     def sample_parts(
         self,
         n: int | None = None,
-        sequences: int | None = None,
-        steps: int | None = None,
+        *,
         conditions: dict[str, Any] | None = None,
         random_state: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
         fill_gaps: bool = False,
         part_rows: int = PART_ROWS,
     ) -> Iterator[pd.DataFrame]:

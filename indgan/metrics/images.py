@@ -14,17 +14,16 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from scipy import linalg
 from torch import nn
 from tqdm.auto import tqdm
 
 from ..errors import DataError
 from ..image.prepare import ImageData
+from ..stats import frechet_distance
 from ..training import resolve_device, seed_everything
 
 
@@ -109,19 +108,6 @@ def train_classifier(
             opt.step()
     clf.eval()
     return clf
-
-
-def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to feature sets ``a`` ``(n, d)`` and ``b`` ``(m, d)``:
-    ``|mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))``."""
-    mu_a, mu_b = a.mean(0), b.mean(0)
-    s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    eps = np.eye(len(s_a)) * 1e-6  # dead ReLU units make the covariances singular
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        s_a, s_b = s_a + eps, s_b + eps
-        covmean = linalg.sqrtm(s_a @ s_b).real
-    return max(0.0, float(((mu_a - mu_b) ** 2).sum() + np.trace(s_a + s_b - 2.0 * covmean)))
 
 
 @dataclass

@@ -14,6 +14,9 @@ step changes ``x[t+1] - x[t]`` (one minus the Kolmogorov-Smirnov statistic), the
 ``|ACF_real - ACF_synthetic|`` over lags 1..12) and TimeGAN's discriminative score on **non-overlapping**
 windows (on overlapping windows of one log the post-hoc classifier memorises stretches of history and tells
 apart even two halves of the same real log).
+
+The statistics themselves (KS and TV complements, correlations, :func:`~indgan.stats.row_fidelity`, step changes,
+autocorrelation and cross-correlation) live in :mod:`indgan.stats`, which the models' early stopping uses too.
 """
 
 from __future__ import annotations
@@ -29,6 +32,15 @@ import pandas as pd
 from ..atomic import atomic_output
 from ..errors import DataError
 from ..schema import CATEGORICAL, CONTINUOUS, ENTITY, TIME, Schema, infer_schema
+from ..stats import (
+    autocorrelation_error,
+    log_autocorrelation,
+    log_cross_correlation,
+    pair_correlation_error,
+    row_fidelity,  # noqa: F401  (re-exported: indgan.metrics.report.row_fidelity)
+    step_change_scores,
+    top_correlated_pairs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -207,66 +219,6 @@ class EvaluationReport:
             lines.append("over time:")
             lines += ["  " + line for line in self.temporal.lines()]
         return "\n".join(lines)
-
-
-def row_fidelity(
-    real: pd.DataFrame,
-    synthetic: pd.DataFrame,
-    continuous: list[str],
-    categorical: list[str],
-    max_pair_columns: int = 64,
-) -> float:
-    """A fast stand-in for sdmetrics' quality score, for early stopping: the mean of a shapes term and a pairs
-    term, each in [0, 1] (1 = identical).
-
-    Shapes: per continuous column the complement of the two-sample Kolmogorov-Smirnov statistic, per
-    categorical column the complement of the total variation distance (sdmetrics' KSComplement and
-    TVComplement). Pairs: ``1 - |r_real - r_synthetic| / 2`` over the pairs of continuous columns (sdmetrics'
-    CorrelationSimilarity, Pearson), on at most ``max_pair_columns`` columns (the ones with the largest real
-    standard deviation). Missing cells are left out column by column.
-
-    Parameters
-    ----------
-    real, synthetic : pandas.DataFrame
-        Model views ``(n_real, ...)`` and ``(n_synthetic, ...)`` holding ``continuous`` (numbers) and
-        ``categorical`` columns.
-
-    Returns
-    -------
-    float
-    """
-    import numpy as np
-
-    shapes = []
-    for c in continuous:
-        a = pd.to_numeric(real[c], errors="coerce").to_numpy(np.float64)
-        b = pd.to_numeric(synthetic[c], errors="coerce").to_numpy(np.float64)
-        a, b = np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)])
-        if a.size == 0 or b.size == 0:
-            continue
-        grid = np.concatenate([a, b])
-        ks = np.abs(np.searchsorted(a, grid, "right") / a.size - np.searchsorted(b, grid, "right") / b.size).max()
-        shapes.append(1.0 - ks)
-    for c in categorical:
-        pr = real[c].astype(str).value_counts(normalize=True)
-        ps = synthetic[c].astype(str).value_counts(normalize=True)
-        shapes.append(1.0 - 0.5 * pr.sub(ps, fill_value=0.0).abs().sum())
-    cols = list(continuous)
-    if len(cols) > max_pair_columns:
-        spread = real[cols].apply(pd.to_numeric, errors="coerce").std().fillna(0.0)
-        cols = list(spread.sort_values(ascending=False).index[:max_pair_columns])
-    pairs = None
-    if len(cols) > 1:
-
-        def corr(df):
-            return df[cols].apply(pd.to_numeric, errors="coerce").corr().to_numpy()
-
-        cr, cs = corr(real), corr(synthetic)
-        iu = np.triu_indices(len(cols), 1)
-        gap = np.abs(np.nan_to_num(cr[iu]) - np.nan_to_num(cs[iu]))
-        pairs = float(np.mean(1.0 - gap / 2.0))
-    shape = float(np.mean(shapes)) if shapes else 1.0
-    return shape if pairs is None else 0.5 * (shape + pairs)
 
 
 def sdmetrics_metadata(schema: Schema, view: pd.DataFrame) -> dict:
@@ -473,14 +425,7 @@ def temporal_fidelity(
     """
     import numpy as np
 
-    from .sequences import (
-        discriminative_score,
-        log_autocorrelation,
-        log_cross_correlation,
-        pair_correlation_error,
-        step_change_scores,
-        top_correlated_pairs,
-    )
+    from .sequences import discriminative_score
 
     source_r, source_s = real.attrs.get("source", "real data"), synthetic.attrs.get("source", "synthetic data")
     schema = schema or infer_schema(real, source=source_r)
@@ -492,7 +437,7 @@ def temporal_fidelity(
     xr, sr, _ = _log_arrays(real, schema, tags, source_r)
     xs, ss, _ = _log_arrays(synthetic, schema, tags, source_s)
     steps = step_change_scores(xr, xs, sr, ss)
-    acf_gap = np.nanmean(np.abs(log_autocorrelation(xr, sr, max_lag) - log_autocorrelation(xs, ss, max_lag)), axis=0)
+    acf_gap = autocorrelation_error(log_autocorrelation(xr, sr, max_lag), log_autocorrelation(xs, ss, max_lag), axis=0)
     pairs, _ = top_correlated_pairs(xr, n_pairs)
     ccf = pair_err = float("nan")
     if len(pairs):

@@ -17,6 +17,9 @@ Two cheaper, model-free statistics complement them:
 - :func:`cross_correlation_difference`: per feature, the mean absolute gap between the real and the
   synthetic Pearson correlations with the other features (dependence between features).
 
+The statistics of whole logs (step changes, autocorrelation and cross-correlation over segments, the most
+correlated tag pairs) live in :mod:`indgan.stats` and are re-exported here under their old names.
+
 Inputs are arrays or tensors of shape ``(n_sequences, seq_len, n_features)``, scaled to [0, 1] (min-max
 scaling with the *real* data's per-feature minimum and maximum, applied to both sets). Variable-length data
 is passed padded to a common ``seq_len`` with a ``lengths`` vector; whatever lies beyond a sequence's length
@@ -35,13 +38,21 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from ..errors import ConfigError, DataError, check_positive_int
+from ..stats import (  # noqa: F401  (re-exported: the statistics of whole logs, now in indgan.stats)
+    log_autocorrelation,
+    log_cross_correlation,
+    pair_correlation_error,
+    step_change_scores,
+    step_changes,
+    step_scale,
+    top_correlated_pairs,
+)
 from ..training import resolve_device
 
 __all__ = [
@@ -690,170 +701,3 @@ def cross_correlation_difference(real, synthetic, real_lengths=None, synthetic_l
         )
     gap = (_pooled_correlation(r) - _pooled_correlation(s)).abs()
     return ((gap.sum(1) - gap.diagonal()) / (n_features - 1)).numpy()
-
-
-# --------------------------------------------------------------------------------------------------------
-# Whole logs: step changes and autocorrelation over segments
-
-
-def log_autocorrelation(x: np.ndarray, segments: np.ndarray, max_lag: int = 12) -> np.ndarray:
-    """Autocorrelation of each column of a log at lags ``1..max_lag``.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        ``(n_steps, n_columns)`` values on a regular grid, segment after segment (entities); NaN for missing
-        cells.
-    segments : numpy.ndarray
-        ``(n_steps,)`` segment id of each step: pairs ``(x_t, x_{t+lag})`` count only inside one segment.
-    max_lag : int
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(max_lag, n_columns)``: the correlation of the lagged pairs around the column's overall mean and
-        variance (pooled over segments); NaN for a column that does not vary.
-    """
-    x = np.asarray(x, np.float64)
-    segments = np.asarray(segments)
-    with np.errstate(all="ignore"):
-        mu = np.nanmean(x, axis=0)
-        var = np.nanvar(x, axis=0)
-    c = x - mu
-    out = np.full((max_lag, x.shape[1]), np.nan)
-    for lag in range(1, max_lag + 1):  # one vectorised product per lag
-        if lag >= len(x):
-            break
-        same = segments[lag:] == segments[:-lag]
-        with np.errstate(all="ignore"):
-            out[lag - 1] = np.nanmean(c[lag:][same] * c[:-lag][same], axis=0) / var
-    out[:, ~(var > 0)] = np.nan
-    return out
-
-
-def step_changes(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """``x[t+1] - x[t]`` inside each segment: ``(n_pairs, n_columns)`` (NaN where either cell is missing)."""
-    x = np.asarray(x, np.float64)
-    segments = np.asarray(segments)
-    return np.diff(x, axis=0)[segments[1:] == segments[:-1]]
-
-
-def step_change_scores(
-    real: np.ndarray, synthetic: np.ndarray, real_segments: np.ndarray, synthetic_segments: np.ndarray
-) -> np.ndarray:
-    """Per column, ``1 - KS`` between the distributions of the real and the synthetic step changes
-    (:func:`step_changes`; the Kolmogorov-Smirnov statistic, as sdmetrics' KSComplement does for values).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_columns,)``; NaN for a column without step changes on either side.
-    """
-    dr, ds = step_changes(real, real_segments), step_changes(synthetic, synthetic_segments)
-    out = np.full(dr.shape[1], np.nan)
-    for j in range(dr.shape[1]):
-        a, b = dr[:, j], ds[:, j]
-        a, b = np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)])
-        if a.size and b.size:
-            grid = np.concatenate([a, b])
-            out[j] = (
-                1.0
-                - np.abs(np.searchsorted(a, grid, "right") / a.size - np.searchsorted(b, grid, "right") / b.size).max()
-            )
-    return out
-
-
-def step_scale(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Per column, the robust spread of the step changes (1.4826 x their median absolute deviation), ``(n_columns,)``;
-    0 for a column without any."""
-    d = step_changes(x, segments)
-    with np.errstate(all="ignore"):
-        med = np.nanmedian(d, axis=0)
-        mad = np.nanmedian(np.abs(d - med), axis=0) * 1.4826
-    return np.nan_to_num(mad)
-
-
-def top_correlated_pairs(x: np.ndarray, k: int = 50, min_observed: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` column pairs of ``x`` with the largest absolute Pearson correlation.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        ``(n_rows, n_columns)`` values, NaN for missing cells (status strings, gaps): each pair's correlation is
-        taken over the rows where both cells are observed (pairwise, as pandas does).
-    k : int, default 50
-    min_observed : int, default 30
-        Pairs observed together on fewer rows are left out.
-
-    Returns
-    -------
-    pairs : numpy.ndarray
-        ``(m, 2)`` int column indices, most correlated first (``m <= k``; constant columns are left out).
-    r : numpy.ndarray
-        ``(m,)`` their real correlations.
-    """
-    r = pd.DataFrame(np.asarray(x, np.float64)).corr(min_periods=min_observed).to_numpy()
-    iu = np.triu_indices(r.shape[0], 1)
-    vals = r[iu]
-    ok = np.isfinite(vals)
-    order = np.argsort(-np.abs(vals[ok]), kind="stable")[:k]
-    pairs = np.stack([iu[0][ok][order], iu[1][ok][order]], 1)
-    return pairs.astype(np.int64), vals[ok][order]
-
-
-def pair_correlation_error(real: np.ndarray, synthetic: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """``|r_real - r_synthetic|`` of the Pearson correlation of each column pair, ``(n_pairs,)``; a pair that is
-    constant on the synthetic side counts as correlation 0 (NaN only where the real side is constant)."""
-
-    def corr(x):
-        x = np.asarray(x, np.float64)
-        a, b = x[:, pairs[:, 0]], x[:, pairs[:, 1]]
-        ok = np.isfinite(a) & np.isfinite(b)
-        n = ok.sum(0).clip(min=1)
-        a, b = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
-        ma, mb = a.sum(0) / n, b.sum(0) / n
-        ca, cb = np.where(ok, a - ma, 0.0), np.where(ok, b - mb, 0.0)
-        with np.errstate(all="ignore"):
-            return (ca * cb).sum(0) / np.sqrt((ca * ca).sum(0) * (cb * cb).sum(0))
-
-    rr, rs = corr(real), corr(synthetic)
-    return np.abs(rr - np.nan_to_num(rs))
-
-
-def log_cross_correlation(x: np.ndarray, segments: np.ndarray, pairs: np.ndarray, max_lag: int = 12) -> np.ndarray:
-    """Cross-correlation ``corr(x_i[t], x_j[t + lag])`` of column pairs of a log at lags ``0..max_lag``, both
-    ways round (the leading tag is not known in advance).
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        ``(n_steps, n_columns)`` values on a regular grid, segment after segment; NaN for missing cells.
-    segments : numpy.ndarray
-        ``(n_steps,)`` segment id of each step: lagged pairs count only inside one segment.
-    pairs : numpy.ndarray
-        ``(n_pairs, 2)`` column indices ``(i, j)``.
-    max_lag : int, default 12
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(2 * max_lag + 1, n_pairs)``: rows ``max_lag - lag`` hold ``corr(x_i[t + lag], x_j[t])`` and rows
-        ``max_lag + lag`` hold ``corr(x_i[t], x_j[t + lag])``, around each column's overall mean and variance
-        (pooled over segments, as :func:`log_autocorrelation`); NaN for a pair with a constant column.
-    """
-    x = np.asarray(x, np.float64)
-    segments = np.asarray(segments)
-    with np.errstate(all="ignore"):
-        mu = np.nanmean(x, axis=0)
-        sd = np.sqrt(np.nanvar(x, axis=0))
-    z = (x - mu) / np.where(sd > 0, sd, np.nan)
-    a, b = z[:, pairs[:, 0]], z[:, pairs[:, 1]]
-    out = np.full((2 * max_lag + 1, len(pairs)), np.nan)
-    for lag in range(0, max_lag + 1):  # one vectorised product per lag and direction
-        if lag >= len(x):
-            break
-        same = segments[lag:] == segments[:-lag] if lag else np.ones(len(x), bool)
-        with np.errstate(all="ignore"):
-            out[max_lag + lag] = np.nanmean(a[: len(x) - lag][same] * b[lag:][same], axis=0)
-            out[max_lag - lag] = np.nanmean(a[lag:][same] * b[: len(x) - lag][same], axis=0)
-    return out

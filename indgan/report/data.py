@@ -247,8 +247,8 @@ def autocorrelations(
     sources=("real", "synthetic"),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Autocorrelations ``(max_lag, n_tags)`` of real and synthetic at lags ``1..max_lag`` on the time grid
-    (:func:`indgan.metrics.sequences.log_autocorrelation`), over the first :data:`MAX_ACF_STEPS` steps of each."""
-    from ..metrics.sequences import log_autocorrelation
+    (:func:`indgan.stats.log_autocorrelation`), over the first :data:`MAX_ACF_STEPS` steps of each."""
+    from ..stats import log_autocorrelation
 
     xr, sr = log_arrays(real, schema, tags, sources[0])
     xs, ss = log_arrays(synthetic, schema, tags, sources[1])

@@ -160,7 +160,7 @@ def render(sections: list[Section], title: str, subtitle: str = "") -> str:
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
-    from .. import __version__
+    from .._version import __version__
 
     k = 0
     for s in sections:

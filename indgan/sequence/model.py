@@ -224,6 +224,7 @@ class SequenceGAN(FittedModel):
     #: ``sample`` takes ``sequences`` and ``steps``, and ``indgan scenario`` accepts the model.
     generates_sequences = True
     fit_info_class: ClassVar[type] = SequenceFitInfo
+    sample_shape_options = ("sequences", "steps", "chunk")
     extra_loss_name = "sup+mom"
 
     def __init__(
@@ -316,21 +317,24 @@ class SequenceGAN(FittedModel):
             raise ConfigError(f"max_missing must be within [0, 1], got {self.max_missing}.")
 
     # ------------------------------------------------------------------ fit
-    def fit(
+    def _fit(
         self,
         data: pd.DataFrame,
         schema: Schema | None = None,
         condition: str | list[str] | None = None,
         entity: str | None = None,
         time: str | None = None,
-    ) -> SequenceGAN:
+        *,
+        device: torch.device,
+        t_start: float,
+    ) -> None:
         """Learn the logs' dynamics.
 
         Parameters
         ----------
-        data : pandas.DataFrame or str or Path
-            ``(n_rows, n_columns)`` log with a time column (datetime, or a numeric sample index), or a
-            parquet/CSV path. Not modified.
+        data : pandas.DataFrame
+            ``(n_rows, n_columns)`` log with a time column (datetime, or a numeric sample index); read a file
+            with :func:`indgan.read_table`. Not modified.
         schema : Schema, optional
             Column roles; inferred when omitted (``entity``/``time``/``columns`` override the inference).
         condition : str or list of str, optional
@@ -346,15 +350,13 @@ class SequenceGAN(FittedModel):
         ------
         DataError
             No time column; missing, duplicated or decreasing timestamps; ``seq_len`` longer than every entity;
-            no window with enough observed data.
+            no window with enough observed data; a path instead of a table.
         ConditionError
             Unknown condition column, or a condition column that is empty on every row of an entity.
         ConfigError
             Invalid parameters.
         """
-        self._validate_params()
         condition, entity, time = self._learning_problem(condition, entity, time)
-        device, t_start = self._start_fit()
         log = prepare_log(
             data, schema, condition, entity, time, self.columns, self.max_discrete_levels, "the sequence model"
         )
@@ -492,13 +494,10 @@ class SequenceGAN(FittedModel):
             prepare_seconds=prepare_seconds,
             entities=[e.item() if isinstance(e, np.generic) else e for e in grid.entities] if entity_col else [None],
             starts=t_grid[grid.offsets[:-1]].tolist(),
-            fit_seconds=perf_counter() - t_start,
         )
         # Training condition trajectories, to draw from when a sample does not fix them.
         self.cond_grid_ = torch.from_numpy(prep.condition_grid).to(device)
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
-        self._rng_ = self.new_generator(self.random_state)
-        return self
 
     @staticmethod
     def _held_info(held, starts: np.ndarray, offsets: np.ndarray) -> dict:
@@ -559,13 +558,14 @@ class SequenceGAN(FittedModel):
         return self.nets_.noise(n, steps, device, generator)
 
     # ------------------------------------------------------------------ sample
-    def sample(
+    def _sample(
         self,
         n: int | None = None,
-        sequences: int | None = None,
-        steps: int | None = None,
+        *,
         conditions: dict[str, Any] | None = None,
         random_state: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
         chunk: int | None = None,
     ) -> pd.DataFrame:
         """Generate a synthetic log (``n`` rows, or the training shape) or ``sequences`` scenarios.
@@ -609,7 +609,6 @@ class SequenceGAN(FittedModel):
         ConditionError
             Unknown condition column or value, or a schedule that does not fit ``steps``.
         """
-        self._check_fitted()
         check_positive_int("n", n, optional=True)
         check_positive_int("sequences", sequences, optional=True)
         check_positive_int("steps", steps, optional=True, minimum=2)

@@ -20,6 +20,7 @@ from ..encoding import RangeEncoder, RangeSpan, observed_mean_std
 from ..errors import DataError
 from ..schema import CATEGORICAL, CONTINUOUS, Schema
 from ..timegrid import LogInput, detect_sample_hold, make_windows, pad_entities, window_starts
+from ..training import to_device
 
 
 @dataclass
@@ -65,15 +66,8 @@ class SequenceData:
     condition_grid: np.ndarray
 
     def tensors(self, device) -> WindowData:
-        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
-        return WindowData(
-            t(self.x),
-            t(self.mask),
-            t(self.cond),
-            t(self.valid[..., None]),
-            t(self.starts),
-            torch.arange(self.seq_len, device=device),
-        )
+        arrays = (self.x, self.mask, self.cond, self.valid[..., None], self.starts)
+        return WindowData(*(to_device(a, device) for a in arrays), torch.arange(self.seq_len, device=device))
 
 
 def standardisation(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -45,7 +45,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..base import FitInfo, FittedModel
+from ..base import FitInfo, FittedModel, require_frame
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder
 from ..errors import ConfigError, check_positive_float, check_positive_int
@@ -272,21 +272,24 @@ class SuperResolutionGAN(FittedModel):
         self.discriminator_ = SRDiscriminator(dim, cond_dim, factors, window, self.channels).to(device)
 
     # ------------------------------------------------------------------ fit
-    def fit(
+    def _fit(
         self,
-        data,
+        data: pd.DataFrame,
         schema: Schema | None = None,
         condition: str | list[str] | None = None,
         entity: str | None = None,
         time: str | None = None,
-    ) -> SuperResolutionGAN:
+        *,
+        device: torch.device,
+        t_start: float,
+    ) -> None:
         """Learn how fine trajectories look given their coarse summary.
 
         Parameters
         ----------
-        data : pandas.DataFrame or str or Path
-            ``(n_rows, n_columns)`` fine log with a time column (datetime or a numeric sample index), or a
-            parquet/CSV path. Not modified.
+        data : pandas.DataFrame
+            ``(n_rows, n_columns)`` fine log with a time column (datetime or a numeric sample index); read a file
+            with :func:`indgan.read_table`. Not modified.
         schema : Schema, optional
             Column roles; inferred when omitted.
         condition : str or list of str, optional
@@ -303,15 +306,13 @@ class SuperResolutionGAN(FittedModel):
         ------
         DataError
             No time column or no continuous tag; bad timestamps; every entity shorter than one training window;
-            no window with few enough missing cells.
+            no window with few enough missing cells; a path instead of a table.
         ConditionError
             Unknown condition column.
         ConfigError
             Invalid parameters.
         """
-        self._validate_params()
         condition, entity, time = self._learning_problem(condition, entity, time)
-        device, t_start = self._start_fit()
         log = prepare_log(
             data, schema, condition, entity, time, self.columns, self.max_discrete_levels, "the super-resolution model"
         )
@@ -503,10 +504,7 @@ class SuperResolutionGAN(FittedModel):
             stages=stage_info,
             feature_seconds=feature_seconds,
             prepare_seconds=prepare_seconds,
-            fit_seconds=perf_counter() - t_start,
         )
-        self._rng_ = self.new_generator(self.random_state)
-        return self
 
     # ------------------------------------------------------------------ upsample
     def upsample(self, coarse, draws: int = 1, random_state: int | None = None) -> pd.DataFrame:
@@ -514,7 +512,7 @@ class SuperResolutionGAN(FittedModel):
 
         Parameters
         ----------
-        coarse : pandas.DataFrame or str or Path
+        coarse : pandas.DataFrame
             ``(n_coarse_rows, n_columns)``: the training data's columns (time, entity, conditions, tags), one row
             per coarse step at ``factor`` times the training interval, timestamped at the block's first fine
             step; tags hold block means (``coarse="mean"``) or the kept samples (``"sample"``). Not modified.
@@ -541,14 +539,12 @@ class SuperResolutionGAN(FittedModel):
             ``draws`` not a positive integer.
         DataError
             A column of the model missing; bad timestamps; an entity with fewer coarse steps than one window; a
-            coarse interval other than ``factor`` x the fine interval (the message names both).
+            coarse interval other than ``factor`` x the fine interval (the message names both); a path instead of
+            a table.
         """
         self._check_fitted()
         draws = check_positive_int("draws", draws)
-        from ..adapters.files import read_table
-
-        if not isinstance(coarse, pd.DataFrame):
-            coarse = read_table(coarse)
+        require_frame(coarse, "SuperResolutionGAN.upsample: coarse")
         info = self.fit_info_
         source = coarse.attrs.get("source", "coarse data")
         ci = prepare_coarse(

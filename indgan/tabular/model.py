@@ -79,7 +79,7 @@ class TabularGAN(FittedModel):
         machine's speed; give ``epochs`` and ``time_budget=None`` for a fit that repeats step for step.
     validation_share : float, default 0.1
         Share of the rows held out of training to score the averaged generator every ~50 steps
-        (:func:`indgan.metrics.report.row_fidelity`: column shapes and correlations, like sdmetrics' quality
+        (:func:`indgan.stats.row_fidelity`: column shapes and correlations, like sdmetrics' quality
         score); the best weights are kept. 0 turns it off. Tables of fewer than 500 rows are not split.
     patience : int, default 8
         Scores without an improvement of at least 0.001 before training stops.
@@ -146,6 +146,7 @@ class TabularGAN(FittedModel):
     stops_early = True
     fit_info_class: ClassVar[type] = TabularFitInfo
     extra_loss_name = "cond CE"
+    sample_shape_options = ("batch_size", "context")
 
     def __init__(
         self,
@@ -219,13 +220,21 @@ class TabularGAN(FittedModel):
             raise ConfigError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac}).")
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, schema: Schema | None = None, context: np.ndarray | None = None) -> TabularGAN:
+    def _fit(
+        self,
+        data: pd.DataFrame,
+        schema: Schema | None = None,
+        context: np.ndarray | None = None,
+        *,
+        device: torch.device,
+        t_start: float,
+    ) -> None:
         """Learn the table.
 
         Parameters
         ----------
-        data : pandas.DataFrame or str or Path
-            ``(n_rows, n_columns)`` training table, or a parquet/CSV path. Not modified.
+        data : pandas.DataFrame
+            ``(n_rows, n_columns)`` training table (read a file with :func:`indgan.read_table`). Not modified.
         schema : Schema, optional
             Column roles; inferred (with ``columns`` overrides) when omitted.
         context : numpy.ndarray, optional
@@ -240,18 +249,14 @@ class TabularGAN(FittedModel):
         Raises
         ------
         DataError
-            Bad table (see :func:`indgan.schema.infer_schema`), or fewer than ``max(10, pac)`` rows.
+            Bad table (see :func:`indgan.schema.infer_schema`), fewer than ``max(10, pac)`` rows, or a path
+            instead of a table.
         ConfigError
             Invalid parameters.
         """
-        from ..adapters.files import read_table
-        from ..metrics.report import row_fidelity
+        from ..stats import row_fidelity
 
-        self._validate_params()
-        if not isinstance(data, pd.DataFrame):
-            data = read_table(data)
         source = data.attrs.get("source", "table")
-        device, t0 = self._start_fit()
         schema = schema or infer_schema(
             data, overrides=self.columns, max_discrete_levels=self.max_discrete_levels, source=source
         )
@@ -336,7 +341,7 @@ class TabularGAN(FittedModel):
             device,
             log_every=rows.steps_per_epoch,
             on_log=stop,
-            time_budget=None if budget is None else max(1.0, budget - (time.perf_counter() - t0)),
+            time_budget=None if budget is None else max(1.0, budget - (time.perf_counter() - t_start)),
         )
         if stop is None or not stop.restore(self.generator_):  # the best weights seen on the held-out rows, or
             if trainer.ema_generator is not None:  # the averaged ones
@@ -349,7 +354,6 @@ class TabularGAN(FittedModel):
             batch_size=rows.batch,
             steps_per_epoch=rows.steps_per_epoch,
             transform_seconds=rows.seconds,
-            fit_seconds=time.perf_counter() - t0,
             data_dim=rows.transformer.output_dim,
             cond_dim=self.sampler_.cond_dim,
             context_dim=self.context_dim_,
@@ -359,8 +363,6 @@ class TabularGAN(FittedModel):
             validation_score=None if stop is None else stop.best,
             best_epoch=None if stop is None else stop.best_record,
         )
-        self._rng_ = self.new_generator(self.random_state)
-        return self
 
     def _build(self, device: torch.device):
         spans = self.transformer_.output_spans()
@@ -372,9 +374,10 @@ class TabularGAN(FittedModel):
         self.activation_ = OutputActivation(spans).to(device)
 
     # ------------------------------------------------------------------ sample
-    def sample(
+    def _sample(
         self,
         n: int | None = None,
+        *,
         conditions: dict[str, Any] | None = None,
         random_state: int | None = None,
         batch_size: int = 10_000,
@@ -410,7 +413,6 @@ class TabularGAN(FittedModel):
         ConfigError
             ``n`` not a positive integer, or ``context`` missing or of the wrong shape.
         """
-        self._check_fitted()
         n = self.fit_info_.n_rows if n is None else check_positive_int("n", n)
         fixed = self._resolve_conditions(conditions or {})
         g = self._rng_ if random_state is None else self.new_generator(random_state)

@@ -20,6 +20,7 @@ from .. import distributed
 from ..encoding import DataTransformer, Span
 from ..errors import DataError
 from ..schema import Schema
+from ..training import to_device
 from .networks import padded_groups
 
 
@@ -98,14 +99,13 @@ def encode_rows(
         batch_size = max(pac, batch_size // distributed.world_size() // pac * pac)
     n_train = encoded.shape[0]
     batch = min(batch_size, (n_train // pac) * pac)
-    to = lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
     return EncodedRows(
         transformer=transformer,
         data=encoded,
         discrete=[s for s in spans if s.discrete],
-        context=to(train_context),
+        context=to_device(train_context, device),
         held_view=view[held] if held.any() else None,
-        held_context=to(None if context is None or not held.any() else context[held]),
+        held_context=to_device(None if context is None or not held.any() else context[held], device),
         batch=batch,
         steps_per_epoch=max(1, n_train // batch),
         n_rows=n,

@@ -1,0 +1,195 @@
+"""The evaluate, report and info jobs: scores and pages of synthetic data against real data, and what a model
+file holds."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import check_output
+from .common import Lines, Say
+
+
+def _read(data) -> pd.DataFrame:
+    from ..adapters.files import read_table
+
+    return data if isinstance(data, pd.DataFrame) else read_table(data)
+
+
+def _paths(**named) -> dict:
+    return {k: v for k, v in named.items() if isinstance(v, (str, Path))}
+
+
+def _load(model):
+    from ..base import FittedModel, load_model
+
+    if model is None or isinstance(model, FittedModel):
+        return model
+    return load_model(model, device="cpu")
+
+
+def evaluate(
+    real,
+    synthetic,
+    *,
+    json_path: str | Path | None = None,
+    model_file=None,
+    max_rows: int = 20_000,
+    over_time: bool | None = None,
+    sequences: bool = False,
+    seq_len: int = 24,
+    by: tuple | list = (),
+    repeats: int = 10,
+    post_hoc_iterations: tuple[int, int] = (2000, 5000),
+    say: Say | None = None,
+):
+    """Score ``synthetic`` against ``real`` (paths or DataFrames): what ``indgan evaluate`` does.
+
+    Rows with sdmetrics' quality and diagnostic reports and, for logs, over time
+    (:func:`indgan.metrics.evaluate`); with ``sequences`` TimeGAN's discriminative and predictive scores
+    (:func:`indgan.metrics.evaluate_sequences`). ``model_file``: use its column roles instead of inferring them.
+
+    Returns
+    -------
+    EvaluationReport or SequenceReport
+    """
+    lines = Lines(say)
+    check_output(json_path, _paths(REAL=real, SYNTHETIC=synthetic), "--json")
+    from ..metrics import evaluate as evaluate_rows
+    from ..metrics import evaluate_sequences
+
+    model = _load(model_file)
+    schema = model.schema_ if model is not None else None
+    real_df, syn_df = _read(real), _read(synthetic)
+    if sequences:
+        report = evaluate_sequences(
+            real_df,
+            syn_df,
+            schema=schema,
+            seq_len=seq_len,
+            by=list(by),
+            n_repeats=repeats,
+            iterations=post_hoc_iterations,
+        )
+    else:
+        report = evaluate_rows(real_df, syn_df, schema=schema, max_rows=max_rows, temporal=over_time)
+    lines(str(report))
+    if json_path:
+        report.to_json(json_path)
+        lines(f"wrote {json_path}")
+    return report
+
+
+def report(
+    real,
+    synthetic,
+    *,
+    output: str | Path = "report.html",
+    model_file=None,
+    png: str | Path | None = None,
+    max_rows: int = 20_000,
+    n_tags: int = 6,
+    discriminative: bool = False,
+    say: Say | None = None,
+):
+    """One self-contained HTML page of ``synthetic`` against ``real``: what ``indgan report`` does
+    (:func:`indgan.report.synthetic_report`). Returns its result (``path``, ``n_plots``, ``pngs``, ``notes``)."""
+    lines = Lines(say)
+    inputs = _paths(REAL=real, SYNTHETIC=synthetic, **{"--model-file": model_file})
+    check_output(output, inputs)
+    check_output(png, inputs, "--png", folder_ok=True)
+    from ..report import synthetic_report
+    from ..report.html import check_report_path
+
+    check_report_path(output)  # refuse a bad output before any work
+    result = synthetic_report(
+        _read(real),
+        _read(synthetic),
+        output,
+        model=_load(model_file),
+        png=png,
+        max_rows=max_rows,
+        n_tags=n_tags,
+        discriminative=discriminative,
+        real_name=str(real) if isinstance(real, (str, Path)) else "real",
+        synthetic_name=str(synthetic) if isinstance(synthetic, (str, Path)) else "synthetic",
+    )
+    for note in result.notes:
+        lines(f"note: {note}")
+    lines(
+        f"wrote {result.path} ({result.path.stat().st_size / 1e6:.1f} MB, {result.n_plots} plots, "
+        f"{result.seconds:.1f} s)" + (f" and {len(result.pngs)} PNGs to {png}" if png else "")
+    )
+    return result
+
+
+@dataclasses.dataclass
+class ModelInfo:
+    """What a model file holds: ``as_dict`` (kind, parameters, schema, conditions, fit, training summary) and
+    ``lines``, the same in words (``indgan info``)."""
+
+    as_dict: dict
+    lines: list[str]
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict, indent=2, default=str)
+
+
+def info(model_file) -> ModelInfo:
+    """A model file's schema, config and training summary: what ``indgan info`` prints."""
+    model = _load(model_file)
+    summary = model.summary_
+    schema = getattr(model, "schema_", None)
+    as_dict = {
+        "kind": model.kind,
+        "params": model.get_params(),
+        "schema": schema.to_dict() if schema is not None else None,
+        "conditions": model.condition_candidates(),
+        "fit": model.fit_info_.to_dict() if hasattr(model, "fit_info_") else {},
+        "summary": summary.to_dict(),
+    }
+    out = [f"{model_file}: {model.kind}"]
+    params = model.get_params()
+    out.append("config: " + ", ".join(f"{k}={v}" for k, v in params.items() if k not in ("verbose", "columns")))
+    if schema is not None:
+        out.append(f"schema: {len(schema.columns)} columns")
+        table = schema.describe()
+        for role in ("time", "entity", "categorical", "continuous", "constant", "ignored"):
+            names = table.loc[table.role == role, "column"].tolist()
+            if names:
+                shown = ", ".join(names[:12]) + (f" ... (+{len(names) - 12})" if len(names) > 12 else "")
+                out.append(f"  {role:<11} {len(names):>4}: {shown}")
+        for c in schema.columns:
+            if c.statuses:
+                out.append(f"  status strings in {c.name}: {', '.join(c.statuses)}")
+    conds = as_dict["conditions"]
+    if conds:
+        out.append("conditions (sample --condition COLUMN=VALUE):")
+        for col, levels in conds.items():
+            shown = ", ".join(map(str, levels[:8])) + (" ..." if len(levels) > 8 else "")
+            out.append(f"  {col}: {shown}")
+    out.extend(model.training_lines())
+    hist = summary.history
+    if hist:
+        probabilistic = _probabilistic(summary.loss)
+        real_label, fake_label = ("D(x)", "D(G(z))") if probabilistic else ("C(x)", "C(G(z))")
+        out.append(
+            f"  {'epoch':>6} {'G loss':>10} {'D loss':>10} {model.extra_loss_name:>9} {real_label:>8} {fake_label:>8}"
+        )
+        picks = sorted({0, len(hist) // 4, len(hist) // 2, 3 * len(hist) // 4, len(hist) - 1})
+        for i in picks:
+            h = hist[i]
+            out.append(
+                f"  {h['epoch']:>6} {h['generator_loss']:>10.4f} {h['critic_loss']:>10.4f} "
+                f"{h['extra_loss']:>9.4f} {h['d_real']:>8.3f} {h['d_fake']:>8.3f}"
+            )
+    return ModelInfo(as_dict, out)
+
+
+def _probabilistic(loss) -> bool:
+    from ..losses import LOSSES
+
+    return loss not in LOSSES or LOSSES[loss].probabilistic

@@ -1,0 +1,76 @@
+"""``indgan evaluate``: scores of synthetic against real data (:func:`indgan.app.evaluate.evaluate`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .group import cli, model_file_option, renamed, setup_logging
+
+
+@cli.command("evaluate")
+@click.argument("real", type=click.Path(path_type=Path))
+@click.argument("synthetic", type=click.Path(path_type=Path))
+@click.option(
+    "--output", "-o", "--json", "json_path", type=click.Path(path_type=Path), help="Also write the report as JSON."
+)
+@model_file_option("Use this model file's column roles instead of inferring them.")
+@click.option(
+    "--max-rows",
+    type=int,
+    default=20_000,
+    show_default=True,
+    help="Subsample each table to this many rows for sdmetrics.",
+)
+@click.option(
+    "--time/--no-time",
+    "over_time",
+    default=None,
+    help=(
+        "Score over time too: step changes, autocorrelation, discriminative score on non-overlapping windows "
+        "[default: when there is a time column]."
+    ),
+)
+@click.option(
+    "--sequences",
+    is_flag=True,
+    help=(
+        "Also score sequences: TimeGAN's discriminative and predictive scores, autocorrelation and cross-correlation "
+        "differences."
+    ),
+)
+@click.option(
+    "--seq-len", type=click.IntRange(min=2), default=24, show_default=True, help="With --sequences: window length."
+)
+@click.option(
+    "--by",
+    multiple=True,
+    metavar="COLUMN",
+    help=(
+        "With --sequences: compare with real windows of the synthetic data's values of this condition [default: "
+        "condition-like columns whose synthetic values are a subset of the real ones]."
+    ),
+)
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="With --sequences: repeats of each post-hoc model (TimeGAN: 10).",
+)
+@click.option(
+    "--post-hoc-iterations",
+    type=(click.IntRange(min=1), click.IntRange(min=1)),
+    default=(2000, 5000),
+    show_default=True,
+    metavar="DISC PRED",
+    help="With --sequences: training iterations of the post-hoc classifier and predictor (TimeGAN: 2000 5000).",
+)
+def evaluate_cmd(real, synthetic, model_file, old_model_file, **options):
+    """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
+    from ..app.evaluate import evaluate
+
+    setup_logging()
+    model_file = renamed(model_file, old_model_file, "--model-file", "--model")
+    evaluate(real, synthetic, model_file=model_file, say=click.echo, **options)
