@@ -54,10 +54,17 @@ from .roles import (
     match_level,
 )
 from .table import Schema
+
+# importing sdv attaches Schema.to_sdv_metadata / Schema.from_sdv_metadata
+from .sdv import from_sdv_metadata, load_sdv_metadata, save_sdv_metadata, to_sdv_metadata
 from .times import parse_times, time_values
 from .values import exact_numbers, finite_or_nan
 
 __all__ = [
+    "from_sdv_metadata",
+    "load_sdv_metadata",
+    "save_sdv_metadata",
+    "to_sdv_metadata",
     "CATEGORICAL",
     "CONSTANT",
     "CONTINUOUS",
