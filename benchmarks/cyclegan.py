@@ -198,7 +198,7 @@ def dfm_tabular(epochs: int, seed: int) -> list[dict]:
 
 def dfm_digits(epochs: int, seed: int) -> list[dict]:
     from indgan.image import ConditionalDCGAN
-    from indgan.image.prepare import ImageData, digits
+    from indgan.adapters.images import ImageData, digits
     from indgan.metrics.images import evaluate_images, train_classifier
 
     d = digits(28)

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 from indgan import ConditionalDCGAN  # noqa: E402
 from indgan.metrics.images import evaluate_images, train_classifier  # noqa: E402
-from indgan.image.prepare import load_images, save_grid  # noqa: E402
+from indgan.adapters.images import load_images, save_grid  # noqa: E402
 
 
 def main(argv=None):

@@ -73,7 +73,7 @@ print(
     )
 )
 try:
-    from indgan.image.prepare import digits
+    from indgan.adapters.images import digits
 except ImportError:
     from indgan.images import digits
 t = time.perf_counter()

@@ -3,6 +3,9 @@ name for every output and every model file."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 import numpy as np
 import pandas as pd
@@ -165,3 +168,71 @@ def test_jobs_refuse_bad_requests_before_any_work(tmp_path, small_parquet):
     with pytest.raises(ConfigError, match="either DATA"):
         app.impute()
     assert not (tmp_path / "m.indgan").exists()
+
+
+def test_fit_and_evaluate_take_sdv_metadata_and_the_users_roles_still_win(tmp_path, small, small_parquet):
+    from indgan.schema import infer_schema, save_sdv_metadata
+
+    meta = tmp_path / "meta.json"
+    schema = infer_schema(small)
+    save_sdv_metadata(schema, meta)
+    data = json.loads(meta.read_text())
+    columns = next(iter(data["tables"].values()))["columns"] if "tables" in data else data["columns"]
+    columns["tag5"] = {"sdtype": "categorical"}  # SDV's word: tag5 is a category
+    meta.write_text(json.dumps(data))
+    done = app.fit(small_parquet, output=tmp_path / "m.indgan", model="tabular", metadata=meta, **TINY)
+    assert done.model.schema_["tag5"].role == "categorical"
+    r = _run(
+        [
+            "fit",
+            small_parquet,
+            "-o",
+            tmp_path / "n.indgan",
+            "--metadata",
+            meta,
+            "--model",
+            "tabular",
+            "--epochs",
+            1,
+            "--eval-rows",
+            0,
+            "-q",
+            "-c",
+            _columns(tmp_path, continuous="tag5"),
+        ]
+    )
+    assert r.exit_code == 0, r.output
+    from indgan import load_model
+
+    assert load_model(tmp_path / "n.indgan").schema_["tag5"].role == "continuous"  # [columns] wins over SDV
+    report = app.evaluate(small, small.sample(frac=1.0, random_state=0), metadata=meta, max_rows=500)
+    assert report.quality_score > 0.9  # a shuffled copy of the real rows
+    with pytest.raises(ConfigError, match="not both"):
+        app.evaluate(small, small, metadata=meta, model_file=tmp_path / "m.indgan")
+
+
+def _columns(tmp_path, **roles):
+    path = tmp_path / "roles.toml"
+    path.write_text("[columns]\n" + "".join(f'{k} = ["{v}"]\n' for k, v in roles.items()))
+    return path
+
+
+def test_sequences_are_sampled_in_parts_with_ids_numbered_on(tmp_path):
+    from indgan import SequenceGAN
+
+    tep = pd.read_parquet(Path(__file__).resolve().parents[1] / "examples/data/tep.parquet")
+    part = tep[tep.run == "d00"].iloc[:120][["time", "xmeas_1", "xmeas_9"]]
+    model = SequenceGAN(
+        seq_len=12, iterations=2, pretrain_iterations=2, time_budget=None, hidden_dim=8, random_state=0, verbose=False
+    )
+    model.fit(part)
+    whole = app.sample(model, sequences=7, steps=12, seed=4, part_rows=1000).frame
+    parts = list(model.sample_parts(sequences=7, steps=12, random_state=4, part_rows=36))  # 3 sequences a part
+    assert [len(p) for p in parts] == [36, 36, 12]
+    ids = pd.concat(parts)["scenario"]  # the sequence id of a model without an entity column
+    assert sorted(ids.unique()) == list(range(7)) and len(whole) == 84
+    assert whole["scenario"].nunique() == 7
+    runs = tep[tep.run.isin(["d00", "d01"])].groupby("run").head(60)[["run", "time", "xmeas_1", "xmeas_9"]]
+    model = SequenceGAN(seq_len=12, iterations=2, pretrain_iterations=2, time_budget=None, hidden_dim=8, verbose=False)
+    ids = pd.concat(model.fit(runs, entity="run").sample_parts(sequences=5, steps=12, random_state=1, part_rows=24))
+    assert sorted(ids["run"].unique()) == [f"scenario-{i}" for i in range(5)]  # text ids numbered on too

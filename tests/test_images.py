@@ -9,7 +9,7 @@ import torch
 from indgan import ConditionalDCGAN, DCGAN
 from indgan.errors import ConditionError, ConfigError, DataError
 from indgan.metrics.images import evaluate_images, frechet_distance, train_classifier
-from indgan.image.prepare import digits, load_images, save_grid
+from indgan.adapters.images import digits, load_images, save_grid
 from indgan.image.networks import DCGANDiscriminator, DCGANGenerator
 
 

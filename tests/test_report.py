@@ -277,7 +277,7 @@ def _sections_of(result):
 
 def test_image_report(tmp_path):
     from indgan import ConditionalDCGAN
-    from indgan.image.prepare import digits
+    from indgan.adapters.images import digits
 
     model = ConditionalDCGAN(features=8, epochs=1, batch_size=64, time_budget=None, random_state=0, verbose=False).fit(
         digits(28)

@@ -37,6 +37,7 @@ def evaluate(
     *,
     json_path: str | Path | None = None,
     model_file=None,
+    metadata=None,
     max_rows: int = 20_000,
     over_time: bool | None = None,
     sequences: bool = False,
@@ -50,7 +51,8 @@ def evaluate(
 
     Rows with sdmetrics' quality and diagnostic reports and, for logs, over time
     (:func:`indgan.metrics.evaluate`); with ``sequences`` TimeGAN's discriminative and predictive scores
-    (:func:`indgan.metrics.evaluate_sequences`). ``model_file``: use its column roles instead of inferring them.
+    (:func:`indgan.metrics.evaluate_sequences`). ``model_file``: use its column roles instead of inferring them;
+    ``metadata``: SDV metadata (object, dict or JSON file) whose roles to use (:meth:`indgan.Schema.from_sdv_metadata`).
 
     Returns
     -------
@@ -64,6 +66,13 @@ def evaluate(
     model = _load(model_file)
     schema = model.schema_ if model is not None else None
     real_df, syn_df = _read(real), _read(synthetic)
+    if metadata is not None:
+        from ..errors import ConfigError
+        from ..schema import Schema
+
+        if schema is not None:
+            raise ConfigError("give the column roles once: --model-file or --metadata, not both.")
+        schema = Schema.from_sdv_metadata(metadata, real_df, source=str(real))
     if sequences:
         report = evaluate_sequences(
             real_df,

@@ -21,7 +21,7 @@ from .common import Lines, Say, critic_scores, duration, names, stop_words
 
 #: Largest training shape the closing score samples whole (larger: 20,000 rows).
 CLOSING_MAX_ROWS = 200_000
-#: Image sources :func:`indgan.image.prepare.load_images` knows by name.
+#: Image sources :func:`indgan.adapters.images.load_images` knows by name.
 IMAGE_SOURCES = ("fashion-mnist", "digits")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
@@ -94,6 +94,7 @@ def fit(
     output: str | Path | None = None,
     model: str = "auto",
     config: str | Path | None = None,
+    metadata=None,
     time_budget: float | str | None = None,
     condition: tuple | list = (),
     seq_len: int | None = None,
@@ -135,6 +136,9 @@ def fit(
         ``"cyclegan"``, ``"image"``, ``"imputer"``).
     config : path or preset name, optional
         TOML: ``[columns]`` roles, ``[schema]`` inference settings, ``[model]`` parameters (and ``kind``).
+    metadata : SDV metadata, optional
+        An SDV ``Metadata`` object, its dict or its JSON file: its column roles are used
+        (:meth:`indgan.Schema.from_sdv_metadata`); ``--entity``, ``--time`` and ``[columns]`` still win.
     time_budget, condition, seq_len, factor, coarse, domains, entity, time, duplicate_times, iterations, epochs, \
 batch_size, loss, critic_steps, conditional, size, features, device, threads, max_memory, seed, eval_rows
         The options of ``indgan fit`` (see ``indgan fit --help``); an option the family does not take is refused.
@@ -162,7 +166,11 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
     if output is None and not isinstance(data, pd.DataFrame):
         output = default_output(data, ".indgan")
-    inputs = {"DATA": None if isinstance(data, pd.DataFrame) else data, "--config": config}
+    inputs = {
+        "DATA": None if isinstance(data, pd.DataFrame) else data,
+        "--config": config,
+        "--metadata": metadata if isinstance(metadata, (str, Path)) else None,
+    }
     check_output(output, inputs, "--output")
     if report is not None:
         check_output(report or None, inputs, "--report")
@@ -241,13 +249,32 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     if time:
         overrides["time"] = [time]
     schema_cfg = cfg.get("schema", {})
+    levels = schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10))
+    if metadata is not None:  # SDV's roles first; the user's own overrides win
+        from ..schema.sdv import sdv_overrides
+
+        mine = {c for cols in overrides.values() for c in cols}
+        from_sdv = sdv_overrides(
+            metadata,
+            df,
+            source=source,
+            max_discrete_levels=levels,
+            max_categories=schema_cfg.get("max_categories", 1000),
+        )
+        merged = {
+            role: [c for c in cols if c not in mine and not (role in ("time", "entity") and role in overrides)]
+            for role, cols in from_sdv.items()
+        }
+        for role, cols in overrides.items():
+            merged.setdefault(role, []).extend(cols)
+        overrides = {role: cols for role, cols in merged.items() if cols}
     domain = parse_domains(domains) if domains is not None else None
     overrides = condition_overrides(df, list(condition) + ([domain[0]] if domain else []), overrides)
     schema = infer_schema(
         df,
         overrides=overrides or None,
         source=source,
-        max_discrete_levels=schema_cfg.get("max_discrete_levels", params.get("max_discrete_levels", 10)),
+        max_discrete_levels=levels,
         max_categories=schema_cfg.get("max_categories", 1000),
     )
     family, reason = choose_family(schema, requested)
@@ -413,7 +440,7 @@ def _fit_images(data, source, output, params, given, common, lines: Lines) -> Fi
     """``indgan fit SOURCE --model image``: a DCGAN, or with ``conditional`` a conditional DCGAN."""
     from ..budget import budget_seconds
     from ..image import DCGAN, ConditionalDCGAN
-    from ..image.prepare import load_images
+    from ..adapters.images import load_images
     from ..training import resolve_device
 
     if isinstance(data, pd.DataFrame):

@@ -29,7 +29,7 @@ def sample_images(
     lines = Lines(say)
     check_output(output, _paths(MODEL=model))
     from ..atomic import atomic_output
-    from ..image.prepare import save_grid
+    from ..adapters.images import save_grid
 
     imgs = _load(model, device).sample(n, conditions=label, random_state=seed)
     with atomic_output(output) as tmp:
@@ -57,7 +57,7 @@ def interpolate(
     lines = Lines(say)
     check_output(output, _paths(MODEL=model))
     from ..atomic import atomic_output
-    from ..image.prepare import save_grid
+    from ..adapters.images import save_grid
 
     imgs = _load(model, device).interpolate(steps=steps, n=rows, labels=label, random_state=seed)
     with atomic_output(output) as tmp:
@@ -96,7 +96,7 @@ def evaluate_images(
     coverage); fashion-mnist uses its test split as held-out images, other sources are split 80/20."""
     lines = Lines(say)
     check_output(json_path, _paths(MODEL=model), "--json")
-    from ..image.prepare import load_images
+    from ..adapters.images import load_images
     from ..metrics.images import evaluate_images as score
 
     loaded = _load(model, device)

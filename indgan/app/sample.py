@@ -156,7 +156,7 @@ def sample(
 def sample_parts(model, n, sequences, steps, conditions, seed, part_rows, fill_gaps=False):
     """``(parts, total rows)``: the sample as an iterator of frames, so that memory holds one part whatever its
     size. A log model yields one log part by part (its latent state carried, :meth:`LogGAN.sample_parts`); a
-    sequence model whole sequences per part (ids numbered on across parts); a row model rows per part, each part
+    sequence model whole sequences per part (:meth:`SequenceGAN.sample_parts`); a row model rows per part, each part
     its own seed (``seed + i``)."""
     sequential = getattr(model, "generates_sequences", False)
     lengths = getattr(getattr(model, "fit_info_", None), "lengths", None) or []
@@ -166,7 +166,7 @@ def sample_parts(model, n, sequences, steps, conditions, seed, part_rows, fill_g
         total = n
     else:
         total = int(sum(lengths)) if sequential else int(getattr(model.fit_info_, "n_rows", 0) or 0)
-    if hasattr(model, "sample_parts"):  # the log model: one log, part by part
+    if getattr(model, "keeps_outages", False):  # the log model: one log, part by part, its state carried
         return model.sample_parts(
             n,
             sequences=sequences,
@@ -176,26 +176,17 @@ def sample_parts(model, n, sequences, steps, conditions, seed, part_rows, fill_g
             fill_gaps=fill_gaps,
             part_rows=part_rows,
         ), total
+    if sequential:  # the sequence model: whole sequences per part, ids numbered on
+        return model.sample_parts(
+            n, sequences=sequences, steps=steps, conditions=conditions, random_state=seed, part_rows=part_rows
+        ), total
 
-    def parts():
-        if sequential and sequences is not None:
-            per = max(1, part_rows // max(1, steps or getattr(model, "seq_len", None) or 1))
-            done = 0
-            for i, size in enumerate(min(per, sequences - k) for k in range(0, sequences, per)):
-                df = model.sample(
-                    sequences=size, steps=steps, conditions=conditions, random_state=None if seed is None else seed + i
-                )
-                if done and "sequence" in df.columns:
-                    df["sequence"] = pd.to_numeric(df["sequence"], errors="coerce") + done
-                done += size
-                yield df
-        elif not sequential and n is not None:
-            for i, size in enumerate(min(part_rows, n - k) for k in range(0, n, part_rows)):
-                yield model.sample(size, conditions=conditions, random_state=None if seed is None else seed + i)
-        elif sequential:
-            yield model.sample(n, sequences=sequences, steps=steps, conditions=conditions, random_state=seed)
-        else:
-            yield model.sample(n, conditions=conditions, random_state=seed)
+    def parts():  # rows: part i drawn with seed + i
+        if n is None:
+            yield model.sample(None, conditions=conditions, random_state=seed)
+            return
+        for i, size in enumerate(min(part_rows, n - k) for k in range(0, n, part_rows)):
+            yield model.sample(size, conditions=conditions, random_state=None if seed is None else seed + i)
 
     return parts(), total
 

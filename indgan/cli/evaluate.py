@@ -17,6 +17,9 @@ from .group import cli, model_file_option, renamed, setup_logging
 )
 @model_file_option("Use this model file's column roles instead of inferring them.")
 @click.option(
+    "--metadata", type=click.Path(path_type=Path), help="SDV metadata JSON: its column roles instead of inferred ones."
+)
+@click.option(
     "--max-rows",
     type=int,
     default=20_000,

@@ -32,6 +32,11 @@ from .group import SEED, cli, once, setup_logging
     ),
 )
 @click.option(
+    "--metadata",
+    type=click.Path(path_type=Path),
+    help="SDV metadata JSON (Metadata.save_to_json): use its column roles; --entity, --time and [columns] still win.",
+)
+@click.option(
     "--model",
     "requested",
     type=click.Choice(("auto",) + FAMILIES),

@@ -31,13 +31,13 @@ from torch import Tensor
 
 from ..base import FitInfo, FittedModel, require_in_memory
 from ..budget import budget_seconds, check_training_length
-from ..errors import ConditionError, ConfigError, DataError, check_positive_float, check_positive_int
+from ..errors import ConditionError, ConfigError, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
 from ..training import AdversarialTrainer, TrainingSummary
 from .game import ImageGame
 from .networks import DCGANDiscriminator, DCGANGenerator, generate
-from .prepare import SIZES, ImageData
+from .prepare import ImageData, training_images
 
 
 @dataclass
@@ -153,7 +153,7 @@ class DCGAN(FittedModel):
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
 
     def _check_data(self, data, name: str = "images") -> None:
-        require_in_memory(data, f"{type(self).__name__}: {name}", "indgan.image.prepare.load_images(path)")
+        require_in_memory(data, f"{type(self).__name__}: {name}", "indgan.adapters.images.load_images(path)")
 
     # ------------------------------------------------------------------ fit
     def _fit(
@@ -164,38 +164,16 @@ class DCGAN(FittedModel):
         device: torch.device,
         t_start: float,
     ) -> None:
-        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.image.prepare.ImageData`;
-        read files with :func:`~indgan.image.prepare.load_images`); the conditional model also needs ``labels``
+        """Learn from uint8 images ``(n, channels, size, size)`` (or an :class:`~indgan.adapters.images.ImageData`;
+        read files with :func:`~indgan.adapters.images.load_images`); the conditional model also needs ``labels``
         ``(n,)``. Returns ``self``.
 
         Raises
         ------
         DataError, ConfigError
         """
-        if isinstance(images, ImageData):
-            labels = images.labels if labels is None else labels
-            classes = images.classes
-            images = images.images
-        else:
-            classes = []
-        images = np.asarray(images)
-        if (
-            images.ndim != 4
-            or images.shape[1] not in (1, 3)
-            or images.shape[2] != images.shape[3]
-            or images.shape[2] not in SIZES
-        ):
-            raise DataError(f"images of shape {images.shape}: expected (n, 1 or 3, size, size) with size in {SIZES}.")
-        if images.dtype != np.uint8:
-            raise DataError(f"images are {images.dtype}; give uint8 0-255 (indgan.image.prepare.load_images does).")
-        if len(images) < 2:
-            raise DataError(f"{len(images)} image(s): too few to learn from.")
+        images, labels, classes = training_images(images, labels, self.conditional, self.kind)
         if self.conditional:
-            if labels is None:
-                raise DataError(f"{self.kind} needs a label per image (class sub-folders, 'labels' in the .npz).")
-            labels = np.asarray(labels, dtype=np.int64)
-            if len(labels) != len(images):
-                raise DataError(f"{len(labels)} labels for {len(images)} images.")
             self.n_classes_ = int(labels.max()) + 1
             self.classes_ = list(classes) or [str(i) for i in range(self.n_classes_)]
         else:

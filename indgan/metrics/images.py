@@ -22,7 +22,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..errors import DataError
-from ..image.prepare import ImageData
+from ..adapters.images import ImageData
 from ..stats import frechet_distance
 from ..training import resolve_device, seed_everything
 

@@ -43,6 +43,7 @@ carrying each network's recurrent state from one chunk to the next (:meth:`Seque
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any, ClassVar
@@ -706,6 +707,42 @@ class SequenceGAN(FittedModel):
         assert base.shape[-1] == cond_dim
         return base
 
+    def sample_parts(
+        self,
+        n: int | None = None,
+        *,
+        conditions: dict[str, Any] | None = None,
+        random_state: int | None = None,
+        sequences: int | None = None,
+        steps: int | None = None,
+        part_rows: int = 100_000,
+    ) -> Iterator[pd.DataFrame]:
+        """The sample of :meth:`sample` in parts of about ``part_rows`` rows, so that memory holds one part (what
+        ``indgan sample`` writes). With ``sequences``: whole sequences per part, part ``i`` drawn with seed
+        ``random_state + i``, and the sequence ids (the entity column, else ``scenario``; numbers or
+        ``scenario-<i>``) numbered on across parts, unique in the whole sample.
+        Otherwise one part, :meth:`sample` itself.
+
+        Yields
+        ------
+        pandas.DataFrame
+            Consecutive parts; their concatenation is the sample.
+        """
+        self._check_fitted()
+        if sequences is None:
+            yield self.sample(n, sequences=sequences, steps=steps, conditions=conditions, random_state=random_state)
+            return
+        per = max(1, part_rows // max(1, steps or self.seq_len or 1))
+        column = self.fit_info_.entity_column or "scenario"  # the sequence id (see _sample)
+        done = 0
+        for i, size in enumerate(min(per, sequences - k) for k in range(0, sequences, per)):
+            seed = None if random_state is None else random_state + i
+            df = self.sample(sequences=size, steps=steps, conditions=conditions, random_state=seed)
+            if done:
+                df[column] = _renumber(df[column], done)
+            done += size
+            yield df
+
     @torch.no_grad()
     def _generate(self, cond: Tensor, g: torch.Generator, chunk: int) -> Tensor:
         """Conditions ``(n, steps, cond_dim)`` -> steps ``(n, steps, dim)``, ``chunk`` steps per pass with the
@@ -833,3 +870,11 @@ class SequenceGAN(FittedModel):
 
 def _names(names: list[str], k: int = 6) -> str:
     return ", ".join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else "")
+
+
+def _renumber(ids: pd.Series, offset: int) -> pd.Series:
+    """Sequence ids of a later part, numbered on by ``offset``: numbers shifted, ``scenario-<i>`` renamed."""
+    if pd.api.types.is_numeric_dtype(ids):
+        return ids + offset
+    numbers = pd.to_numeric(ids.astype(str).str.removeprefix("scenario-"), errors="raise") + offset
+    return "scenario-" + numbers.astype(str)
