@@ -236,3 +236,34 @@ def test_sequences_are_sampled_in_parts_with_ids_numbered_on(tmp_path):
     model = SequenceGAN(seq_len=12, iterations=2, pretrain_iterations=2, time_budget=None, hidden_dim=8, verbose=False)
     ids = pd.concat(model.fit(runs, entity="run").sample_parts(sequences=5, steps=12, random_state=1, part_rows=24))
     assert sorted(ids["run"].unique()) == [f"scenario-{i}" for i in range(5)]  # text ids numbered on too
+
+
+def test_fit_holds_out_rows_and_the_privacy_check_uses_them(tmp_path, plant, small):
+    log = plant.iloc[:1200][list(small.columns)]  # 1200 consecutive steps of a few tags
+    data = tmp_path / "log.parquet"
+    log.to_parquet(data, index=False)
+    model = tmp_path / "m.indgan"
+    done = app.fit(data, output=model, model="tabular", holdout=0.2, epochs=1, batch_size=100, seed=0, verbose=False)
+    held = pd.read_parquet(tmp_path / "m.holdout.parquet")
+    assert done.holdout_path == tmp_path / "m.holdout.parquet" and 0.1 < len(held) / len(log) < 0.3
+    assert done.model.fit_info_.n_rows == len(log) - len(held)  # the held-out rows were not learned from
+    assert done.privacy is not None and done.privacy.passed in (True, False)
+    assert any(line.strip().startswith("privacy") for line in done.lines)
+    train = log[~log["timestamp"].isin(held["timestamp"])]
+    # the check can fail: the training rows themselves as the "synthetic" data are flagged
+    copied = app.evaluate(train, train, holdout=held, max_rows=500)
+    assert copied.privacy.passed is False and "do not release" in copied.privacy.verdict
+    train.to_parquet(tmp_path / "train.parquet", index=False)
+    r = _run(
+        [
+            "evaluate",
+            tmp_path / "train.parquet",
+            tmp_path / "train.parquet",
+            "--holdout",
+            tmp_path / "m.holdout.parquet",
+        ]
+    )
+    assert r.exit_code == 0 and "FLAGGED" in r.output, r.output
+    # a holdout that is part of the "training" table is no yardstick: its rows copy too, and nothing is flagged
+    r = _run(["evaluate", data, data, "--holdout", tmp_path / "m.holdout.parquet", "--max-rows", 500])
+    assert r.exit_code == 0 and "100.0% exact copies vs 100.0%" in r.output, r.output

@@ -38,6 +38,7 @@ def evaluate(
     json_path: str | Path | None = None,
     model_file=None,
     metadata=None,
+    holdout=None,
     max_rows: int = 20_000,
     over_time: bool | None = None,
     sequences: bool = False,
@@ -53,13 +54,15 @@ def evaluate(
     (:func:`indgan.metrics.evaluate`); with ``sequences`` TimeGAN's discriminative and predictive scores
     (:func:`indgan.metrics.evaluate_sequences`). ``model_file``: use its column roles instead of inferring them;
     ``metadata``: SDV metadata (object, dict or JSON file) whose roles to use (:meth:`indgan.Schema.from_sdv_metadata`).
+    ``holdout``: real rows the model never saw (a path or a DataFrame; ``fit --holdout`` writes them): adds the
+    privacy check (:func:`indgan.metrics.privacy.privacy_report`) as the report's ``privacy`` attribute.
 
     Returns
     -------
     EvaluationReport or SequenceReport
     """
     lines = Lines(say)
-    check_output(json_path, _paths(REAL=real, SYNTHETIC=synthetic), "--json")
+    check_output(json_path, _paths(REAL=real, SYNTHETIC=synthetic, HOLDOUT=holdout), "--json")
     from ..metrics import evaluate as evaluate_rows
     from ..metrics import evaluate_sequences
 
@@ -86,10 +89,24 @@ def evaluate(
     else:
         report = evaluate_rows(real_df, syn_df, schema=schema, max_rows=max_rows, temporal=over_time)
     lines(str(report))
+    report.privacy = _privacy(real_df, syn_df, holdout, schema, lines)
     if json_path:
         report.to_json(json_path)
         lines(f"wrote {json_path}")
     return report
+
+
+def _privacy(real_df, syn_df, holdout, schema, lines):
+    """The privacy section, with a holdout; without one, a line saying how to get it."""
+    if holdout is None:
+        lines("privacy: not checked; give --holdout FILE (fresh real rows; indgan fit --holdout 0.2 writes them)")
+        return None
+    from ..metrics.privacy import privacy_report
+
+    found = privacy_report(real_df, syn_df, _read(holdout), schema=schema)
+    for line in str(found).splitlines():
+        lines(line)
+    return found
 
 
 def report(
@@ -99,26 +116,31 @@ def report(
     output: str | Path = "report.html",
     model_file=None,
     png: str | Path | None = None,
+    holdout=None,
     max_rows: int = 20_000,
     n_tags: int = 6,
     discriminative: bool = False,
     say: Say | None = None,
 ):
     """One self-contained HTML page of ``synthetic`` against ``real``: what ``indgan report`` does
-    (:func:`indgan.report.synthetic_report`). Returns its result (``path``, ``n_plots``, ``pngs``, ``notes``)."""
+    (:func:`indgan.report.synthetic_report`). Returns its result (``path``, ``n_plots``, ``pngs``, ``notes``); with
+    ``holdout`` (fresh real rows) the privacy check is printed as well."""
     lines = Lines(say)
-    inputs = _paths(REAL=real, SYNTHETIC=synthetic, **{"--model-file": model_file})
+    inputs = _paths(REAL=real, SYNTHETIC=synthetic, HOLDOUT=holdout, **{"--model-file": model_file})
     check_output(output, inputs)
     check_output(png, inputs, "--png", folder_ok=True)
     from ..report import synthetic_report
     from ..report.html import check_report_path
 
     check_report_path(output)  # refuse a bad output before any work
+    real_df, syn_df = _read(real), _read(synthetic)
+    model = _load(model_file)
+    privacy = _privacy(real_df, syn_df, holdout, model.schema_ if model is not None else None, lines)
     result = synthetic_report(
-        _read(real),
-        _read(synthetic),
+        real_df,
+        syn_df,
         output,
-        model=_load(model_file),
+        model=model,
         png=png,
         max_rows=max_rows,
         n_tags=n_tags,
@@ -126,6 +148,7 @@ def report(
         real_name=str(real) if isinstance(real, (str, Path)) else "real",
         synthetic_name=str(synthetic) if isinstance(synthetic, (str, Path)) else "synthetic",
     )
+    result.privacy = privacy
     for note in result.notes:
         lines(f"note: {note}")
     lines(

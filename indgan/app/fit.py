@@ -42,6 +42,10 @@ class FitResult:
         The closing score of a synthetic sample against the data (None when skipped or not a generator).
     report : pathlib.Path or None
         The HTML report written.
+    holdout, holdout_path, privacy
+        With ``holdout``: the real rows set aside before training, the file they were written to (beside the model:
+        ``<model>.holdout.parquet``) and the privacy check of the closing sample against them
+        (:class:`~indgan.metrics.privacy.PrivacyReport`).
     lines : list of str
         Everything the job said, in order (what ``indgan fit`` prints).
     """
@@ -53,6 +57,9 @@ class FitResult:
     scores: Any = None
     report: Path | None = None
     lines: list[str] = dataclasses.field(default_factory=list)
+    holdout: pd.DataFrame | None = None
+    holdout_path: Path | None = None
+    privacy: Any = None
 
 
 def parse_domains(text: str | tuple) -> tuple[str, str, str]:
@@ -118,6 +125,7 @@ def fit(
     seed: int = 0,
     eval_rows: int | None = None,
     report: str | Path | None = None,
+    holdout: float | None = None,
     verbose: bool = True,
     say: Say | None = None,
 ) -> FitResult:
@@ -144,6 +152,10 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
         The options of ``indgan fit`` (see ``indgan fit --help``); an option the family does not take is refused.
     report : path or "", optional
         Also write an HTML report of the closing sample against the data (``""``: ``report.html`` beside the model).
+    holdout : float, optional
+        Set this share of the real rows aside before training (:func:`indgan.metrics.privacy.holdout_split`:
+        alternate blocks of a log, whole entities, or random rows of a table), write them beside the model and close
+        with a privacy check: synthetic rows and windows against the training rows, compared with the held-out ones.
     verbose : bool
         Progress bars.
     say : callable, optional
@@ -174,6 +186,13 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     check_output(output, inputs, "--output")
     if report is not None:
         check_output(report or None, inputs, "--report")
+    holdout_path = None
+    if holdout is not None:
+        if eval_rows == 0:
+            raise ConfigError("--holdout is checked on the closing sample; drop --eval-rows 0.")
+        if output is not None:
+            holdout_path = Path(output).with_name(Path(output).stem + ".holdout.parquet")
+            check_output(holdout_path, inputs, "--holdout")
     from .. import distributed
 
     if distributed.init_from_env(device) and not distributed.is_main():  # torchrun: rank 0 speaks and writes
@@ -280,6 +299,11 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     family, reason = choose_family(schema, requested)
     cls = family_class(family)
     _check_options(family, cls, given)
+    held = None
+    if holdout is not None:
+        from ..metrics.privacy import holdout_split
+
+        df, held = holdout_split(df, holdout, schema, random_state=seed)
     for key, value in (
         ("epochs", epochs),
         ("iterations", iterations),
@@ -309,6 +333,8 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
             for k, v in roles.items()
         )
     )
+    if held is not None:
+        lines(f"  held out of training: {len(held)} rows ({holdout:.0%}), for the closing privacy check")
     with_status = [c.name for c in schema.columns if c.statuses]
     if with_status:
         lines(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
@@ -330,7 +356,7 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
         + ("; stops earlier when its held-out score stops improving" if cls.stops_early else "")
     )
     estimator.fit(df, schema=schema, **({"condition": list(condition)} if "condition" in cls.fit_options else {}))
-    result = FitResult(estimator, family, reason, lines=lines.lines)
+    result = FitResult(estimator, family, reason, lines=lines.lines, holdout=held)
     main_rank = distributed.is_main()
     distributed.finish()
     if not main_rank:
@@ -343,6 +369,12 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
         + critic_scores(estimator.summary_.loss, last)
     )
     _save(estimator, output, dev, result, lines)
+    if held is not None and holdout_path is not None:
+        from ..adapters.files import write_table
+
+        write_table(held, holdout_path)
+        result.holdout_path = holdout_path
+        lines(f"wrote {holdout_path} ({len(held)} real rows held out of training, the privacy check's yardstick)")
     if eval_rows == 0 or not (estimator.generates_rows or estimator.generates_sequences):
         if report is not None:
             lines(f"no report: a {estimator.kind} does not generate rows to compare with {source}.")
@@ -419,6 +451,12 @@ def _closing_score(estimator, df, schema, source, output, seed, eval_rows, repor
     )
     for line in str(scores).splitlines():
         lines("  " + line)
+    if result.holdout is not None:
+        from ..metrics.privacy import privacy_report
+
+        result.privacy = privacy_report(df, synthetic, result.holdout, schema=schema, random_state=seed)
+        for line in str(result.privacy).splitlines():
+            lines("  " + line)
     if report is not None:
         from ..report import synthetic_report
 

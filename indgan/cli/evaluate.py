@@ -15,6 +15,11 @@ from .group import cli, model_file_option, renamed, setup_logging
 @click.option(
     "--output", "-o", "--json", "json_path", type=click.Path(path_type=Path), help="Also write the report as JSON."
 )
+@click.option(
+    "--holdout",
+    type=click.Path(path_type=Path),
+    help="Real rows the model never saw (indgan fit --holdout writes MODEL.holdout.parquet): add a privacy check.",
+)
 @model_file_option("Use this model file's column roles instead of inferring them.")
 @click.option(
     "--metadata", type=click.Path(path_type=Path), help="SDV metadata JSON: its column roles instead of inferred ones."

@@ -149,6 +149,12 @@ from .group import SEED, cli, once, setup_logging
     type=click.Path(path_type=str),
     help="End with an HTML report of the closing sample against DATA [default PATH: report.html beside the model].",
 )
+@click.option(
+    "--holdout",
+    type=click.FloatRange(0, 0.5, min_open=True),
+    help="Set this share of the rows aside (alternate blocks of a log), write them to MODEL.holdout.parquet and close "
+    "with a privacy check: are synthetic rows closer to the training rows than fresh real rows are?",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, domains, size, **options):
     """Learn normal operation from DATA (parquet or CSV; images with --model image) and write a model file.

@@ -12,6 +12,11 @@ from .group import cli, model_file_option, renamed, setup_logging
 @cli.command("report")
 @click.argument("real", type=click.Path(path_type=Path))
 @click.argument("synthetic", type=click.Path(path_type=Path))
+@click.option(
+    "--holdout",
+    type=click.Path(path_type=Path),
+    help="Real rows the model never saw (indgan fit --holdout writes MODEL.holdout.parquet): add a privacy check.",
+)
 @model_file_option("The model that generated SYNTHETIC: its column roles, training curves and conditions.")
 @click.option(
     "--output",
@@ -45,7 +50,7 @@ from .group import cli, model_file_option, renamed, setup_logging
 @click.option(
     "--discriminative", is_flag=True, help="Add TimeGAN's discriminative score (trains a classifier; tens of seconds)."
 )
-def report_cmd(real, synthetic, model_file, old_model_file, output, png_dir, max_rows, n_tags, discriminative):
+def report_cmd(real, synthetic, holdout, model_file, old_model_file, output, png_dir, max_rows, n_tags, discriminative):
     """Write one self-contained HTML page of SYNTHETIC against REAL (scores, distributions, trends, correlations,
     training curves), readable offline in any browser."""
     from ..app.evaluate import report
@@ -57,6 +62,7 @@ def report_cmd(real, synthetic, model_file, old_model_file, output, png_dir, max
         synthetic,
         output=output,
         model_file=model_file,
+        holdout=holdout,
         png=png_dir,
         max_rows=max_rows,
         n_tags=n_tags,

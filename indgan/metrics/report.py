@@ -160,6 +160,8 @@ class EvaluationReport:
         Rows compared.
     temporal : TemporalReport or None
         Scores over time, for logs with a time column.
+    privacy : PrivacyReport or None
+        The privacy check against a holdout (:func:`indgan.metrics.privacy.privacy_report`), when one was given.
     """
 
     quality_score: float
@@ -171,6 +173,7 @@ class EvaluationReport:
     quality_score_default: float = float("nan")
     default_pairs: int = 0
     temporal: TemporalReport | None = None
+    privacy: object = None
 
     def to_dict(self) -> dict:
         return {
@@ -183,6 +186,7 @@ class EvaluationReport:
             "n_real": self.n_real,
             "n_synthetic": self.n_synthetic,
             "temporal": self.temporal.to_dict() if self.temporal is not None else None,
+            "privacy": self.privacy.to_dict() if self.privacy is not None else None,
         }
 
     def to_json(self, path: str | Path) -> Path:
@@ -532,9 +536,11 @@ class SequenceReport:
     n_synthetic: int
     seq_len: int
     by: dict = field(default_factory=dict)
+    privacy: object = None
 
     def to_dict(self) -> dict:
         return {
+            "privacy": self.privacy.to_dict() if self.privacy is not None else None,
             "discriminative": self.discriminative.to_dict(),
             "predictive": self.predictive.to_dict(),
             "predictive_real": self.predictive_real.to_dict() if self.predictive_real else None,
