@@ -684,6 +684,23 @@ class CsvStdoutWriter:
         return None
 
 
+def _as_parquet_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns parquet can hold: a column of numbers mixed with status strings (a tag with "Bad" cells, as aligned
+    from a narrow table) is written as text, as historians export it and as indgan reads it back (numbers with
+    status strings); missing cells stay missing. Other columns are untouched (no copy when none is mixed)."""
+    mixed = [
+        c
+        for c in df.columns
+        if df[c].dtype == object and pd.api.types.infer_dtype(df[c], skipna=True).startswith("mixed")
+    ]
+    if not mixed:
+        return df
+    out = df.copy()
+    for c in mixed:
+        out[c] = out[c].where(out[c].isna(), out[c].astype(str))
+    return out
+
+
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` ``(n_rows, n_columns)`` to ``path`` as parquet (``.parquet``/``.pq``) or CSV (any CSV
     suffix), without the index; missing parent folders are created. The table goes to a temporary file beside
@@ -708,7 +725,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(path) as tmp:  # complete, or the earlier file untouched
             if suffix in (".parquet", ".pq"):
-                df.to_parquet(tmp, index=False)
+                _as_parquet_columns(df).to_parquet(tmp, index=False)
             else:
                 df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
     except OSError as exc:

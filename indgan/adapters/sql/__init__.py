@@ -36,5 +36,15 @@ from .engine import DatabaseError
 from .impute import ImputeReport, impute_table
 from .impute import _check_writable as _check_writable  # for the tests
 from .impute import _is_fitted as _is_fitted  # for the tests
+from .tables import is_database_url, read_sql, write_sql
 
-__all__ = ["impute_table", "undo_run", "ImputeReport", "UndoReport", "DatabaseError"]
+__all__ = [
+    "impute_table",
+    "undo_run",
+    "ImputeReport",
+    "UndoReport",
+    "DatabaseError",
+    "read_sql",
+    "write_sql",
+    "is_database_url",
+]
