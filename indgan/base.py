@@ -292,6 +292,8 @@ class FittedModel(BaseEstimator):
         self._check_fitted()
         meta, tensors = self._state()
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()}
+        if getattr(self, "source_layout_", None):
+            meta = {**meta, "source_layout": self.source_layout_}
         return {"params": params, **meta}, tensors
 
     def save(self, path):
@@ -341,6 +343,8 @@ class FittedModel(BaseEstimator):
                 f"{source}: the model file is damaged or does not match this indgan "
                 f"({type(exc).__name__}: {first_line(exc)})."
             ) from exc
+        if meta.get("source_layout"):
+            model.source_layout_ = dict(meta["source_layout"])
         model._rng_ = model.new_generator(model.random_state)
         return model
 

@@ -14,9 +14,11 @@ from .common import Lines, Say
 
 
 def _read(data) -> pd.DataFrame:
-    from ..adapters.files import read_table
+    """A table to score: a file, a DataFrame or a database URL's table; a narrow historian table aligned on its grid
+    (:func:`indgan.app.data.load`), so that narrow samples are scored against narrow sources as logs."""
+    from .data import load
 
-    return data if isinstance(data, pd.DataFrame) else read_table(data)
+    return load(data).frame
 
 
 def _paths(**named) -> dict:

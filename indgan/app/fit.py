@@ -126,6 +126,15 @@ def fit(
     eval_rows: int | None = None,
     report: str | Path | None = None,
     holdout: float | None = None,
+    table: str | None = None,
+    where: str | None = None,
+    query: str | None = None,
+    layout: str = "auto",
+    tag_column: str | None = None,
+    value_column: str | None = None,
+    quality_column: str | None = None,
+    interval=None,
+    staleness=None,
     verbose: bool = True,
     say: Say | None = None,
 ) -> FitResult:
@@ -134,8 +143,12 @@ def fit(
     Parameters
     ----------
     data : str, pathlib.Path or pandas.DataFrame
-        A parquet/CSV file or a folder of parquet files (read within ``max_memory``), a DataFrame, or for
-        ``model="image"`` an image source (``"fashion-mnist"``, ``"digits"``, a folder of images, an ``.npz``).
+        A parquet/CSV file or a folder of parquet files (read within ``max_memory``), a DataFrame, a database URL
+        (with ``table`` [``where``] or ``query``, read in chunks), or for ``model="image"`` an image source
+        (``"fashion-mnist"``, ``"digits"``, a folder of images, an ``.npz``). A narrow historian table (time, tag,
+        value, quality) is detected and aligned on a grid (:func:`indgan.app.data.load`; ``layout``,
+        ``tag_column``, ``value_column``, ``quality_column``, ``interval``, ``staleness``), and the model keeps
+        the layout so that ``sample`` writes narrow rows back.
     output : path, optional
         The model file; default ``DATA stem + .indgan`` for a path, nothing written for a DataFrame.
     model : str
@@ -175,11 +188,14 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     seen = [v for i, v in enumerate(condition) if v in condition[:i]]
     if seen:
         raise ConfigError(f"--condition {seen[0]} is given twice; give it once.")
+    from .data import is_url, load
+
+    url = is_url(data)
     source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
     if output is None and not isinstance(data, pd.DataFrame):
-        output = default_output(data, ".indgan")
+        output = Path(f"{table or 'query'}.indgan") if url else default_output(data, ".indgan")
     inputs = {
-        "DATA": None if isinstance(data, pd.DataFrame) else data,
+        "DATA": None if isinstance(data, pd.DataFrame) or url else data,
         "--config": config,
         "--metadata": metadata if isinstance(metadata, (str, Path)) else None,
     }
@@ -244,13 +260,25 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     if requested == "image" or (requested == "auto" and is_image_source(data)):
         result = _fit_images(data, source, output, params, given, common, lines)
         return result
-    from ..adapters.files import default_max_memory, parse_memory, read_table
-
-    df = (
-        data
-        if isinstance(data, pd.DataFrame)
-        else read_table(data, max_memory=parse_memory(max_memory) or default_max_memory(), random_state=seed)
+    loaded = load(
+        data,
+        table=table,
+        where=where,
+        query=query,
+        layout=layout,
+        tag_column=tag_column,
+        value_column=value_column,
+        quality_column=quality_column,
+        interval=interval,
+        staleness=staleness,
+        max_memory=max_memory,
+        bounded=True,
+        seed=seed,
+        say=lines,
     )
+    df = loaded.frame
+    if loaded.url is not None:
+        source = loaded.name
     for col, what in ((entity, "--entity"), (time, "--time"), *((c, "--condition") for c in condition)):
         if col and col not in df.columns:
             raise ConfigError(
@@ -258,7 +286,7 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
                 f"{' ...' if df.shape[1] > 15 else ''}."
             )
     if requested == "imputer":
-        return _fit_imputer(df, source, output, params, given, common, time, lines)
+        return _fit_imputer(df, source, output, params, given, common, time, lines, loaded.layout_record())
     from ..families import choose_family, family_class
     from ..schema import condition_overrides, infer_schema
 
@@ -356,6 +384,7 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
         + ("; stops earlier when its held-out score stops improving" if cls.stops_early else "")
     )
     estimator.fit(df, schema=schema, **({"condition": list(condition)} if "condition" in cls.fit_options else {}))
+    estimator.source_layout_ = loaded.layout_record()
     result = FitResult(estimator, family, reason, lines=lines.lines, holdout=held)
     main_rank = distributed.is_main()
     distributed.finish()
@@ -531,7 +560,7 @@ def _fit_images(data, source, output, params, given, common, lines: Lines) -> Fi
     return result
 
 
-def _fit_imputer(df, source, output, params, given, common, time, lines: Lines) -> FitResult:
+def _fit_imputer(df, source, output, params, given, common, time, lines: Lines, layout=None) -> FitResult:
     """``indgan fit DATA --model imputer``: a GAIN imputer, saved to fill new data later (``impute --model-file``);
     the same model ``indgan impute DATA --save`` writes."""
     from ..imputation import GANImputer
@@ -546,6 +575,7 @@ def _fit_imputer(df, source, output, params, given, common, time, lines: Lines) 
         params["time"] = time
     model = _build(GANImputer, "imputer", params, common, given["iterations"] is not None, None)
     model.fit(df)
+    model.source_layout_ = layout
     result = FitResult(model, "imputer", "asked for", lines=lines.lines)
     mode = (
         f"time-aware on {model.time_column_!r}" + (f" per {model.entity_column_!r}" if model.entity_column_ else "")

@@ -15,6 +15,8 @@ from .common import Lines, Say
 
 #: Rows per part when a folder of parquet files is filled part by part.
 PART_ROWS = 100_000
+#: The quality of a narrow row whose value indgan filled (a historian's "substituted" marker).
+IMPUTED_QUALITY = "Substituted (indgan)"
 
 
 @dataclasses.dataclass
@@ -138,6 +140,12 @@ def impute(
     device: str = "auto",
     seed: int = 0,
     report: str | Path | None = None,
+    layout: str = "auto",
+    tag_column: str | None = None,
+    value_column: str | None = None,
+    quality_column: str | None = None,
+    interval=None,
+    staleness=None,
     verbose: bool = True,
     say: Say | None = None,
 ) -> ImputeResult:
@@ -160,6 +168,10 @@ def impute(
         The options of ``indgan impute``; see :class:`~indgan.imputation.GANImputer`.
     report : path, optional
         Files: an HTML report of where and how the gaps were filled.
+    layout, tag_column, value_column, quality_column, interval, staleness
+        A narrow historian table (detected at ``"auto"``) is aligned on a grid (:func:`indgan.app.data.load`),
+        filled, and written back as narrow rows; the filled cells' rows carry the quality
+        :data:`IMPUTED_QUALITY`.
 
     Returns
     -------
@@ -232,15 +244,26 @@ def impute(
         from ..report.html import check_report_path
 
         check_report_path(report)
-    from ..adapters.files import read_table, write_table
+    from ..adapters.files import write_table
 
     if not frame_input and Path(data).is_dir():  # a folder of parquet files: fit on a bounded sample, fill by parts
         _impute_folder(imputer, fitted, Path(data), output, max_memory, seed, result, lines)
         if save is not None:
             _save(imputer, save, result, lines)
         return result
-    df = data if frame_input else read_table(data)
-    name = "the DataFrame" if frame_input else str(data)
+    from .data import load
+
+    loaded = load(
+        data,
+        layout=layout,
+        tag_column=tag_column,
+        value_column=value_column,
+        quality_column=quality_column,
+        interval=interval,
+        staleness=staleness,
+        say=lines,
+    )
+    df, name = loaded.frame, loaded.name
     filled = imputer.transform(df) if fitted else imputer.fit_transform(df)
     result.n_missing = imputer.missing_cells(df)
     result.gaps = imputer.gaps_left(df)
@@ -271,6 +294,13 @@ def impute(
             f"  {g.column}: {g.steps} steps from row {g.first_row} to {g.last_row}"
             + (f" ({imputer.entity_column_} {g.entity})" if g.entity is not None else "")
         )
+    if loaded.narrow is not None:  # back to narrow rows; the filled cells' rows say so in their quality
+        from ..adapters.historian import to_narrow
+
+        tags = [c for c in df.columns if c != loaded.narrow.time]
+        before, after = df[tags].astype(object), filled[tags].astype(object)
+        marked = (~before.eq(after) & after.notna()).to_numpy()
+        filled = to_narrow(filled, loaded.narrow, loaded.align, quality_marker=IMPUTED_QUALITY, marked=marked)
     if output is None:
         result.frame = filled
     else:

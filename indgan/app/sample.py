@@ -54,6 +54,9 @@ def sample(
     fill_gaps: bool = False,
     part_rows: int = PART_ROWS,
     device: str = "auto",
+    db: str | None = None,
+    table: str | None = None,
+    append: bool = False,
     verbose: bool = True,
     say: Say | None = None,
 ) -> SampleResult:
@@ -80,6 +83,12 @@ def sample(
         Log model, training shape: generate the training log's outages too.
     part_rows : int
         Rows generated and written per part: the memory bound of a large ``n``.
+    db, table, append
+        Write to a **new** database table instead (:func:`indgan.adapters.sql.write_sql`, one transaction): an
+        existing table is refused unless ``append``, and the table the model learned from always is.
+
+    A model that learned from a narrow historian table writes narrow rows (one per tag per change) with the
+    quality ``"indgan"``.
 
     Returns
     -------
@@ -97,7 +106,9 @@ def sample(
             raise ConfigError(
                 f"{name} {value}: not a positive number{' of at least 2 steps' if name == '--steps' else ''}."
             )
-    to_file = output is not None and str(output) != STDOUT
+    if db is not None and not table:
+        raise ConfigError("--db needs --table, the new table to write the synthetic data to.")
+    to_file = db is None and output is not None and str(output) != STDOUT
     if to_file:  # refuse a bad output before generating anything
         from ..adapters.files import check_output_path
 
@@ -120,6 +131,15 @@ def sample(
         raise ConfigError(f"--fill-gaps applies to log models; {source} holds a {model.kind}.")
     parts, total = sample_parts(model, n, sequences, steps, conditions, seed, part_rows, fill_gaps)
     check_sample_size(model, total, output if to_file else None, seed)
+    parts = _in_source_layout(model, parts)
+    if db is not None:
+        from ..adapters.sql import write_sql
+
+        record = getattr(model, "source_layout_", None) or {}
+        protected = tuple(t for t in (record.get("table"),) if t)
+        rows = write_sql(parts, db, table, append=append, protected=protected)
+        lines(f"wrote {rows} rows of a sample of {source} to table {table!r} of {db.split('@')[-1]}")
+        return SampleResult(rows, 0, 1, None, lines=lines.lines)
     if output is None:
         frame = pd.concat(list(parts), ignore_index=True)
         return SampleResult(len(frame), frame.shape[1], 1, frame=frame, lines=lines.lines)
@@ -151,6 +171,20 @@ def sample(
     if to_file:
         lines(f"wrote {what} x {cols} columns to {output}" + (f" in {writer.parts} parts" if writer.parts > 1 else ""))
     return result
+
+
+def _in_source_layout(model, parts):
+    """Parts in the layout the model learned from: narrow rows for a narrow historian source."""
+    record = getattr(model, "source_layout_", None)
+    if not record or not record.get("narrow"):
+        return parts
+    from .data import narrow_back
+
+    return (narrow_back(part, record, marker=SYNTHETIC_QUALITY) for part in parts)
+
+
+#: The quality of the narrow rows a synthetic sample writes (a historian's "substituted" marker).
+SYNTHETIC_QUALITY = "indgan"
 
 
 def sample_parts(model, n, sequences, steps, conditions, seed, part_rows, fill_gaps=False):

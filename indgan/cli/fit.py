@@ -13,7 +13,7 @@ from .group import SEED, cli, once, setup_logging
 
 
 @cli.command()
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data")
 @click.option(
     "--output",
     "--out",
@@ -155,9 +155,26 @@ from .group import SEED, cli, once, setup_logging
     help="Set this share of the rows aside (alternate blocks of a log), write them to MODEL.holdout.parquet and close "
     "with a privacy check: are synthetic rows closer to the training rows than fresh real rows are?",
 )
+@click.option("--table", help="DATA a database URL: the table to learn from (read in chunks).")
+@click.option("--where", help="With --table: a SQL WHERE clause, e.g. \"ts >= '2024-01-01'\".")
+@click.option("--query", help="DATA a database URL: a SELECT to learn from instead of --table.")
+@click.option(
+    "--layout",
+    type=click.Choice(["auto", "wide", "narrow"]),
+    default="auto",
+    show_default=True,
+    help="narrow: a historian table of time, tag, value (and quality) rows, aligned on a grid; auto detects it.",
+)
+@click.option("--tag-column", help="Narrow layout: the tag-name column [default: detected].")
+@click.option("--value-column", help="Narrow layout: the value column [default: detected].")
+@click.option("--quality-column", help="Narrow layout: the quality/status column [default: detected, if any].")
+@click.option("--interval", help="Narrow layout: the grid step, e.g. 1min [default: from the tags' spacing].")
+@click.option("--staleness", help="Narrow layout: how long a stored value holds before the cell is missing, e.g. 1h.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, domains, size, **options):
-    """Learn normal operation from DATA (parquet or CSV; images with --model image) and write a model file.
+    """Learn normal operation from DATA and write a model file. DATA: a parquet or CSV file, a folder of parquet
+    files, a database URL with --table or --query, or an image source with --model image. A narrow historian table
+    (time, tag, value, quality rows) is detected and aligned on a grid; sample then writes narrow rows back.
 
     \b
     indgan fit plant_logs.parquet                     # a few minutes; writes plant_logs.indgan
@@ -165,6 +182,7 @@ def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, doma
     indgan fit tep.parquet --condition fault          # fault ids as conditions
     indgan fit fashion-mnist --model image --conditional
     indgan fit plant_logs.parquet --model imputer     # then: indgan impute NEW.parquet --model-file ...
+    indgan fit postgresql://user@host/plant --table readings --where "ts >= '2024-01-01'"
     """
     from ..app.fit import parse_domains
     from ..app.fit import fit as fit_job

@@ -91,6 +91,19 @@ from .group import SEED, cli, model_file_option, once, renamed, setup_logging
     type=click.Path(path_type=Path),
     help="Files: also write an HTML report of where and how the gaps were filled.",
 )
+@click.option(
+    "--layout",
+    type=click.Choice(["auto", "wide", "narrow"]),
+    default="auto",
+    show_default=True,
+    help="Files: narrow is a historian table of time, tag, value (and quality) rows, filled on a grid and written back "
+    "as narrow rows; auto detects it.",
+)
+@click.option("--tag-column", help="Narrow layout: the tag-name column [default: detected].")
+@click.option("--value-column", help="Narrow layout: the value column [default: detected].")
+@click.option("--quality-column", help="Narrow layout: the quality/status column [default: detected, if any].")
+@click.option("--interval", help="Narrow layout: the grid step, e.g. 1min [default: from the tags' spacing].")
+@click.option("--staleness", help="Narrow layout: how long a stored value holds before the cell is missing.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def impute(
     data,

@@ -60,8 +60,11 @@ from .group import SEED, check_equals, cli, setup_logging
         "memory bound of a large -n."
     ),
 )
+@click.option("--db", "db_url", help="Write to this database (SQLAlchemy URL) instead, into the new table --table.")
+@click.option("--table", help="With --db: the new table (an existing one is refused unless --append).")
+@click.option("--append", is_flag=True, help="With --db: add to an existing table (never the one the model learned).")
 @click.option("--device", default="auto", show_default=True)
-def sample(model_path, n, sequences, steps, output, fixed, seed, fill_gaps, part_rows, device):
+def sample(model_path, n, sequences, steps, output, fixed, seed, fill_gaps, part_rows, db_url, table, append, device):
     """Generate synthetic data from a model file: by default a table (or log) of the training data's shape."""
     from ..app.sample import STDOUT
     from ..app.sample import sample as sample_job
@@ -74,6 +77,10 @@ def sample(model_path, n, sequences, steps, output, fixed, seed, fill_gaps, part
                 param_hint=name,
             )
     check_equals(fixed)
+    if db_url is not None and output is not None:
+        raise click.UsageError("give -o FILE or --db URL --table T, not both.")
+    if (table or append) and db_url is None:
+        raise click.UsageError("--table and --append go with --db URL.")
     sample_job(
         model_path,
         n,
@@ -85,5 +92,8 @@ def sample(model_path, n, sequences, steps, output, fixed, seed, fill_gaps, part
         fill_gaps=fill_gaps,
         part_rows=part_rows,
         device=device,
+        db=db_url,
+        table=table,
+        append=append,
         say=lambda line: click.echo(line, err=True),
     )
