@@ -91,3 +91,14 @@ def test_impute_fills_a_narrow_table_and_marks_the_rows_it_filled(tmp_path, plan
     assert len(marked) and set(marked["tag"]) == {"tag1"}  # only the outage, nothing observed
     t = marked["timestamp"]
     assert t.min() >= wide["timestamp"].iloc[100] and t.max() <= wide["timestamp"].iloc[141]
+
+
+def test_read_table_reads_a_database_table_as_it_reads_files(plant_db, small, tmp_path):
+    from indgan import read_table
+    from indgan.errors import DataError
+
+    got = read_table(plant_db, table="readings", where="tag5 IS NOT NULL")
+    assert 0 < len(got) <= len(small) and list(got.columns) == list(small.columns)
+    assert len(read_table(plant_db, query="select timestamp, tag0 from readings limit 7")) == 7
+    with pytest.raises(DataError, match="give a URL"):
+        read_table(tmp_path / "x.parquet", table="readings")

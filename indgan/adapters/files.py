@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 import re
 import sys
 from collections import Counter
@@ -20,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..atomic import atomic_output
+from .memory import _encoding_bytes, default_max_memory, format_bytes, parse_memory
 from ..errors import DataError, first_line
 
 log = logging.getLogger(__name__)
@@ -200,39 +200,6 @@ def _read_csv(path: Path, suffix: str) -> pd.DataFrame:
     return df
 
 
-#: The default bound on a fit's data and its encoding in memory (bytes): with torch and the libraries (about
-#: 0.4 GB) a fit at defaults peaks under 2 GB whatever the rows (benchmarks/scale.py measures it).
-FIT_MEMORY = 1.5e9
-
-
-def default_max_memory() -> int:
-    """The default bound on what a fit reads into memory, in bytes: :data:`FIT_MEMORY` (1.5 GB), or a quarter of
-    this machine's RAM when that is less."""
-    try:
-        quarter = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4)
-    except (ValueError, OSError, AttributeError):
-        quarter = 4 << 30
-    return int(min(FIT_MEMORY, quarter))
-
-
-def parse_memory(text: str | int | None) -> int | None:
-    """``"2GB"``, ``"500MB"``, ``"1.5G"``, ``2147483648`` -> bytes; None stays None.
-
-    Raises
-    ------
-    DataError
-        An amount that is not a positive size.
-    """
-    if text is None or isinstance(text, int):
-        if isinstance(text, int) and text <= 0:
-            raise DataError(f"--max-memory {text}: give a positive size such as 2GB.")
-        return text
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([kmgt]?)(i?b)?\s*", str(text), re.I)
-    if not m or float(m.group(1)) <= 0:
-        raise DataError(f"--max-memory {text!r}: give a size such as 2GB, 500MB or 1.5G.")
-    return int(float(m.group(1)) * 1024 ** "_kmgt".index(m.group(2).lower() or "_"))
-
-
 #: Streaming reads hold one record batch at a time (pyarrow's default read-ahead would hold dozens).
 _STREAM = dict(batch_readahead=0, fragment_readahead=1)
 
@@ -284,22 +251,6 @@ def _check_file_schemas(ds, name: str) -> None:
                     f"{name}: column {col!r} is {typ} in {path} but {want[col]} in {files[0]}; store it "
                     "as one type in every file (e.g. numbers with status strings as text everywhere)."
                 )
-
-
-def format_bytes(n: float) -> str:
-    """A size in bytes in words, in powers of 1000: ``8388608`` -> ``"8.4 MB"``."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000:
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} PB"
-
-
-def _encoding_bytes(n_numeric: int, n_columns: int) -> float:
-    """Bytes per row of a table's encoding and the work arrays that build it: 16 per encoded number, about 11
-    numbers per numeric column (mode-specific normalisation) and 10 per other. Measured on the plant logs: a fit
-    holds about 18 KB per row of 109 columns besides torch itself."""
-    return 16.0 * (11 * n_numeric + 10 * (n_columns - n_numeric))
 
 
 def _learning_bytes(n_rows: int, schema: pa.Schema) -> float:
@@ -482,8 +433,16 @@ def iter_table(source, rows: int = 100_000, overlap: int = 0):
         raise DataError(f"{source}: cannot read the parquet files: {first_line(exc)}") from exc
 
 
-def read_table(path, max_memory: int | str | None = None, random_state: int = 0) -> pd.DataFrame:
-    """Read a parquet or CSV file into a DataFrame.
+def read_table(
+    path,
+    max_memory: int | str | None = None,
+    random_state: int = 0,
+    *,
+    table: str | None = None,
+    where: str | None = None,
+    query: str | None = None,
+) -> pd.DataFrame:
+    """Read a parquet or CSV file, a folder of parquet files or a database table into a DataFrame.
 
     Parameters
     ----------
@@ -504,6 +463,10 @@ def read_table(path, max_memory: int | str | None = None, random_state: int = 0)
         time column, else a random sample of rows; its column ranges still come from the whole data.
     random_state : int
         Seed of that sample.
+    table, where, query : str, optional
+        ``path`` a SQLAlchemy URL (``sqlite:///plant.db``, ``postgresql+psycopg://user@host/plant``): the table
+        (with a SQL WHERE clause, the user's own SQL) or a query, read read-only in chunks by
+        :func:`indgan.adapters.sql.read_sql` (``max_memory`` keeps the most recent rows).
 
     Returns
     -------
@@ -517,6 +480,14 @@ def read_table(path, max_memory: int | str | None = None, random_state: int = 0)
         duplicate column names, or holds no rows or no columns.
     """
     max_memory = parse_memory(max_memory)
+    from .sql.tables import is_database_url
+
+    if isinstance(path, str) and is_database_url(path):
+        from .sql.tables import read_sql
+
+        return read_sql(path, table, where=where, query=query, max_memory=max_memory)
+    if table is not None or where is not None or query is not None:
+        raise DataError(f"{path}: table=, where= and query= read a database; give a URL such as sqlite:///plant.db.")
     if not isinstance(path, (str, Path)):
         try:
             return _read_dataset(path, max_memory, random_state)

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from ...errors import check_positive_int, first_line
-from ..files import _encoding_bytes, format_bytes, parse_memory
+from ..memory import _encoding_bytes, format_bytes, parse_memory
 from .engine import DatabaseError, _create_engine, _kind, _native, _open, _reflect, _safe_url, _transaction
 
 __all__ = ["is_database_url", "read_sql", "write_sql"]
