@@ -61,23 +61,10 @@ def impute_table(
     Raises
     ------
     DatabaseError
-        Before anything is written: bad URL, unreachable database, no such table, key column or column to
-        fill, NULL or duplicate keys, an empty table, a column to fill with NULLs whose type the imputer
-        cannot produce (binary, JSON, arrays, dates and times...), an ``audit_table`` that is not one.
-        Before the table is read for the imputer and before any fit (unless ``dry_run``): a table that cannot
-        be written (read-only database, SQLite ``mode=ro``, a database locked by another writer for longer than
-        a few seconds, no ``UPDATE`` privilege, no right to create or write the audit table), found by a write
-        transaction that is tried and rolled back. While writing: any database error (everything is rolled
-        back).
-
-    Notes
-    -----
-    The table is read once, the imputer runs without holding a connection, then one transaction locks
-    the rows with NULLs (SQLite: the database), writes only cells that are still NULL, with
-    ``UPDATE table SET col = :value WHERE key = :key AND col IS NULL`` (one executemany per column), reads
-    them back and records each in the audit table. Integer columns get rounded integers, boolean columns
-    booleans, text columns text; a value the column cannot hold (too long, not one of an enum's labels) is
-    left missing and counted in ``n_left_missing``.
+        As :func:`indgan.adapters.sql.impute_table` says, and before anything is written: a bad URL or table,
+        a table that cannot be written (checked by a rolled-back write before any fit), keys that are NULL or
+        repeat, a column of a type the imputer cannot produce; while writing, any database error (all rolled
+        back). The adapter's Notes say how the one write transaction works.
     """
     if imputer is None:
         from ..imputation import GANImputer
