@@ -17,6 +17,9 @@
   ``generates_sequences``, ``generates_images``, ``imputes``, ``upsamples``;
 - a typed fit summary: each family's ``fit_info_`` is a :class:`FitInfo` dataclass (attributes, not string keys),
   stored in the model file as a dict.
+- where the data came from: ``source_layout_`` (set by :func:`indgan.app.fit.fit`; a dict or None) records a
+  narrow historian source's columns and grid step and the database table a model learned from, and is kept in the
+  model file, so that ``sample`` writes narrow rows back and never writes into that table.
 
 A new family subclasses it, sets ``kind``, and implements ``_fit`` (and ``_sample`` if it generates), ``_state`` /
 ``_restore`` (see CONTRIBUTING.md, "How the code is organised").

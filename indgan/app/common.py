@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from ..losses import LOSSES
 
@@ -49,6 +50,37 @@ def stop_words(model) -> str:
 def critic_scores(loss: str, record: dict) -> str:
     """The critic's mean outputs of a training record, named by what they are: probabilities D(x) for the
     probabilistic losses, raw critic scores otherwise (a WGAN critic's are not probabilities)."""
-    if loss in LOSSES and not LOSSES[loss].probabilistic:
+    if not is_probabilistic(loss):
         return f"critic score on real {record['d_real']:.3f}, on generated {record['d_fake']:.3f}"
     return f"D(x) {record['d_real']:.3f}, D(G(z)) {record['d_fake']:.3f}"
+
+
+def model_of(model, device: str = "auto"):
+    """``model`` itself when it is a fitted model, else the model file it names, loaded on ``device``.
+
+    Raises
+    ------
+    ModelFileError
+        A missing, damaged or foreign model file.
+    """
+    from ..base import FittedModel, load_model
+
+    if model is None or isinstance(model, FittedModel):
+        return model
+    return load_model(model, device=device)
+
+
+def model_name(model) -> str:
+    """How messages name a model argument: the file given, or ``the model (LogGAN)`` for an object."""
+    return str(model) if isinstance(model, (str, Path)) else f"the model ({model.kind})"
+
+
+def input_paths(**named) -> dict:
+    """The arguments that are paths (files a job reads), by the name messages give them: what an output must never
+    overwrite (:func:`indgan.atomic.check_output`). DataFrames and fitted models are left out."""
+    return {k: v for k, v in named.items() if isinstance(v, (str, Path))}
+
+
+def is_probabilistic(loss: str) -> bool:
+    """Whether the critic's outputs under ``loss`` are probabilities (D(x)) rather than raw scores (C(x))."""
+    return loss not in LOSSES or LOSSES[loss].probabilistic

@@ -10,7 +10,6 @@ to overwrite the table a model learned from.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -108,10 +107,10 @@ def load(
     if isinstance(data, pd.DataFrame):
         frame, name = data, "the DataFrame"
     elif is_url(data):
-        from ..adapters.sql import read_sql
+        from ..adapters.files import read_table
 
         url = str(data)
-        frame = read_sql(url, table, where=where, query=query, max_memory=bound)
+        frame = read_table(url, bound, table=table, where=where, query=query)
         name = frame.attrs.get("source", url)
     else:
         given = [o for o, v in (("--table", table), ("--where", where), ("--query", query)) if v is not None]
@@ -154,8 +153,3 @@ def narrow_back(wide: pd.DataFrame, record: dict | None, marker: str | None = No
     from ..adapters.historian import NarrowLayout, to_narrow
 
     return to_narrow(wide, NarrowLayout(**record["narrow"]), quality_marker=marker)
-
-
-def output_is_database(output) -> bool:
-    """Whether an output names a database (``--db URL``): a URL rather than a path."""
-    return output is not None and not isinstance(output, Path) and is_url(output)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import check_output
-from .common import Lines, Say
+from .common import Lines, Say, input_paths, is_probabilistic, model_of
 
 
 def _read(data) -> pd.DataFrame:
@@ -19,18 +19,6 @@ def _read(data) -> pd.DataFrame:
     from .data import load
 
     return load(data).frame
-
-
-def _paths(**named) -> dict:
-    return {k: v for k, v in named.items() if isinstance(v, (str, Path))}
-
-
-def _load(model):
-    from ..base import FittedModel, load_model
-
-    if model is None or isinstance(model, FittedModel):
-        return model
-    return load_model(model, device="cpu")
 
 
 def evaluate(
@@ -64,11 +52,11 @@ def evaluate(
     EvaluationReport or SequenceReport
     """
     lines = Lines(say)
-    check_output(json_path, _paths(REAL=real, SYNTHETIC=synthetic, HOLDOUT=holdout), "--json")
+    check_output(json_path, input_paths(REAL=real, SYNTHETIC=synthetic, HOLDOUT=holdout), "--json")
     from ..metrics import evaluate as evaluate_rows
     from ..metrics import evaluate_sequences
 
-    model = _load(model_file)
+    model = model_of(model_file, "cpu")
     schema = model.schema_ if model is not None else None
     real_df, syn_df = _read(real), _read(synthetic)
     if metadata is not None:
@@ -128,7 +116,7 @@ def report(
     (:func:`indgan.report.synthetic_report`). Returns its result (``path``, ``n_plots``, ``pngs``, ``notes``); with
     ``holdout`` (fresh real rows) the privacy check is printed as well."""
     lines = Lines(say)
-    inputs = _paths(REAL=real, SYNTHETIC=synthetic, HOLDOUT=holdout, **{"--model-file": model_file})
+    inputs = input_paths(REAL=real, SYNTHETIC=synthetic, HOLDOUT=holdout, **{"--model-file": model_file})
     check_output(output, inputs)
     check_output(png, inputs, "--png", folder_ok=True)
     from ..report import synthetic_report
@@ -136,7 +124,7 @@ def report(
 
     check_report_path(output)  # refuse a bad output before any work
     real_df, syn_df = _read(real), _read(synthetic)
-    model = _load(model_file)
+    model = model_of(model_file, "cpu")
     privacy = _privacy(real_df, syn_df, holdout, model.schema_ if model is not None else None, lines)
     result = synthetic_report(
         real_df,
@@ -174,7 +162,7 @@ class ModelInfo:
 
 def info(model_file) -> ModelInfo:
     """A model file's schema, config and training summary: what ``indgan info`` prints."""
-    model = _load(model_file)
+    model = model_of(model_file, "cpu")
     summary = model.summary_
     schema = getattr(model, "schema_", None)
     as_dict = {
@@ -208,8 +196,7 @@ def info(model_file) -> ModelInfo:
     out.extend(model.training_lines())
     hist = summary.history
     if hist:
-        probabilistic = _probabilistic(summary.loss)
-        real_label, fake_label = ("D(x)", "D(G(z))") if probabilistic else ("C(x)", "C(G(z))")
+        real_label, fake_label = ("D(x)", "D(G(z))") if is_probabilistic(summary.loss) else ("C(x)", "C(G(z))")
         out.append(
             f"  {'epoch':>6} {'G loss':>10} {'D loss':>10} {model.extra_loss_name:>9} {real_label:>8} {fake_label:>8}"
         )
@@ -221,9 +208,3 @@ def info(model_file) -> ModelInfo:
                 f"{h['extra_loss']:>9.4f} {h['d_real']:>8.3f} {h['d_fake']:>8.3f}"
             )
     return ModelInfo(as_dict, out)
-
-
-def _probabilistic(loss) -> bool:
-    from ..losses import LOSSES
-
-    return loss not in LOSSES or LOSSES[loss].probabilistic

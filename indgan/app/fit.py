@@ -258,8 +258,8 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     }
     common = dict(time_budget=time_budget, batch_size=batch_size, loss=loss, device=device, seed=seed, verbose=verbose)
     if requested == "image" or (requested == "auto" and is_image_source(data)):
-        result = _fit_images(data, source, output, params, given, common, lines)
-        return result
+        reason = "asked for" if requested == "image" else "an image source"
+        return _fit_images(data, source, output, params, given, common, reason, lines)
     loaded = load(
         data,
         table=table,
@@ -503,7 +503,7 @@ def _closing_score(estimator, df, schema, source, output, seed, eval_rows, repor
         lines(f"wrote {written.path} ({written.n_plots} plots, {written.seconds:.1f} s): open it in a browser")
 
 
-def _fit_images(data, source, output, params, given, common, lines: Lines) -> FitResult:
+def _fit_images(data, source, output, params, given, common, reason: str, lines: Lines) -> FitResult:
     """``indgan fit SOURCE --model image``: a DCGAN, or with ``conditional`` a conditional DCGAN."""
     from ..budget import budget_seconds
     from ..image import DCGAN, ConditionalDCGAN
@@ -541,7 +541,7 @@ def _fit_images(data, source, output, params, given, common, lines: Lines) -> Fi
         + (f", at most {epochs} epochs" if epochs else "")
     )
     model.fit(images)
-    result = FitResult(model, "image", "asked for" if given else "an image source", lines=lines.lines)
+    result = FitResult(model, "image", reason, lines=lines.lines)
     fi, last = model.fit_info_, model.summary_.history[-1]
     if output is not None:
         model.save(output)

@@ -9,17 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import check_output
-from .common import Lines, Say
-
-
-def _load(model, device: str):
-    from ..base import FittedModel, load_model
-
-    return model if isinstance(model, FittedModel) else load_model(model, device=device)
-
-
-def _paths(**named) -> dict:
-    return {k: v for k, v in named.items() if isinstance(v, (str, Path))}
+from .common import Lines, Say, input_paths, model_of
 
 
 def sample_images(
@@ -27,11 +17,11 @@ def sample_images(
 ) -> np.ndarray:
     """Draw ``n`` images (uint8 ``(n, channels, size, size)``) and write them as a PNG grid or an ``.npz``."""
     lines = Lines(say)
-    check_output(output, _paths(MODEL=model))
+    check_output(output, input_paths(MODEL=model))
     from ..atomic import atomic_output
     from ..adapters.images import save_grid
 
-    imgs = _load(model, device).sample(n, conditions=label, random_state=seed)
+    imgs = model_of(model, device).sample(n, conditions=label, random_state=seed)
     with atomic_output(output) as tmp:
         if str(output).lower().endswith(".npz"):
             with open(tmp, "wb") as fh:
@@ -55,11 +45,11 @@ def interpolate(
 ) -> np.ndarray:
     """Latent walks: each of ``rows`` rows moves in ``steps`` equal steps from one ``z`` to another; a PNG grid."""
     lines = Lines(say)
-    check_output(output, _paths(MODEL=model))
+    check_output(output, input_paths(MODEL=model))
     from ..atomic import atomic_output
     from ..adapters.images import save_grid
 
-    imgs = _load(model, device).interpolate(steps=steps, n=rows, labels=label, random_state=seed)
+    imgs = model_of(model, device).interpolate(steps=steps, n=rows, labels=label, random_state=seed)
     with atomic_output(output) as tmp:
         save_grid(imgs, tmp, nrow=steps)
     lines(f"wrote {output}: {rows} walks of {steps} steps")
@@ -69,13 +59,13 @@ def interpolate(
 def image_report(model, *, output="report.html", png=None, seed: int = 0, say: Say | None = None):
     """An HTML page of an image GAN: samples, latent walks, training curves, the mode-collapse signal."""
     lines = Lines(say)
-    check_output(output, _paths(MODEL=model))
-    check_output(png, _paths(MODEL=model), "--png", folder_ok=True)
+    check_output(output, input_paths(MODEL=model))
+    check_output(png, input_paths(MODEL=model), "--png", folder_ok=True)
     from ..report import image_report as build
     from ..report.html import check_report_path
 
     check_report_path(output)
-    result = build(_load(model, "cpu"), output, png=png, random_state=seed)
+    result = build(model_of(model, "cpu"), output, png=png, random_state=seed)
     lines(f"wrote {result.path} ({result.n_plots} plots)" + (f" and {len(result.pngs)} PNGs to {png}" if png else ""))
     return result
 
@@ -95,11 +85,11 @@ def evaluate_images(
     """Score a model against ``source``'s real images (classifier Frechet distance, conditional accuracy,
     coverage); fashion-mnist uses its test split as held-out images, other sources are split 80/20."""
     lines = Lines(say)
-    check_output(json_path, _paths(MODEL=model), "--json")
+    check_output(json_path, input_paths(MODEL=model), "--json")
     from ..adapters.images import load_images
     from ..metrics.images import evaluate_images as score
 
-    loaded = _load(model, device)
+    loaded = model_of(model, device)
     if source == "fashion-mnist":
         train, test = load_images(source, size, "train"), load_images(source, size, "test")
     else:

@@ -38,6 +38,23 @@ class ImputeResult:
     lines: list[str] = dataclasses.field(default_factory=list)
 
 
+def fitting_options(
+    *, iterations=None, time_budget=None, time=None, entity=None, row_wise=False, condition=(), save=None
+) -> list[str]:
+    """The options of fitting an imputer that were given, by their command-line names: what a loaded imputer
+    (``--model-file``) cannot take."""
+    fitting = {
+        "--iterations": iterations,
+        "--time-budget": time_budget,
+        "--time": time,
+        "--entity": entity,
+        "--row-wise": row_wise or None,
+        "--condition": tuple(condition or ()) or None,
+        "--save": save,
+    }
+    return [k for k, v in fitting.items() if v is not None]
+
+
 def make_imputer(
     model_file=None,
     *,
@@ -67,15 +84,14 @@ def make_imputer(
     if max_gap is not None:
         gap = int(max_gap) if str(max_gap).strip().isdigit() else max_gap
     if model_file is not None:
-        fitting = {
-            "--iterations": iterations,
-            "--time-budget": time_budget,
-            "--time": time,
-            "--entity": entity,
-            "--row-wise": row_wise or None,
-            "--condition": tuple(condition) or None,
-        }
-        given = [k for k, v in fitting.items() if v is not None]
+        given = fitting_options(
+            iterations=iterations,
+            time_budget=time_budget,
+            time=time,
+            entity=entity,
+            row_wise=row_wise,
+            condition=condition,
+        )
         if given:
             raise ConfigError(
                 f"{', '.join(given)}: options of fitting an imputer; with --model-file the imputer is "

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..atomic import check_output
 from ..errors import ConfigError
-from .common import Lines, Say
+from .common import Lines, Say, input_paths, model_name, model_of
 
 #: Rows per part of ``indgan sample`` to a file or folder (~100 MB for a log of 100 tags).
 PART_ROWS = 100_000
@@ -34,12 +34,6 @@ class SampleResult:
     path: Path | None = None
     frame: pd.DataFrame | None = None
     lines: list[str] = dataclasses.field(default_factory=list)
-
-
-def _load(model, device: str):
-    from ..base import FittedModel, load_model
-
-    return model if isinstance(model, FittedModel) else load_model(model, device=device)
 
 
 def sample(
@@ -113,9 +107,9 @@ def sample(
         from ..adapters.files import check_output_path
 
         check_output_path(output, allow_folder=True)
-        check_output(output, {"MODEL": None if not isinstance(model, (str, Path)) else model}, folder_ok=True)
-    source = model if isinstance(model, (str, Path)) else f"the model ({model.kind})"
-    model = _load(model, device)
+        check_output(output, input_paths(MODEL=model), folder_ok=True)
+    source = model_name(model)
+    model = model_of(model, device)
     sequential = getattr(model, "generates_sequences", False)
     if conditions is not None and not isinstance(conditions, dict):  # COLUMN=VALUE strings, as on the command line
         from ..scenarios import parse_conditions
@@ -295,16 +289,13 @@ def scenario(
     if to_file:
         check_output(
             output,
-            {
-                "MODEL": model if isinstance(model, (str, Path)) else None,
-                "--schedule": schedule if isinstance(schedule, (str, Path)) else None,
-            },
+            input_paths(MODEL=model, **{"--schedule": schedule}),
         )
     from ..adapters.files import write_table
     from ..scenarios import generate_scenarios
 
-    source = model if isinstance(model, (str, Path)) else f"the model ({model.kind})"
-    model = _load(model, device)
+    source = model_name(model)
+    model = model_of(model, device)
     if not getattr(model, "generates_sequences", False):
         raise ConfigError(
             f"{source} holds a {model.kind}; scenarios need a log or sequence model "

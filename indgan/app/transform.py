@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..atomic import check_output
 from ..errors import ConfigError
-from .common import Lines, Say
+from .common import Lines, Say, input_paths, model_of
 
 
 @dataclasses.dataclass
@@ -22,10 +22,6 @@ class TransformResult:
     lines: list[str] = dataclasses.field(default_factory=list)
 
 
-def _inputs(**named) -> dict:
-    return {k: v for k, v in named.items() if isinstance(v, (str, Path))}
-
-
 def _read(data) -> pd.DataFrame:
     from ..adapters.files import read_table
 
@@ -33,9 +29,7 @@ def _read(data) -> pd.DataFrame:
 
 
 def _model(model, device: str, capability: str, needs: str):
-    from ..base import FittedModel, load_model
-
-    loaded = model if isinstance(model, FittedModel) else load_model(model, device=device)
+    loaded = model_of(model, device)
     if not getattr(loaded, capability):
         raise ConfigError(f"{model} holds a {loaded.kind}; {needs}.")
     return loaded
@@ -65,7 +59,7 @@ def upsample(
         A model that does not upsample; an output that is an input or cannot be written.
     """
     lines = Lines(say)
-    check_output(output, _inputs(MODEL=model, COARSE=coarse))
+    check_output(output, input_paths(MODEL=model, COARSE=coarse))
     from ..adapters.files import write_table
 
     model = _model(
@@ -115,7 +109,7 @@ def translate(
 
     if output is not None:
         check_output_path(output)
-    check_output(output, _inputs(MODEL=model, FRAME=data))
+    check_output(output, input_paths(MODEL=model, FRAME=data))
     model = _model(
         model,
         device,

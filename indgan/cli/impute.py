@@ -133,6 +133,7 @@ def impute(
     indgan impute --db sqlite:///plant.db --table readings --key id [--dry-run] [--model-file imp.indgan]
     indgan impute --undo RUN_ID --db sqlite:///plant.db
     """
+    from ..app.impute import fitting_options
     from ..app.impute import impute as impute_job
     from ..app.impute import undo
 
@@ -169,16 +170,15 @@ def impute(
     if data is not None and (fill_columns or dry_run):
         raise click.UsageError("--column and --dry-run are database options (with --db).")
     if model_file is not None:
-        fitting = {
-            "--iterations": options["iterations"],
-            "--time-budget": options["time_budget"],
-            "--time": time_col,
-            "--entity": options["entity"],
-            "--row-wise": row_wise or None,
-            "--condition": conditions or None,
-            "--save": save_path,
-        }
-        given = [k for k, v in fitting.items() if v is not None]
+        given = fitting_options(
+            iterations=options["iterations"],
+            time_budget=options["time_budget"],
+            time=time_col,
+            entity=options["entity"],
+            row_wise=row_wise,
+            condition=conditions,
+            save=save_path,
+        )
         if given:
             raise click.UsageError(
                 f"{', '.join(given)}: options of fitting an imputer; with --model-file the imputer is "
