@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indgan.adapters.historian import (
+    IMPUTED_QUALITY,
+    SYNTHETIC_QUALITY,
     NarrowLayout,
     deadband_narrow,
     detect_layout,
@@ -304,6 +306,20 @@ def test_round_trip_keeps_stored_changes_and_marks():
     assert some["quality"].tolist() == ["Good", "Good", "Good", "Bad", "indgan"]
     no_q = to_narrow(wide, NarrowLayout("time", "tag", "value"))
     assert list(no_q.columns) == ["time", "tag", "value"] and no_q["value"].tolist()[3] == "Bad"
+
+
+@pytest.mark.parametrize("marker", [SYNTHETIC_QUALITY, IMPUTED_QUALITY])
+def test_indgans_own_rows_read_back_as_values(marker):
+    """A synthetic narrow sample (quality "indgan") or a table filled in place ("Substituted (indgan)") reads back
+    as the numbers written, not as status strings ("Substituted" from anyone else stays a status)."""
+    narrow = _narrow([(0, "A", 1.0, "Good"), (5, "A", 2.0, "Good"), (10, "B", np.nan, "Bad"), (15, "B", 3.0, "Good")])
+    wide, info = to_wide(narrow, LAYOUT, interval="5min")
+    ours = to_narrow(wide, LAYOUT, info, quality_marker=marker)
+    again, info2 = to_wide(ours, LAYOUT, interval="5min")
+    pd.testing.assert_frame_equal(again, wide)
+    assert info2.n_cells_bad == info.n_cells_bad == 1
+    theirs = to_narrow(wide, LAYOUT, info, quality_marker="Substituted")
+    assert to_wide(theirs, LAYOUT, interval="5min")[0]["A"].tolist()[:2] == ["Substituted", "Substituted"]
 
 
 VALUES = st.sampled_from([0.0, 1.5, -2.25, 3.0, 1e-300, "Bad", "Comm Failure"])

@@ -41,11 +41,13 @@ Rules (each chosen for the historian's semantics; each can be overridden by an a
   108 tags with an 8 h CompMax, in 89 of the 94 changing tags without one).
 - **Good qualities** (:func:`is_good_quality`): a missing quality is good (no flag). Text: ``good``, ``g``,
   ``ok``, ``valid``, ``normal`` and anything starting with ``good`` (``Good_LocalOverride``), any case; so
-  "Uncertain", "Questionable", "Substituted" are not good (their text is kept as a status). Integers (or integer
-  text), one family per column: all codes in 0..255 with some in 192..255: **OPC DA** (192..255, the "good"
-  quality bits 11, are good: 192 Good, 216 Local Override); all codes in 0..255 and none in 192..255: **0 is good**
-  and any other code is not (OPC UA Good, AVEVA Historian's Quality column); any code outside 0..255: **OPC UA
-  status codes** (32 bits; good when the severity bits are 00). ``good=`` replaces the rule with the values given.
+  "Uncertain", "Questionable", "Substituted" are not good (their text is kept as a status). indgan's own
+  markers (:data:`SYNTHETIC_QUALITY`, :data:`IMPUTED_QUALITY`) are good: what indgan wrote reads back as values.
+  Integers (or integer text), one family per column: all codes in 0..255 with some in 192..255: **OPC DA**
+  (192..255, the "good" quality bits 11, are good: 192 Good, 216 Local Override); all codes in 0..255 and none in
+  192..255: **0 is good** and any other code is not (OPC UA Good, AVEVA Historian's Quality column); any code
+  outside 0..255: **OPC UA status codes** (32 bits; good when the severity bits are 00). ``good=`` replaces the rule
+  with the values given.
 - **Bad rows**: a row whose quality is not good puts its quality text in the cell instead of the number (a historian
   status string as in wide files; OPC DA codes are named: 0 "Bad", 24 "Comm Failure", ...), held like a value
   until the tag's next stored row. Text in the value column itself (PI digital states such as "I/O Timeout") is a
@@ -93,6 +95,14 @@ NICE_INTERVALS = tuple(
 
 #: Quality texts that are good (compared stripped and case-folded); any text starting with "good" is good too.
 GOOD_TEXTS = frozenset({"good", "g", "ok", "valid", "normal"})
+#: The quality indgan writes on rows of synthetic data (``indgan sample`` of a narrow source).
+SYNTHETIC_QUALITY = "indgan"
+#: The quality indgan writes on rows whose value it filled (``indgan impute`` of a narrow table; a historian's
+#: "substituted" marker).
+IMPUTED_QUALITY = "Substituted (indgan)"
+#: indgan's own markers are good qualities: rows it wrote hold their values when read back (a synthetic table is
+#: scored as numbers; a table filled in place is not filled twice), as NULL cells filled in a wide table do.
+INDGAN_QUALITIES = frozenset({SYNTHETIC_QUALITY.casefold(), IMPUTED_QUALITY.casefold()})
 
 #: OPC DA quality names by ``code & 0xFC`` (the low two bits are the limit: 1 low, 2 high, 3 constant).
 OPC_DA_NAMES = {
@@ -483,7 +493,7 @@ def _resolve_layout(narrow: pd.DataFrame, layout: NarrowLayout | None) -> Narrow
 # ---------------------------------------------------------------------------------------------- qualities
 def _good_text(text: str) -> bool:
     t = str(text).strip().casefold()
-    return t in GOOD_TEXTS or t.startswith("good")
+    return t in GOOD_TEXTS or t in INDGAN_QUALITIES or t.startswith("good")
 
 
 def _int_family(codes: np.ndarray) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..adapters.historian import SYNTHETIC_QUALITY  # the quality of synthetic narrow rows
 from ..atomic import check_output
 from ..errors import ConfigError
 from .common import Lines, Say, input_paths, model_name, model_of
@@ -175,10 +176,6 @@ def _in_source_layout(model, parts):
     from .data import narrow_back
 
     return (narrow_back(part, record, marker=SYNTHETIC_QUALITY) for part in parts)
-
-
-#: The quality of the narrow rows a synthetic sample writes (a historian's "substituted" marker).
-SYNTHETIC_QUALITY = "indgan"
 
 
 def sample_parts(model, n, sequences, steps, conditions, seed, part_rows, fill_gaps=False):
