@@ -5,11 +5,14 @@ with a privacy check before the synthetic table leaves the plant.
 
 1. The real plant logs (examples/data/plant_logs.parquet) are stored the way a historian stores them: each tag only
    when it moves past half a percent of its range (report by exception), with its own timestamps and the "Bad"
-   readings as quality flags, in a narrow table ``readings (timestamp, tag, value, quality)``.
-2. The main job learns from that table straight from the database (aligned on a 5-minute grid, last value held),
+   readings as quality flags, in a narrow table ``readings (timestamp, tag, value, quality)``. Three tags lose two
+   days to an outage of their collector (their rows are deleted).
+2. The outage is filled in place: the missing grid cells are inserted as rows with the quality
+   "Substituted (indgan)", audited (``indgan impute --undo RUN_ID`` deletes them again).
+3. The main job learns from that table straight from the database (aligned on a 5-minute grid, last value held),
    holding out a fifth of the log for the privacy check.
-3. The synthetic log is written beside the real one, as a new narrow table ``synthetic_readings``.
-4. The privacy verdict: are synthetic rows closer to the training rows than the held-out real rows are?
+4. The synthetic log is written beside the real one, as a new narrow table ``synthetic_readings``.
+5. The privacy verdict: are synthetic rows closer to the training rows than the held-out real rows are?
 
 Without ``--url`` a SQLite file in a temporary folder is used; any SQLAlchemy URL works (PostgreSQL is tested).
 """
@@ -20,6 +23,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from indgan import app, read_table
@@ -39,8 +43,15 @@ def main() -> None:
 
     wide = read_table(DATA)
     narrow = deadband_narrow(wide, "timestamp", deadband=0.005, jitter=0.5, seed=0)
+    start = narrow["timestamp"].min() + pd.Timedelta("3D")
+    down = narrow["timestamp"].between(start, start + pd.Timedelta("2D"))
+    outage = narrow["tag"].isin(["tag0", "tag1", "tag5"]) & down
+    narrow = narrow[~outage]
     print(f"{len(wide)} steps x {wide.shape[1] - 1} tags stored by exception: {len(narrow)} narrow rows")
     write_sql(narrow, url, "readings", append=False)
+
+    filled = app.impute(db=url, table="readings", time_budget=args.time_budget, seed=0, verbose=False, say=print)
+    print(f"run {filled.database.run_id}: {filled.database.n_inserted} rows inserted")
 
     fitted = app.fit(
         url, table="readings", output=work / "plant.indgan", holdout=0.2, time_budget=args.time_budget, say=print

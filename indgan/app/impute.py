@@ -9,14 +9,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..adapters.historian import IMPUTED_QUALITY  # the quality of a narrow row indgan filled
 from ..atomic import check_output, default_output
 from ..errors import ConfigError
 from .common import Lines, Say
 
 #: Rows per part when a folder of parquet files is filled part by part.
 PART_ROWS = 100_000
-#: The quality of a narrow row whose value indgan filled (a historian's "substituted" marker).
-IMPUTED_QUALITY = "Substituted (indgan)"
 
 
 @dataclasses.dataclass
@@ -233,8 +232,8 @@ def impute(
     fitted = model_file is not None
     result = ImputeResult(imputer, lines=lines.lines)
     if db is not None:
-        if not table or not key:
-            raise ConfigError("a database needs its table and key column (--table T --key K).")
+        if not table:
+            raise ConfigError("a database needs its table (--table T), and for a wide table its key column (--key K).")
         if report is not None:
             raise ConfigError("--report is for files (indgan impute DATA -o FILLED --report fill.html).")
         from .database import impute_table
@@ -248,6 +247,13 @@ def impute(
             dry_run=dry_run,
             random_state=seed,
             verbose=verbose,
+            layout=layout,
+            tag_column=tag_column,
+            value_column=value_column,
+            quality_column=quality_column,
+            interval=interval,
+            staleness=staleness,
+            say=lines,
         )
         result.database, result.n_missing, result.n_filled = done, done.n_null_cells, done.n_filled
         lines(str(done))

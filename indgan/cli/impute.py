@@ -96,8 +96,9 @@ from .group import SEED, cli, model_file_option, once, renamed, setup_logging
     type=click.Choice(["auto", "wide", "narrow"]),
     default="auto",
     show_default=True,
-    help="Files: narrow is a historian table of time, tag, value (and quality) rows, filled on a grid and written back "
-    "as narrow rows; auto detects it.",
+    help="narrow: a historian table of time, tag, value (and quality) rows, filled on a grid; a file is written back "
+    "as narrow rows, a --db table gets the filled rows inserted (undoable); auto detects it (with --db: when no --key "
+    "is given).",
 )
 @click.option("--tag-column", help="Narrow layout: the tag-name column [default: detected].")
 @click.option("--value-column", help="Narrow layout: the value column [default: detected].")
@@ -131,6 +132,7 @@ def impute(
     indgan impute plant_logs.parquet -o filled.parquet --save imp.indgan
     indgan impute todays_log.parquet -o filled.parquet --model-file imp.indgan   # fit once, fill each day
     indgan impute --db sqlite:///plant.db --table readings --key id [--dry-run] [--model-file imp.indgan]
+    indgan impute --db sqlite:///plant.db --table historian   # a narrow table: filled gaps inserted as rows
     indgan impute --undo RUN_ID --db sqlite:///plant.db
     """
     from ..app.impute import fitting_options
@@ -163,8 +165,8 @@ def impute(
         return
     if (data is None) == (db_url is None):
         raise click.UsageError("give either a DATA file (with -o) or --db URL --table T --key K.")
-    if db_url and (not table or not key):
-        raise click.UsageError("--db needs --table and --key.")
+    if db_url and not table:
+        raise click.UsageError("--db needs --table (and --key for a wide table; a narrow historian table needs none).")
     if db_url and report_path is not None:
         raise click.UsageError("--report is for files (indgan impute DATA -o FILLED --report fill.html).")
     if data is not None and (fill_columns or dry_run):

@@ -27,8 +27,13 @@ locked database, no ``UPDATE`` privilege on the table, no right to create or wri
 refused before the table is read for the imputer and before any fit: a write transaction is opened, tried
 and rolled back first (``dry_run`` skips this and needs read access only).
 
+A **narrow** historian table (time, tag, value, quality rows) has no NULL cells: its gaps are silences. It is
+filled by inserting rows (:func:`insert_rows` in :mod:`.narrow`: one per filled grid cell, with indgan's
+substituted quality, audited in the same way; :func:`undo_run` deletes them again).
+
 Modules: :mod:`.engine` (engines, transactions, column types, reflection) <- :mod:`.audit` (the audit table,
-keys, :func:`undo_run`) <- :mod:`.impute` (:func:`impute_table`, its write check and its write).
+keys, :func:`undo_run`) <- :mod:`.impute` (:func:`impute_table`, its write check and its write) and
+:mod:`.narrow` (rows inserted into a narrow table); :mod:`.tables` reads and writes whole tables.
 """
 
 from .audit import UndoReport, undo_run
@@ -36,12 +41,16 @@ from .engine import DatabaseError
 from .impute import ImputeReport, impute_table
 from .impute import _check_writable as _check_writable  # for the tests
 from .impute import _is_fitted as _is_fitted  # for the tests
+from .narrow import NarrowFillReport, check_insertable, insert_rows
 from .tables import is_database_url, read_sql, write_sql
 
 __all__ = [
     "impute_table",
     "undo_run",
     "ImputeReport",
+    "insert_rows",
+    "check_insertable",
+    "NarrowFillReport",
     "UndoReport",
     "DatabaseError",
     "read_sql",

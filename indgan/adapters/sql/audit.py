@@ -61,6 +61,9 @@ class UndoReport:
     n_already_null : int
         Cells someone had already set back to NULL.
     seconds : float
+    restored_as : str
+        What ``n_restored`` counts, in words ("cell(s) set back to NULL"; "inserted row(s) deleted" for a narrow
+        table filled by inserting rows, :mod:`indgan.adapters.sql.narrow`).
     """
 
     run_id: str
@@ -70,10 +73,11 @@ class UndoReport:
     conflicts: list[dict] = field(default_factory=list)
     n_already_null: int = 0
     seconds: float = 0.0
+    restored_as: str = "cell(s) set back to NULL"
 
     def __str__(self) -> str:
         lines = [
-            f"undid run {self.run_id} on table {self.table!r}: {self.n_restored} cell(s) set back to NULL"
+            f"undid run {self.run_id} on table {self.table!r}: {self.n_restored} {self.restored_as}"
             + (f", {self.n_already_null} already NULL" if self.n_already_null else "")
             + f", {self.n_conflicts} conflict(s) ({self.seconds:.1f} s)."
         ]
@@ -225,7 +229,8 @@ def _prepare_audit(conn: sa.Connection, audit: sa.Table, audit_name: str, db_sch
 
 # ---------------------------------------------------------------------------------------------- undo
 def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_schema: str | None = None) -> UndoReport:
-    """Set the cells an :func:`impute_table` run wrote back to NULL, in one transaction.
+    """Set the cells an :func:`impute_table` run wrote back to NULL, in one transaction (for a run that filled a
+    narrow table by inserting rows, delete those rows: :mod:`indgan.adapters.sql.narrow`).
 
     A cell is set back to NULL only if it still holds the value the run wrote (compared as stored, in text);
     a cell changed since, or whose row was deleted, is left alone and reported as a conflict. Rows are found
@@ -283,7 +288,12 @@ def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_s
                         f"run {run_id} on table {table!r} was already undone at "
                         f"{max(r['undone_at'] for r in rows)}; nothing to do."
                     )
-                report = _undo(conn, engine, audit, run_id, table, pending, db_schema)
+                if pending[0].get(_KEY_TYPE) == "narrow-row":  # rows inserted into a narrow table: delete them
+                    from .narrow import undo_rows
+
+                    report = undo_rows(conn, engine, audit, run_id, table, pending, db_schema)
+                else:
+                    report = _undo(conn, engine, audit, run_id, table, pending, db_schema)
         except sa_exc.SQLAlchemyError as exc:
             raise DatabaseError(
                 f"undoing run {run_id} failed and was rolled back (nothing changed): "

@@ -254,6 +254,11 @@ def _not_writable(
             f"would change with --dry-run{dry}" + tail
         )
     if "permission denied" in low or "insufficient privilege" in low or "must be owner" in low:
+        if step == "insert":
+            return (
+                f"{head}: {user!r} may not insert rows into it ({why}). Ask its owner to GRANT SELECT, INSERT ON "
+                f"{target} TO {grantee}, or see what would change with --dry-run{dry}" + tail
+            )
         if step == "update":
             return (
                 f"{head}: {user!r} may not update it ({why}). Ask its owner to GRANT SELECT, UPDATE ON "

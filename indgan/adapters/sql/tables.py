@@ -218,7 +218,7 @@ def read_sql(
                 stmt = _literal(query)
                 kinds, utc = {}, {}
             result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(stmt)
-            keys = list(result.keys())
+            keys = [str(k) for k in result.keys()]  # plain str: SQLAlchemy's quoted_name breaks scikit-learn's checks
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise DatabaseError(
