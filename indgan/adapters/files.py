@@ -313,7 +313,13 @@ def _read_dataset(source, max_memory: int | None, random_state: int) -> pd.DataF
 
         keep = max(1, int(bound / per_row))
         share = keep / n_rows
-        time_col = infer_schema(head_df, source=name).time_column
+        schema_log = logging.getLogger("indgan.schema.inference")
+        level = schema_log.level
+        schema_log.setLevel(logging.ERROR)  # only the time column is wanted: the roles are inferred (and said) later
+        try:
+            time_col = infer_schema(head_df, source=name).time_column
+        finally:
+            schema_log.setLevel(level)
         rng = np.random.default_rng(random_state)
         parts, kept = [], 0
         if time_col is not None:  # the last `keep` rows: row groups before them are not read at all
