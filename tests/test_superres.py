@@ -116,6 +116,25 @@ def test_upsample_shapes_conditions_and_exact_means(model8, tep):
     assert fine[TAGS].to_numpy().reshape(-1, 8, len(TAGS)).std(1).mean() > 0
 
 
+@pytest.mark.parametrize("kind", ["mean", "sample"])
+def test_a_tag_constant_in_training_keeps_the_archives_values(tep, kind):
+    """A tag that never moved in training (a valve held shut) and moves later: every fine block honours its coarse
+    value exactly (< 1e-9 of the tag's range), as every learned tag does, never the training constant."""
+    train = tep.assign(xmv_10=41.5)
+    model = SuperResolutionGAN(factor=4, coarse=kind, window=8, **TINY).fit(train, condition="fault")
+    assert model.schema_["xmv_10"].role == "constant"
+    later = tep.assign(xmv_10=np.linspace(30.0, 60.0, len(tep)))
+    coarse = coarsen(later, 4, kind)
+    fine = model.upsample(coarse, random_state=0)
+    for tag in [*model.fit_info_.tags, "xmv_10"]:
+        x = fine[tag].to_numpy(np.float64).reshape(-1, 4)
+        got = x.mean(1) if kind == "mean" else x[:, 0]
+        ref = coarse[tag].to_numpy(np.float64)
+        span = later[tag].max() - later[tag].min()
+        assert np.abs(got - ref).max() <= 1e-9 * span, tag
+    assert fine["xmv_10"].nunique() > 10
+
+
 def test_sample_kind_passes_through_the_kept_samples_with_entities():
     dryer = pd.read_parquet(DATA / "dryer.parquet")
     dryer = dryer[dryer.batch_id <= 6]

@@ -68,7 +68,7 @@ from .networks import (
     prime_factors,
     project,
 )
-from .prepare import TagScaler, prepare_coarse, prepare_fine
+from .prepare import TagScaler, held_constant, prepare_coarse, prepare_fine
 
 
 @dataclass
@@ -595,6 +595,8 @@ class SuperResolutionGAN(FittedModel):
             for j, tag in enumerate(info.tags):
                 view[tag] = fine[k, :, j]
             frame = self.schema_.restore(view)
+            for c in held_constant(self.schema_, ci.view):  # the archive's values, not the training constant
+                frame[c] = view[c].to_numpy()
             for j, tag in enumerate(info.tags):  # exact values, not rounded to the training decimals
                 spec = self.schema_[tag]
                 if not spec.statuses:

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..encoding import RangeEncoder
 from ..errors import DataError
-from ..schema import CONTINUOUS, Schema, time_values
+from ..schema import CONSTANT, CONTINUOUS, Schema, time_values
 from ..timegrid import (
     LogInput,
     format_interval,
@@ -193,6 +193,12 @@ class CoarseInput:
     condition_frame: pd.DataFrame
 
 
+def held_constant(schema: Schema, data: pd.DataFrame) -> list[str]:
+    """Columns constant in training (role constant) that ``data`` holds: :meth:`SuperResolutionGAN.upsample`
+    carries their coarse values to every fine step of the block instead of the training constant."""
+    return [c.name for c in schema.columns if c.role == CONSTANT and c.name in data.columns]
+
+
 def prepare_coarse(
     data: pd.DataFrame,
     schema: Schema,
@@ -217,6 +223,10 @@ def prepare_coarse(
         A condition empty for a whole entity, or a value of a categorical condition the model never saw.
     """
     view = schema.view(data)
+    # a tag constant in training has no learned texture, but its coarse values are still the archive's: carried
+    # (each fine step holds its block's value, so block means and kept samples stay exact), never the constant
+    for c in held_constant(schema, data):
+        view[c] = data[c].to_numpy()
     time_col, entity_col = schema.time_column, schema.entity_column
     if time_col not in view.columns:
         raise DataError(f"{source}: the time column {time_col!r} of the model is missing.")
