@@ -6,18 +6,27 @@ from pathlib import Path
 
 import click
 
-from .group import cli, model_file_option, renamed, setup_logging
+from .group import (
+    SOURCE,
+    check_compare_sources,
+    cli,
+    compare_source_options,
+    model_file_option,
+    narrow_options,
+    renamed,
+    setup_logging,
+)
 
 
 @cli.command("evaluate")
-@click.argument("real", type=click.Path(path_type=Path))
-@click.argument("synthetic", type=click.Path(path_type=Path))
+@click.argument("real", type=SOURCE)
+@click.argument("synthetic", type=SOURCE)
 @click.option(
     "--output", "-o", "--json", "json_path", type=click.Path(path_type=Path), help="Also write the report as JSON."
 )
 @click.option(
     "--holdout",
-    type=click.Path(path_type=Path),
+    type=SOURCE,
     help="Real rows the model never saw (indgan fit --holdout writes MODEL.holdout.parquet): add a privacy check.",
 )
 @model_file_option("Use this model file's column roles instead of inferring them.")
@@ -75,10 +84,21 @@ from .group import cli, model_file_option, renamed, setup_logging
     metavar="DISC PRED",
     help="With --sequences: training iterations of the post-hoc classifier and predictor (TimeGAN: 2000 5000).",
 )
+@compare_source_options
+@narrow_options("Applies to every input; a narrow SYNTHETIC or --holdout takes REAL's grid step unless --interval.")
 def evaluate_cmd(real, synthetic, model_file, old_model_file, **options):
-    """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time."""
+    """Score SYNTHETIC against REAL: rows (sdmetrics quality and diagnostic reports) and, for logs, over time.
+    REAL, SYNTHETIC (and --holdout): parquet or CSV files, folders of parquet files, or database URLs with
+    --table / --synthetic-table (/ --holdout-table); a narrow historian table is detected and aligned on a grid.
+
+    \b
+    indgan evaluate plant_logs.parquet synthetic.parquet
+    indgan evaluate postgresql://user@host/plant synthetic.parquet --table readings
+    indgan evaluate sqlite:///plant.db sqlite:///plant.db --table readings --synthetic-table synthetic
+    """
     from ..app.evaluate import evaluate
 
     setup_logging()
     model_file = renamed(model_file, old_model_file, "--model-file", "--model")
+    check_compare_sources(real, synthetic, options.get("holdout"), options)
     evaluate(real, synthetic, model_file=model_file, say=click.echo, **options)

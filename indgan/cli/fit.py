@@ -9,7 +9,7 @@ import click
 from ..budget import describe_auto
 from ..families import FAMILIES
 from ..losses import LOSSES
-from .group import SEED, cli, once, setup_logging
+from .group import SEED, cli, narrow_options, once, setup_logging
 
 
 @cli.command()
@@ -158,18 +158,7 @@ from .group import SEED, cli, once, setup_logging
 @click.option("--table", help="DATA a database URL: the table to learn from (read in chunks).")
 @click.option("--where", help="With --table: a SQL WHERE clause, e.g. \"ts >= '2024-01-01'\".")
 @click.option("--query", help="DATA a database URL: a SELECT to learn from instead of --table.")
-@click.option(
-    "--layout",
-    type=click.Choice(["auto", "wide", "narrow"]),
-    default="auto",
-    show_default=True,
-    help="narrow: a historian table of time, tag, value (and quality) rows, aligned on a grid; auto detects it.",
-)
-@click.option("--tag-column", help="Narrow layout: the tag-name column [default: detected].")
-@click.option("--value-column", help="Narrow layout: the value column [default: detected].")
-@click.option("--quality-column", help="Narrow layout: the quality/status column [default: detected, if any].")
-@click.option("--interval", help="Narrow layout: the grid step, e.g. 1min [default: from the tags' spacing].")
-@click.option("--staleness", help="Narrow layout: how long a stored value holds before the cell is missing, e.g. 1h.")
+@narrow_options()
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, domains, size, **options):
     """Learn normal operation from DATA and write a model file. DATA: a parquet or CSV file, a folder of parquet

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..budget import describe_auto
-from .group import SEED, cli, model_file_option, once, renamed, setup_logging
+from .group import SEED, cli, model_file_option, narrow_options, once, renamed, setup_logging
 
 
 @cli.command()
@@ -91,20 +91,10 @@ from .group import SEED, cli, model_file_option, once, renamed, setup_logging
     type=click.Path(path_type=Path),
     help="Files: also write an HTML report of where and how the gaps were filled.",
 )
-@click.option(
-    "--layout",
-    type=click.Choice(["auto", "wide", "narrow"]),
-    default="auto",
-    show_default=True,
-    help="narrow: a historian table of time, tag, value (and quality) rows, filled on a grid; a file is written back "
-    "as narrow rows, a --db table gets the filled rows inserted (undoable); auto detects it (with --db: when no --key "
-    "is given).",
+@narrow_options(
+    "A file is written back as narrow rows; a --db table gets the filled rows inserted (undoable), and with --db "
+    "auto looks only when no --key is given."
 )
-@click.option("--tag-column", help="Narrow layout: the tag-name column [default: detected].")
-@click.option("--value-column", help="Narrow layout: the value column [default: detected].")
-@click.option("--quality-column", help="Narrow layout: the quality/status column [default: detected, if any].")
-@click.option("--interval", help="Narrow layout: the grid step, e.g. 1min [default: from the tags' spacing].")
-@click.option("--staleness", help="Narrow layout: how long a stored value holds before the cell is missing.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def impute(
     data,

@@ -6,15 +6,24 @@ from pathlib import Path
 
 import click
 
-from .group import cli, model_file_option, renamed, setup_logging
+from .group import (
+    SOURCE,
+    check_compare_sources,
+    cli,
+    compare_source_options,
+    model_file_option,
+    narrow_options,
+    renamed,
+    setup_logging,
+)
 
 
 @cli.command("report")
-@click.argument("real", type=click.Path(path_type=Path))
-@click.argument("synthetic", type=click.Path(path_type=Path))
+@click.argument("real", type=SOURCE)
+@click.argument("synthetic", type=SOURCE)
 @click.option(
     "--holdout",
-    type=click.Path(path_type=Path),
+    type=SOURCE,
     help="Real rows the model never saw (indgan fit --holdout writes MODEL.holdout.parquet): add a privacy check.",
 )
 @model_file_option("The model that generated SYNTHETIC: its column roles, training curves and conditions.")
@@ -50,13 +59,24 @@ from .group import cli, model_file_option, renamed, setup_logging
 @click.option(
     "--discriminative", is_flag=True, help="Add TimeGAN's discriminative score (trains a classifier; tens of seconds)."
 )
-def report_cmd(real, synthetic, holdout, model_file, old_model_file, output, png_dir, max_rows, n_tags, discriminative):
+@compare_source_options
+@narrow_options("Applies to every input; a narrow SYNTHETIC or --holdout takes REAL's grid step unless --interval.")
+def report_cmd(
+    real, synthetic, holdout, model_file, old_model_file, output, png_dir, max_rows, n_tags, discriminative, **options
+):
     """Write one self-contained HTML page of SYNTHETIC against REAL (scores, distributions, trends, correlations,
-    training curves), readable offline in any browser."""
+    training curves), readable offline in any browser. REAL, SYNTHETIC (and --holdout): files, folders or database
+    URLs with --table / --synthetic-table (/ --holdout-table); a narrow historian table is aligned on a grid.
+
+    \b
+    indgan report plant_logs.parquet synthetic.parquet --model-file plant_logs.indgan
+    indgan report postgresql://user@host/plant synthetic.parquet --table readings
+    """
     from ..app.evaluate import report
 
     setup_logging()
     model_file = renamed(model_file, old_model_file, "--model-file", "--model")
+    check_compare_sources(real, synthetic, holdout, options)
     report(
         real,
         synthetic,
@@ -68,4 +88,5 @@ def report_cmd(real, synthetic, holdout, model_file, old_model_file, output, png
         n_tags=n_tags,
         discriminative=discriminative,
         say=click.echo,
+        **options,
     )
