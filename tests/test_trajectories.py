@@ -172,6 +172,31 @@ def test_redundant_tags_follow_their_leader(plant):
     assert abs(np.corrcoef(frame["f"][1:], frame["f"][:-1])[0, 1] - np.corrcoef(x[1:, 5], x[:-1, 5])[0, 1]) < 0.1
 
 
+def test_a_three_level_copy_follows_exactly_and_spikes_move_their_follower(plant):
+    """tag64 is tag63 archived twice (three levels, correlation 1.0): generated from its leader it comes back a
+    copy on the levels, never between them. A spiky pair (1% joint excursions far beyond the rest) keeps its
+    correlation: the follower's curve reaches the leader's extremes instead of holding its last bin's value."""
+    x = plant[["tag63", "tag64"]].to_numpy(float)
+    seg = np.zeros(len(x), int)
+    p = fit_follower(x[:, 0], x[:, 1], seg, discrete=True)
+    assert p["levels"] == sorted(set(x[:, 1]))
+    frame = pd.DataFrame({"lead": x[:, 0]})
+    generate_followers(frame, {"f": "lead"}, {"f": p}, np.array([0]), np.random.default_rng(0))
+    assert set(frame["f"]) <= set(p["levels"]) and (frame["f"] == x[:, 1]).mean() > 0.99
+    rng = np.random.default_rng(0)
+    n = 3000
+    lead = rng.normal(0, 0.1, n)
+    spikes = rng.random(n) < 0.01
+    lead[spikes] += rng.uniform(5, 10, spikes.sum())
+    follow = 0.8 * lead + rng.normal(0, 0.05, n)
+    assert np.corrcoef(lead, follow)[0, 1] > 0.95
+    p = fit_follower(lead, follow, np.zeros(n, int))
+    frame = pd.DataFrame({"lead": lead})
+    generate_followers(frame, {"f": "lead"}, {"f": p}, np.array([0]), np.random.default_rng(1))
+    assert np.corrcoef(frame["lead"], frame["f"])[0, 1] > 0.95
+    assert frame["f"][spikes].min() > 3  # each excursion moved its follower, the largest as far
+
+
 def test_log_model_keeps_the_most_correlated_pairs(plant):
     log = plant[["timestamp", *TAGS]].iloc[:1500]
     model = LogGAN(random_state=0, **TINY_LOG).fit(log)

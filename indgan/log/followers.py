@@ -7,6 +7,10 @@ on the plant logs the 50 most correlated pairs (22 of them above 0.95) lose 0.38
 row model's own draws. So the log model generates each group of redundant tags from one *leader*, and every
 *follower* from the leader's value, as a conditional distribution learned from the real log:
 
+- **candidates**: the continuous tags and the categorical tags with numeric levels (a switch, a mode number, a
+  quantised copy of a reading; on the plant logs two three-level tags are one tag archived twice and a quantised
+  copy of two flows, at correlation 0.994-1.0, and the row model drew them at 0.63-0.75); a categorical follower
+  is snapped to its levels;
 - **grouping**: tags whose Pearson correlation with another (observed cells, pairwise) is at least ``threshold``
   form a group around the tag with the most such partners; a follower is within ``threshold`` of its leader;
 - **the follower given its leader**: the leader's range is cut at its quantiles into ``n_bins`` bins (a point
@@ -76,7 +80,12 @@ def find_followers(
 
 
 def fit_follower(
-    leader: np.ndarray, follower: np.ndarray, segments: np.ndarray, n_bins: int = 20, n_quantiles: int = 33
+    leader: np.ndarray,
+    follower: np.ndarray,
+    segments: np.ndarray,
+    n_bins: int = 20,
+    n_quantiles: int = 33,
+    discrete: bool = False,
 ) -> dict:
     """Learn one follower given its leader (see the module docstring): JSON-safe parameters.
 
@@ -91,6 +100,10 @@ def fit_follower(
         generated where its leader's are, or on their own, at the real rates).
     segments : numpy.ndarray
         ``(n_steps,)`` entity of each step (the lag-1 autocorrelation is taken inside each).
+    discrete : bool
+        The follower takes a few numeric levels (a categorical tag: a switch, a quantised reading, a mode
+        number): its draws are snapped to the nearest level seen (``levels``), so a copy of a three-level tag
+        comes back a copy, never a value between levels.
 
     Raises
     ------
@@ -100,10 +113,15 @@ def fit_follower(
     ok = np.isfinite(leader) & np.isfinite(follower)
     if ok.sum() < 2:
         raise ValueError("a follower needs steps where it and its leader are both observed")
-    edges = np.unique(np.quantile(leader[ok], np.linspace(0, 1, n_bins + 1)))
+    edges = np.unique(np.quantile(leader[ok], _levels(n_bins)))
     bins = _bin(leader, edges)
     frame = pd.DataFrame({"b": bins[ok], "x": leader[ok], "y": follower[ok]})
-    nodes = frame.groupby("b")[["x", "y"]].median().drop_duplicates("x")
+    nodes = frame.groupby("b")[["x", "y"]].median()
+    # the curve reaches the leader's extremes (np.interp holds its end values beyond the last node): the rarest
+    # excursions, where a spiky pair's correlation lives, move the follower as far as they moved it
+    lo, hi = np.argmin(np.where(ok, leader, np.inf)), np.argmax(np.where(ok, leader, -np.inf))
+    ends = pd.DataFrame({"x": [leader[lo], leader[hi]], "y": [follower[lo], follower[hi]]}, index=[-1, len(edges) + 1])
+    nodes = pd.concat([ends.iloc[:1], nodes, ends.iloc[1:]]).drop_duplicates("x").sort_values("x", kind="stable")
     node_x, node_y = nodes["x"].to_numpy(), nodes["y"].to_numpy()
     resid = follower - np.interp(leader, node_x, node_y)
     probs = np.linspace(0, 1, n_quantiles)
@@ -118,7 +136,9 @@ def fit_follower(
     lead_missing, own_missing = ~np.isfinite(leader), ~np.isfinite(follower)
     with_leader = float(own_missing[lead_missing].mean()) if lead_missing.any() else 0.0
     alone = float(own_missing[~lead_missing].mean()) if (~lead_missing).any() else 0.0
+    levels = np.unique(follower[np.isfinite(follower)]).tolist() if discrete else None
     return {
+        "levels": levels,
         "edges": edges.tolist(),
         "node_x": node_x.tolist(),
         "node_y": node_y.tolist(),
@@ -129,6 +149,13 @@ def fit_follower(
         "missing_with_leader": with_leader,
         "missing_alone": alone,
     }
+
+
+def _levels(n_bins: int) -> np.ndarray:
+    """Quantile levels of the leader's bin edges: ``n_bins`` equal shares, the outer two split further (1%, 2.5%
+    and their mirror images) so that the tails, a spiky tag's excursions, get bins of their own."""
+    inner = np.linspace(0, 1, n_bins + 1)
+    return np.unique(np.concatenate([inner, [0.005, 0.01, 0.025, 0.975, 0.99, 0.995]]))
 
 
 def _residual_motion(resid: np.ndarray, segments: np.ndarray, max_lag: int = 12) -> tuple[float, float]:
@@ -213,6 +240,9 @@ def generate_followers(
         k = np.clip(np.floor(u).astype(np.int64), 0, table.shape[1] - 2)
         frac = u - k
         y = centre + rows[np.arange(n), k] * (1 - frac) + rows[np.arange(n), k + 1] * frac
+        if p.get("levels"):  # a discrete follower: the nearest level it takes
+            lv = np.asarray(p["levels"], np.float64)
+            y = lv[np.searchsorted((lv[1:] + lv[:-1]) / 2, y)]
         draw = rng(name, "missing").random(n)
         gone = np.where(lead_missing, draw < p.get("missing_with_leader", 0.0), draw < p.get("missing_alone", 0.0))
         values[name] = np.where(gone, np.nan, y)

@@ -39,10 +39,11 @@ and motion:
 - **Tags that move together.** The row model encodes each continuous tag as one normal score through its
   empirical quantiles (``continuous_encoding="quantile"``; the nonparanormal view of a row, Liu, Lafferty and
   Wasserman, JMLR 2009) rather than CTGAN's mode one-hot, whose per-tag mode draws are independent and break tags
-  that move as one. Redundant tags (copies, transmitters on one line, joint excursions) are generated from one
-  leader through a learned conditional distribution (:mod:`indgan.log.followers`); which correlation counts as
-  redundant is chosen by the calibration (``fit_info_.redundancy``). Angles that wrap (:mod:`indgan.log.circular`)
-  and calendar cycles as context are options. Measured in one run each against SDV's peers:
+  that move as one. Redundant tags (copies, transmitters on one line, joint excursions,
+  and categorical tags with numeric levels such as a quantised copy) are generated from one leader through a
+  learned conditional distribution that reaches the leader's extremes (:mod:`indgan.log.followers`); which
+  correlation counts as redundant is chosen by the calibration (``fit_info_.redundancy``). Angles that wrap
+  (:mod:`indgan.log.circular`) and calendar cycles as context are options. Measured in one run each against SDV's peers:
   ``benchmarks/README.md`` (main job).
 
 What it does not do: dynamics beyond what the latent process and the sensor noise express (a tag that
@@ -75,7 +76,7 @@ from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder, condition_schedule
 from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
 from ..persist import split_state
-from ..schema import CONTINUOUS, Schema, time_values
+from ..schema import CATEGORICAL, CONTINUOUS, Schema, time_values
 from ..stats import (
     log_autocorrelation,
     pair_correlation_error,
@@ -494,6 +495,15 @@ class LogGAN(FittedModel):
         specs = {c.name: c for c in prep.row_schema.columns}
         observed = grid.observed
         cands = [c for c in prep.continuous if not c.endswith((SIN, COS))]
+        discrete = [  # categorical tags with numeric levels follow as well (snapped to their levels)
+            c.name
+            for c in prep.row_schema.columns
+            if c.role == CATEGORICAL
+            and not c.statuses
+            and c.name in grid.frame.columns
+            and pd.api.types.is_numeric_dtype(grid.frame[c.name])
+        ]
+        cands += discrete
         if len(cands) < 2:
             return
         x = grid.frame[cands].to_numpy(np.float64)
@@ -513,7 +523,9 @@ class LogGAN(FittedModel):
             seen.add(key)
             for f, lead in followers.items():  # on the observed steps (an outage is not a missing cell)
                 if (f, lead) not in fitted:
-                    fitted[(f, lead)] = fit_follower(x[observed, cands.index(lead)], x[observed, cands.index(f)], seg)
+                    fitted[(f, lead)] = fit_follower(
+                        x[observed, cands.index(lead)], x[observed, cands.index(f)], seg, discrete=f in discrete
+                    )
             self._follower_options.append((thr, followers, {f: fitted[(f, lead)] for f, lead in followers.items()}))
 
     # ------------------------------------------------------------------ calibration
