@@ -37,6 +37,10 @@ _AUDIT_COLUMNS = (
     "written_at",
     "undone_at",
 )
+#: How a run whose audit rows carry a ``key_type`` other than a key's type is undone, registered by the module
+#: that writes such runs (:mod:`.narrow`: rows inserted into a narrow table are deleted); cells are set back to NULL
+#: otherwise.
+UNDO_BY_KEY_TYPE: dict[str, Callable] = {}
 #: The key's Python type as read (SQLite: its storage class, int/float/str/bytes), so that undo binds the key as
 #: written; added to an audit table made before it existed (whose rows have it NULL).
 _KEY_TYPE = "key_type"
@@ -288,12 +292,8 @@ def undo_run(url_or_engine, run_id: str, audit_table: str = "indgan_audit", db_s
                         f"run {run_id} on table {table!r} was already undone at "
                         f"{max(r['undone_at'] for r in rows)}; nothing to do."
                     )
-                if pending[0].get(_KEY_TYPE) == "narrow-row":  # rows inserted into a narrow table: delete them
-                    from .narrow import undo_rows
-
-                    report = undo_rows(conn, engine, audit, run_id, table, pending, db_schema)
-                else:
-                    report = _undo(conn, engine, audit, run_id, table, pending, db_schema)
+                undo = UNDO_BY_KEY_TYPE.get(pending[0].get(_KEY_TYPE), _undo)  # rows inserted: deleted
+                report = undo(conn, engine, audit, run_id, table, pending, db_schema)
         except sa_exc.SQLAlchemyError as exc:
             raise DatabaseError(
                 f"undoing run {run_id} failed and was rolled back (nothing changed): "

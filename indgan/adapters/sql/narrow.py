@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from ...errors import first_line
-from .audit import _CHUNK, _KEY_TYPE, UndoReport, _audit_table, _check_audit, _prepare_audit
+from .audit import _CHUNK, _KEY_TYPE, UNDO_BY_KEY_TYPE, UndoReport, _audit_table, _check_audit, _prepare_audit
 from .engine import DatabaseError, _as_text, _busy_capped, _open, _reflect, _safe_url, _transaction
 
 __all__ = ["insert_rows", "check_insertable", "NarrowFillReport", "NARROW_ROW"]
@@ -317,3 +317,6 @@ def undo_rows(conn, engine, audit: sa.Table, run_id: str, table: str, pending: l
         conflicts=conflicts,
         restored_as="inserted row(s) deleted",
     )
+
+
+UNDO_BY_KEY_TYPE[NARROW_ROW] = undo_rows
