@@ -6,6 +6,7 @@ Run from the repository root (about 10 minutes of CPU with one thread)::
     OMP_NUM_THREADS=1 python benchmarks/super_resolution.py [--datasets tep,plant,dryer] [--factors 4,8]
                                                              [--kinds mean,sample] [--gan-iterations 300]
                                                              [--mse-iterations 200] [--skip-progressive] [--json PATH]
+                                                             [--progressive-factors 8,16]
 
 Data (fine logs; the coarse data are made from the held-out fine data with :func:`indgan.superres.coarsen`):
 
@@ -266,11 +267,11 @@ def run_config(data_name, train, test, entity, conditions, tags, factor, kind, a
     return rows
 
 
-def progressive_study(args) -> list[dict]:
-    """Discriminative score of progressive and direct training after each number of iterations (TEP, factor 8,
+def progressive_study(args, factor: int = 8) -> list[dict]:
+    """Discriminative score of progressive and direct training after each number of iterations (TEP, ``factor``,
     means), with the seconds each fit took."""
     train, test, entity, conditions, tags = load("tep")
-    factor, kind = 8, "mean"
+    kind = "mean"
     real_df = truth(test, entity, factor)
     coarse = coarsen(test, factor, kind, entity=entity)
     real, c = real_df[tags].to_numpy(np.float64), coarse[tags].to_numpy(np.float64)
@@ -286,7 +287,7 @@ def progressive_study(args) -> list[dict]:
             r = score(
                 "progressive" if progressive else "direct", fine, real, c, bounds, lo, hi, std, factor, kind, args, 0
             )
-            r.update(iterations=iters, fit_s=fit_s)
+            r.update(iterations=iters, fit_s=fit_s, factor=factor)
             rows.append(r)
             print(
                 f"  {r['method']:<12} {iters:>4d} iterations (fit {fit_s:5.1f} s): disc {r['disc']:.3f}, "
@@ -313,6 +314,7 @@ def main(argv=None) -> None:
     ap.add_argument("--disc-iterations", type=int, default=300)
     ap.add_argument("--checkpoints", default="100,200,400", help="progressive study: iterations of each fit")
     ap.add_argument("--skip-progressive", action="store_true")
+    ap.add_argument("--progressive-factors", default="8", help="progressive study: the factors, e.g. 8,16")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     args.checkpoints = [int(b) for b in args.checkpoints.split(",")]
@@ -320,7 +322,7 @@ def main(argv=None) -> None:
         print("note: OMP_NUM_THREADS is not set; the figures in benchmarks/README.md use OMP_NUM_THREADS=1")
     t_start = time.perf_counter()
     rows = []
-    for name in args.datasets.split(","):
+    for name in [d for d in args.datasets.split(",") if d]:  # --datasets "": the progressive study alone
         train, test, entity, conditions, tags = load(name)
         print(f"{name}: {len(train)} training rows, {len(test)} held-out rows, {len(tags)} scored tags", flush=True)
         for factor in (int(f) for f in args.factors.split(",")):
@@ -344,18 +346,20 @@ def main(argv=None) -> None:
                     f"cons {g['cons']:.1e} (target < 1e-5)",
                     flush=True,
                 )
-    table = pd.DataFrame(rows)
-    print()
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if rows:
+        table = pd.DataFrame(rows)
+        print()
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     prog = []
-    if not args.skip_progressive:
-        print("\nprogressive vs direct (TEP, x8, means):")
-        prog = progressive_study(args)
-        reach = max(min(r["disc"] for r in prog if r["method"] == m) for m in ("direct", "progressive"))
-        t_d, t_p = time_to(prog, "direct", reach), time_to(prog, "progressive", reach)
+    for factor in [] if args.skip_progressive else [int(f) for f in args.progressive_factors.split(",")]:
+        print(f"\nprogressive vs direct (TEP, x{factor}, means):")
+        part = progressive_study(args, factor)
+        prog += part
+        reach = max(min(r["disc"] for r in part if r["method"] == m) for m in ("direct", "progressive"))
+        t_d, t_p = time_to(part, "direct", reach), time_to(part, "progressive", reach)
         print(
-            f"  seconds to disc <= {reach:.3f} (the best score both reach): direct {t_d:.1f} s, progressive "
-            f"{t_p:.1f} s (progressive / direct = {t_p / t_d:.2f})"
+            f"  x{factor}: seconds to disc <= {reach:.3f} (the best score both reach): direct {t_d:.1f} s, "
+            f"progressive {t_p:.1f} s (progressive / direct = {t_p / t_d:.2f})"
         )
     print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
     if args.json:

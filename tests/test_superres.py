@@ -148,6 +148,18 @@ def test_sample_kind_passes_through_the_kept_samples_with_entities():
     assert np.allclose(fine.ClockTime.iloc[:4].diff().dropna(), 1.0)  # numeric time at the fine interval
 
 
+def test_a_condition_written_as_floats_is_the_same_level(model8, tep):
+    """A coarse archive whose grid had gaps holds fault 0 as 0.0: the same level, not one the model never saw."""
+    coarse = coarsen(tep, 8, "mean")
+    as_float = coarse.assign(fault=coarse["fault"].astype(float))
+    pd.testing.assert_frame_equal(
+        model8.upsample(as_float, random_state=0).drop(columns="fault"),
+        model8.upsample(coarse, random_state=0).drop(columns="fault"),
+    )
+    with pytest.raises(ConditionError, match="not trained on"):
+        model8.upsample(coarse.assign(fault=coarse["fault"] + 0.5), random_state=0)
+
+
 def test_draws_differ_and_are_all_consistent(model8, tep):
     coarse = coarsen(tep, 8, "mean")
     out = model8.upsample(coarse, draws=3, random_state=5)

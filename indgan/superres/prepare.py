@@ -193,6 +193,16 @@ class CoarseInput:
     condition_frame: pd.DataFrame
 
 
+def _level_text(s: pd.Series) -> pd.Series:
+    """Condition levels as text to compare, a whole number written the same as an int or a float (fault ``0`` and
+    ``0.0``: a coarse archive whose grid had gaps holds the condition as floats)."""
+    num = pd.to_numeric(s, errors="coerce")
+    whole = num.notna() & np.isfinite(num) & (num == np.round(num))
+    out = s.astype(str)
+    out[whole.to_numpy()] = num[whole].astype(np.int64).astype(str).to_numpy()
+    return out
+
+
 def held_constant(schema: Schema, data: pd.DataFrame) -> list[str]:
     """Columns constant in training (role constant) that ``data`` holds: :meth:`SuperResolutionGAN.upsample`
     carries their coarse values to every fine step of the block instead of the training constant."""
@@ -259,8 +269,8 @@ def prepare_coarse(
     z = np.where(np.isfinite(z), z, 0.0).astype(np.float32)
     cframe = fill_conditions(grid, conditions, entity_col, source)
     for col in cond_encoder.categorical:  # a level the model never saw would silently encode as none
-        known = pd.Series(cond_encoder.levels[col], dtype=object).astype(str)
-        unseen = ~cframe[col].astype(str).isin(known)
+        known = _level_text(pd.Series(cond_encoder.levels[col], dtype=object))
+        unseen = ~_level_text(cframe[col]).isin(known)
         if unseen.any():
             from ..errors import ConditionError
 
