@@ -146,12 +146,6 @@ def _read_all(real, synthetic, holdout, sources: dict, narrow: dict, say: Say):
     return real_in, syn_in, hold_in
 
 
-def _sources(**options) -> tuple[dict, dict]:
-    """The database options and the narrow-layout options of evaluate and report, apart."""
-    db = ("table", "where", "query", "synthetic_table", "synthetic_query", "holdout_table")
-    return {k: options[k] for k in db}, {k: v for k, v in options.items() if k not in db}
-
-
 def evaluate(
     real,
     synthetic,
@@ -225,13 +219,15 @@ def evaluate(
         Unreadable inputs, ambiguous narrow tables.
     """
     lines = Lines(say)
-    sources, narrow = _sources(
+    sources = dict(
         table=table,
         where=where,
         query=query,
         synthetic_table=synthetic_table,
         synthetic_query=synthetic_query,
         holdout_table=holdout_table,
+    )
+    narrow = dict(
         layout=layout,
         tag_column=tag_column,
         value_column=value_column,
@@ -343,13 +339,15 @@ def report(
         Before any reading: as :func:`evaluate`'s, and an output that cannot be written or is an input.
     """
     lines = Lines(say)
-    sources, narrow = _sources(
+    sources = dict(
         table=table,
         where=where,
         query=query,
         synthetic_table=synthetic_table,
         synthetic_query=synthetic_query,
         holdout_table=holdout_table,
+    )
+    narrow = dict(
         layout=layout,
         tag_column=tag_column,
         value_column=value_column,

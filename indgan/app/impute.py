@@ -231,6 +231,14 @@ def impute(
     )
     fitted = model_file is not None
     result = ImputeResult(imputer, lines=lines.lines)
+    narrow = dict(  # how a narrow historian table is read, a file or a database table alike
+        layout=layout,
+        tag_column=tag_column,
+        value_column=value_column,
+        quality_column=quality_column,
+        interval=interval,
+        staleness=staleness,
+    )
     if db is not None:
         if not table:
             raise ConfigError("a database needs its table (--table T), and for a wide table its key column (--key K).")
@@ -247,13 +255,8 @@ def impute(
             dry_run=dry_run,
             random_state=seed,
             verbose=verbose,
-            layout=layout,
-            tag_column=tag_column,
-            value_column=value_column,
-            quality_column=quality_column,
-            interval=interval,
-            staleness=staleness,
             say=lines,
+            **narrow,
         )
         result.database, result.n_missing, result.n_filled = done, done.n_null_cells, done.n_filled
         lines(str(done))
@@ -275,16 +278,7 @@ def impute(
         return result
     from .data import load
 
-    loaded = load(
-        data,
-        layout=layout,
-        tag_column=tag_column,
-        value_column=value_column,
-        quality_column=quality_column,
-        interval=interval,
-        staleness=staleness,
-        say=lines,
-    )
+    loaded = load(data, say=lines, **narrow)
     df, name = loaded.frame, loaded.name
     filled = imputer.transform(df) if fitted else imputer.fit_transform(df)
     result.n_missing = imputer.missing_cells(df)

@@ -595,12 +595,13 @@ class SuperResolutionGAN(FittedModel):
         t = time_values(ci.view[info.time_column]).to_numpy()[rows] + np.tile(np.arange(f), n_c) * info.interval
         base[info.time_column] = as_times(t, info.time_dtype).to_numpy()
         frames = []
+        carried = held_constant(self.schema_, ci.view)  # the archive's values, not the training constant
         for k in range(draws):
             view = base.copy()
             for j, tag in enumerate(info.tags):
                 view[tag] = fine[k, :, j]
             frame = self.schema_.restore(view)
-            for c in held_constant(self.schema_, ci.view):  # the archive's values, not the training constant
+            for c in carried:
                 frame[c] = view[c].to_numpy()
             for j, tag in enumerate(info.tags):  # exact values, not rounded to the training decimals
                 spec = self.schema_[tag]

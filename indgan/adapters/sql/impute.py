@@ -189,14 +189,38 @@ def _check_writable(
                 _not_writable(engine, url, table, audit_table, db_schema, "lock", exc, perf_counter() - start)
             ) from None
         raise DatabaseError(f"reading table {table!r} from {url} failed: {why}") from exc
+    _probe_write(
+        engine,
+        url,
+        table,
+        audit_table,
+        db_schema,
+        schema,
+        "update",
+        lambda conn: conn.execute(sa.update(t).where(sa.false()).values({c: t.c[c] for c in fill})),
+    )
+
+
+def _probe_write(engine, url: str, table: str, audit_table: str, db_schema, schema, step_name: str, write) -> None:
+    """The rolled-back write check of a run (:func:`_check_writable`, and the narrow tables' insert check): in the
+    transaction the write will use (SQLite ``BEGIN IMMEDIATE`` waiting at most ``_PROBE_BUSY_MS``; PostgreSQL a
+    ``lock_timeout`` of ``_PROBE_LOCK_TIMEOUT``), ``write(conn)`` (a statement on ``table`` that changes no row;
+    ``step_name`` says what it is: "update", "insert"), the audit table prepared and one audit row inserted, then
+    everything rolled back.
+
+    Raises
+    ------
+    DatabaseError
+        One line from :func:`_not_writable`: what stops the write and what to do.
+    """
     step = "lock"
     start = perf_counter()
     try:
         with _transaction(engine, commit=False, busy_ms=_PROBE_BUSY_MS) as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{_PROBE_LOCK_TIMEOUT}'")
-            step = "update"
-            conn.execute(sa.update(t).where(sa.false()).values({c: t.c[c] for c in fill}))
+            step = step_name
+            write(conn)
             step = "audit"
             audit = _audit_table(audit_table, db_schema)
             _prepare_audit(conn, audit, audit_table, db_schema)
@@ -204,9 +228,9 @@ def _check_writable(
                 sa.insert(audit).values(
                     run_id="0" * 32,
                     table_name=table,
-                    key_column=key,
+                    key_column="",
                     key_value="",
-                    column_name=fill[0],
+                    column_name="",
                     value="",
                     model="indgan write check (rolled back)",
                     written_at=datetime.now(timezone.utc),

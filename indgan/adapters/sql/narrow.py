@@ -110,7 +110,8 @@ def _columns(t: sa.Table, layout, table: str) -> None:
     if missing:
         raise DatabaseError(
             f"table {table!r} has no column(s) {missing!r} of its narrow layout; its columns: "
-            f"{', '.join(map(repr, t.c.keys()))}."
+            f"{', '.join(map(repr, t.c.keys()))}. Name the right ones with --tag-column, --value-column and "
+            "--quality-column (tag_column=, value_column=, quality_column=)."
         )
 
 
@@ -119,12 +120,22 @@ def check_insertable(url_or_engine, table: str, layout, audit_table: str = "indg
     (SQLite ``BEGIN IMMEDIATE``), an ``INSERT ... SELECT`` that inserts nothing, the audit table prepared and one
     audit row inserted, all rolled back (as :func:`~indgan.adapters.sql.impute_table` checks a wide table).
 
+    Parameters
+    ----------
+    url_or_engine : str, sqlalchemy.URL or sqlalchemy.Engine
+    table : str
+        The narrow table rows will be inserted into.
+    layout : NarrowLayout
+        Its columns (time, tag, value[, quality]); each must be in the table.
+    audit_table : str
+    db_schema : str, optional
+
     Raises
     ------
     DatabaseError
         One line: read-only or locked database, missing INSERT privilege, a layout column not in the table.
     """
-    from .impute import _PROBE_BUSY_MS, _PROBE_LOCK_TIMEOUT, _not_writable
+    from .impute import _PROBE_BUSY_MS, _probe_write
 
     with _open(url_or_engine) as engine:
         url = _safe_url(engine)
@@ -133,26 +144,12 @@ def check_insertable(url_or_engine, table: str, layout, audit_table: str = "indg
             _columns(t, layout, table)
             _check_audit(conn, audit_table, db_schema)
             schema = db_schema or sa.inspect(conn).default_schema_name
-        step = "lock"
-        start = perf_counter()
-        try:
-            with _transaction(engine, commit=False, busy_ms=_PROBE_BUSY_MS) as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{_PROBE_LOCK_TIMEOUT}'")
-                step = "insert"
-                cols = [t.c[c] for c in (layout.time, layout.tag, layout.value)]
-                conn.execute(sa.insert(t).from_select([c.name for c in cols], sa.select(*cols).where(sa.false())))
-                step = "audit"
-                audit = _audit_table(audit_table, db_schema)
-                _prepare_audit(conn, audit, audit_table, db_schema)
-                conn.execute(sa.insert(audit).values(**_audit_row("0" * 32, table, "{}", "", "", "", "check")))
-        except sa_exc.SQLAlchemyError as exc:
-            raise DatabaseError(
-                _not_writable(engine, url, table, audit_table, schema, step, exc, perf_counter() - start)
-            ) from None
+        cols = [t.c[c] for c in (layout.time, layout.tag, layout.value)]
+        nothing = sa.insert(t).from_select([c.name for c in cols], sa.select(*cols).where(sa.false()))
+        _probe_write(engine, url, table, audit_table, db_schema, schema, "insert", lambda conn: conn.execute(nothing))
 
 
-def _audit_row(run_id, table, layout_text, time_text, tag, value, model, now=None) -> dict:
+def _audit_row(run_id, table, layout_text, time_text, tag, value, model, now) -> dict:
     return {
         "run_id": run_id,
         "table_name": table,
@@ -162,7 +159,7 @@ def _audit_row(run_id, table, layout_text, time_text, tag, value, model, now=Non
         "column_name": str(tag),
         "value": value,
         "model": model,
-        "written_at": now or datetime.now(timezone.utc),
+        "written_at": now,
         "undone_at": None,
     }
 
@@ -264,7 +261,11 @@ def undo_rows(conn, engine, audit: sa.Table, run_id: str, table: str, pending: l
     tcol, gcol, vcol = t.c.get(spec["time"]), t.c.get(spec["tag"]), t.c.get(spec["value"])
     qcol = t.c.get(spec["quality"]) if spec.get("quality") else None
     if tcol is None or gcol is None or vcol is None or (spec.get("quality") and qcol is None):
-        raise DatabaseError(f"run {run_id} inserted rows into table {table!r}, whose narrow columns are gone.")
+        raise DatabaseError(
+            f"run {run_id} inserted rows into table {table!r}, whose columns {spec!r} are no longer all there; "
+            "nothing was undone. Restore the columns and undo again, or delete the run's rows by hand (the audit "
+            "table lists each one's time, tag and value)."
+        )
     sqlite = engine.dialect.name == "sqlite"
     times = pd.Series(pd.to_datetime([r["key_value"] for r in pending], format="ISO8601"))
     bound = _values(times, tcol, sqlite)
