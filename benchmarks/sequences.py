@@ -4,6 +4,7 @@ Run from the repository root (PAR needs ``pip install sdv``; it is installed onl
 
     python benchmarks/sequences.py [--datasets sines,tep,dryer] [--iterations sines=2000,tep=500,dryer=400]
                                    [--pretrain-iterations sines=1000] [--ema-decay 0.995] [--par-epochs 128]
+                                   [--validation-share 0.1]
                                    [--skip-par] [--skip-indgan] [--json PATH]
 
 Data (all as windows of 24 steps; each window is one sequence for both models):
@@ -114,7 +115,15 @@ def to_array(frame: pd.DataFrame, tags: list[str], lo: np.ndarray, hi: np.ndarra
 
 # ---------------------------------------------------------------------------------------------- models
 def fit_indgan(
-    frame, conds, iterations, seed, condition_weight=1.0, pretrain_iterations=None, ema_decay=None, family="sequence"
+    frame,
+    conds,
+    iterations,
+    seed,
+    condition_weight=1.0,
+    pretrain_iterations=None,
+    ema_decay=None,
+    family="sequence",
+    validation_share=0.1,
 ):
     """indgan on the windows: TimeGAN (``family="sequence"``, the measured iterations, no time budget) or the main
     job's default log model (``"log"``, at its defaults: its time budget)."""
@@ -131,6 +140,7 @@ def fit_indgan(
             condition_weight=condition_weight,
             pretrain_iterations=pretrain_iterations,
             ema_decay=ema_decay,
+            validation_share=validation_share,
             columns=columns,
         )
     t0 = time.perf_counter()
@@ -244,6 +254,12 @@ def main(argv=None):
         help="embedding and supervised phase iterations per dataset, e.g. sines=1000 [default: as --iterations]",
     )
     ap.add_argument("--ema-decay", type=float, help="SequenceGAN's ema_decay [default: none]")
+    ap.add_argument(
+        "--validation-share",
+        type=float,
+        default=0.1,
+        help="SequenceGAN's validation_share (held-out windows that choose the kept networks; 0: the last ones)",
+    )
     ap.add_argument("--par-epochs", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--condition-weight", type=float, default=1.0, help="SequenceGAN's condition_weight (AC-GAN term)")
@@ -274,18 +290,33 @@ def main(argv=None):
             it = None if it == "auto" else int(it)  # auto: SequenceGAN's defaults, the auto time budget
             pre = int(pre_iters[name]) if name in pre_iters else None
             model, syn, fit_s, sample_s = fit_indgan(
-                frame, conds, it, args.seed, args.condition_weight, pre, args.ema_decay, family=args.model
+                frame,
+                conds,
+                it,
+                args.seed,
+                args.condition_weight,
+                pre,
+                args.ema_decay,
+                family=args.model,
+                validation_share=args.validation_share,
             )
             res["indgan"] = {
                 "model": args.model,
                 "iterations": it or model.summary_.steps,
                 "pretrain_iterations": pre or it,
+                "validation_share": args.validation_share,
+                "kept_iteration": getattr(model.fit_info_, "best_iteration", None),
                 "fit_s": fit_s,
                 "sample_s": sample_s,
                 **scores(real, to_array(syn, tags, lo, hi), args.seed),
             }
             r = res["indgan"]
-            print(f"  indgan  fit {fit_s:7.1f} s  disc {r['disc_str']}  pred {r['pred_str']}", flush=True)
+            kept = f", kept iteration {r['kept_iteration']}" if r["kept_iteration"] else ""
+            print(
+                f"  indgan  fit {fit_s:7.1f} s ({r['iterations']} iterations{kept})  disc {r['disc_str']}  "
+                f"pred {r['pred_str']}",
+                flush=True,
+            )
             if name == "tep":
                 res["conditioning"] = c = condition_check(model, frame, args.seed)
                 print(

@@ -21,6 +21,7 @@ from torch import Tensor
 
 from .. import distributed
 from ..losses import AdversarialLoss
+from ..training import KernelMMD
 from .networks import TimeGANNetworks
 from .prepare import WindowData
 
@@ -187,3 +188,50 @@ def moment_loss(x_hat: Tensor, x: Tensor, mask: Tensor, valid: Tensor) -> Tensor
     std_gap = ((torch.sqrt(var_f + 1e-6) - torch.sqrt(var_r + 1e-6)).abs() * ok).sum() / k
     mean_gap = ((mu_f - mu_r).abs() * ok).sum() / k
     return std_gap + mean_gap
+
+
+class HeldOutScore:
+    """The held-out score of the sequence model's early stopping: the squared maximum mean discrepancy
+    (:class:`~indgan.training.KernelMMD`) between held-out real windows and as many generated windows, each
+    generated under the conditions of a held-out one. Lower is better; about 0 when the two sets are alike.
+
+    A window is its values and its steps' changes, ``(seq_len x dim)`` and ``((seq_len - 1) x dim)`` flattened,
+    both with the held-out window's unobserved and padded cells set to 0 on either side. The generator's noise is
+    drawn once, so successive scores differ by the networks alone.
+
+    Why this score: on Sines (19 records of 50 joint iterations, 1,000 held-out windows) its rank correlation
+    with TimeGAN's post-hoc discriminative score of the same windows was 0.81, against 0.68 for a distance of
+    marginal quantiles, step quantiles, autocorrelations and correlations, and 0.25-0.27 for a logistic
+    regression or boosted trees on window summaries; on TEP (10 records, 131 held-out windows) 0.55 against
+    0.44, and the record it picks scored 0.171 where the last one scored 0.241 (the best 0.162). It costs one
+    generator pass and a kernel matrix of ``2 n`` windows.
+
+    Parameters
+    ----------
+    nets : TimeGANNetworks
+    x, mask, c, valid : torch.Tensor
+        The held-out windows ``(n, seq_len, dim)``, ``(n, seq_len, dim)``, ``(n, seq_len, cond_dim)`` and
+        ``(n, seq_len, 1)`` (:meth:`WindowData.draw`'s layout).
+    seed : int
+    """
+
+    def __init__(self, nets: TimeGANNetworks, x: Tensor, mask: Tensor, c: Tensor, valid: Tensor, seed: int = 0):
+        self.c = c
+        self.m = mask * valid
+        g = torch.Generator(device=x.device).manual_seed(seed)
+        self.noise = nets.noise(x.shape[0], x.shape[1], x.device, g)
+        self.mmd = KernelMMD(self._features(x))
+
+    def _features(self, x: Tensor) -> Tensor:
+        m = self.m
+        steps = (x[:, 1:] - x[:, :-1]) * (m[:, 1:] * m[:, :-1])
+        return torch.cat([(x * m).flatten(1), steps.flatten(1)], 1)
+
+    @torch.no_grad()
+    def __call__(self, generator, recovery) -> float:
+        """The score of the networks ``generator`` (a :class:`GeneratorAndSupervisor`, e.g. its moving average)
+        and ``recovery``."""
+        e, _ = generator.generate(self.noise, self.c)
+        h, _ = generator.supervise(e, self.c)
+        x_hat, _ = recovery(torch.cat([h, self.c], -1))
+        return self.mmd(self._features(x_hat))

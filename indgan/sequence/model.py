@@ -56,13 +56,13 @@ from torch import Tensor
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
 from ..encoding import RangeEncoder, condition_schedule
-from ..errors import ConditionError, ConfigError, check_positive_float, check_positive_int
+from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
 from ..schema import Schema, time_values
 from ..timegrid import apply_sample_hold, as_times, format_interval, prepare_log
-from ..training import AdversarialTrainer, TrainingSummary, minimise
-from .game import TimeGANGame, condition_loss, embedding_loss, supervised_loss
+from ..training import AdversarialTrainer, EarlyStopping, TrainingSummary, minimise
+from .game import HeldOutScore, TimeGANGame, condition_loss, embedding_loss, supervised_loss
 from .networks import (
     ConditionClassifier,
     Discriminator,
@@ -71,9 +71,15 @@ from .networks import (
     RecurrentBlock,
     TimeGANNetworks,
 )
-from .prepare import ConditionScaler, prepare_windows
+from .prepare import MIN_HELD_WINDOWS, ConditionScaler, WindowData, holdout_windows, prepare_windows
 
 CELLS = ("gru", "lstm")
+#: Joint iterations per record of the training history, and per held-out score.
+SCORE_EVERY = 50
+#: Most held-out windows scored, and the most cells (windows x steps x features) the score's kernel may span:
+#: the score's cost grows with the square of the windows.
+MAX_SCORE_WINDOWS = 1000
+SCORE_CELLS = 2e9
 
 
 @dataclass
@@ -87,6 +93,10 @@ class SequenceFitInfo(FitInfo):
     n_gaps: int = 0
     n_merged: int = 0
     n_windows: int = 0
+    n_held_out: int = 0
+    validation_score: float | None = None
+    best_iteration: int | None = None
+    stop_reason: str | None = None
     seq_len: int = 0
     whole: bool = False
     batch_size: int = 0
@@ -156,6 +166,17 @@ class SequenceGAN(FittedModel):
         condition classifier 5% (when there is one), the joint
         phase the rest; each phase also stops at its iteration count when one is given. None trains for
         ``iterations``. (TimeGAN's paper trains 50,000 iterations; on a CPU a few hundred fit in the budget.)
+    validation_share : float, default 0.1
+        Share of the training windows held out to choose the networks that are kept: every
+        :data:`SCORE_EVERY` joint iterations the generator and recovery are scored on the held-out windows
+        (:class:`~indgan.sequence.game.HeldOutScore`, lower is better), the best ones are kept, and training stops
+        after ``patience`` scores without a better one. Whole entities are held out when there are at least 20,
+        else blocks of 10 windows' steps spread over each log, so no held-out step is trained on
+        (:func:`~indgan.sequence.prepare.holdout_windows`). TimeGAN's joint phase does not converge: where it stops
+        matters (Sines, 19 records of 50 iterations, discriminative score 0.02-0.17 between neighbouring
+        records). 0, or fewer than 16 held-out windows, trains on every window and keeps the last networks.
+    patience : int, default 10
+        Held-out scores without improvement after which training stops.
     batch_size : int, default 128
     learning_rate : float, default 1e-3
         Adam's step for every network, as in TimeGAN.
@@ -227,6 +248,7 @@ class SequenceGAN(FittedModel):
     fit_info_class: ClassVar[type] = SequenceFitInfo
     sample_shape_options = ("sequences", "steps", "chunk")
     extra_loss_name = "sup+mom"
+    stops_early = True
 
     def __init__(
         self,
@@ -240,6 +262,8 @@ class SequenceGAN(FittedModel):
         iterations: int | None = None,
         pretrain_iterations: int | None = None,
         time_budget: float | str | None = "auto",
+        validation_share: float = 0.1,
+        patience: int = 10,
         batch_size: int = 128,
         learning_rate: float = 1e-3,
         discriminator_lr: float | None = None,
@@ -272,6 +296,8 @@ class SequenceGAN(FittedModel):
         self.iterations = iterations
         self.pretrain_iterations = pretrain_iterations
         self.time_budget = time_budget
+        self.validation_share = validation_share
+        self.patience = patience
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.discriminator_lr = discriminator_lr
@@ -296,8 +322,9 @@ class SequenceGAN(FittedModel):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
-        for name in ("stride", "num_layers", "batch_size", "critic_steps", "generator_steps"):
+        for name in ("stride", "num_layers", "batch_size", "critic_steps", "generator_steps", "patience"):
             check_positive_int(name, getattr(self, name))
+        check_fraction("validation_share", self.validation_share, upper=0.5)
         for name in ("hidden_dim", "latent_dim", "pretrain_iterations"):
             check_positive_int(name, getattr(self, name), optional=True)
         if self.seq_len != "auto":
@@ -374,13 +401,21 @@ class SequenceGAN(FittedModel):
         self.schema_, self.encoder_, self.cond_encoder_ = schema, prep.encoder, prep.cond_encoder
         self.cond_scaler_ = prep.scaler
         self.device_ = device
+        train_starts, held_starts = holdout_windows(
+            prep.starts,
+            grid.offsets,
+            prep.seq_len,
+            prep.whole,
+            self.validation_share,
+            0 if self.random_state is None else self.random_state,
+        )
         self.code_activation_ = "tanh"
         self.static_dim_ = hidden if self.static_latent_dim is None else self.static_latent_dim
         self.input_shift_ = torch.from_numpy(prep.shift).to(device)
         self.input_scale_ = torch.from_numpy(prep.scale).to(device)
         self._build(dim, cond_dim, hidden, latent, device)
-        data_t = prep.tensors(device)
-        batch = min(self.batch_size, len(prep.starts))
+        data_t = prep.tensors(device, train_starts)
+        batch = min(self.batch_size, len(train_starts))
         pre = self.pretrain_iterations or self.iterations
         prepare_seconds = perf_counter() - t_start
         budget = budget_seconds(self.time_budget, device, n_rows=len(prep.starts), unit="windows")
@@ -455,9 +490,14 @@ class SequenceGAN(FittedModel):
             desc="SequenceGAN joint",
         )
         game = TimeGANGame(nets, data_t, batch, e_opt, loss, self.correlation_weight, self.condition_weight)
-        summary = trainer.fit(game, self.iterations, device, log_every=100, time_budget=phase_budget(None))
-        if trainer.ema_generator is not None:  # sample from the averaged weights
-            self.generator_.load_state_dict(trainer.ema_generator.state_dict())
+        stop = self._held_out_stop(nets, data_t, held_starts, trainer)
+        summary = trainer.fit(
+            game, self.iterations, device, log_every=SCORE_EVERY, on_log=stop, time_budget=phase_budget(None)
+        )
+        kept = torch.nn.ModuleDict({"generator": self.generator_, "recovery": self.recovery_})
+        if stop is None or not stop.restore(kept):  # the best networks on the held-out windows, or the last ones
+            if trainer.ema_generator is not None:  # (the averaged generator)
+                self.generator_.load_state_dict(trainer.ema_generator.state_dict())
         for net in (self.embedder_, self.recovery_):
             net.eval()
         nets.classifier = None  # only needed for training; not part of the model file
@@ -473,6 +513,10 @@ class SequenceGAN(FittedModel):
             n_gaps=grid.n_gaps,
             n_merged=grid.n_merged,
             n_windows=int(len(prep.starts)),
+            n_held_out=int(len(held_starts)),
+            validation_score=None if stop is None else stop.best,
+            best_iteration=None if stop is None else stop.best_record * SCORE_EVERY,
+            stop_reason=summary.stop_reason,
             seq_len=prep.seq_len,
             whole=prep.whole,
             batch_size=int(batch),
@@ -499,6 +543,31 @@ class SequenceGAN(FittedModel):
         # Training condition trajectories, to draw from when a sample does not fix them.
         self.cond_grid_ = torch.from_numpy(prep.condition_grid).to(device)
         self.cond_offsets_ = torch.from_numpy(grid.offsets.astype(np.int64))
+
+    def _held_out_stop(self, nets, data: WindowData, held_starts: np.ndarray, trainer) -> EarlyStopping | None:
+        """Early stopping on :class:`~indgan.sequence.game.HeldOutScore` of the held-out windows (at most
+        :data:`MAX_SCORE_WINDOWS`, fewer for long windows of many features), or None without held-out windows."""
+        if not len(held_starts):
+            return None
+        width = data.steps.numel() * data.x.shape[-1]
+        most = int(min(MAX_SCORE_WINDOWS, max(MIN_HELD_WINDOWS, (SCORE_CELLS / width) ** 0.5)))
+        rng = np.random.default_rng(0 if self.random_state is None else self.random_state)
+        if len(held_starts) > most:
+            held_starts = np.sort(rng.choice(held_starts, most, replace=False))
+        idx = torch.from_numpy(held_starts).to(data.x.device)[:, None] + data.steps
+        score = HeldOutScore(nets, data.x[idx], data.mask[idx], data.cond[idx], data.valid[idx])
+        recovery = self.recovery_
+
+        def networks():
+            return torch.nn.ModuleDict({"generator": trainer.ema_generator or self.generator_, "recovery": recovery})
+
+        return EarlyStopping(
+            lambda nets_: score(nets_["generator"], nets_["recovery"]),
+            networks,
+            patience=self.patience,
+            mode="min",
+            key="held_out_mmd",
+        )
 
     @staticmethod
     def _held_info(held, starts: np.ndarray, offsets: np.ndarray) -> dict:
@@ -800,7 +869,9 @@ class SequenceGAN(FittedModel):
         fi = self.fit_info_
         shape = ("whole entities of up to " if fi.whole else "windows of ") + f"{fi.seq_len} steps"
         lines = [
-            f"learned from {fi.n_windows} {shape}; {fi.n_gaps} gap step(s) kept as missing"
+            f"learned from {fi.n_windows} {shape}"
+            + (f" ({fi.n_held_out} held out to choose the networks kept)" if fi.n_held_out else "")
+            + f"; {fi.n_gaps} gap step(s) kept as missing"
             + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
         ]
         return lines + [
@@ -821,7 +892,13 @@ class SequenceGAN(FittedModel):
             f"training: {fi.prepare_seconds:.1f} s preparing, embedding and supervised phases of "
             f"{len(self.pretrain_history_['embedding'])} records of up to 100 iterations, joint phase {summary.steps} "
             f"iterations ({summary.seconds:.1f} s on {summary.device}, {summary.stop_reason}), batch "
-            f"{fi.batch_size}, loss {summary.loss}",
+            f"{fi.batch_size}, loss {summary.loss}"
+            + (
+                f"; kept the networks of iteration {fi.best_iteration} (held-out MMD {fi.validation_score:.4f} on "
+                f"{fi.n_held_out} held-out windows)"
+                if fi.validation_score is not None
+                else ""
+            ),
         ]
 
     # ------------------------------------------------------------------ persistence

@@ -65,8 +65,10 @@ class SequenceData:
     scale: np.ndarray
     condition_grid: np.ndarray
 
-    def tensors(self, device) -> WindowData:
-        arrays = (self.x, self.mask, self.cond, self.valid[..., None], self.starts)
+    def tensors(self, device, starts: np.ndarray | None = None) -> WindowData:
+        """The arrays on ``device``, with the windows that start at ``starts`` (default all)."""
+        starts = self.starts if starts is None else starts
+        arrays = (self.x, self.mask, self.cond, self.valid[..., None], starts)
         return WindowData(*(to_device(a, device) for a in arrays), torch.arange(self.seq_len, device=device))
 
 
@@ -306,3 +308,76 @@ class ConditionScaler:
         # files written before constant tags were kept exact have none
         out.constant = np.asarray(d.get("constant", np.zeros(out.mean.shape, dtype=bool)), dtype=bool)
         return out
+
+
+#: Fewest held-out windows worth scoring; with fewer, every window trains and there is no held-out stop.
+MIN_HELD_WINDOWS = 16
+#: Entities at which whole entities are held out (fewer: blocks of time within each entity).
+MIN_HELD_ENTITIES = 20
+#: Length of the blocks of time held out within a log, in windows.
+HELD_BLOCK_WINDOWS = 10
+
+
+def holdout_windows(
+    starts: np.ndarray, offsets: np.ndarray, seq_len: int, whole: bool, share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split the training windows' first rows ``starts`` into (training, held-out) so that no step is in both.
+
+    With at least :data:`MIN_HELD_ENTITIES` entities a random ``share`` of the entities is held out (whole
+    entities learned as sequences: with fewer, none). Otherwise each entity's steps are cut into blocks of
+    :data:`HELD_BLOCK_WINDOWS` x ``seq_len`` steps and ``round(share x blocks)`` blocks evenly spaced over the
+    log (from a random phase) are held out: held-out windows lie inside a held-out block, training windows touch
+    none (the windows that straddle a boundary are left out of both), so a score on the held-out windows is one
+    on history the networks never saw, spread over the whole log rather than its last stretch.
+
+    Parameters
+    ----------
+    starts : numpy.ndarray
+        ``(n_windows,)`` int64 first rows (:func:`~indgan.timegrid.window_starts`; for whole entities the
+        padded layout's ``entity * seq_len``).
+    offsets : numpy.ndarray
+        ``(n_entities + 1,)`` first row of each entity and the total (ignored for whole entities).
+    seq_len : int
+    whole : bool
+    share : float
+        In [0, 0.5]; 0 holds nothing out.
+    seed : int
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (training starts, held-out starts), int64. The held-out part is empty when it would have fewer than
+        :data:`MIN_HELD_WINDOWS` windows, no block (a log shorter than ``1 / share`` blocks) or more
+        held-out windows than training ones; the training starts are then ``starts``.
+    """
+    none = (starts, starts[:0])
+    if share <= 0 or len(starts) < 2 * MIN_HELD_WINDOWS:
+        return none
+    rng = np.random.default_rng(seed)
+    entity = np.arange(len(starts)) if whole else np.searchsorted(offsets, starts, side="right") - 1
+    ids = np.unique(entity)
+    if len(ids) >= MIN_HELD_ENTITIES:
+        held_ids = rng.choice(ids, size=max(1, round(share * len(ids))), replace=False)
+        held = np.isin(entity, held_ids)
+        train = ~held
+    elif whole:  # too few entities to hold any out, and an entity is not cut
+        return none
+    else:
+        block = HELD_BLOCK_WINDOWS * seq_len
+        pos = starts - offsets[entity]
+        # blocks numbered over the whole log, entity after entity; a window touches one or two
+        first_in = np.concatenate([[0], np.cumsum((offsets[1:] - offsets[:-1] + block - 1) // block)])
+        first = first_in[entity] + pos // block
+        last = first_in[entity] + (pos + seq_len - 1) // block
+        blocks = np.unique(np.concatenate([first, last]))
+        k = round(share * len(blocks))
+        if k < 1:
+            return none
+        spacing = len(blocks) / k  # every spacing-th block, from a random phase: spread over the log
+        held_blocks = blocks[np.floor(rng.uniform(0, spacing) + spacing * np.arange(k)).astype(np.int64)]
+        held_first, held_last = np.isin(first, held_blocks), np.isin(last, held_blocks)
+        held = (first == last) & held_first
+        train = ~held_first & ~held_last
+    if held.sum() < MIN_HELD_WINDOWS or train.sum() < held.sum():  # too few to score, or to train on
+        return none
+    return starts[train], starts[held]
