@@ -172,3 +172,24 @@ def test_cli_images(tmp_path):
     assert res.exit_code == 0 and "conditional accuracy" in res.output and "Frechet" in res.output, res.output
     res = run(cli, ["images", "fit", str(tmp_path / "none"), "-q"])
     assert res.exit_code == 1 and "no such file" in res.output
+
+
+def test_the_best_held_out_generator_is_kept(digit_data):
+    """A tenth of the images (of every label alike) is held out; the generator kept is the best scored one."""
+    train, _ = digit_data
+    model = ConditionalDCGAN(features=16, epochs=30, batch_size=64, patience=1, random_state=0, verbose=False)
+    model.fit(train)
+    info = model.fit_info_
+    scores = [h["held_out_mmd"] for h in model.summary_.history]
+    assert info.n_images == len(train) and info.n_held_out == sum(
+        round(0.1 * c) for c in np.bincount(train.labels)
+    )
+    # patience 1: it stopped at the first epoch that scored no better, so the last generator is not the best
+    assert info.stop_reason == "early stop" and len(scores) < 30 and scores[-1] > min(scores)
+    assert info.validation_score == pytest.approx(min(scores)) and info.best_epoch == 1 + int(np.argmin(scores))
+    _, _, held, held_labels = model._hold_out(train.images, train.labels)  # the same split again
+    assert model._held_out_stop(held, held_labels).score(model.generator_) == pytest.approx(
+        info.validation_score, rel=1e-4, abs=1e-6
+    )
+    assert f"kept the generator of epoch {info.best_epoch}" in model.training_lines()[1]
+    assert ConditionalDCGAN(validation_share=0, epochs=1, verbose=False).fit(train).fit_info_.validation_score is None

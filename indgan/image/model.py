@@ -31,13 +31,21 @@ from torch import Tensor
 
 from ..base import FitInfo, FittedModel, require_in_memory
 from ..budget import budget_seconds, check_training_length
-from ..errors import ConditionError, ConfigError, check_positive_float, check_positive_int
+from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss
 from ..persist import split_state
-from ..training import AdversarialTrainer, TrainingSummary
+from ..training import AdversarialTrainer, EarlyStopping, KernelMMD, TrainingSummary
 from .game import ImageGame
 from .networks import DCGANDiscriminator, DCGANGenerator, generate
 from .prepare import ImageData, training_images
+
+#: Most held-out images scored (the score's kernel matrix grows with their square), and the fewest worth scoring.
+MAX_SCORE_IMAGES = 2000
+MIN_HELD_IMAGES = 64
+#: Average pooling of the images before the held-out score (pixels per side of a pooled cell).
+SCORE_POOL = 4
+#: Weight of the label one-hot in the conditional model's score features, per square root of the pixel features.
+SCORE_LABEL_WEIGHT = 0.3
 
 
 @dataclass
@@ -54,6 +62,9 @@ class ImageFitInfo(FitInfo):
     seconds_per_epoch: float = 0.0
     stop_reason: str = "completed"
     time_budget: float | None = None
+    n_held_out: int = 0
+    validation_score: float | None = None
+    best_epoch: int | None = None
     diversity: float = float("nan")
     coverage: float | None = None
     class_shares: list | None = None
@@ -77,6 +88,14 @@ class DCGAN(FittedModel):
         grown with the images on a CPU (:data:`indgan.budget.GROWTH`: 2 minutes up to 5,000 images, 10 minutes from
         50,000; on Fashion-MNIST the conditional DCGAN reached 0.892 conditional accuracy in 489 s, 0.734 in the
         2 minutes the auto budget gave before it grew). None trains for ``epochs``.
+    validation_share : float, default 0.1
+        Share of the images held out (of every label alike, for the conditional model): after every epoch the
+        generator is scored on them (the squared MMD, :class:`~indgan.training.KernelMMD`, of average-pooled
+        pixels, with the label for the conditional model, against as many generated images), the best generator
+        is kept, and training stops after ``patience`` epochs without a better one. 0, or fewer than 64 held-out
+        images, trains on every image and keeps the last generator.
+    patience : int, default 5
+        Epochs without a better held-out score after which training stops.
     batch_size : int, default 128
     learning_rate : float, default 2e-4
     beta1 : float, default 0.5
@@ -102,6 +121,7 @@ class DCGAN(FittedModel):
     count_option = "epochs"
     conditional = False
     generates_images = True
+    stops_early = True
     fit_info_class: ClassVar[type] = ImageFitInfo
     #: ``labels`` is another name for ``conditions`` (one label for all images, or one per image).
     sample_shape_options = ("z", "labels")
@@ -112,6 +132,8 @@ class DCGAN(FittedModel):
         features: int = 64,
         epochs: int | None = None,
         time_budget: float | str | None = "auto",
+        validation_share: float = 0.1,
+        patience: int = 5,
         batch_size: int = 128,
         learning_rate: float = 2e-4,
         beta1: float = 0.5,
@@ -125,6 +147,8 @@ class DCGAN(FittedModel):
         self.features = features
         self.epochs = epochs
         self.time_budget = time_budget
+        self.validation_share = validation_share
+        self.patience = patience
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.beta1 = beta1
@@ -145,8 +169,9 @@ class DCGAN(FittedModel):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self) -> None:
-        for name in ("latent_dim", "features", "batch_size", "critic_steps"):
+        for name in ("latent_dim", "features", "batch_size", "critic_steps", "patience"):
             check_positive_int(name, getattr(self, name))
+        check_fraction("validation_share", self.validation_share, upper=0.5)
         check_training_length("epochs", self.epochs, self.time_budget)
         check_positive_float("learning_rate", self.learning_rate)
         if self.loss not in LOSSES:
@@ -182,6 +207,9 @@ class DCGAN(FittedModel):
         self.channels_, self.size_ = int(images.shape[1]), int(images.shape[2])
         self.device_ = device
         self._build(device)
+        n_all = len(images)
+        budget = budget_seconds(self.time_budget, device, n_rows=n_all, unit="images")
+        images, labels, held, held_labels = self._hold_out(images, labels)
         x = torch.from_numpy(images).to(device)
         y = torch.from_numpy(labels).to(device) if (self.conditional and labels is not None) else None
         batch = min(self.batch_size, len(images))
@@ -209,12 +237,23 @@ class DCGAN(FittedModel):
             paired=trainer.loss.paired,
         )
         steps = max(1, len(images) // batch)
-        budget = budget_seconds(self.time_budget, device, n_rows=len(images), unit="images")
+        stop = self._held_out_stop(held, held_labels)
         self.summary_ = trainer.fit(
-            problem, None if self.epochs is None else self.epochs * steps, device, log_every=steps, time_budget=budget
+            problem,
+            None if self.epochs is None else self.epochs * steps,
+            device,
+            log_every=steps,
+            on_log=stop,
+            time_budget=budget,
         )
+        if stop is not None:
+            stop.restore(self.generator_)
+        self.generator_.eval()
         self.fit_info_ = ImageFitInfo(
-            n_images=int(len(images)),
+            n_images=int(n_all),
+            n_held_out=0 if held is None else int(len(held)),
+            validation_score=None if stop is None else stop.best,
+            best_epoch=None if stop is None else stop.best_record,
             size=self.size_,
             channels=self.channels_,
             n_classes=self.n_classes_,
@@ -226,6 +265,62 @@ class DCGAN(FittedModel):
             time_budget=budget,
             **self._collapse_signal(images, labels),
         )
+
+    def _hold_out(self, images: np.ndarray, labels: np.ndarray | None):
+        """(training images, their labels, held-out images or None, their labels): ``validation_share`` of the
+        images at random (of every label alike, for the conditional model), none when that is fewer than
+        :data:`MIN_HELD_IMAGES`."""
+        n_held = round(self.validation_share * len(images))
+        if n_held < MIN_HELD_IMAGES:
+            return images, labels, None, None
+        rng = np.random.default_rng(0 if self.random_state is None else self.random_state)
+        held = np.zeros(len(images), bool)
+        if self.conditional:  # the same share of every label
+            for k in np.unique(labels):
+                members = np.flatnonzero(labels == k)
+                held[rng.choice(members, round(self.validation_share * len(members)), replace=False)] = True
+        else:
+            held[rng.choice(len(images), n_held, replace=False)] = True
+        lab = (lambda m: labels[m]) if labels is not None else (lambda m: None)
+        return images[~held], lab(~held), images[held], lab(held)
+
+    def _score_features(self, images: Tensor, labels: Tensor | None) -> Tensor:
+        """Images in [-1, 1] ``(n, channels, size, size)`` -> the held-out score's features: average-pooled pixels
+        (:data:`SCORE_POOL`), and for the conditional model the label one-hot (weighted by
+        :data:`SCORE_LABEL_WEIGHT`), so that the score sees whether each label's images look like that label's.
+
+        On Fashion-MNIST at the default budget (12 records of half an epoch, 2,000 test images) the rank correlation
+        of this score with the conditional accuracy was 0.93 (pooling 4; 0.92 pooling 2, 0.91 on raw pixels; 0.84
+        to 0.90 without the label)."""
+        x = torch.nn.functional.avg_pool2d(images.float(), SCORE_POOL).flatten(1)
+        if labels is None or not self.conditional:
+            return x
+        onehot = torch.nn.functional.one_hot(labels, self.n_classes_).float()
+        return torch.cat([x, onehot * SCORE_LABEL_WEIGHT * x.shape[1] ** 0.5], 1)
+
+    def _held_out_stop(self, held: np.ndarray | None, held_labels: np.ndarray | None) -> EarlyStopping | None:
+        """Early stopping on the squared MMD (:class:`~indgan.training.KernelMMD`) between at most
+        :data:`MAX_SCORE_IMAGES` held-out images and as many generated ones (under the held-out labels, from
+        noise drawn once), every epoch; None without held-out images."""
+        if held is None:
+            return None
+        rng = np.random.default_rng(0 if self.random_state is None else self.random_state)
+        if len(held) > MAX_SCORE_IMAGES:
+            pick = rng.choice(len(held), MAX_SCORE_IMAGES, replace=False)
+            held, held_labels = held[pick], None if held_labels is None else held_labels[pick]
+        dev = self.device_
+        real = torch.from_numpy(held).to(dev).float() / 127.5 - 1.0
+        y = None if held_labels is None or not self.conditional else torch.from_numpy(held_labels).to(dev)
+        mmd = KernelMMD(self._score_features(real, y))
+        z = torch.randn(len(held), self.latent_dim, device=dev, generator=self.new_generator(0))
+
+        @torch.no_grad()
+        def score(generator) -> float:
+            generator.eval()  # as it samples: batch norm on its running statistics
+            fake = generate(generator, z, y, self.n_classes_)
+            return mmd(self._score_features(fake, y))
+
+        return EarlyStopping(score, lambda: self.generator_, patience=self.patience, mode="min", key="held_out_mmd")
 
     def _collapse_signal(self, images: np.ndarray, labels: np.ndarray | None) -> dict:
         """Class coverage and diversity of 1,000 samples against the training images (see module docstring)."""
@@ -351,7 +446,13 @@ class DCGAN(FittedModel):
             + (f", {fi.n_classes} classes" if fi.n_classes else ""),
             f"training: {summary.epochs} epochs x {fi.steps_per_epoch} steps, batch {fi.batch_size}, loss "
             f"{summary.loss}, {summary.seconds:.1f} s on {summary.device} ({summary.stop_reason}); diversity "
-            f"{fi.diversity:.2f}{cov}",
+            f"{fi.diversity:.2f}{cov}"
+            + (
+                f"; kept the generator of epoch {fi.best_epoch} (held-out MMD {fi.validation_score:.4f} on "
+                f"{fi.n_held_out} held-out images)"
+                if fi.validation_score is not None
+                else ""
+            ),
         ]
 
     # ------------------------------------------------------------------ persistence
