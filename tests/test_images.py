@@ -181,9 +181,7 @@ def test_the_best_held_out_generator_is_kept(digit_data):
     model.fit(train)
     info = model.fit_info_
     scores = [h["held_out_mmd"] for h in model.summary_.history]
-    assert info.n_images == len(train) and info.n_held_out == sum(
-        round(0.1 * c) for c in np.bincount(train.labels)
-    )
+    assert info.n_images == len(train) and info.n_held_out == sum(round(0.1 * c) for c in np.bincount(train.labels))
     # patience 1: it stopped at the first epoch that scored no better, so the last generator is not the best
     assert info.stop_reason == "early stop" and len(scores) < 30 and scores[-1] > min(scores)
     assert info.validation_score == pytest.approx(min(scores)) and info.best_epoch == 1 + int(np.argmin(scores))
