@@ -102,3 +102,19 @@ def test_read_table_reads_a_database_table_as_it_reads_files(plant_db, small, tm
     assert len(read_table(plant_db, query="select timestamp, tag0 from readings limit 7")) == 7
     with pytest.raises(DataError, match="give a URL"):
         read_table(tmp_path / "x.parquet", table="readings")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "is a database URL: give --table TABLE (or --query SELECT)"),
+        (["--table", "readings", "--query", "SELECT 1"], "give --table or --query, not both"),
+        (["--query", "SELECT * FROM readings", "--where", "1=1"], "--where goes with --table"),
+    ],
+)
+def test_fit_refuses_database_options_that_do_not_fit_data(plant_db, tmp_path, args, message):
+    """Usage errors (exit status 2) before anything is read, as evaluate's for REAL."""
+    r = _run(["fit", plant_db, *args, "-o", tmp_path / "m.indgan", *FAST])
+    assert r.exit_code == 2 and message in r.output and not (tmp_path / "m.indgan").exists()
+    r = _run(["fit", tmp_path / "plant.parquet", "--table", "readings", *FAST])
+    assert r.exit_code == 2 and "is not a database URL; --table is only for one (drop it)" in r.output

@@ -179,6 +179,7 @@ def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, doma
 
     setup_logging()
     once("--condition", fit_conditions)
+    check_fit_source(data, options.get("table"), options.get("query"), options.get("where"))
     if domains is not None:
         try:
             domains = parse_domains(domains)
@@ -199,3 +200,22 @@ def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, doma
         say=click.echo,
         **options,
     )
+
+
+def check_fit_source(data, table, query, where) -> None:
+    """DATA's database options are usage errors (exit status 2) when they do not fit it, before anything is read:
+    a database URL needs ``--table`` or ``--query`` (one of them), a file or folder takes neither, ``--where`` goes
+    with ``--table``; the same rules and words as evaluate's REAL."""
+    from ..app.data import is_url
+
+    name = f"DATA {data}"
+    if is_url(data):
+        if not table and not query:
+            raise click.UsageError(f"{name} is a database URL: give --table TABLE (or --query SELECT).")
+        if table and query:
+            raise click.UsageError(f"{name}: give --table or --query, not both.")
+        if where and not table:
+            raise click.UsageError("--where goes with --table (write the condition into --query instead).")
+    elif table or query or where:
+        given = "--table" if table else "--query" if query else "--where"
+        raise click.UsageError(f"{name} is not a database URL; {given} is only for one (drop it).")
