@@ -104,7 +104,8 @@ def test_the_best_scored_networks_are_kept(two_runs, monkeypatch):
     # patience 1: training stopped at the first score that was not better, so the last networks are not the best
     assert info.stop_reason == "early stop" and len(scores) < 12 and scores[-1] > min(scores)
     assert info.validation_score == pytest.approx(min(scores))
-    assert info.best_iteration == 50 * (1 + int(np.argmin(scores)))
+    assert info.best_iteration == model.summary_.history[int(np.argmin(scores))]["step"]
+    assert info.best_iteration == 50 * (1 + int(np.argmin(scores)))  # a record every 50 iterations
     # the model's networks now are the ones that scored best, not the last ones
     assert made[0](model.generator_, model.recovery_) == pytest.approx(info.validation_score, rel=1e-4, abs=1e-6)
     assert "held out to choose the networks kept" in model.fit_lines()[0]

@@ -515,7 +515,7 @@ class SequenceGAN(FittedModel):
             n_windows=int(len(prep.starts)),
             n_held_out=int(len(held_starts)),
             validation_score=None if stop is None else stop.best,
-            best_iteration=None if stop is None else stop.best_record * SCORE_EVERY,
+            best_iteration=None if stop is None else int(summary.history[stop.best_record - 1]["step"]),
             stop_reason=summary.stop_reason,
             seq_len=prep.seq_len,
             whole=prep.whole,
