@@ -50,9 +50,9 @@ def test_fit_reads_a_database_table_and_sample_writes_a_new_one(tmp_path, plant_
         assert conn.execute(sa.text("select count(*) from synthetic")).scalar() == 80
         assert conn.execute(sa.text("select count(*) from readings")).scalar() == len(small)
     r = _run(["fit", plant_db, "-o", tmp_path / "x.indgan", *FAST])
-    assert r.exit_code == 1 and "table" in r.output, r.output  # a URL needs --table or --query
+    assert r.exit_code == 2 and "--table" in r.output, r.output  # a URL needs --table or --query
     r = _run(["fit", tmp_path / "nothing.parquet", "--table", "readings", *FAST])
-    assert r.exit_code == 1 and "database source" in r.output, r.output
+    assert r.exit_code == 2 and "is not a database URL" in r.output, r.output
 
 
 def test_the_main_job_learns_a_narrow_historian_table_and_writes_narrow_rows(tmp_path, plant):
