@@ -205,10 +205,12 @@ def fit(data, out, requested, fit_conditions, time_col, report_path, quiet, doma
 def check_fit_source(data, table, query, where) -> None:
     """DATA's database options are usage errors (exit status 2) when they do not fit it, before anything is read:
     a database URL needs ``--table`` or ``--query`` (one of them), a file or folder takes neither, ``--where`` goes
-    with ``--table``; the same rules and words as evaluate's REAL."""
+    with ``--table``; the rules of evaluate's REAL (:func:`indgan.app.evaluate.check_sources`, which also hides
+    a URL's password), worded for fit's one input."""
     from ..app.data import is_url
+    from ..app.evaluate import _safe
 
-    name = f"DATA {data}"
+    name = f"DATA {_safe(data) if is_url(data) else data}"  # a URL's password is never echoed
     if is_url(data):
         if not table and not query:
             raise click.UsageError(f"{name} is a database URL: give --table TABLE (or --query SELECT).")
