@@ -20,9 +20,13 @@ from indgan.superres.networks import (
     SRGenerator,
     critic_input,
     downsample,
+    flat_steps,
+    hold_flat,
+    interpolate,
     prime_factors,
     project,
 )
+from indgan.superres.game import spectral_loss
 
 from .conftest import DATA
 
@@ -101,6 +105,58 @@ def test_projection_is_exact_and_idempotent(n, c, length, factor, kind, seed, sc
     assert torch.allclose(already, fine, rtol=0, atol=1e-9 * scale)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    length=st.integers(2, 9),
+    factor=st.integers(2, 6),
+    kind=st.sampled_from(["mean", "sample"]),
+    seed=st.integers(0, 2**31 - 1),
+    runs=st.lists(st.integers(1, 4), min_size=1, max_size=5),
+)
+def test_flat_stretches_hold_and_stay_consistent(length, factor, kind, seed, runs):
+    """Coarse values with repeats (a tag at rest): the steps of every block that equals a neighbour (or lie between
+    two equal kept samples) hold the value exactly, the others are untouched, and consistency stays exact."""
+    g = torch.Generator().manual_seed(seed)
+    values = torch.randn(len(runs), generator=g, dtype=torch.float64)
+    coarse = torch.repeat_interleave(values, torch.tensor(runs))[:length]
+    coarse = torch.cat([coarse, torch.randn(length - len(coarse), generator=g, dtype=torch.float64)])[None, None]
+    fine = project(torch.randn(1, 1, length * factor, generator=g, dtype=torch.float64), coarse, factor, kind)
+    out = hold_flat(fine, coarse, factor, kind)
+    assert torch.allclose(downsample(out, factor, kind), coarse, rtol=0, atol=1e-12)
+    c = coarse[0, 0]
+    for k in range(length):
+        block = out[0, 0, k * factor : (k + 1) * factor]
+        if kind == "mean":
+            flat = (k > 0 and c[k] == c[k - 1]) or (k < length - 1 and c[k] == c[k + 1])
+        else:
+            flat = k < length - 1 and c[k] == c[k + 1]
+        if flat:
+            assert (block == c[k]).all(), k
+        else:
+            assert torch.equal(block, fine[0, 0, k * factor : (k + 1) * factor]), k
+    assert flat_steps(coarse, factor, kind).shape == fine.shape
+
+
+def test_spectral_loss_is_zero_on_real_and_pulls_the_texture_to_the_real_power():
+    """Real against itself scores 0; a generator whose only parameter is the gain of white texture on top of the
+    interpolation is pulled from 0.05 to the real texture's 0.5 by the loss alone (and from 5 down to it)."""
+    g = torch.Generator().manual_seed(0)
+    factor, kind = 4, "mean"
+    coarse = torch.randn(64, 3, 16, generator=g).cumsum(-1)
+    base = interpolate(coarse, factor, kind)
+    real = project(base + 0.5 * torch.randn(base.shape, generator=g), coarse, factor, kind)
+    assert spectral_loss(real, real, coarse, factor, kind).item() == 0.0
+    noise = torch.randn(base.shape, generator=g)
+    for start in (0.05, 5.0):
+        gain = torch.nn.Parameter(torch.tensor(start))
+        opt = torch.optim.Adam([gain], lr=0.05)
+        for _ in range(300):
+            opt.zero_grad()
+            spectral_loss(project(base + gain * noise, coarse, factor, kind), real, coarse, factor, kind).backward()
+            opt.step()
+        assert abs(gain.item() - 0.5) < 0.05, (start, gain.item())
+
+
 # ---------------------------------------------------------------------------------------------- the estimator
 def test_upsample_shapes_conditions_and_exact_means(model8, tep):
     coarse = coarsen(tep, 8, "mean")
@@ -133,6 +189,19 @@ def test_a_tag_constant_in_training_keeps_the_archives_values(tep, kind):
         span = later[tag].max() - later[tag].min()
         assert np.abs(got - ref).max() <= 1e-9 * span, tag
     assert fine["xmv_10"].nunique() > 10
+
+
+def test_a_tag_at_rest_in_the_archive_stays_at_rest(model8, tep):
+    """A valve the archive shows at one value for a while (equal block means) comes out flat at that value, with
+    no texture, while its moving stretches get texture; consistency stays exact."""
+    later = tep.copy()
+    later.loc[40:119, "xmv_3"] = 12.25  # rows 40-119 of run d00: blocks 5-14 at rest
+    coarse = coarsen(later, 8, "mean")
+    fine = model8.upsample(coarse, random_state=0)
+    x = fine["xmv_3"].to_numpy()
+    assert (x[40:120] == 12.25).all()
+    assert np.diff(x[136:256]).std() > 0  # the rest of the run moves
+    assert _block_error(model8, fine, coarse) < 1e-9
 
 
 def test_sample_kind_passes_through_the_kept_samples_with_entities():

@@ -30,6 +30,7 @@ from .networks import (
     SRGenerator,
     critic_input,
     downsample,
+    interpolate,
     repeat,
 )
 
@@ -90,6 +91,26 @@ def feature_loss(features: FeatureNet, fake: Tensor, real: Tensor) -> Tensor:
     return F.mse_loss(features.encode(fake), f_real) / f_real.pow(2).mean().clamp_min(1e-8)
 
 
+def detail_spectrum(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
+    """Per-tag power spectrum of the detail a coarse summary loses: the Hann-windowed periodogram of
+    ``fine - interpolate(coarse)`` averaged over the batch, ``(channels, n_freq)`` for ``fine`` ``(n, channels, T)``
+    and ``coarse`` ``(n, channels, T / factor)``."""
+    detail = fine - interpolate(coarse, factor, kind)
+    detail = detail - detail.mean(-1, keepdim=True)
+    hann = torch.hann_window(fine.shape[-1], periodic=False, device=fine.device, dtype=fine.dtype)
+    return torch.fft.rfft(detail * hann, dim=-1).abs().pow(2).mean(0)
+
+
+def spectral_loss(fake: Tensor, real: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
+    """Mean squared log ratio of the generated and real detail spectra (:func:`detail_spectrum`) over tags and
+    frequencies: the texture's power at every frequency, per tag, as the real windows have it. The floor (1e-3 of a
+    tag's mean real power) keeps bins with no real power from dominating."""
+    s_real = detail_spectrum(real, coarse, factor, kind).detach()
+    s_fake = detail_spectrum(fake, coarse, factor, kind)
+    eps = 1e-3 * s_real.mean(-1, keepdim=True) + 1e-12
+    return (torch.log(s_fake + eps) - torch.log(s_real + eps)).pow(2).mean()
+
+
 def reconstruction_loss(features: FeatureNet, data: SRWindows, batch: int) -> Tensor:
     """The feature network's autoencoder loss on fine training windows."""
     fine, _, _ = data.draw(batch)
@@ -126,6 +147,7 @@ class SRGame:
         adversarial_weight: float,
         alpha: Callable[[], float],
         need_real: bool,
+        spectral_weight: float = 0.0,
     ):
         self.generator, self.discriminator, self.features, self.data = generator, discriminator, features, data
         self.batch, self.stage, self.weight, self.alpha, self.need_real = (
@@ -136,6 +158,7 @@ class SRGame:
             need_real,
         )
         self.resolution = generator.resolution(stage)
+        self.spectral_weight = spectral_weight
 
     def _batch(self):
         a = float(min(1.0, max(0.0, self.alpha())))
@@ -158,6 +181,9 @@ class SRGame:
         _, real, fake, coarse, cond = self._batch()
         up = self.data.factor // self.resolution
         content = feature_loss(self.features, repeat(fake, up), repeat(real, up))
+        if self.spectral_weight > 0:
+            spectral = spectral_loss(fake, real, coarse, self.resolution, self.data.kind)
+            content = content + self.spectral_weight * spectral
         real_in = critic_input(real, coarse, cond) if self.need_real else None
         return critic_input(fake, coarse, cond), real_in, content / self.weight
 

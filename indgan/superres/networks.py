@@ -82,6 +82,30 @@ def project(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
     raise ValueError(f"unknown coarse kind {kind!r}; use one of {COARSE_KINDS}")
 
 
+def flat_steps(coarse: Tensor, factor: int, kind: str) -> Tensor:
+    """Where the archive says a tag did not move, ``(n, channels, L * factor)`` bool for ``coarse``
+    ``(n, channels, L)``: with ``kind="mean"`` every fine step of a block whose mean equals a neighbouring block's
+    mean exactly (a noisy or moving signal almost never repeats a block mean to the last bit; a held, stuck or
+    idle tag does), with ``kind="sample"`` the fine steps between two equal kept samples. :func:`hold_flat` holds
+    the fine series there: the spline does (it is flat between equal values) and the generator's texture must not
+    add noise to a tag the archive shows at rest (the plant logs' held-out range has 16 of 83 tags flat for most
+    of their steps)."""
+    if kind == "mean":
+        same = coarse[..., 1:] == coarse[..., :-1]  # (n, c, L - 1): block k equals block k + 1
+        pad = torch.zeros_like(coarse[..., :1], dtype=torch.bool)
+        flat = torch.cat([same, pad], -1) | torch.cat([pad, same], -1)
+    else:
+        flat = torch.cat([coarse[..., 1:] == coarse[..., :-1], torch.zeros_like(coarse[..., :1], dtype=torch.bool)], -1)
+    return repeat(flat, factor)
+
+
+def hold_flat(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
+    """``fine`` ``(n, channels, L * factor)`` with the steps of :func:`flat_steps` at their block's coarse value
+    (consistent with the archive by construction: a block at its mean averages to it; a stretch between two equal
+    kept samples passes through them)."""
+    return torch.where(flat_steps(coarse, factor, kind), repeat(coarse, factor), fine)
+
+
 def interpolate(coarse: Tensor, factor: int, kind: str, back_projections: int = 8) -> Tensor:
     """A smooth interpolation of ``coarse`` ``(n, channels, L)`` to ``(n, channels, L * factor)``, the base the
     generator's output corrects. Kept samples: linear through the kept steps (held after the last). Block means:
@@ -273,7 +297,7 @@ class SRGenerator(nn.Module):
             y = (1.0 - alpha) * repeat(prev, self.factors[stage - 1]) + alpha * y
         y = y + self.noise_gain[None, :, None] * noise[stage + 1]
         y = interpolate(coarse, res, self.kind) + self.out_scale[None, :, None] * y
-        return project(y, coarse, res, self.kind)
+        return hold_flat(project(y, coarse, res, self.kind), coarse, res, self.kind)
 
 
 # ---------------------------------------------------------------------------------------------- discriminator
