@@ -143,8 +143,9 @@ class SuperResolutionGAN(FittedModel):
         leaves SRGAN's loss alone. Measured with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py
         --spectral-weight {0,1}`` (2026-12-06): without it the texture had 21x the real power at the fine Nyquist
         frequency and a zig-zag (lag-1 autocorrelation of the steps -0.73, real -0.01), and TimeGAN's
-        discriminative score on TEP was 0.26-0.43 against the spline's 0.03-0.16; with it 0.05-0.24. 0.1 and 1
-        gave the same scores on TEP x4.
+        discriminative score on TEP was 0.26-0.43 against the spline's 0.03-0.16; with it 0.10-0.14 (at x4 means
+        0.098, below the spline's 0.159). 0.1 and 1 gave the same scores on TEP x4. Figures and the targets it does
+        not meet: benchmarks/README.md.
     progressive : bool, default False
         Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured
         with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16``
