@@ -3,6 +3,8 @@ plant-log slices; tiny networks, a few dozen iterations."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,6 +77,8 @@ def test_fit_and_translate_shapes(model, week, tep04):
 
 
 def test_translating_a_long_log_has_no_seams(model, week):
+    model = copy.deepcopy(model)
+    model.stochastic = False  # the windows' machinery alone: the variability's noise is drawn per call
     full = model.translate(week, to=4)
     tags = [c for c in model.encoder_.continuous if c not in {n for g in model.fit_info_.held for n in g["names"]}]
     # a log translated in two halves matches the whole one away from the cut (the windows are the same)
@@ -97,6 +101,8 @@ def test_cycle_round_trip_is_closer_than_the_one_way_translation(model, week):
     fi = model.fit_info_
     assert fi.cycle_error_a < fi.one_way_a and fi.cycle_error_b < fi.one_way_b
     tags = model.encoder_.continuous
+    model = copy.deepcopy(model)
+    model.stochastic = False  # the cycle is learned on the deterministic maps (variability cannot be undone)
     there = model.translate(week, to=4)
     back = model.translate(there, to=0)
     sd = week[tags].std().to_numpy() + 1e-9
@@ -104,11 +110,48 @@ def test_cycle_round_trip_is_closer_than_the_one_way_translation(model, week):
     assert err(back) < 0.5 * err(there)
 
 
+def test_the_variability_is_seeded(model, week):
+    a, b = model.translate(week, to=4, random_state=1), model.translate(week, to=4, random_state=1)
+    c = model.translate(week, to=4, random_state=2)
+    tags = model.encoder_.continuous
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a[tags].to_numpy(np.float64), c[tags].to_numpy(np.float64))
+
+
+def test_a_regime_that_varies_more_is_reached(week):
+    """Domain B is domain A with one tag 4x as variable (a random-variation fault): the translation adds that
+    variability (step spread of the tag within 0.5-2x B's, from A's quarter), while the paper's deterministic
+    CycleGAN, trained alike, stays near the source's spread."""
+    rng = np.random.default_rng(0)
+    cols = ["time", "run", "fault", "xmeas_7", "xmeas_9", "xmeas_21", "xmv_10"]
+    a = week[cols].iloc[:480].assign(fault=0, run="a")
+    b = week[cols].iloc[480:].assign(fault=1, run="b")
+    sd = a.xmeas_9.diff().std()
+    b["xmeas_9"] = b.xmeas_9 + rng.normal(0.0, 4.0 * sd / np.sqrt(2.0), len(b))
+    data = pd.concat([a, b], ignore_index=True)
+    spread = {}
+    for stochastic in (True, False):
+        m = CycleGAN(
+            domains=("fault", 0, 1),
+            stochastic=stochastic,
+            spectral_weight=1.0 if stochastic else 0.0,
+            entity="run",
+            **{**TINY, "iterations": 150},
+        ).fit(data)
+        there = m.translate(a, to=1, random_state=0)
+        spread[stochastic] = there.xmeas_9.diff().std()
+    real_b = b.xmeas_9.diff().std()
+    assert 0.5 * real_b < spread[True] < 2.0 * real_b, (spread, real_b)
+    assert spread[False] < 0.5 * real_b, (spread, real_b)
+
+
 def test_save_load_gives_the_same_translation(model, week, tmp_path):
     path = model.save(tmp_path / "tep_0to4.indgan")
     loaded = load_model(path)
     assert isinstance(loaded, CycleGAN) and loaded.translates and loaded.domains_ == [0, 4]
-    pd.testing.assert_frame_equal(loaded.translate(week, to=4), model.translate(week, to=4))
+    pd.testing.assert_frame_equal(
+        loaded.translate(week, to=4, random_state=3), model.translate(week, to=4, random_state=3)
+    )
     raw = torch.load(path, weights_only=True, map_location="cpu")  # tensors and strings only: no code runs
     assert raw["kind"] == "CycleGAN"
 
@@ -158,9 +201,12 @@ def test_bad_input_gives_one_line_errors(model, tep04, week, tmp_path):
     week.to_parquet(frame)
     res = CliRunner().invoke(cli, ["translate", str(path), str(frame), "--to", "7", "-o", str(tmp_path / "o.parquet")])
     assert res.exit_code == 1 and res.output.count("\n") == 1 and "not one of this model's domains" in res.output
-    res = CliRunner().invoke(cli, ["translate", str(path), str(frame), "--to", "4", "-o", str(tmp_path / "o.parquet")])
-    assert res.exit_code == 0, res.output
+    for out in ("o.parquet", "o2.parquet"):
+        args = ["translate", str(path), str(frame), "--to", "4", "-o", str(tmp_path / out), "--seed", "5"]
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 0, res.output
     assert (pd.read_parquet(tmp_path / "o.parquet").fault == 4).all()
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o.parquet"), pd.read_parquet(tmp_path / "o2.parquet"))
 
 
 # ------------------------------------------------------------------------------------ denoising feature matching

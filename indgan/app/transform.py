@@ -94,10 +94,11 @@ def translate(
     to,
     output: str | Path | None = None,
     device: str = "auto",
+    seed: int | None = None,
     say: Say | None = None,
 ) -> TransformResult:
     """Carry the log ``data`` (a path or a DataFrame) into the regime ``to`` with a CycleGAN model: what
-    ``indgan translate`` does ("this week, under fault 4").
+    ``indgan translate`` does ("this week, under fault 4"); ``seed`` fixes the target regime's variability.
 
     Raises
     ------
@@ -117,7 +118,7 @@ def translate(
         "translating needs a CycleGAN model (indgan fit DATA --model cyclegan --domains COLUMN=A,B)",
     )
     source = _read(data)
-    out = model.translate(source, to=to)
+    out = model.translate(source, to=to, random_state=seed)
     if output is not None:
         write_table(out, output)
     fi = model.fit_info_

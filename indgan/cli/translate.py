@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .group import cli, setup_logging
+from .group import SEED, cli, setup_logging
 
 
 @cli.command()
@@ -21,10 +21,11 @@ from .group import cli, setup_logging
     help="File to write the translated log to (parquet or CSV).",
 )
 @click.option("--device", default="auto", show_default=True)
-def translate(model_path, frame, to, output, device):
+@click.option("--seed", type=SEED, default=None, help="Random seed of the target regime's variability.")
+def translate(model_path, frame, to, output, device, seed):
     """Translate the log FRAME into another regime with a CycleGAN model (indgan fit DATA --model cyclegan
     --domains fault=0,4): "this week, under fault 4"."""
     from ..app.transform import translate as translate_job
 
     setup_logging()
-    translate_job(model_path, frame, to=to, output=output, device=device, say=click.echo)
+    translate_job(model_path, frame, to=to, output=output, device=device, seed=seed, say=click.echo)

@@ -10,7 +10,13 @@ With ``G: A -> B``, ``F: B -> A`` and discriminators ``D_A``, ``D_B`` (:mod:`ind
   half of each batch drawn from the history, pool of 50);
 - cycle consistency: ``lambda * (|F(G(a)) - a|_1 + |G(F(b)) - b|_1)``, lambda 10;
 - identity: ``identity * lambda * (|G(b) - b|_1 + |F(a) - a|_1)``, 0.5 lambda (section 5.2: keeps what needs no
-  translating as it is).
+  translating as it is);
+- beyond the paper, **variability**: each direction adds filtered noise
+  (:meth:`~indgan.cyclegan.networks.CycleGenerators.variability`) to what the discriminators and the spectral term
+  see, and the cycle and identity losses are taken on the deterministic translation (noise cannot be undone, so
+  a cycle loss on noisy windows would only push the variability to 0); ``spectral_weight`` x the log spectral
+  distance (:func:`~indgan.training.log_spectral_distance`) between the translated and the real target windows,
+  per tag: how much and how fast each tag varies in the target regime.
 
 The L1 distances are taken in the tags' standardised units over observed cells, so a tag in kPa and one in % count
 alike. Sampled-and-held tags (analysers) are held in the translated windows at the source window's update phase
@@ -24,6 +30,7 @@ from torch import Tensor
 
 from ..losses import AdversarialLoss
 from ..timegrid import apply_sample_hold
+from ..training import log_spectral_distance
 from .networks import CycleDiscriminators, CycleGenerators
 from .prepare import DomainWindows
 
@@ -77,6 +84,10 @@ class CycleGANGame:
     pool_size : int, default 50
     held : list of dict
         The sample-and-hold groups (``columns``, ``period``).
+    stochastic : bool, default True
+        Add each direction's variability (see the module docstring).
+    spectral_weight : float, default 1.0
+        Weight of the spectral term (0: none).
     """
 
     def __init__(
@@ -88,8 +99,11 @@ class CycleGANGame:
         identity_weight: float = 0.5,
         pool_size: int = 50,
         held: list | None = None,
+        stochastic: bool = True,
+        spectral_weight: float = 1.0,
     ):
         self.gens, self.data, self.batch = generators, data, batch
+        self.stochastic, self.spectral_weight = stochastic, spectral_weight
         self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
         self.pools = {"a": WindowHistory(pool_size), "b": WindowHistory(pool_size)}
         self.held = held or []
@@ -101,6 +115,9 @@ class CycleGANGame:
         for k, g in enumerate(self.held):
             x = apply_sample_hold(x, g["columns"], g["period"], phase[:, k])
         return x
+
+    def _noise(self, x: Tensor) -> Tensor | None:
+        return torch.randn_like(x) if self.stochastic else None
 
     def _critic_input(self, x: Tensor, mask: Tensor, ctx: Tensor) -> Tensor:
         return self.gens.inputs(x, mask, ctx)
@@ -115,8 +132,8 @@ class CycleGANGame:
         if fakes is None:  # the first step, or a second critic step: translate this batch
             with torch.no_grad():
                 fakes = {
-                    "b": (self.hold(self.gens.translate(xa, ma, ca, "b"), pa), ma, ca),
-                    "a": (self.hold(self.gens.translate(xb, mb, cb, "a"), pb), mb, cb),
+                    "b": (self.hold(self.gens.translate(xa, ma, ca, "b", self._noise(xa)), pa), ma, ca),
+                    "a": (self.hold(self.gens.translate(xb, mb, cb, "a", self._noise(xb)), pb), mb, cb),
                 }
         fb, mfb, cfb = fakes["b"]
         fa, mfa, cfa = fakes["a"]
@@ -130,15 +147,22 @@ class CycleGANGame:
         """``(adversarial, cycle + identity)`` of both generators on a batch of each domain."""
         (xa, ma, ca, pa), (xb, mb, cb, pb) = self._draw()
         g, s = self.gens, self.gens.scale
-        fake_b = self.hold(g.translate(xa, ma, ca, "b"), pa)
-        fake_a = self.hold(g.translate(xb, mb, cb, "a"), pb)
+        det_b, noisy_b = g.translate_pair(xa, ma, ca, "b", self._noise(xa))
+        det_a, noisy_a = g.translate_pair(xb, mb, cb, "a", self._noise(xb))
+        det_b, det_a = self.hold(det_b, pa), self.hold(det_a, pb)
+        fake_b = det_b if noisy_b is None else self.hold(noisy_b, pa)
+        fake_a = det_a if noisy_a is None else self.hold(noisy_a, pb)
         adv = loss.generator_loss(
             critic.d_b, self._critic_input(fake_b, ma, ca), self._critic_input(xb, mb, cb)
         ) + loss.generator_loss(critic.d_a, self._critic_input(fake_a, mb, cb), self._critic_input(xa, ma, ca))
-        cycle = masked_l1(g.translate(fake_b, ma, ca, "a"), xa, ma, s) + masked_l1(
-            g.translate(fake_a, mb, cb, "b"), xb, mb, s
+        cycle = masked_l1(g.translate(det_b, ma, ca, "a"), xa, ma, s) + masked_l1(
+            g.translate(det_a, mb, cb, "b"), xb, mb, s
         )
         extra = self.cycle_weight * cycle
+        if self.spectral_weight:
+            extra = extra + self.spectral_weight * (  # per tag (the log ratio needs no standardising)
+                log_spectral_distance(fake_b * ma, xb * mb, dim=1) + log_spectral_distance(fake_a * mb, xa * ma, dim=1)
+            )
         if self.identity_weight:
             identity = masked_l1(g.translate(xb, mb, cb, "b"), xb, mb, s) + masked_l1(
                 g.translate(xa, ma, ca, "a"), xa, ma, s

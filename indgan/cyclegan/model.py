@@ -174,6 +174,15 @@ class CycleGAN(FittedModel):
         (L1 over every tag) hold it at the identity while the discriminators already tell the domains apart
         perfectly; on TEP normal -> fault 4 (a 2-standard-deviation shift of one valve among 52 tags) a generator
         started at 0 moved the tags by 0.001-0.03 standard deviations in 300-600 iterations.
+    stochastic : bool, default True
+        Add the target regime's variability to every translation: per tag, white noise through a learned 9-step
+        filter (:meth:`~indgan.cyclegan.networks.CycleGenerators.variability`), seen by the discriminators and the
+        spectral term, while the cycle and identity losses are taken on the deterministic translation. Beyond the
+        paper: a deterministic map of a calm log does not add the variability that regimes such as TEP's
+        random-variation and sticking-valve faults are recognised by (see ``benchmarks/README.md``).
+    spectral_weight : float, default 1.0
+        Weight of the log spectral distance (:func:`~indgan.training.log_spectral_distance`) between translated and
+        real target windows, per tag, added to the cycle and identity losses; 0 leaves CycleGAN's losses alone.
     max_discrete_levels : int, default 10
     columns : dict, optional
         Role overrides, as in the ``[columns]`` config.
@@ -221,6 +230,8 @@ class CycleGAN(FittedModel):
         max_missing: float = 0.5,
         min_windows: int = 8,
         mean_start: bool = True,
+        stochastic: bool = True,
+        spectral_weight: float = 1.0,
         max_discrete_levels: int = 10,
         columns: dict | None = None,
         device: str = "auto",
@@ -251,6 +262,8 @@ class CycleGAN(FittedModel):
         self.max_missing = max_missing
         self.min_windows = min_windows
         self.mean_start = mean_start
+        self.stochastic = stochastic
+        self.spectral_weight = spectral_weight
         self.max_discrete_levels = max_discrete_levels
         self.columns = columns
         self.device = device
@@ -276,6 +289,7 @@ class CycleGAN(FittedModel):
         check_positive_float("learning_rate", self.learning_rate)
         check_positive_float("cycle_weight", self.cycle_weight)
         check_positive_float("identity_weight", self.identity_weight, allow_zero=True)
+        check_positive_float("spectral_weight", self.spectral_weight, allow_zero=True)
         if not 0.0 <= self.beta1 < 1.0:
             raise ConfigError(f"beta1 must be within [0, 1), got {self.beta1!r}.")
         if self.loss not in LOSSES:
@@ -355,6 +369,7 @@ class CycleGAN(FittedModel):
             stuck,
             device,
             torch.from_numpy(prep.offset) if self.mean_start else None,
+            {k: torch.from_numpy(v) for k, v in prep.noise_start.items()} if self.stochastic else None,
         )
         held = [
             {"columns": [int(j) for j in g.columns], "names": list(g.names), "period": int(g.period)} for g in prep.held
@@ -379,7 +394,15 @@ class CycleGAN(FittedModel):
             desc="CycleGAN",
         )
         game = CycleGANGame(
-            self.generator_, data_t, batch, self.cycle_weight, self.identity_weight, self.pool_size, held
+            self.generator_,
+            data_t,
+            batch,
+            self.cycle_weight,
+            self.identity_weight,
+            self.pool_size,
+            held,
+            stochastic=self.stochastic,
+            spectral_weight=self.spectral_weight,
         )
         budget = budget_seconds(self.time_budget, device)
         left = None if budget is None else max(1.0, budget - prepare_seconds)
@@ -478,9 +501,10 @@ class CycleGAN(FittedModel):
         stuck: dict,
         device: torch.device,
         offset: Tensor | None = None,
+        noise_start: dict | None = None,
     ):
         self.generator_ = CycleGenerators(
-            n_tags, ctx_dim, self.hidden_dim, self.n_blocks, shift, scale, stuck, offset
+            n_tags, ctx_dim, self.hidden_dim, self.n_blocks, shift, scale, stuck, offset, noise_start
         ).to(device)
         self.discriminator_ = CycleDiscriminators(2 * n_tags + ctx_dim, self.disc_dim).to(device)
 
@@ -509,7 +533,7 @@ class CycleGAN(FittedModel):
         self._check_fitted()
         return list(self.fit_info_.domain_values)
 
-    def translate(self, data, to, batch_windows: int = 256) -> pd.DataFrame:
+    def translate(self, data, to, batch_windows: int = 256, random_state: int | None = None) -> pd.DataFrame:
         """Translate a log into domain ``to``: "this period, under fault k".
 
         The log is put on the training time grid per entity and translated in windows of ``seq_len`` steps every
@@ -525,6 +549,9 @@ class CycleGAN(FittedModel):
             One of the two domain values (``4``, or ``"4"`` from a command line).
         batch_windows : int, default 256
             Windows per pass through the generator (memory).
+        random_state : int, optional
+            Seed of the target regime's variability (``stochastic=True``): the same seed gives the same translation;
+            None draws from the model's own stream.
 
         Returns
         -------
@@ -571,7 +598,8 @@ class CycleGAN(FittedModel):
         cond_frame = fill_conditions(grid, [column] + info.conditions, entity_col, source)
         log = _GridLog(grid, cond_frame)
         x, mask, ctx = encode(log, self.encoder_, self.cond_encoder_, info.n_tags, info.conditions)
-        y = self._translate_grid(x, mask, ctx, grid.offsets, target, batch_windows)
+        g = self._rng_ if random_state is None else self.new_generator(random_state)
+        y = self._translate_grid(x, mask, ctx, grid.offsets, target, batch_windows, g)
         # which grid rows to replace: observed cells of rows of the source domain
         src = domain_labels(cond_frame[column], column, values[1 - k], values[k], source, require=(False, False)) == 0
         rows = grid.source_rows
@@ -635,19 +663,31 @@ class CycleGAN(FittedModel):
 
     @torch.no_grad()
     def _translate_grid(
-        self, x: np.ndarray, mask: np.ndarray, ctx: np.ndarray, offsets: np.ndarray, target: str, batch_windows: int
+        self,
+        x: np.ndarray,
+        mask: np.ndarray,
+        ctx: np.ndarray,
+        offsets: np.ndarray,
+        target: str,
+        batch_windows: int,
+        generator: torch.Generator | None = None,
     ) -> np.ndarray:
         """Encoded grid rows ``(n_steps, n_tags)`` -> translated rows (same shape), window by window with overlap-add,
-        then the sample-and-hold groups held at the source's update phase."""
+        then the sample-and-hold groups held at the source's update phase. The variability's noise is drawn once
+        per grid step, so overlapping windows share it."""
         info = self.fit_info_
         seq_len, dev = info.seq_len, self.device_
         starts = window_starts(offsets, seq_len, max(1, seq_len // 2))
         xt, mt, ct = (to_device(a, dev) for a in (x, mask, ctx))
+        noise = None
+        if getattr(self, "stochastic", True):
+            noise = torch.randn(x.shape, generator=generator, dtype=xt.dtype, device=dev)
         steps = torch.arange(seq_len, device=dev)
         parts = []
         for a in range(0, len(starts), batch_windows):  # passes of many windows, for memory
             idx = to_device(starts[a : a + batch_windows], dev)[:, None] + steps
-            parts.append(self.generator_.translate(xt[idx], mt[idx], ct[idx], target))
+            eps = None if noise is None else noise[idx]
+            parts.append(self.generator_.translate(xt[idx], mt[idx], ct[idx], target, eps))
         y = overlap_add(torch.cat(parts), starts, len(x))
         if info.held:
             padded, lengths = pad_entities(y.cpu().numpy(), offsets)
@@ -715,6 +755,9 @@ class CycleGAN(FittedModel):
         n = info.n_tags
         stuck = {d: (gen[f"stuck_{d}"], gen[f"stuck_value_{d}"]) for d in "ab"}
         self._build(n, info.context_dim, gen["shift"], gen["scale"], stuck, device)
+        for key in ("noise_ab.weight", "noise_ba.weight"):  # a model saved before the variability: none
+            if key not in gen:
+                gen[key] = torch.zeros_like(self.generator_.state_dict()[key])
         self.generator_.load_state_dict(gen)
         self.discriminator_.load_state_dict(split_state(tensors, "discriminator"))
         self.generator_.eval()

@@ -119,6 +119,7 @@ class CycleGenerators(nn.Module):
         scale: Tensor,
         stuck: dict[str, tuple[Tensor, Tensor]],
         offset: Tensor | None = None,
+        noise_start: dict[str, Tensor] | None = None,
     ):
         super().__init__()
         self.g_ab = TemporalGenerator(n_tags, context_dim, hidden, n_blocks)
@@ -134,19 +135,51 @@ class CycleGenerators(nn.Module):
         for d in ("a", "b"):
             self.register_buffer(f"stuck_{d}", stuck[d][0])
             self.register_buffer(f"stuck_value_{d}", stuck[d][1])
+        #: Each direction's **variability**: a learned per-tag filter (``NOISE_TAPS`` steps, one per tag) of white
+        #: noise, added to the translation in standardised units. A regime that differs from the other by how much
+        #: its tags vary (random variation of a feed, a sticking valve) is not reached by a deterministic map of a
+        #: calm log; this is the spread and the spectrum of what the target regime adds. Starts at white noise of
+        #: the step-change variance the target domain has in excess (``noise_start``), else near 0.
+        self.noise_ab = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=n_tags, bias=False)
+        self.noise_ba = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=n_tags, bias=False)
+        for key, conv in (("ab", self.noise_ab), ("ba", self.noise_ba)):
+            nn.init.normal_(conv.weight, 0.0, 1e-3)
+            if noise_start is not None:  # white noise of the step spread the target domain has in excess
+                with torch.no_grad():
+                    conv.weight[:, 0, NOISE_TAPS // 2] += noise_start[key].float()
 
     def inputs(self, x: Tensor, mask: Tensor, ctx: Tensor) -> Tensor:
         """Encoded tags ``x``, ``mask`` ``(batch, T, n_tags)`` and context ``(batch, T, context_dim)`` -> the
         networks' input ``(batch, T, 2 * n_tags + context_dim)``."""
         return torch.cat([(x - self.shift) / self.scale * mask, mask, ctx], -1)
 
-    def translate(self, x: Tensor, mask: Tensor, ctx: Tensor, to: str) -> Tensor:
-        """Encoded windows of one domain -> the other (``to`` is ``"a"`` or ``"b"``), encoded ``(batch, T, n_tags)``;
-        the target domain's stuck tags at their value."""
+    def variability(self, noise: Tensor, to: str) -> Tensor:
+        """White noise ``(batch, T, n_tags)`` -> the target regime's variability in encoded units (same shape)."""
+        conv = self.noise_ab if to == "b" else self.noise_ba
+        return conv(noise.transpose(1, 2)).transpose(1, 2) * self.scale
+
+    def translate_pair(
+        self, x: Tensor, mask: Tensor, ctx: Tensor, to: str, noise: Tensor | None
+    ) -> tuple[Tensor, Tensor | None]:
+        """The deterministic translation and, with ``noise`` ``(batch, T, n_tags)``, the stochastic one (the same
+        plus :meth:`variability`), from one pass of the network; encoded ``(batch, T, n_tags)``, the target domain's
+        stuck tags at their value in both."""
         net, offset = (self.g_ab, self.offset_ab) if to == "b" else (self.g_ba, self.offset_ba)
         y = x * mask + (net(self.inputs(x, mask, ctx)) + offset) * self.scale
         stuck, value = (self.stuck_b, self.stuck_value_b) if to == "b" else (self.stuck_a, self.stuck_value_a)
-        return torch.where(stuck, value, y)
+        noisy = None if noise is None else torch.where(stuck, value, y + self.variability(noise, to))
+        return torch.where(stuck, value, y), noisy
+
+    def translate(self, x: Tensor, mask: Tensor, ctx: Tensor, to: str, noise: Tensor | None = None) -> Tensor:
+        """Encoded windows of one domain -> the other (``to`` is ``"a"`` or ``"b"``), encoded ``(batch, T, n_tags)``;
+        the target domain's stuck tags at their value; with ``noise`` (white, same shape) the target regime's
+        variability added."""
+        det, noisy = self.translate_pair(x, mask, ctx, to, noise)
+        return det if noisy is None else noisy
+
+
+#: Taps of the per-tag filter that shapes each direction's noise (:meth:`CycleGenerators.variability`).
+NOISE_TAPS = 9
 
 
 class CycleDiscriminators(nn.Module):

@@ -116,6 +116,7 @@ class DomainData:
     stuck: dict
     domain_values: tuple
     offset: np.ndarray
+    noise_start: dict
 
     def tensors(self, device, seq_len: int) -> DomainWindows:
         arrays = (self.x, self.mask, self.ctx, self.starts["a"], self.starts["b"], self.phases["a"], self.phases["b"])
@@ -234,6 +235,21 @@ def prepare_domains(
         is_stuck = np.isfinite(lo) & (hi - lo <= STUCK_TOL) & (m_d.sum(0) >= seq_len)
         stuck[d] = (is_stuck, np.where(is_stuck, lo, 0.0).astype(np.float32))
     offset = ((means["b"] - means["a"]) / scale).astype(np.float32)
+    # the step changes' variance of each domain (both steps observed, one entity, one domain): white noise of
+    # half the excess variance gives a calmer domain the other's step spread (the variability's start)
+    same = np.ones(len(x) - 1, bool)
+    same[offsets[1:-1] - 1] = False
+    step_var = {}
+    for k, d in enumerate("ab"):
+        ok = same[:, None] & (mask[1:] > 0) & (mask[:-1] > 0) & ((lab[1:] == k) & (lab[:-1] == k))[:, None]
+        dx = np.where(ok, np.diff(x, axis=0), 0.0)
+        n = ok.sum(0)
+        mean_dx = dx.sum(0) / np.maximum(n, 1)
+        step_var[d] = np.where(n > 1, (np.where(ok, dx - mean_dx, 0.0) ** 2).sum(0) / np.maximum(n - 1, 1), 0.0)
+    noise_start = {
+        "ab": (np.sqrt(np.maximum(step_var["b"] - step_var["a"], 0.0) / 2.0) / scale).astype(np.float32),
+        "ba": (np.sqrt(np.maximum(step_var["a"] - step_var["b"], 0.0) / 2.0) / scale).astype(np.float32),
+    }
     return DomainData(
         encoder,
         cond_encoder,
@@ -249,6 +265,7 @@ def prepare_domains(
         stuck,
         tuple(domain[1:]),
         offset,
+        noise_start,
     )
 
 

@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..training import log_spectral_distance
 from .networks import (
     FeatureNet,
     SRDiscriminator,
@@ -91,24 +92,13 @@ def feature_loss(features: FeatureNet, fake: Tensor, real: Tensor) -> Tensor:
     return F.mse_loss(features.encode(fake), f_real) / f_real.pow(2).mean().clamp_min(1e-8)
 
 
-def detail_spectrum(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
-    """Per-tag power spectrum of the detail a coarse summary loses: the Hann-windowed periodogram of
-    ``fine - interpolate(coarse)`` averaged over the batch, ``(channels, n_freq)`` for ``fine`` ``(n, channels, T)``
-    and ``coarse`` ``(n, channels, T / factor)``."""
-    detail = fine - interpolate(coarse, factor, kind)
-    detail = detail - detail.mean(-1, keepdim=True)
-    hann = torch.hann_window(fine.shape[-1], periodic=False, device=fine.device, dtype=fine.dtype)
-    return torch.fft.rfft(detail * hann, dim=-1).abs().pow(2).mean(0)
-
-
 def spectral_loss(fake: Tensor, real: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
-    """Mean squared log ratio of the generated and real detail spectra (:func:`detail_spectrum`) over tags and
-    frequencies: the texture's power at every frequency, per tag, as the real windows have it. The floor (1e-3 of a
-    tag's mean real power) keeps bins with no real power from dominating."""
-    s_real = detail_spectrum(real, coarse, factor, kind).detach()
-    s_fake = detail_spectrum(fake, coarse, factor, kind)
-    eps = 1e-3 * s_real.mean(-1, keepdim=True) + 1e-12
-    return (torch.log(s_fake + eps) - torch.log(s_real + eps)).pow(2).mean()
+    """The texture's power at every frequency, per tag, as the real windows have it: the log spectral distance
+    (:func:`indgan.training.log_spectral_distance`) between the detail the coarse data lose in the generated and in
+    the real fine windows, ``fine - interpolate(coarse)``, for ``fake``/``real`` ``(n, channels, T)`` and ``coarse``
+    ``(n, channels, T / factor)``."""
+    base = interpolate(coarse, factor, kind)
+    return log_spectral_distance(fake - base, real - base)
 
 
 def reconstruction_loss(features: FeatureNet, data: SRWindows, batch: int) -> Tensor:
