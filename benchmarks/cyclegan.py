@@ -3,6 +3,7 @@
 Run from the repository root (CPU, about 10 minutes at the default scale)::
 
     OMP_NUM_THREADS=1 python benchmarks/cyclegan.py [--faults 1,2,4,5,6,7] [--budget 45] [--skip-dfm] [--json PATH]
+                                                    [--deterministic] [--skip-plant]
 
 **Regime transfer** (``examples/data/tep.parquet``). For each fault k a :class:`~indgan.cyclegan.CycleGAN` learns
 normal <-> fault k from the *training* runs only (``d00``, 500 normal steps, and ``dNN``, 480 fault steps) within
@@ -23,7 +24,9 @@ method's output is cut into windows of 24 steps (stride 8) and scored against th
 - *cycle RMSE*: ``d00_te`` -> k -> 0 against ``d00_te`` (all tags, standard deviations).
 
 Peers in the same script on the same data: the **trivial translation** (add the mean difference between the two
-domains' training runs to every tag) and the untranslated source.
+domains' training runs to every tag) and the untranslated source. ``--deterministic`` fits the paper's
+deterministic CycleGAN instead of the default (no variability, no spectral term), to run beside the default.
+Translations are drawn with ``random_state=seed`` (there) and ``seed + 1`` (back).
 
 A **non-fault pair** on the plant logs (``examples/data/plant_logs.parquet``: the first and the last of its three
 operating states, ``tag63`` = 1.0501 and -1.1632): trained on the first 75% of each state, the last 25% of state A

@@ -179,7 +179,7 @@ class CycleGenerators(nn.Module):
 
 
 #: Taps of the per-tag filter that shapes each direction's noise (:meth:`CycleGenerators.variability`).
-NOISE_TAPS = 9
+NOISE_TAPS = 31
 
 
 class CycleDiscriminators(nn.Module):
