@@ -117,7 +117,9 @@ class CycleGANGame:
         return x
 
     def _noise(self, x: Tensor) -> Tensor | None:
-        return torch.randn_like(x) if self.stochastic else None
+        if not self.stochastic:
+            return None
+        return torch.randn(x.shape[0], x.shape[1], self.gens.noise_channels, device=x.device, dtype=x.dtype)
 
     def _critic_input(self, x: Tensor, mask: Tensor, ctx: Tensor) -> Tensor:
         return self.gens.inputs(x, mask, ctx)

@@ -681,7 +681,8 @@ class CycleGAN(FittedModel):
         xt, mt, ct = (to_device(a, dev) for a in (x, mask, ctx))
         noise = None
         if getattr(self, "stochastic", True):
-            noise = torch.randn(x.shape, generator=generator, dtype=xt.dtype, device=dev)
+            shape = (x.shape[0], self.generator_.noise_channels)
+            noise = torch.randn(shape, generator=generator, dtype=xt.dtype, device=dev)
         steps = torch.arange(seq_len, device=dev)
         parts = []
         for a in range(0, len(starts), batch_windows):  # passes of many windows, for memory
@@ -755,8 +756,8 @@ class CycleGAN(FittedModel):
         n = info.n_tags
         stuck = {d: (gen[f"stuck_{d}"], gen[f"stuck_value_{d}"]) for d in "ab"}
         self._build(n, info.context_dim, gen["shift"], gen["scale"], stuck, device)
-        for key in ("noise_ab.weight", "noise_ba.weight"):  # a model saved before the variability: none
-            if key not in gen:
+        for key in ("noise_ab.weight", "noise_ba.weight", "mix_ab", "mix_ba", "shared_ab.weight", "shared_ba.weight"):
+            if key not in gen:  # a model saved before the variability: none
                 gen[key] = torch.zeros_like(self.generator_.state_dict()[key])
         self.generator_.load_state_dict(gen)
         self.discriminator_.load_state_dict(split_state(tensors, "discriminator"))

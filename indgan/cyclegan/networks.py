@@ -28,6 +28,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .prepare import SHARED_NOISE
+
 
 class ResidualBlock(nn.Module):
     """``x + conv(relu(conv(relu(x))))`` with 3-step convolutions of dilation ``dilation`` (same length)."""
@@ -142,11 +144,29 @@ class CycleGenerators(nn.Module):
         #: the step-change variance the target domain has in excess (``noise_start``), else near 0.
         self.noise_ab = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=n_tags, bias=False)
         self.noise_ba = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=n_tags, bias=False)
+        #: Shared channels: ``SHARED_NOISE`` filtered series mixed into the tags (``mix_ab``,
+        #: ``(n_tags, SHARED_NOISE)``), so that tags that vary together in the target regime get the same draw.
+        r = SHARED_NOISE
+        self.shared_ab = nn.Conv1d(r, r, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=r, bias=False)
+        self.shared_ba = nn.Conv1d(r, r, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=r, bias=False)
+        self.mix_ab = nn.Parameter(torch.zeros(n_tags, r))
+        self.mix_ba = nn.Parameter(torch.zeros(n_tags, r))
         for key, conv in (("ab", self.noise_ab), ("ba", self.noise_ba)):
             nn.init.normal_(conv.weight, 0.0, 1e-3)
-            if noise_start is not None:  # white noise of the step spread the target domain has in excess
+            shared = getattr(self, f"shared_{key}")
+            nn.init.zeros_(shared.weight)
+            with torch.no_grad():
+                shared.weight[:, 0, NOISE_TAPS // 2] = 1.0  # white, until the game shapes it
+            if noise_start is not None:  # white noise of the step covariance the target domain has in excess
                 with torch.no_grad():
                     conv.weight[:, 0, NOISE_TAPS // 2] += noise_start[key].float()
+                    getattr(self, f"mix_{key}").copy_(noise_start[f"mix_{key}"].float())
+        self.n_tags = n_tags
+
+    @property
+    def noise_channels(self) -> int:
+        """Channels of the white noise :meth:`variability` reads: one per tag, then the shared ones."""
+        return self.n_tags + SHARED_NOISE
 
     def inputs(self, x: Tensor, mask: Tensor, ctx: Tensor) -> Tensor:
         """Encoded tags ``x``, ``mask`` ``(batch, T, n_tags)`` and context ``(batch, T, context_dim)`` -> the
@@ -154,9 +174,13 @@ class CycleGenerators(nn.Module):
         return torch.cat([(x - self.shift) / self.scale * mask, mask, ctx], -1)
 
     def variability(self, noise: Tensor, to: str) -> Tensor:
-        """White noise ``(batch, T, n_tags)`` -> the target regime's variability in encoded units (same shape)."""
-        conv = self.noise_ab if to == "b" else self.noise_ba
-        return conv(noise.transpose(1, 2)).transpose(1, 2) * self.scale
+        """White noise ``(batch, T, noise_channels)`` -> the target regime's variability in encoded units,
+        ``(batch, T, n_tags)``: each tag's own filtered series plus the shared filtered series mixed into it."""
+        key = "ab" if to == "b" else "ba"
+        own = getattr(self, f"noise_{key}")(noise[..., : self.n_tags].transpose(1, 2))
+        shared = getattr(self, f"shared_{key}")(noise[..., self.n_tags :].transpose(1, 2))
+        mixed = torch.einsum("tr,brs->bts", getattr(self, f"mix_{key}"), shared)
+        return (own + mixed).transpose(1, 2) * self.scale
 
     def translate_pair(
         self, x: Tensor, mask: Tensor, ctx: Tensor, to: str, noise: Tensor | None

@@ -235,21 +235,7 @@ def prepare_domains(
         is_stuck = np.isfinite(lo) & (hi - lo <= STUCK_TOL) & (m_d.sum(0) >= seq_len)
         stuck[d] = (is_stuck, np.where(is_stuck, lo, 0.0).astype(np.float32))
     offset = ((means["b"] - means["a"]) / scale).astype(np.float32)
-    # the step changes' variance of each domain (both steps observed, one entity, one domain): white noise of
-    # half the excess variance gives a calmer domain the other's step spread (the variability's start)
-    same = np.ones(len(x) - 1, bool)
-    same[offsets[1:-1] - 1] = False
-    step_var = {}
-    for k, d in enumerate("ab"):
-        ok = same[:, None] & (mask[1:] > 0) & (mask[:-1] > 0) & ((lab[1:] == k) & (lab[:-1] == k))[:, None]
-        dx = np.where(ok, np.diff(x, axis=0), 0.0)
-        n = ok.sum(0)
-        mean_dx = dx.sum(0) / np.maximum(n, 1)
-        step_var[d] = np.where(n > 1, (np.where(ok, dx - mean_dx, 0.0) ** 2).sum(0) / np.maximum(n - 1, 1), 0.0)
-    noise_start = {
-        "ab": (np.sqrt(np.maximum(step_var["b"] - step_var["a"], 0.0) / 2.0) / scale).astype(np.float32),
-        "ba": (np.sqrt(np.maximum(step_var["a"] - step_var["b"], 0.0) / 2.0) / scale).astype(np.float32),
-    }
+    noise_start = variability_start(x / scale, mask, lab, offsets)
     return DomainData(
         encoder,
         cond_encoder,
@@ -267,6 +253,51 @@ def prepare_domains(
         offset,
         noise_start,
     )
+
+
+#: Shared noise channels of the variability (:meth:`~indgan.cyclegan.networks.CycleGenerators.variability`).
+SHARED_NOISE = 4
+
+
+def variability_start(z: np.ndarray, mask: np.ndarray, lab: np.ndarray, offsets: np.ndarray) -> dict:
+    """Where each direction's variability starts, from the step changes of the standardised rows ``z``
+    ``(n_steps, n_tags)`` (one entity between consecutive ``offsets``, domain ``lab`` 0 or 1): the covariance of
+    the step changes the target domain has in excess of the source's, ``E = C_target - C_source``, as white noise
+    that adds it. Its ``SHARED_NOISE`` largest positive eigen-directions become the shared channels' mixing
+    (``mix_ab``, ``(n_tags, SHARED_NOISE)``: tags that vary together in the target regime get the same draw) and
+    the rest of its diagonal the per-tag gains (``ab``, ``(n_tags,)``); white noise of half a covariance adds all
+    of it to the step changes. Steps with a tag unobserved are left out of the covariance (diagonal only, from the
+    observed pairs, when fewer than ``2 n_tags`` steps are complete)."""
+    n_tags = z.shape[1]
+    same = np.ones(len(z) - 1, bool)
+    same[offsets[1:-1] - 1] = False
+    obs = (mask[1:] > 0) & (mask[:-1] > 0)
+    dz = np.diff(z, axis=0)
+    cov = {}
+    for k, d in enumerate("ab"):
+        rows = same & (lab[1:] == k) & (lab[:-1] == k)
+        full = rows & obs.all(1)
+        if full.sum() >= 2 * n_tags:
+            cov[d] = np.cov(dz[full], rowvar=False).reshape(n_tags, n_tags)
+        else:
+            ok = rows[:, None] & obs
+            n = ok.sum(0)
+            mean = np.where(ok, dz, 0.0).sum(0) / np.maximum(n, 1)
+            var = (np.where(ok, dz - mean, 0.0) ** 2).sum(0) / np.maximum(n - 1, 1)
+            cov[d] = np.diag(np.where(n > 1, var, 0.0))
+    out = {}
+    for key, src, dst in (("ab", "a", "b"), ("ba", "b", "a")):
+        excess = 0.5 * (cov[dst] - cov[src])
+        vals, vecs = np.linalg.eigh(excess)
+        top = np.argsort(vals)[::-1][:SHARED_NOISE]
+        lam = np.clip(vals[top], 0.0, None)
+        mix = vecs[:, top] * np.sqrt(lam)
+        if mix.shape[1] < SHARED_NOISE:
+            mix = np.pad(mix, ((0, 0), (0, SHARED_NOISE - mix.shape[1])))
+        rest = np.clip(np.diag(excess) - (mix**2).sum(1), 0.0, None)
+        out[key] = np.sqrt(rest).astype(np.float32)
+        out[f"mix_{key}"] = mix.astype(np.float32)
+    return out
 
 
 def update_phase(x: np.ndarray, offsets: np.ndarray, columns: list[int], period: int) -> np.ndarray:
