@@ -15,6 +15,7 @@ from torch import nn
 from indgan import ConditionError, DataError, TabularGAN, load_model, read_table
 from indgan.cli import cli
 from indgan.cyclegan import CycleGAN
+from indgan.cyclegan.prepare import variability_start
 from indgan.losses import AdversarialLoss, DenoisingFeatureMatching
 
 from .conftest import DATA
@@ -116,6 +117,25 @@ def test_the_variability_is_seeded(model, week):
     tags = model.encoder_.continuous
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a[tags].to_numpy(np.float64), c[tags].to_numpy(np.float64))
+
+
+def test_the_variability_starts_at_the_excess_step_covariance():
+    """Domain B's steps have A's covariance plus a shared direction (tags that vary together): white noise with
+    the start's covariance (shared mixing plus per-tag gains) adds exactly that excess to A's steps, mostly through
+    one shared channel; from B to A (less variable) the start adds next to nothing."""
+    rng = np.random.default_rng(0)
+    n, tags = 20_000, 6
+    u = np.array([1.0, 1.0, 0.5, 0.0, 0.0, -1.0])
+    steps_a = rng.normal(size=(n, tags))
+    steps_b = rng.normal(size=(n, tags)) + 2.0 * rng.normal(size=(n, 1)) * u
+    z = np.concatenate([steps_a.cumsum(0), steps_b.cumsum(0)])
+    lab = np.repeat([0, 1], n)
+    start = variability_start(z, np.ones_like(z), lab, np.array([0, n, 2 * n]))
+    mix, own = start["mix_ab"], start["ab"]
+    added = 2.0 * (mix @ mix.T + np.diag(own**2))  # white noise of covariance S adds 2 S to the steps
+    np.testing.assert_allclose(added, 4.0 * np.outer(u, u), atol=0.15)
+    assert (mix[:, 0] ** 2).sum() > 0.9 * (mix**2).sum()  # one shared channel carries it
+    assert np.abs(start["mix_ba"]).max() < 0.2 and start["ba"].max() < 0.2
 
 
 def test_a_regime_that_varies_more_is_reached(week):

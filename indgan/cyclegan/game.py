@@ -11,7 +11,7 @@ With ``G: A -> B``, ``F: B -> A`` and discriminators ``D_A``, ``D_B`` (:mod:`ind
 - cycle consistency: ``lambda * (|F(G(a)) - a|_1 + |G(F(b)) - b|_1)``, lambda 10;
 - identity: ``identity * lambda * (|G(b) - b|_1 + |F(a) - a|_1)``, 0.5 lambda (section 5.2: keeps what needs no
   translating as it is);
-- beyond the paper, **variability**: each direction adds filtered noise
+- beyond the paper, **variability**: each direction adds filtered noise (per tag and shared between tags)
   (:meth:`~indgan.cyclegan.networks.CycleGenerators.variability`) to what the discriminators and the spectral term
   see, and the cycle and identity losses are taken on the deterministic translation (noise cannot be undone, so
   a cycle loss on noisy windows would only push the variability to 0); ``spectral_weight`` x the log spectral

@@ -175,9 +175,12 @@ class CycleGAN(FittedModel):
         perfectly; on TEP normal -> fault 4 (a 2-standard-deviation shift of one valve among 52 tags) a generator
         started at 0 moved the tags by 0.001-0.03 standard deviations in 300-600 iterations.
     stochastic : bool, default True
-        Add the target regime's variability to every translation: per tag, white noise through a learned 31-step
-        filter (:meth:`~indgan.cyclegan.networks.CycleGenerators.variability`), seen by the discriminators and the
-        spectral term, while the cycle and identity losses are taken on the deterministic translation. Beyond the
+        Add the target regime's variability to every translation: white noise through learned 31-step filters, one
+        per tag plus 4 shared channels mixed into the tags
+        (:meth:`~indgan.cyclegan.networks.CycleGenerators.variability`), started at the step-change covariance the
+        target regime has in excess
+        (:func:`~indgan.cyclegan.prepare.variability_start`), seen by the discriminators and the spectral term,
+        while the cycle and identity losses are taken on the deterministic translation. Beyond the
         paper: a deterministic map of a calm log does not add the variability that regimes such as TEP's
         random-variation and sticking-valve faults are recognised by (see ``benchmarks/README.md``).
     spectral_weight : float, default 1.0
