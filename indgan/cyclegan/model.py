@@ -208,7 +208,7 @@ class CycleGAN(FittedModel):
     fit_options = frozenset({"iterations", "seq_len", "critic_steps", "condition", "entity", "domains"})
     count_option = "iterations"
     fit_info_class: ClassVar[type] = CycleFitInfo
-    extra_loss_name = "cycle+identity"
+    extra_loss_name = "cycle+identity+spectral"
 
     def __init__(
         self,
@@ -683,7 +683,7 @@ class CycleGAN(FittedModel):
         starts = window_starts(offsets, seq_len, max(1, seq_len // 2))
         xt, mt, ct = (to_device(a, dev) for a in (x, mask, ctx))
         noise = None
-        if getattr(self, "stochastic", True):
+        if self.stochastic:
             shape = (x.shape[0], self.generator_.noise_channels)
             noise = torch.randn(shape, generator=generator, dtype=xt.dtype, device=dev)
         steps = torch.arange(seq_len, device=dev)
