@@ -759,9 +759,9 @@ class CycleGAN(FittedModel):
         n = info.n_tags
         stuck = {d: (gen[f"stuck_{d}"], gen[f"stuck_value_{d}"]) for d in "ab"}
         self._build(n, info.context_dim, gen["shift"], gen["scale"], stuck, device)
-        for key in ("noise_ab.weight", "noise_ba.weight", "mix_ab", "mix_ba", "shared_ab.weight", "shared_ba.weight"):
-            if key not in gen:  # a model saved before the variability: none
-                gen[key] = torch.zeros_like(self.generator_.state_dict()[key])
+        for key, value in self.generator_.state_dict().items():
+            if key.startswith("spread.") and key not in gen:  # a model saved before the variability: none
+                gen[key] = torch.zeros_like(value)
         self.generator_.load_state_dict(gen)
         self.discriminator_.load_state_dict(split_state(tensors, "discriminator"))
         self.generator_.eval()

@@ -30,6 +30,9 @@ from torch import Tensor, nn
 
 from .prepare import SHARED_NOISE
 
+#: Taps of the filters that shape each direction's noise (:class:`Variability`).
+NOISE_TAPS = 31
+
 
 class ResidualBlock(nn.Module):
     """``x + conv(relu(conv(relu(x))))`` with 3-step convolutions of dilation ``dilation`` (same length)."""
@@ -105,6 +108,37 @@ class PatchDiscriminator(nn.Module):
         return self.head(self.features(x))
 
 
+class Variability(nn.Module):
+    """One direction's variability: white noise ``(batch, T, n_tags + SHARED_NOISE)`` -> ``(batch, T, n_tags)`` in
+    standardised units, each tag's own series through its ``NOISE_TAPS``-step filter (``own``) plus ``SHARED_NOISE``
+    filtered series (``shared``) mixed into the tags by ``mix`` ``(n_tags, SHARED_NOISE)``, so that tags that vary
+    together in the target regime get the same draw. Starts at 0 (shared filters white, no mixing; the owner draws
+    the own filters ~N(0, 1e-3)) until :meth:`start`."""
+
+    def __init__(self, n_tags: int):
+        super().__init__()
+        r, pad = SHARED_NOISE, NOISE_TAPS // 2
+        self.n_tags = n_tags
+        self.own = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=pad, groups=n_tags, bias=False)
+        self.shared = nn.Conv1d(r, r, NOISE_TAPS, padding=pad, groups=r, bias=False)
+        self.mix = nn.Parameter(torch.zeros(n_tags, r))
+        nn.init.zeros_(self.shared.weight)
+        with torch.no_grad():
+            self.shared.weight[:, 0, pad] = 1.0  # white, until the game shapes it
+
+    @torch.no_grad()
+    def start(self, gain: Tensor, mix: Tensor) -> None:
+        """White noise with per-tag ``gain`` ``(n_tags,)`` plus the shared channels mixed by ``mix``
+        ``(n_tags, SHARED_NOISE)`` (:func:`~indgan.cyclegan.prepare.variability_start`)."""
+        self.own.weight[:, 0, NOISE_TAPS // 2] += gain.float()
+        self.mix.copy_(mix.float())
+
+    def forward(self, noise: Tensor) -> Tensor:
+        own = self.own(noise[..., : self.n_tags].transpose(1, 2))
+        shared = self.shared(noise[..., self.n_tags :].transpose(1, 2))
+        return (own + torch.einsum("tr,brs->bts", self.mix, shared)).transpose(1, 2)
+
+
 class CycleGenerators(nn.Module):
     """Both generators as one module (one optimiser, one moving average, as CycleGAN updates them together), with
     what translating needs: the tags' standardisation (``shift``, ``scale``: encoded units, ``(n_tags,)``) and, per
@@ -137,30 +171,16 @@ class CycleGenerators(nn.Module):
         for d in ("a", "b"):
             self.register_buffer(f"stuck_{d}", stuck[d][0])
             self.register_buffer(f"stuck_value_{d}", stuck[d][1])
-        #: Each direction's **variability**: a learned per-tag filter (``NOISE_TAPS`` steps, one per tag) of white
-        #: noise, added to the translation in standardised units. A regime that differs from the other by how much
-        #: its tags vary (random variation of a feed, a sticking valve) is not reached by a deterministic map of a
-        #: calm log; this is the spread and the spectrum of what the target regime adds. Starts at white noise of
-        #: the step-change variance the target domain has in excess (``noise_start``), else near 0.
-        self.noise_ab = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=n_tags, bias=False)
-        self.noise_ba = nn.Conv1d(n_tags, n_tags, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=n_tags, bias=False)
-        #: Shared channels: ``SHARED_NOISE`` filtered series mixed into the tags (``mix_ab``,
-        #: ``(n_tags, SHARED_NOISE)``), so that tags that vary together in the target regime get the same draw.
-        r = SHARED_NOISE
-        self.shared_ab = nn.Conv1d(r, r, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=r, bias=False)
-        self.shared_ba = nn.Conv1d(r, r, NOISE_TAPS, padding=NOISE_TAPS // 2, groups=r, bias=False)
-        self.mix_ab = nn.Parameter(torch.zeros(n_tags, r))
-        self.mix_ba = nn.Parameter(torch.zeros(n_tags, r))
-        for key, conv in (("ab", self.noise_ab), ("ba", self.noise_ba)):
-            nn.init.normal_(conv.weight, 0.0, 1e-3)
-            shared = getattr(self, f"shared_{key}")
-            nn.init.zeros_(shared.weight)
-            with torch.no_grad():
-                shared.weight[:, 0, NOISE_TAPS // 2] = 1.0  # white, until the game shapes it
-            if noise_start is not None:  # white noise of the step covariance the target domain has in excess
-                with torch.no_grad():
-                    conv.weight[:, 0, NOISE_TAPS // 2] += noise_start[key].float()
-                    getattr(self, f"mix_{key}").copy_(noise_start[f"mix_{key}"].float())
+        #: Each direction's **variability**, keyed by the target domain (:class:`Variability`): a regime that differs
+        #: from the other by how much its tags vary (random variation of a feed, a sticking valve) is not reached by
+        #: a deterministic map of a calm log. Starts at ``noise_start`` (the step-change covariance the target domain
+        #: has in excess), else near 0.
+        self.spread = nn.ModuleDict({"b": Variability(n_tags), "a": Variability(n_tags)})
+        for to in "ba":  # drawn after every layer exists: the random stream of the first version of this module
+            nn.init.normal_(self.spread[to].own.weight, 0.0, 1e-3)
+        if noise_start is not None:
+            for to, key in (("b", "ab"), ("a", "ba")):
+                self.spread[to].start(noise_start[key], noise_start[f"mix_{key}"])
         self.n_tags = n_tags
 
     @property
@@ -175,19 +195,15 @@ class CycleGenerators(nn.Module):
 
     def variability(self, noise: Tensor, to: str) -> Tensor:
         """White noise ``(batch, T, noise_channels)`` -> the target regime's variability in encoded units,
-        ``(batch, T, n_tags)``: each tag's own filtered series plus the shared filtered series mixed into it."""
-        key = "ab" if to == "b" else "ba"
-        own = getattr(self, f"noise_{key}")(noise[..., : self.n_tags].transpose(1, 2))
-        shared = getattr(self, f"shared_{key}")(noise[..., self.n_tags :].transpose(1, 2))
-        mixed = torch.einsum("tr,brs->bts", getattr(self, f"mix_{key}"), shared)
-        return (own + mixed).transpose(1, 2) * self.scale
+        ``(batch, T, n_tags)`` (:class:`Variability`, times each tag's scale)."""
+        return self.spread[to](noise) * self.scale
 
     def translate_pair(
         self, x: Tensor, mask: Tensor, ctx: Tensor, to: str, noise: Tensor | None
     ) -> tuple[Tensor, Tensor | None]:
-        """The deterministic translation and, with ``noise`` ``(batch, T, n_tags)``, the stochastic one (the same
-        plus :meth:`variability`), from one pass of the network; encoded ``(batch, T, n_tags)``, the target domain's
-        stuck tags at their value in both."""
+        """The deterministic translation and, with ``noise`` ``(batch, T, noise_channels)``, the stochastic one (the
+        same plus :meth:`variability`), from one pass of the network; encoded ``(batch, T, n_tags)``, the target
+        domain's stuck tags at their value in both."""
         net, offset = (self.g_ab, self.offset_ab) if to == "b" else (self.g_ba, self.offset_ba)
         y = x * mask + (net(self.inputs(x, mask, ctx)) + offset) * self.scale
         stuck, value = (self.stuck_b, self.stuck_value_b) if to == "b" else (self.stuck_a, self.stuck_value_a)
@@ -196,14 +212,10 @@ class CycleGenerators(nn.Module):
 
     def translate(self, x: Tensor, mask: Tensor, ctx: Tensor, to: str, noise: Tensor | None = None) -> Tensor:
         """Encoded windows of one domain -> the other (``to`` is ``"a"`` or ``"b"``), encoded ``(batch, T, n_tags)``;
-        the target domain's stuck tags at their value; with ``noise`` (white, same shape) the target regime's
-        variability added."""
+        the target domain's stuck tags at their value; with ``noise`` (white, ``(batch, T, noise_channels)``) the
+        target regime's variability added."""
         det, noisy = self.translate_pair(x, mask, ctx, to, noise)
         return det if noisy is None else noisy
-
-
-#: Taps of the per-tag filter that shapes each direction's noise (:meth:`CycleGenerators.variability`).
-NOISE_TAPS = 31
 
 
 class CycleDiscriminators(nn.Module):
