@@ -70,9 +70,8 @@ from .networks import (
     SRDiscriminator,
     SRGenerator,
     detail_scale,
-    hold_flat,
+    honour,
     prime_factors,
-    project,
 )
 from .prepare import TagScaler, held_constant, prepare_coarse, prepare_fine
 
@@ -598,8 +597,7 @@ class SuperResolutionGAN(FittedModel):
                 z = G(zc, cc, noise).transpose(1, 2).cpu().numpy()
                 x = self.scaler_.inverse(z)  # (draws, L * f, d) user units
                 target = torch.from_numpy(filled[a:b].T.copy())[None].expand(draws, -1, -1)
-                x = project(torch.from_numpy(x).transpose(1, 2), target, f, info.coarse)
-                x = hold_flat(x, target, f, info.coarse).transpose(1, 2).numpy()
+                x = honour(torch.from_numpy(x).transpose(1, 2), target, f, info.coarse).transpose(1, 2).numpy()
                 fine[:, a * f : b * f] = x
         miss = np.repeat(ci.missing, f, axis=0)
         fine = np.where(miss[None], np.nan, fine)

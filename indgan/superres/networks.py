@@ -90,12 +90,11 @@ def flat_steps(coarse: Tensor, factor: int, kind: str) -> Tensor:
     the fine series there: the spline does (it is flat between equal values) and the generator's texture must not
     add noise to a tag the archive shows at rest (the plant logs' held-out range has 16 of 83 tags flat for most
     of their steps)."""
+    same = coarse[..., 1:] == coarse[..., :-1]  # (n, c, L - 1): step k equals step k + 1
+    pad = torch.zeros_like(coarse[..., :1], dtype=torch.bool)
+    flat = torch.cat([same, pad], -1)  # equal to the next (samples: the stretch up to it)
     if kind == "mean":
-        same = coarse[..., 1:] == coarse[..., :-1]  # (n, c, L - 1): block k equals block k + 1
-        pad = torch.zeros_like(coarse[..., :1], dtype=torch.bool)
-        flat = torch.cat([same, pad], -1) | torch.cat([pad, same], -1)
-    else:
-        flat = torch.cat([coarse[..., 1:] == coarse[..., :-1], torch.zeros_like(coarse[..., :1], dtype=torch.bool)], -1)
+        flat = flat | torch.cat([pad, same], -1)  # or to the previous block
     return repeat(flat, factor)
 
 
@@ -104,6 +103,13 @@ def hold_flat(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
     (consistent with the archive by construction: a block at its mean averages to it; a stretch between two equal
     kept samples passes through them)."""
     return torch.where(flat_steps(coarse, factor, kind), repeat(coarse, factor), fine)
+
+
+def honour(fine: Tensor, coarse: Tensor, factor: int, kind: str) -> Tensor:
+    """``fine`` ``(n, channels, L * factor)`` made to honour ``coarse`` ``(n, channels, L)``: projected onto it
+    (:func:`project`), then held where the archive shows a tag at rest (:func:`hold_flat`). The generator's last
+    step, and :meth:`~indgan.superres.SuperResolutionGAN.upsample`'s again in float64 user units."""
+    return hold_flat(project(fine, coarse, factor, kind), coarse, factor, kind)
 
 
 def interpolate(coarse: Tensor, factor: int, kind: str, back_projections: int = 8) -> Tensor:
@@ -297,7 +303,7 @@ class SRGenerator(nn.Module):
             y = (1.0 - alpha) * repeat(prev, self.factors[stage - 1]) + alpha * y
         y = y + self.noise_gain[None, :, None] * noise[stage + 1]
         y = interpolate(coarse, res, self.kind) + self.out_scale[None, :, None] * y
-        return hold_flat(project(y, coarse, res, self.kind), coarse, res, self.kind)
+        return honour(y, coarse, res, self.kind)
 
 
 # ---------------------------------------------------------------------------------------------- discriminator
