@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.ndimage import gaussian_filter1d
 from scipy.signal import lfilter
 from scipy.special import ndtr
 
@@ -184,6 +185,26 @@ def _bin(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, np.nan_to_num(x, nan=edges[0]), "left")
 
 
+def smoothed_scores(e: np.ndarray, width: float, phi: float, white: float, bounds: list[tuple[int, int]]) -> np.ndarray:
+    """Residual scores ``e (n,)`` (a stationary Gaussian process with unit variance and autocorrelation
+    ``(1 - white) phi^k`` at lags ``k >= 1``: the AR(1) and white shares of :func:`generate_followers`) smoothed by a
+    zero-phase Gaussian filter of standard deviation ``width`` steps along each sequence of ``bounds``, and divided by
+    the filtered process' standard deviation, computed from that autocorrelation: a linear filter of a Gaussian
+    process is Gaussian, so the result is again N(0, 1) at every step away from a sequence's ends (within
+    ``4 width`` steps of them ``mode="nearest"`` repeats the end value, which raises the spread a little)."""
+    from .smoothing import gaussian_smooth
+
+    r = int(4.0 * width + 0.5)
+    impulse = np.zeros(2 * r + 1)
+    impulse[r] = 1.0
+    w = gaussian_filter1d(impulse, width, mode="constant")  # the filter's taps
+    lags = np.arange(len(w))
+    c = np.array([w[: len(w) - m] @ w[m:] for m in lags])  # the taps' autocorrelation
+    rho = np.where(lags == 0, 1.0, (1.0 - white) * np.power(phi, lags))
+    var = c[0] + 2.0 * (c[1:] * rho[1:]).sum()
+    return gaussian_smooth(e, width, bounds) / np.sqrt(max(var, 1e-12))
+
+
 def generate_followers(
     values: pd.DataFrame,
     followers: dict[str, str],
@@ -192,6 +213,7 @@ def generate_followers(
     rng,
     missing: dict[str, np.ndarray] | None = None,
     carry: dict[str, float] | None = None,
+    smooth: dict[str, float] | None = None,
 ) -> None:
     """Fill each follower column of ``values`` (``(n_steps, ...)``, sequences laid end to end beginning at
     ``starts``) from its leader's generated values, in place; ``missing`` gives ``{leader: (n_steps,) bool}`` where
@@ -199,7 +221,10 @@ def generate_followers(
     purpose)`` gives the numpy generator of each follower's draws (``"ar"``, ``"white"``, ``"missing"``), or one
     ``numpy.random.Generator`` serves them all. ``carry``
     (``{follower: AR(1) state}``, updated in place to the last step) continues a sequence from an earlier part
-    when step 0 is not in ``starts``."""
+    when step 0 is not in ``starts``. ``smooth`` (``{follower: width in steps}``) smooths a follower's residual
+    scores along each sequence with a Gaussian filter, rescaled to unit variance (:func:`smoothed_scores`): the
+    residual moves less from step to step while the follower keeps its distribution given the leader; for calls
+    that hold whole sequences (the log model's stream smooths only then)."""
     if isinstance(rng, np.random.Generator):  # one generator for every draw
         gen = rng
         rng = lambda *_: gen  # noqa: E731
@@ -231,6 +256,10 @@ def generate_followers(
             carry[name] = float(e[-1])  # the AR(1) state the next part continues from
         white = p.get("white", 0.0)  # a share of white noise beside the AR(1), unit variance in all
         e = np.sqrt(1.0 - white) * e + np.sqrt(white) * rng(name, "white").standard_normal(n)
+        width = (smooth or {}).get(name, 0.0)
+        if width > 0:
+            bounds = list(zip(np.flatnonzero(seq_start), [*np.flatnonzero(seq_start)[1:], n]))
+            e = smoothed_scores(e, width, phi, white, bounds)
         u = ndtr(e) * (table.shape[1] - 1)
         lead_missing = (missing or {}).get(leader, ~np.isfinite(lead))
         known = np.isfinite(lead) & ~lead_missing

@@ -6,8 +6,9 @@ consecutive ranges ``[a, b)``. Everything that carries information from one step
 ranges, so the log is one log, not parts glued together: the latent, Gumbel and conditional-vector noise processes
 (:class:`~indgan.log.noise.SmoothNoise` keeps its filter history), each sampled-and-held group's phase and its last
 held value, and each redundant tag's AR(1) residual (:func:`~indgan.log.followers.generate_followers`). Contexts,
-calendar features and time stamps are computed for the range from the plan alone. Same seed and same part size:
-the same log (the inner batches of the generator follow the parts).
+calendar features and time stamps are computed for the range from the plan alone. The calibrated smoothing of a
+tag (:mod:`indgan.log.smoothing`) reads a few steps on either side, so the stream draws that far ahead. Same seed
+and same part size: the same log (the inner batches of the generator follow the parts).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from torch import Tensor
 from ..schema import OK
 from .followers import generate_followers
 from .noise import SmoothNoise, stratified
+from .smoothing import apply_map, radius, rank_smooth
 from .prepare import cycle_features
 
 #: Longest planned log whose latent paths are stratified (each sequence in one piece, held in memory).
@@ -75,6 +77,11 @@ class LogStream:
         self.held_carry: dict[str, object] = {}
         self.follow_carry: dict[str, float] = {}
         self.pos = 0
+        # smoothing reads ``look`` steps on each side: the look-ahead stages (see next())
+        self.look = max((radius(mp["width"]) for mp in model.smoothing_.values()), default=0)
+        self._noised: pd.DataFrame | None = None
+        self._followed: pd.DataFrame | None = None
+        self._noised_pos = self._followed_pos = 0
 
     # ------------------------------------------------------------------ the plan over a range
     def _pieces(self, a: int, b: int) -> list[tuple[int, int, int]]:
@@ -206,16 +213,87 @@ class LogStream:
                 missing[lead] = values[status].astype(object).to_numpy() != OK
         b = a + len(values)
         inside = self.starts[(self.starts >= a) & (self.starts < b)] - a
-        generate_followers(values, m.followers_, m.follower_params_, inside, self.rng, missing, carry=self.follow_carry)
+        # the residuals' smoothing needs whole sequences, which the stream holds when it draws them whole
+        smooth = (
+            {f: m.smoothing_[f]["width"] for f in m.followers_ if f in m.smoothing_} if self.whole is not None else {}
+        )
+        generate_followers(
+            values, m.followers_, m.follower_params_, inside, self.rng, missing, carry=self.follow_carry, smooth=smooth
+        )
+
+    def _smoothed(self, frame: pd.DataFrame, lo: int, a: int, b: int, followers: bool) -> dict[str, np.ndarray]:
+        """The smoothed tags of the steps ``[a, b)`` (:mod:`indgan.log.smoothing`) from ``frame``, which holds the
+        steps ``[lo, lo + len(frame))``: whole sequences (rank order), or reaching the look-ahead on both sides or
+        the log's ends (map); ``followers``: the redundant tags, else the others."""
+        m = self.model
+        todo = {c: mp for c, mp in m.smoothing_.items() if (c in m.followers_) == followers and c in frame}
+        if not todo:
+            return {}
+        bounds, first = [], 0
+        for _, _, k in self._pieces(lo, lo + len(frame)):
+            bounds.append((first, first + k))
+            first += k
+        out = {}
+        for c, mp in todo.items():
+            x = frame[c].to_numpy(np.float64)
+            if self.whole is not None:
+                out[c] = rank_smooth(x, mp["width"], bounds)[a - lo : b - lo]
+            else:
+                out[c] = apply_map(x, mp["width"], bounds, np.asarray(mp["levels"]), np.asarray(mp["values"]))
+                out[c] = out[c][a - lo : b - lo]
+        return out
+
+    def _noised_until(self, end: int) -> None:
+        """Draw the row model's values with sensor noise up to step ``end`` (first stage of the look-ahead)."""
+        if end > self._noised_pos:
+            values, encoded, _ = self.raw(self._noised_pos, end)
+            self.add_noise(values, encoded)
+            self._noised = values if self._noised is None else pd.concat([self._noised, values], ignore_index=True)
+            self._noised_pos = end
+
+    def _followed_until(self, end: int) -> None:
+        """The steps up to ``end`` with the row model's tags smoothed, held, and the redundant tags generated (second
+        stage of the look-ahead)."""
+        if end <= self._followed_pos:
+            return
+        a, look = self._followed_pos, self.look
+        if self.whole is not None:  # whole sequences: up to the end of the sequence of step end - 1
+            i = int(np.searchsorted(self.starts, end - 1, "right")) - 1
+            end, look = int(self.starts[i] + self.lens[i]), 0
+        self._noised_until(min(self.total, end + look))
+        lo = self._noised_pos - len(self._noised)
+        values = self._noised.iloc[a - lo : end - lo].reset_index(drop=True).copy()
+        for c, v in self._smoothed(self._noised, lo, a, end, followers=False).items():
+            values[c] = v
+        self.hold(values, a)
+        self.follow(values, a)
+        self._followed = values if self._followed is None else pd.concat([self._followed, values], ignore_index=True)
+        self._followed_pos = end
+        keep = max(0, end - look) - lo  # the first stage's steps no later step reads
+        if keep > 0:
+            self._noised = self._noised.iloc[keep:].reset_index(drop=True)
 
     def next(self, n: int) -> tuple[pd.DataFrame, Tensor, int]:
         """The next ``n`` steps (fewer at the end): ``(values, context, first step)``, finished (sensor noise,
-        holds, redundant tags)."""
+        smoothing, holds, redundant tags). With smoothing the stream draws ahead, so that every step is what the log
+        drawn whole has there: to the end of the current sequence when sequences are drawn whole (rank order),
+        else ``look`` steps (twice: the redundant tags are smoothed after they are generated from smoothed
+        leaders)."""
         a = self.pos
         b = min(self.total, a + n)
-        values, encoded, context = self.raw(a, b)
-        self.add_noise(values, encoded)
-        self.hold(values, a)
-        self.follow(values, a)
+        if not self.look:
+            values, encoded, context = self.raw(a, b)
+            self.add_noise(values, encoded)
+            self.hold(values, a)
+            self.follow(values, a)
+        else:
+            whole = self.whole is not None
+            self._followed_until(b if whole else min(self.total, b + self.look))
+            lo = self._followed_pos - len(self._followed)
+            values = self._followed.iloc[a - lo : b - lo].reset_index(drop=True).copy()
+            keep = (b if whole else max(0, b - self.look)) - lo
+            if keep > 0:
+                self._followed = self._followed.iloc[keep:].reset_index(drop=True)
+            context = self.contexts(a, b)
         self.pos = b
         return values, context, a
