@@ -77,7 +77,7 @@ class LogStream:
         self.held_carry: dict[str, object] = {}
         self.follow_carry: dict[str, float] = {}
         self.pos = 0
-        # smoothing reads ``look`` steps on each side: the look-ahead stages (see next())
+        # smoothing reads ``look`` steps on each side: the look-ahead (noised steps drawn ahead, see next())
         self.look = max((radius(mp["width"]) for mp in model.smoothing_.values()), default=0)
         self._noised: pd.DataFrame | None = None
         self._followed: pd.DataFrame | None = None
@@ -221,12 +221,12 @@ class LogStream:
             values, m.followers_, m.follower_params_, inside, self.rng, missing, carry=self.follow_carry, smooth=smooth
         )
 
-    def _smoothed(self, frame: pd.DataFrame, lo: int, a: int, b: int, followers: bool) -> dict[str, np.ndarray]:
-        """The smoothed tags of the steps ``[a, b)`` (:mod:`indgan.log.smoothing`) from ``frame``, which holds the
-        steps ``[lo, lo + len(frame))``: whole sequences (rank order), or reaching the look-ahead on both sides or
-        the log's ends (map); ``followers``: the redundant tags, else the others."""
+    def _smoothed(self, frame: pd.DataFrame, lo: int, a: int, b: int) -> dict[str, np.ndarray]:
+        """The smoothed row-model tags of the steps ``[a, b)`` (:mod:`indgan.log.smoothing`) from ``frame``, which
+        holds the steps ``[lo, lo + len(frame))``: whole sequences (rank order), or reaching the look-ahead on both
+        sides or the log's ends (map). Redundant tags are smoothed through their residual (:meth:`follow`)."""
         m = self.model
-        todo = {c: mp for c, mp in m.smoothing_.items() if (c in m.followers_) == followers and c in frame}
+        todo = {c: mp for c, mp in m.smoothing_.items() if c not in m.followers_ and c in frame}
         if not todo:
             return {}
         bounds, first = [], 0
@@ -244,7 +244,7 @@ class LogStream:
         return out
 
     def _noised_until(self, end: int) -> None:
-        """Draw the row model's values with sensor noise up to step ``end`` (first stage of the look-ahead)."""
+        """Draw the row model's values with sensor noise up to step ``end`` (the look-ahead)."""
         if end > self._noised_pos:
             values, encoded, _ = self.raw(self._noised_pos, end)
             self.add_noise(values, encoded)
@@ -252,8 +252,8 @@ class LogStream:
             self._noised_pos = end
 
     def _followed_until(self, end: int) -> None:
-        """The steps up to ``end`` with the row model's tags smoothed, held, and the redundant tags generated (second
-        stage of the look-ahead)."""
+        """The finished steps up to ``end`` (to the end of its sequence when sequences are drawn whole): the row
+        model's tags smoothed from the noised steps around them, held, and the redundant tags generated."""
         if end <= self._followed_pos:
             return
         a, look = self._followed_pos, self.look
@@ -263,7 +263,7 @@ class LogStream:
         self._noised_until(min(self.total, end + look))
         lo = self._noised_pos - len(self._noised)
         values = self._noised.iloc[a - lo : end - lo].reset_index(drop=True).copy()
-        for c, v in self._smoothed(self._noised, lo, a, end, followers=False).items():
+        for c, v in self._smoothed(self._noised, lo, a, end).items():
             values[c] = v
         self.hold(values, a)
         self.follow(values, a)
@@ -277,8 +277,7 @@ class LogStream:
         """The next ``n`` steps (fewer at the end): ``(values, context, first step)``, finished (sensor noise,
         smoothing, holds, redundant tags). With smoothing the stream draws ahead, so that every step is what the log
         drawn whole has there: to the end of the current sequence when sequences are drawn whole (rank order),
-        else ``look`` steps (twice: the redundant tags are smoothed after they are generated from smoothed
-        leaders)."""
+        else ``look`` steps."""
         a = self.pos
         b = min(self.total, a + n)
         if not self.look:
@@ -287,13 +286,10 @@ class LogStream:
             self.hold(values, a)
             self.follow(values, a)
         else:
-            whole = self.whole is not None
-            self._followed_until(b if whole else min(self.total, b + self.look))
+            self._followed_until(b)  # whole sequences extend it to the end of the sequence of step b - 1
             lo = self._followed_pos - len(self._followed)
             values = self._followed.iloc[a - lo : b - lo].reset_index(drop=True).copy()
-            keep = (b if whole else max(0, b - self.look)) - lo
-            if keep > 0:
-                self._followed = self._followed.iloc[keep:].reset_index(drop=True)
+            self._followed = self._followed.iloc[b - lo :].reset_index(drop=True)
             context = self.contexts(a, b)
         self.pos = b
         return values, context, a
