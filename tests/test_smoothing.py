@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from indgan import LogGAN
 from indgan.log.followers import smoothed_scores
-from indgan.log.smoothing import apply_map, fit_map, gaussian_smooth, radius, rank_smooth
+from indgan.log.smoothing import apply_map, fit_map, gaussian_smooth, radius, rank_smooth, run_hold
 from indgan.persist import load_model_file, save_model_file
 from indgan.stats import log_autocorrelation, step_change_scores
 
@@ -128,6 +128,8 @@ def test_smoothing_is_chosen_per_tag_and_moves_the_log_like_the_real_one(slow_pa
     acf = lambda v: np.abs(log_autocorrelation(v, seg, 12) - log_autocorrelation(real, seg, 12)).mean()  # noqa: E731
     assert acf(x) < acf(y) - 0.05
     for c in set(saved) - set(model.followers_):  # a smoothed leader keeps exactly its values, in a smoother order
+        if saved[c].get("hold"):
+            continue  # (a deadband hold gives runs one value each)
         np.testing.assert_array_equal(np.sort(smooth[c].to_numpy()), np.sort(rough[c].to_numpy()))
 
 
@@ -172,3 +174,47 @@ def test_a_sampled_and_held_analyser_gets_its_own_noise():
     updates = part["xmeas_26"].to_numpy()[model.held_[0]["phase"][0] :: 2]
     real_scale = 1.4826 * np.median(np.abs(np.diff(updates) - np.median(np.diff(updates))))
     assert model.sensor_noise_.get("xmeas_26", 0.0) > 0.25 * real_scale
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(-1e3, 1e3), st.just(float("nan"))), min_size=1, max_size=200),
+    st.sampled_from([0.0, 0.1, 1.0, 50.0]),
+)
+def test_a_deadband_hold_takes_the_paths_own_values_in_runs(values, deadband):
+    x = np.asarray(values, np.float64)
+    out = run_hold(x, deadband, [(0, len(x))])
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(x))
+    finite = x[np.isfinite(x)]
+    assert np.isin(out[np.isfinite(out)], finite).all()  # every value is one the path took
+    if deadband == 0:
+        np.testing.assert_array_equal(out, x)
+    elif len(finite) > 1:  # no more value changes than the path has bin changes
+        cells = np.floor(finite / deadband)
+        held = out[np.isfinite(out)]
+        assert (np.diff(held) != 0).sum() <= (np.diff(cells) != 0).sum()
+
+
+def test_a_tag_that_holds_still_most_steps_is_held_like_the_real_one():
+    """A yaw drive that moves only when the wind has turned far enough: the real positions hold still on about
+    70% of the steps. The calibration gives it a deadband hold, and the synthetic log holds as often."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    wind = np.cumsum(rng.normal(0, 2.0, n))  # the wind direction wanders
+    yaw = np.empty(n)
+    yaw[0] = wind[0]
+    for t in range(1, n):  # the reference process a test builds, not library code
+        yaw[t] = wind[t] if abs(wind[t] - yaw[t - 1]) > 6.0 else yaw[t - 1]
+    log = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq="10min"),
+            "wind": wind + rng.normal(0, 1.0, n),
+            "yaw": yaw,
+        }
+    )
+    real_still = float((np.diff(yaw) == 0).mean())
+    assert real_still > 0.5
+    model = LogGAN(random_state=0, redundant_correlation=None, **TINY_LOG).fit(log)
+    assert model.smoothing_.get("yaw", {}).get("hold", 0) > 0
+    out = model.sample(random_state=1)["yaw"].to_numpy()
+    assert abs(float((np.diff(out) == 0).mean()) - real_still) < 0.2

@@ -104,6 +104,7 @@ from ..stats import (
     pair_correlation_error,
     row_fidelity,
     step_change_scores,
+    step_changes,
     step_scale,
     top_correlated_pairs,
 )
@@ -112,7 +113,7 @@ from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, 
 from .circular import COS, SIN, find_angles, from_circle, to_circle
 from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower
 from .prepare import prepare_rows
-from .smoothing import SMOOTH_WIDTHS, choose_widths
+from .smoothing import HOLD_DEADBANDS, HOLD_SHARE, SMOOTH_WIDTHS, choose_widths, rank_smooth, run_hold
 from .stream import GENERATOR_BATCH, LogStream
 
 #: Candidate length scales of the latent process, in steps, tried when ``length_scale="auto"``.
@@ -694,8 +695,11 @@ class LogGAN(FittedModel):
             stream.add_noise(values, encoded)
             ends = np.cumsum([n for _, n in plan])
             bounds = [(int(e - n), int(e)) for (_, n), e in zip(plan, ends)]
-            widths, table, maps = choose_widths(values[names].to_numpy(np.float64), bounds, score)
-        self.smoothing_.update({c: mp for c, mp in zip(names, maps) if mp["width"] > 0})
+            x = values[names].to_numpy(np.float64)
+            widths, table, maps = choose_widths(x, bounds, score)
+            if self.stratify:  # deadband holds, applied to sequences drawn whole
+                self._choose_holds(x, real[:, idx], seg, bounds, score, maps)
+        self.smoothing_.update({c: mp for c, mp in zip(names, maps) if mp["width"] > 0 or mp.get("hold", 0) > 0})
         after = table[np.searchsorted(SMOOTH_WIDTHS, widths), np.arange(len(idx))]
         self.fit_info_.smoothing += [
             {
@@ -708,6 +712,27 @@ class LogGAN(FittedModel):
             for w in SMOOTH_WIDTHS
             if (widths == w).any()
         ]
+
+    def _choose_holds(self, x, real, seg, bounds, score, maps) -> None:
+        """For each column of ``x`` whose real steps are exactly 0 at least :data:`~indgan.log.smoothing.HOLD_SHARE`
+        of the time, the deadband (:func:`~indgan.log.smoothing.run_hold`, in units of the smoothed path's step
+        spread) whose held path scores best; ``maps[j]["hold"]`` is set in the tag's units (0: none)."""
+        steps = step_changes(real, seg)
+        with np.errstate(all="ignore"):
+            zero = np.nanmean(np.where(np.isfinite(steps), steps == 0, np.nan), axis=0)
+        cols = np.flatnonzero(np.nan_to_num(zero) >= HOLD_SHARE)
+        if not len(cols):
+            return
+        base = np.stack([rank_smooth(x[:, j], maps[j]["width"], bounds) for j in cols], 1)
+        spread = np.nanstd(step_changes(base, seg), axis=0)
+        full = np.array(x, copy=True)  # the other columns as they are (only the held ones' scores are read)
+        table = []
+        for q in HOLD_DEADBANDS:
+            full[:, cols] = np.stack([run_hold(base[:, k], q * spread[k], bounds) for k in range(len(cols))], 1)
+            table.append(score(full)[cols])
+        best = np.argmax(np.nan_to_num(np.stack(table), nan=-np.inf), axis=0)
+        for k, j in enumerate(cols):
+            maps[j]["hold"] = float(HOLD_DEADBANDS[best[k]] * spread[k])
 
     def _choose_followers(self, plan, seed, real, seg, acf_real, real_rows, cont, cats) -> None:
         """Among the candidate groupings of redundant tags (none, and one per candidate correlation), keep the one
@@ -762,6 +787,11 @@ class LogGAN(FittedModel):
             + (f", held-out score {score:.3f}" if score is not None else "")
             + f"; latent length scale {self.length_scale_:g} steps; sensor noise on {len(self.sensor_noise_)} tag(s)"
             + (f"; smoothed paths of {len(self.smoothing_)} tag(s)" if self.smoothing_ else "")
+            + (
+                f"; deadband holds on {holds} tag(s)"
+                if (holds := sum(mp.get("hold", 0) > 0 for mp in self.smoothing_.values()))
+                else ""
+            )
             + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
             + ("; batch progress" if fi.progress else "")
         ]

@@ -32,6 +32,10 @@ from scipy.ndimage import gaussian_filter1d
 SMOOTH_WIDTHS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 #: Quantiles in each tag's map from smoothed values to values.
 MAP_LEVELS = 501
+#: A tag whose real steps are exactly 0 at least this often gets deadband-hold candidates (:func:`run_hold`).
+HOLD_SHARE = 0.3
+#: Candidate deadbands, in standard deviations of the candidate path's step changes (0: no hold).
+HOLD_DEADBANDS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def radius(width: float) -> int:
@@ -106,6 +110,48 @@ def rank_smooth(x: np.ndarray, width: float, bounds: list[tuple[int, int]]) -> n
         ok = np.flatnonzero(np.isfinite(out[a:b])) + a
         order = np.argsort(s[ok], kind="stable")
         out[ok[order]] = np.sort(out[ok], kind="stable")
+    return out
+
+
+def run_hold(x: np.ndarray, deadband: float, bounds: list[tuple[int, int]]) -> np.ndarray:
+    """Each sequence of ``x`` held while it stays within one bin of width ``deadband``: what a historian's exception
+    reporting (deadband) archives, and how a yaw drive or a positioner moves (only when the error exceeds a
+    threshold). On La Haute Borne's log the four nacelle yaw positions hold still on 72% of the 10-minute steps;
+    the latent process moves them a little at almost every step (2-4%), which scored 0.63 on step changes.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(n_steps,)`` float path, sequences laid end to end; NaN cells stay NaN and do not break a run.
+    deadband : float
+        Bin width in the path's units; 0 returns a copy.
+    bounds : list of (int, int)
+        ``(first step, end)`` of each sequence.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_steps,)`` float64: runs of equal values. Each run takes the path's value at the run's middle rank among
+        the runs (ordered by the value the path had where the run began, weighted by their lengths), so the
+        sequence keeps its distribution up to the runs' discreteness (rows unchanged to 4 decimals on that log,
+        against -0.006 for holding the run's first value).
+    """
+    out = np.array(x, dtype=np.float64, copy=True)
+    if deadband <= 0:
+        return out
+    for a, b in bounds:
+        ok = np.flatnonzero(np.isfinite(out[a:b])) + a
+        if len(ok) < 2:
+            continue
+        v = out[ok]
+        cell = np.floor(v / deadband)
+        first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        lens = np.diff(np.r_[first, len(v)])
+        order = np.argsort(v[first], kind="stable")
+        middle = (np.cumsum(lens[order]) - lens[order] / 2.0).astype(np.int64)
+        run_value = np.empty(len(first))
+        run_value[order] = np.sort(v, kind="stable")[np.minimum(middle, len(v) - 1)]
+        out[ok] = np.repeat(run_value, lens)
     return out
 
 

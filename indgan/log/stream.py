@@ -21,7 +21,7 @@ from torch import Tensor
 from ..schema import OK
 from .followers import generate_followers
 from .noise import SmoothNoise, stratified
-from .smoothing import apply_map, radius, rank_smooth
+from .smoothing import apply_map, radius, rank_smooth, run_hold
 from .prepare import cycle_features
 
 #: Longest planned log whose latent paths are stratified (each sequence in one piece, held in memory).
@@ -79,6 +79,8 @@ class LogStream:
         self.pos = 0
         # smoothing reads ``look`` steps on each side: the look-ahead (noised steps drawn ahead, see next())
         self.look = max((radius(mp["width"]) for mp in model.smoothing_.values()), default=0)
+        if self.whole is not None and any(mp.get("hold", 0) > 0 for mp in model.smoothing_.values()):
+            self.look = max(self.look, 1)  # a hold alone also needs the whole sequence
         self._noised: pd.DataFrame | None = None
         self._followed: pd.DataFrame | None = None
         self._noised_pos = self._followed_pos = 0
@@ -236,9 +238,9 @@ class LogStream:
         out = {}
         for c, mp in todo.items():
             x = frame[c].to_numpy(np.float64)
-            if self.whole is not None:
-                out[c] = rank_smooth(x, mp["width"], bounds)[a - lo : b - lo]
-            else:
+            if self.whole is not None:  # deadband holds too, on sequences drawn whole
+                out[c] = run_hold(rank_smooth(x, mp["width"], bounds), mp.get("hold", 0.0), bounds)[a - lo : b - lo]
+            elif mp["width"] > 0:  # beyond, the smoothing through its map (no deadband hold)
                 out[c] = apply_map(x, mp["width"], bounds, np.asarray(mp["levels"]), np.asarray(mp["values"]))
                 out[c] = out[c][a - lo : b - lo]
         return out
