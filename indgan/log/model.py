@@ -43,6 +43,10 @@ and motion:
   candidates. On the plant logs (one frozen row model, seed 0): step changes 0.868 -> 0.913, autocorrelation
   error 0.186 -> 0.114, cross-correlation error 0.214 -> 0.136, rows 0.910 -> 0.906; on La Haute Borne's log
   (not tuned on) steps 0.884 -> 0.898, autocorrelation error 0.115 -> 0.107, the rest unchanged.
+  A tag whose real steps are exactly 0 at least 30% of the time (a historian's deadband, a yaw drive that moves
+  only past a threshold) gets a calibrated deadband hold (:func:`~indgan.log.smoothing.run_hold`): on that log's
+  four yaw positions (still on 72% of real steps, 2-4% synthetic) step changes 0.898 -> 0.941 overall, rows
+  unchanged.
 - **Sampled-and-held tags** (analysers, lab values; :func:`~indgan.timegrid.detect_sample_hold`) are held
   between their update steps as in the real log.
 - **Tags that move together.** The row model encodes each continuous tag as one normal score through its
