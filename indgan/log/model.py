@@ -188,8 +188,9 @@ class LogGAN(FittedModel):
     sensor_noise : bool, default True
         Add each tag's calibrated white noise (see the module docstring).
     smoothing : bool, default True
-        Smooth each tag's path and map it back onto its own distribution, at a width the calibration chooses per tag
-        (:mod:`indgan.log.smoothing`; ``fit_info_.smoothing``; the module docstring has the measurement).
+        Smooth each tag's path and map it back onto its own distribution, at a width the calibration chooses per tag,
+        and hold tags that stand still on many real steps in a calibrated deadband (:mod:`indgan.log.smoothing`;
+        ``fit_info_.smoothing``; the module docstring has the measurement).
     continuous_encoding : {"quantile", "mode"}, default "quantile"
         How the row model encodes continuous tags: one normal score per tag through its empirical quantiles, or
         CTGAN's mode-specific normalisation (:class:`~indgan.encoding.DataTransformer`). Measured on the plant logs
@@ -249,8 +250,9 @@ class LogGAN(FittedModel):
     sensor_noise_ : dict
         ``{tag: standard deviation}`` in the tag's units.
     smoothing_ : dict
-        ``{tag: {"width": steps, "levels": [...], "values": [...]}}`` of the tags whose path is smoothed and mapped
-        back onto its distribution (:mod:`indgan.log.smoothing`).
+        ``{tag: {"width": steps, "levels": [...], "values": [...], "hold": deadband}}`` of the tags whose path is
+        smoothed (``width``, with the quantile map used beyond sequences drawn whole) or held in a deadband (``hold``
+        in the tag's units; absent or 0 for none) (:mod:`indgan.log.smoothing`).
     fit_info_ : dict
         Grid, lengths, interval, conditions, calibration table, timings.
     """
@@ -583,10 +585,12 @@ class LogGAN(FittedModel):
         plan = [(int(e), min(int(lengths[e]), 6_000)) for e in keep]
         pick = np.concatenate([np.arange(offsets[e], offsets[e] + n) for e, n in plan])
         seg = np.concatenate([np.full(n, k) for k, (_, n) in enumerate(plan)])
+        ends = np.cumsum([n for _, n in plan])
+        bounds = [(int(e - n), int(e)) for (_, n), e in zip(plan, ends)]  # (first step, end) of each sequence
         real_view = frame.iloc[pick].reset_index(drop=True)
         real = real_view[cont].to_numpy(np.float64)
         real[~observed[pick]] = np.nan
-        s_real = self._update_step_scale(real, seg, plan, cont)
+        s_real = self._update_step_scale(real, seg, plan, bounds, cont)
         acf_real = log_autocorrelation(real, seg, self.max_lag)
         row_cols = [c for c in self.rows_.schema_.names if c in real_view and c not in cont]
         cats = [c for c in real_view.columns if c in row_cols or c.endswith(":status")]
@@ -601,7 +605,7 @@ class LogGAN(FittedModel):
             if self.sensor_noise and cont:
                 held = values.copy()
                 stream.hold(held, 0, {})
-                s_gen = self._update_step_scale(held[cont].to_numpy(np.float64), seg, plan, cont)
+                s_gen = self._update_step_scale(held[cont].to_numpy(np.float64), seg, plan, bounds, cont)
                 noise = np.sqrt(np.maximum(s_real**2 - s_gen**2, 0.0) / 2.0)
                 self.sensor_noise_ = {c: float(v) for c, v in zip(cont, noise) if v > 0}
             stream.add_noise(values, encoded)
@@ -636,20 +640,20 @@ class LogGAN(FittedModel):
         self.fit_info_.calibration = table
         self.fit_info_.smoothing = []
         if self.smoothing and cont:
-            self._choose_smoothing(plan, seed, real, seg, acf_real, cont, cont)
+            self._choose_smoothing(plan, bounds, seed, real, seg, acf_real, cont, cont)
         self._choose_followers(plan, seed, real, seg, acf_real, real_rows, cont, cats)
         if self.smoothing and self.stratify and self.followers_:  # residuals are smoothed on whole sequences
-            self._choose_smoothing(plan, seed, real, seg, acf_real, cont, list(self.followers_), followers=True)
+            self._choose_smoothing(plan, bounds, seed, real, seg, acf_real, cont, list(self.followers_), followers=True)
         self.fit_info_.calibration_seconds = perf_counter() - t0
 
-    def _update_step_scale(self, x: np.ndarray, seg: np.ndarray, plan, cont: list[str]) -> np.ndarray:
+    def _update_step_scale(self, x: np.ndarray, seg: np.ndarray, plan, bounds, cont: list[str]) -> np.ndarray:
         """:func:`~indgan.stats.step_scale` of each column of ``x (n_steps, len(cont))`` (the calibration's
-        simulated or real log, sequences ``plan``, segment ids ``seg``); for a sampled-and-held tag, over its update
-        steps only (one period apart, at each entity's phase): between updates it does not move, so over every step
-        its median step is 0 and the analyser's own noise would read as none (TEP's analysers: no sensor noise at
-        all, lag-1 autocorrelation 0.99 against 0.72-0.99 real)."""
+        simulated or real log, sequences ``plan`` at ``bounds``, segment ids ``seg``); for a sampled-and-held tag,
+        over its update steps only (one period apart, at each entity's phase): between updates it does not move, so
+        over every step its median step is 0 and the analyser's own noise would read as none (TEP's analysers: no
+        sensor noise at all, lag-1 autocorrelation 0.99 against 0.72-0.99 real)."""
         out = step_scale(x, seg)
-        local = np.arange(len(seg)) - np.concatenate([[0], np.cumsum([n for _, n in plan])[:-1]])[seg]
+        local = np.arange(len(seg)) - np.array([a for a, _ in bounds])[seg]
         for h in self.held_:
             phase = np.array([h["phase"][e] for e, _ in plan], dtype=np.int64)[seg]
             update = (local - phase) % h["period"] == 0
@@ -658,7 +662,9 @@ class LogGAN(FittedModel):
                 out[idx] = step_scale(x[update][:, idx], seg[update])
         return out
 
-    def _choose_smoothing(self, plan, seed, real, seg, acf_real, cont, columns, followers: bool = False) -> None:
+    def _choose_smoothing(
+        self, plan, bounds, seed, real, seg, acf_real, cont, columns, followers: bool = False
+    ) -> None:
         """Per tag of ``columns`` (continuous, sampled-and-held ones aside), the smoothing width whose simulated
         path scores best over time against the real log: half the step-change score, half one minus the
         autocorrelation error, as the length scale's calibration scores the whole log (:mod:`indgan.log.smoothing`).
@@ -697,8 +703,6 @@ class LogGAN(FittedModel):
             stream = simulate()
             values, encoded, _ = stream.raw(0, stream.total)
             stream.add_noise(values, encoded)
-            ends = np.cumsum([n for _, n in plan])
-            bounds = [(int(e - n), int(e)) for (_, n), e in zip(plan, ends)]
             x = values[names].to_numpy(np.float64)
             widths, table, maps = choose_widths(x, bounds, score)
             if self.stratify:  # deadband holds, applied to sequences drawn whole
