@@ -165,6 +165,7 @@ class LogStream:
             # CTGAN's output activation with held Gumbel noise: modes and categories switch at redraws
             gumbel = self.gumbel_u.next(n, local).view(n, n_groups, width) if act.flat_idx.numel() else None
             out[c0:c1] = act(raw, uniform=gumbel).cpu().numpy()
+        self.model.aligned(out)  # the scores' tails (indgan.log.alignment)
         return rows.transformer_.inverse_transform(out), out, context.cpu()
 
     def hold(self, values: pd.DataFrame, a: int, carry: dict | None = None) -> None:
