@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -72,3 +73,24 @@ def stratified(z: Tensor) -> Tensor:
     n = z.shape[0]
     ranks = z.argsort(0).argsort(0).to(torch.float64)
     return torch.special.ndtri((ranks + 0.5) / n).to(z.dtype)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function of ``x`` (uint64, wrapping arithmetic)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def counter_normal(seed: int, first: int, n: int, width: int) -> np.ndarray:
+    """``(n, width)`` float64 standard normal values for the steps ``[first, first + n)``, each a function of
+    ``(seed, step, channel)`` alone (a counter-based generator: SplitMix64 hashes, Box-Muller), so a log drawn in
+    parts of any size gets the values of the log drawn whole."""
+    steps = np.arange(first, first + n, dtype=np.uint64)[:, None] * np.uint64(width)
+    idx = (steps + np.arange(width, dtype=np.uint64)[None, :]) * np.uint64(2)
+    key = _splitmix64(np.array([seed], dtype=np.uint64))[0]
+    a, b = _splitmix64(idx ^ key), _splitmix64((idx + np.uint64(1)) ^ key)
+    u1 = ((a >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
+    u2 = (b >> np.uint64(11)).astype(np.float64) / 2.0**53
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)

@@ -13,6 +13,8 @@ and same part size: the same log (the inner batches of the generator follow the 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import torch
@@ -20,7 +22,7 @@ from torch import Tensor
 
 from ..schema import OK
 from .followers import generate_followers
-from .noise import SmoothNoise, stratified
+from .noise import SmoothNoise, counter_normal, stratified
 from .smoothing import apply_map, radius, rank_smooth, run_hold
 from .prepare import cycle_features
 
@@ -74,6 +76,14 @@ class LogStream:
         # numpy streams per column and purpose: a column's draws over the parts are its draws over the whole log
         self.seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
         self._rngs: dict[tuple[str, str], np.random.Generator] = {}
+        # tags with a share of white latent noise (LogGAN.roughness_): their encoded columns per share
+        blocks = rows.transformer_.to_dict()["blocks"]
+        starts = np.cumsum([0] + [b["width"] for b in blocks])[:-1].tolist()
+        span = {b["column"]: range(int(a), int(a) + b["width"]) for b, a in zip(blocks, starts)}
+        self.rough: dict[float, list[int]] = {}
+        for c, w in getattr(model, "roughness_", {}).items():
+            if c in span:
+                self.rough.setdefault(float(w), []).extend(span[c])
         self.held_carry: dict[str, object] = {}
         self.follow_carry: dict[str, float] = {}
         self.pos = 0
@@ -165,6 +175,12 @@ class LogStream:
             # CTGAN's output activation with held Gumbel noise: modes and categories switch at redraws
             gumbel = self.gumbel_u.next(n, local).view(n, n_groups, width) if act.flat_idx.numel() else None
             out[c0:c1] = act(raw, uniform=gumbel).cpu().numpy()
+            if self.rough:  # rough tags: the row model again, with a share of white noise in the latent
+                white = torch.from_numpy(counter_normal(self.seed, a + c0, n, rows.latent_dim)).to(parts[0])
+                for w, cols in self.rough.items():
+                    mixed = [math.sqrt(1.0 - w) * parts[0] + math.sqrt(w) * white, *parts[1:]]
+                    o = act(rows.generator_(torch.cat(mixed, 1)), uniform=gumbel).cpu().numpy()
+                    out[c0:c1, cols] = o[:, cols]
         self.model.aligned(out)  # the scores' tails (indgan.log.alignment)
         return rows.transformer_.inverse_transform(out), out, context.cpu()
 
