@@ -715,7 +715,7 @@ class LogGAN(FittedModel):
         context) and its sensor noise recalibrated on it: the share whose simulated tag scores best over time (half
         the step-change score, half one minus the autocorrelation error). A tag that is white noise around its
         operating point (TEP's flow and composition measurements: lag-1 autocorrelation about 0) otherwise moves
-        with the smooth latent plus sensor noise of its whole spread (autocorrelation 0.45, spread doubled). Kept
+        with the smooth latent plus sensor noise of its whole spread (lag-1 autocorrelation 0.45-0.5). Kept
         when the simulated log (rows, time and top pairs, :meth:`_simulated_scores`) scores better with it."""
         held = {c for h in self.held_ for c in h["columns"]}
         names = [c for c in cont if c not in held]
@@ -909,7 +909,7 @@ class LogGAN(FittedModel):
     # ------------------------------------------------------------------ tail alignment
     def _fit_alignment(self, rows: pd.DataFrame, observed: np.ndarray) -> dict:
         """Fit the tail alignment of the row model's normal scores (:mod:`indgan.log.alignment`) on as many
-        generator draws as real rows (at least 20,000), each with the context of a real row drawn at random.
+        generator draws as real rows (20,000 to 200,000), each with the context of a real row drawn at random.
         ``{}`` when the row model has no quantile-encoded tag."""
         tf = self.rows_.transformer_
         starts = np.cumsum([0] + [b["width"] for b in tf._blocks])[:-1]
@@ -923,7 +923,7 @@ class LogGAN(FittedModel):
         ]
         real = np.stack(scores, 1)
         real = np.nan_to_num(real, nan=0.0)  # (a missing number encodes as the median)
-        n = max(len(real), 20_000)
+        n = min(max(len(real), 20_000), 200_000)
         g = self.new_generator(0 if self.random_state is None else self.random_state + 4242)
         context = None
         if self.fit_info_.context_dim:
