@@ -1033,8 +1033,12 @@ class LogGAN(FittedModel):
                     if "share" in r
                 )
                 + "".join(
-                    f"; {'kept' if r['kept'] else 'left out'} (log score {r['score_with']:.3f} with, "
-                    f"{r['score_without']:.3f} without)"
+                    (
+                        f"; {'kept' if r['kept'] else 'left out'} (log score {r['score_with']:.3f} with, "
+                        f"{r['score_without']:.3f} without)"
+                    )
+                    if any(q.get("share", 0) > 0 for q in fi.roughness)
+                    else "; no tag scored better with it"
                     for r in fi.roughness
                     if "kept" in r
                 )
