@@ -212,6 +212,19 @@ class DataTransformer:
             start += b["width"]
         return spans
 
+    def block_starts(self) -> list[tuple[int, dict]]:
+        """``(first encoded column, block)`` of every column's block, in order (a block's ``kind`` is "quantile",
+        "continuous" or "categorical"; its ``width`` columns follow its first)."""
+        self._check_fitted()
+        starts = np.cumsum([0] + [b["width"] for b in self._blocks])[:-1]
+        return [(int(a), b) for a, b in zip(starts, self._blocks)]
+
+    def quantile_block_scores(self, view: pd.DataFrame, block: dict) -> np.ndarray:
+        """The encoded scaled normal scores ``(n_rows,)`` float64 of a "quantile" block's column of ``view``, as
+        :meth:`transform` writes them (a missing number encodes as the median: its status column says so)."""
+        score = quantile_scores(self._numeric(view[block["column"]], block["column"]), np.asarray(block["quantiles"]))
+        return np.nan_to_num(score, nan=0.0)
+
     def categories(self, column: str) -> list:
         """Levels of a categorical model-view column, in one-hot order."""
         self._check_fitted()
@@ -383,9 +396,8 @@ class DataTransformer:
                     out[i + rows, s0 + 1 + mode[:, j]] = 1.0
 
         for b in self._blocks:
-            if b["kind"] == "quantile":  # missing numbers encode as the median; their status column says so
-                score = quantile_scores(self._numeric(view[b["column"]], b["column"]), np.asarray(b["quantiles"]))
-                out[:, start_of[id(b)]] = np.nan_to_num(score, nan=0.0)
+            if b["kind"] == "quantile":
+                out[:, start_of[id(b)]] = self.quantile_block_scores(view, b)
         rows = np.arange(n)
         for b in self._blocks:
             if b["kind"] != "categorical":

@@ -130,7 +130,7 @@ from torch import Tensor
 
 from ..base import FitInfo, FittedModel
 from ..budget import budget_seconds, check_training_length
-from ..encoding import RangeEncoder, condition_schedule, quantile_scores
+from ..encoding import RangeEncoder, condition_schedule
 from ..errors import ConditionError, ConfigError, check_fraction, check_positive_float, check_positive_int
 from ..persist import split_state
 from ..schema import CATEGORICAL, CONTINUOUS, Schema, time_values
@@ -665,11 +665,7 @@ class LogGAN(FittedModel):
             stream = LogStream(self, plan, None, self.new_generator(seed), training_phase=True)
             values, encoded, _ = stream.raw(0, stream.total)
             if self.sensor_noise and cont:
-                held = values.copy()
-                stream.hold(held, 0, {})
-                s_gen = self._update_step_scale(held[cont].to_numpy(np.float64), seg, plan, bounds, cont)
-                noise = np.sqrt(np.maximum(s_real**2 - s_gen**2, 0.0) / 2.0)
-                self.sensor_noise_ = {c: float(v) for c, v in zip(cont, noise) if v > 0}
+                self.sensor_noise_ = self._noise_for(stream, values, seg, plan, bounds, cont, s_real)
             stream.add_noise(values, encoded)
             stream.hold(values, 0)
             x = values[cont].to_numpy(np.float64)
@@ -695,7 +691,6 @@ class LogGAN(FittedModel):
         ok = [r for r in table if r["rows"] >= reference - self.row_tolerance] or [max(table, key=lambda r: r["rows"])]
         chosen = max(ok, key=lambda r: r["time"])
         self.length_scale_, self.sensor_noise_ = chosen["length_scale"], chosen["noise"]
-        self.roughness_ = {}
         for r in table:
             r["chosen"] = r is chosen
             del r["noise"]
@@ -703,17 +698,18 @@ class LogGAN(FittedModel):
         self.fit_info_.calibration = table
         self.fit_info_.smoothing = []
         self.fit_info_.roughness = []
+        pairs, _ = top_correlated_pairs(real, 50)  # what the roughness, grouping and alignment choices score
         if self.roughness and cont:
-            self._choose_roughness(plan, bounds, seed, real, seg, acf_real, real_rows, cont, cats, s_real)
+            self._choose_roughness(plan, bounds, seed, real, seg, acf_real, real_rows, cont, cats, s_real, pairs)
         if self.smoothing and cont:
             self._choose_smoothing(plan, bounds, seed, real, seg, acf_real, cont, cont)
-        self._choose_followers(plan, seed, real, seg, acf_real, real_rows, cont, cats)
+        self._choose_followers(plan, seed, real, seg, acf_real, real_rows, cont, cats, pairs)
         if self.smoothing and self.stratify and self.followers_:  # residuals are smoothed on whole sequences
             self._choose_smoothing(plan, bounds, seed, real, seg, acf_real, cont, list(self.followers_), followers=True)
-        self._choose_alignment(plan, seed, real, seg, acf_real, real_rows, cont, cats)
+        self._choose_alignment(plan, seed, real, seg, acf_real, real_rows, cont, cats, pairs)
         self.fit_info_.calibration_seconds = perf_counter() - t0
 
-    def _choose_roughness(self, plan, bounds, seed, real, seg, acf_real, real_rows, cont, cats, s_real) -> None:
+    def _choose_roughness(self, plan, bounds, seed, real, seg, acf_real, real_rows, cont, cats, s_real, pairs) -> None:
         """Per tag (sampled-and-held ones aside), the share of white noise in its latent (:data:`ROUGH_SHARES`;
         :class:`~indgan.log.stream.LogStream` draws the tag from the row model again with the latent
         ``sqrt(1 - w) z_t + sqrt(w) e_t``, so each row of the tag is still exactly a draw of the row model given its
@@ -735,11 +731,7 @@ class LogGAN(FittedModel):
             self.sensor_noise_ = {}
             stream = LogStream(self, plan, None, self.new_generator(seed), training_phase=True)
             values, encoded, _ = stream.raw(0, stream.total)
-            held_values = values.copy()
-            stream.hold(held_values, 0, {})
-            s_gen = self._update_step_scale(held_values[cont].to_numpy(np.float64), seg, plan, bounds, cont)
-            noise = np.sqrt(np.maximum(s_real**2 - s_gen**2, 0.0) / 2.0) if self.sensor_noise else np.zeros(len(cont))
-            noise = {c: float(v) for c, v in zip(cont, noise) if v > 0}
+            noise = self._noise_for(stream, values, seg, plan, bounds, cont, s_real) if self.sensor_noise else {}
             self.sensor_noise_ = noise
             stream.add_noise(values, encoded)
             x = values[names].to_numpy(np.float64)
@@ -755,7 +747,6 @@ class LogGAN(FittedModel):
             noise.pop(c, None)
             if c in noises[k]:
                 noise[c] = noises[k][c]
-        pairs, _ = top_correlated_pairs(real, 50)
         options = [({}, base_noise), (rough, noise)] if rough else [({}, base_noise)]
         scores = []
         for rough_k, noise_k in options:
@@ -773,6 +764,16 @@ class LogGAN(FittedModel):
             for k, w in enumerate(ROUGH_SHARES)
             if (best == k).any()
         ] + [{"kept": bool(keep), "score_without": scores[0]["score"], "score_with": scores[-1]["score"]}]
+
+    def _noise_for(self, stream, values, seg, plan, bounds, cont, s_real) -> dict[str, float]:
+        """The sensor noise ``{tag: sd}`` (tag units) of a simulated log's raw ``values`` (held as logged first):
+        what the real step changes' robust scale ``s_real`` has beyond the simulated one,
+        ``sqrt((s_real^2 - s_gen^2) / 2)`` (see the module docstring)."""
+        held = values.copy()
+        stream.hold(held, 0, {})
+        s_gen = self._update_step_scale(held[cont].to_numpy(np.float64), seg, plan, bounds, cont)
+        noise = np.sqrt(np.maximum(s_real**2 - s_gen**2, 0.0) / 2.0)
+        return {c: float(v) for c, v in zip(cont, noise) if v > 0}
 
     def _update_step_scale(self, x: np.ndarray, seg: np.ndarray, plan, bounds, cont: list[str]) -> np.ndarray:
         """:func:`~indgan.stats.step_scale` of each column of ``x (n_steps, len(cont))`` (the calibration's
@@ -870,7 +871,7 @@ class LogGAN(FittedModel):
         for k, j in enumerate(cols):
             maps[j]["hold"] = float(HOLD_DEADBANDS[best[k]] * spread[k])
 
-    def _choose_followers(self, plan, seed, real, seg, acf_real, real_rows, cont, cats) -> None:
+    def _choose_followers(self, plan, seed, real, seg, acf_real, real_rows, cont, cats, pairs) -> None:
         """Among the candidate groupings of redundant tags (none, and one per candidate correlation), keep the one
         whose simulated log scores best: rows plus the time score minus the correlation error of the 50 most
         correlated real pairs (:func:`~indgan.stats.pair_correlation_error`). On the plant logs the
@@ -879,7 +880,6 @@ class LogGAN(FittedModel):
         options = [(None, {}, {})] + [o for o in self._follower_options if o[1]]
         if len(options) == 1:
             return
-        pairs, _ = top_correlated_pairs(real, 50)
         table = []
         for thr, followers, params in options:
             self.followers_, self.follower_params_ = followers, params
@@ -917,17 +917,12 @@ class LogGAN(FittedModel):
         generator draws as real rows (20,000 to 200,000), each with the context of a real row drawn at random.
         ``{}`` when the row model has no quantile-encoded tag."""
         tf = self.rows_.transformer_
-        starts = np.cumsum([0] + [b["width"] for b in tf._blocks])[:-1]
-        blocks = [(int(a), b) for b, a in zip(tf._blocks, starts) if b["kind"] == "quantile"]
+        blocks = [(a, b) for a, b in tf.block_starts() if b["kind"] == "quantile"]
         if not blocks:
             return {}
         cols = [a for a, _ in blocks]
         view = self.rows_.schema_.view(rows)  # every real row's scores, as the transformer encodes them
-        scores = [
-            quantile_scores(tf._numeric(view[b["column"]], b["column"]), np.asarray(b["quantiles"])) for _, b in blocks
-        ]
-        real = np.stack(scores, 1)
-        real = np.nan_to_num(real, nan=0.0)  # (a missing number encodes as the median)
+        real = np.stack([tf.quantile_block_scores(view, b) for _, b in blocks], 1)
         n = min(max(len(real), 20_000), 200_000)
         g = self.new_generator(0 if self.random_state is None else self.random_state + 4242)
         context = None
@@ -945,13 +940,12 @@ class LogGAN(FittedModel):
             encoded[:, cols] = apply_tail_alignment(encoded[:, cols], self.alignment_["maps"])
         return encoded
 
-    def _choose_alignment(self, plan, seed, real, seg, acf_real, real_rows, cont, cats) -> None:
+    def _choose_alignment(self, plan, seed, real, seg, acf_real, real_rows, cont, cats, pairs) -> None:
         """Keep the tail alignment when the simulated log scores better with it than without
         (:meth:`_simulated_scores`, the rest of the calibration as chosen with it); the table is
         ``fit_info_.alignment``. Left out, ``fit`` calibrates again without it."""
         if not self.alignment_ or not cont:
             return
-        pairs, _ = top_correlated_pairs(real, 50)
         fitted, table = self.alignment_, []
         for on in (True, False):
             self.alignment_ = fitted if on else {}
@@ -1203,10 +1197,8 @@ class LogGAN(FittedModel):
         ``rng(column)`` gives the column's numpy generator."""
         if not self.sensor_noise_:
             return
-        tf = self.rows_.transformer_
-        starts = np.cumsum([0] + [b["width"] for b in tf.to_dict()["blocks"]])[:-1]
         schema = self.rows_.schema_
-        for b, s0 in zip(tf.to_dict()["blocks"], starts):
+        for s0, b in self.rows_.transformer_.block_starts():
             c = b["column"]
             sigma = self.sensor_noise_.get(c)
             if not sigma or b["kind"] not in ("continuous", "quantile"):

@@ -77,11 +77,9 @@ class LogStream:
         self.seed = int(torch.randint(2**31 - 1, (1,), generator=g, device=g.device).item())
         self._rngs: dict[tuple[str, str], np.random.Generator] = {}
         # tags with a share of white latent noise (LogGAN.roughness_): their encoded columns per share
-        blocks = rows.transformer_.to_dict()["blocks"]
-        starts = np.cumsum([0] + [b["width"] for b in blocks])[:-1].tolist()
-        span = {b["column"]: range(int(a), int(a) + b["width"]) for b, a in zip(blocks, starts)}
+        span = {b["column"]: range(a, a + b["width"]) for a, b in rows.transformer_.block_starts()}
         self.rough: dict[float, list[int]] = {}
-        for c, w in getattr(model, "roughness_", {}).items():
+        for c, w in model.roughness_.items():
             if c in span:
                 self.rough.setdefault(float(w), []).extend(span[c])
         self.held_carry: dict[str, object] = {}
