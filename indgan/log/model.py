@@ -256,7 +256,8 @@ class LogGAN(FittedModel):
         from 0.955 to 0.949 and the top-pair error (Pearson on degrees) from 0.052 to 0.081; the calibration
         smooths an angle's ``~sin`` and ``~cos`` each on its own (one tag's sine 64 steps, its cosine none: the
         angle strays, and turns past north 7% of the time against 2% real). Leaving the two out of the smoothing
-        and roughness: cross-correlation error 0.049 against 0.057, but rows 0.931 and step-change 0.878.
+        and roughness, or giving the two one width and one share: cross-correlation error 0.049 against 0.057,
+        but rows 0.931-0.932 and step-change 0.878-0.882 (the calibration then drops the tail alignment).
     cycles : bool, default False
         Give the row model the calendar cycles the log spans as context (time of day, day of week:
         :data:`~indgan.log.prepare.CYCLES`), so daily and weekly patterns are generated in phase. Off by default:
