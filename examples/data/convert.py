@@ -4,7 +4,7 @@ Run once, by hand, from the repository root (the wheels are fetched from PyPI, n
 
     pip download --no-deps bibmon==1.2.0 process-improve==2.2.0 -d /tmp/wheels
     python examples/data/convert.py /tmp/wheels                # all files
-    python examples/data/convert.py /tmp/wheels tep            # only some: plant_logs, dryer, tep
+    python examples/data/convert.py /tmp/wheels tep            # only some: plant_logs, dryer, nylon, tep
 
 A wheel is a zip file, so the CSVs are read straight out of it. The values are kept exactly as exported:
 historian status strings stay in their columns, which therefore stay string columns.
@@ -47,6 +47,15 @@ def convert_dryer(wheel_dir: Path) -> None:
     df.to_parquet(HERE / "dryer.parquet", index=False)
 
 
+def convert_nylon(wheel_dir: Path) -> None:
+    """The nylon batches: the CSV has no time column; each batch's sample index becomes ``ClockTime``, as the dryer
+    has. Values are whole numbers in the CSV and stay int64."""
+    wheel = wheel_dir / "process_improve-2.2.0-py3-none-any.whl"
+    df = _read_csv_from_wheel(wheel, "process_improve/datasets/batch/nylon.csv")
+    df.insert(1, "ClockTime", df.groupby("batch_id", sort=False).cumcount())
+    df.to_parquet(HERE / "nylon.parquet", index=False)
+
+
 TEP_FAULTS = range(22)  # d00 (normal operation) .. d21
 TEP_VARIABLES = [f"xmeas_{i}" for i in range(1, 42)] + [f"xmv_{i}" for i in range(1, 12)]
 TEP_ROWS = {"train": 480, "d00": 500, "test": 960}
@@ -87,7 +96,7 @@ def convert_tep(wheel_dir: Path) -> None:
     out.to_parquet(HERE / "tep.parquet", index=False, compression="zstd")
 
 
-CONVERTERS = {"plant_logs": convert_plant_logs, "dryer": convert_dryer, "tep": convert_tep}
+CONVERTERS = {"plant_logs": convert_plant_logs, "dryer": convert_dryer, "nylon": convert_nylon, "tep": convert_tep}
 
 
 if __name__ == "__main__":
