@@ -2,7 +2,7 @@
 
 Run from the repository root (the peers need ``pip install sdv``; they are installed only for this benchmark)::
 
-    python benchmarks/mainjob.py [--datasets plant_logs,dryer,tep,biglog] [--tvae-epochs 300] [--par-epochs 16]
+    python benchmarks/mainjob.py [--datasets plant_logs,dryer,nylon,tep,biglog] [--tvae-epochs 300] [--par-epochs 16]
                                  [--scaling 10000,30000,100000] [--skip-peers] [--json PATH] [--device cpu]
 
 What is measured, per data set, for every model on the same data, scored by the same code:
@@ -18,8 +18,8 @@ What is measured, per data set, for every model on the same data, scored by the 
 
 indgan is the plain default (``LogGAN`` with its time budget; TEP with ``condition="fault"``). It samples a log of
 the training shape. TVAE and GaussianCopula learn rows; their samples are **laid out in time** on the real time
-axis, row after row, as a user who needs a log from a row model would. PAR (dryer and TEP) learns the entities as
-sequences. The peers read the view a careful user would write by hand (``benchmarks/tabular.py``:
+axis, row after row, as a user who needs a log from a row model would. PAR (dryer, nylon and TEP) learns the
+entities as sequences. The peers read the view a careful user would write by hand (``benchmarks/tabular.py``:
 status strings become a status column, timestamps seconds). The **real-vs-real floor** compares two halves of the
 real data: alternate 8-hour blocks of one log, or alternate entities (batches, runs).
 
@@ -197,9 +197,9 @@ def fmt(r: dict) -> str:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datasets", default="plant_logs,dryer,tep,biglog")
+    ap.add_argument("--datasets", default="plant_logs,dryer,nylon,tep,biglog")
     ap.add_argument("--tvae-epochs", type=int, default=300)
-    ap.add_argument("--par-epochs", default="dryer=128,tep=16", help="PAR epochs per data set")
+    ap.add_argument("--par-epochs", default="dryer=128,nylon=128,tep=16", help="PAR epochs per data set")
     ap.add_argument("--scaling", default="10000,30000,100000", help="biglog row counts to time ('' skips)")
     ap.add_argument("--budget", help="indgan's time budget [default: its own]")
     ap.add_argument("--seed", type=int, default=0)

@@ -180,7 +180,8 @@ class LogStream:
                     o = act(rows.generator_(torch.cat(mixed, 1)), uniform=gumbel).cpu().numpy()
                     out[c0:c1, cols] = o[:, cols]
         self.model.aligned(out)  # the scores' tails (indgan.log.alignment)
-        return rows.transformer_.inverse_transform(out), out, context.cpu()
+        context = context.cpu()
+        return self.model._with_trend(rows.transformer_.inverse_transform(out), context), out, context
 
     def hold(self, values: pd.DataFrame, a: int, carry: dict | None = None) -> None:
         """Hold each sampled-and-held group of ``values`` (the steps ``[a, a + len(values))``) between its
@@ -237,6 +238,10 @@ class LogStream:
         generate_followers(
             values, m.followers_, m.follower_params_, inside, self.rng, missing, carry=self.follow_carry, smooth=smooth
         )
+        for f in m.followers_:  # a leader's extreme plus a wide residual can leave the follower's training range
+            spec = m.model_schema_[f]
+            if spec.minimum is not None and f in values:
+                values[f] = np.clip(values[f].to_numpy(np.float64), spec.minimum, spec.maximum)
 
     def _smoothed(self, frame: pd.DataFrame, lo: int, a: int, b: int) -> dict[str, np.ndarray]:
         """The smoothed row-model tags of the steps ``[a, b)`` (:mod:`indgan.log.smoothing`) from ``frame``, which
