@@ -19,17 +19,17 @@ and motion:
   the progress and its products with the condition one-hot, as Diffusion-TS models a trend by regression on a basis
   of time) is taken out before the row GAN, which learns the residuals given the same context; each generated
   row gets its context's mean back, and a quantile map per tag (fitted on row-model draws at fit time) gives the
-  sum the tag's real marginal. On TEP the GAN had the extreme faults' levels and ramps over the run 0.25 standard
-  deviations off on average (a fault's valve ramping 40 -> 100 came out wandering 44-90), and those means carry
-  the log's strongest tag correlations. Measured at the defaults, 3 seeds, beside another job (figures in
-  ``benchmarks/README.md``): TEP cross-correlation error 0.120/0.140/0.104 -> 0.040/0.039/0.042 (real-against-real
-  floor 0.024), top-50 pair error 0.118/0.128/0.102 -> 0.032/0.030/0.034, rows 0.954/0.953/0.955 ->
-  0.967/0.967/0.966, discriminative score 0.110/0.102/0.067 -> 0.061/0.034/0.045. Without the quantile map TEP
-  did as well (seed 0: 0.028, 0.025, rows 0.960) but the dryer's rows fell 0.935 -> 0.880: there a batch's
-  phases fall at different progress, so the residual's law changes with the progress and the marginal of the
-  sum is only as right as the GAN's conditional law. With the map, the dryer (2 seeds): rows 0.935/0.921 ->
-  0.953/0.943, cross-correlation error 0.107/0.140 -> 0.058/0.086, top-50 pairs 0.105/0.149 -> 0.060/0.098,
-  discriminative score 0.157/0.227 -> 0.069/0.159, step changes 0.886/0.862 -> 0.857/0.862.
+  sum the tag's real marginal, point masses included. On TEP the GAN had the extreme faults' levels and ramps over
+  the run 0.25 standard deviations off on average (a fault's valve ramping 40 -> 100 came out wandering 44-90), and
+  those means carry the log's strongest tag correlations. Trend off -> on, default fits, one thread
+  (``benchmarks/README.md`` has every figure): TEP (3 seeds) cross-correlation error 0.120/0.140/0.104 ->
+  0.043/0.041/0.042 (real-against-real floor 0.024), top-50 pair error 0.118/0.128/0.102 -> 0.034/0.032/0.033,
+  rows 0.954/0.953/0.955 -> 0.967/0.969/0.967; the dryer (2 seeds) rows 0.935/0.921 -> 0.959/0.957,
+  cross-correlation error 0.107/0.140 -> 0.063/0.055, discriminative score 0.157/0.227 -> 0.077/0.050, step
+  changes 0.886/0.862 -> 0.859/0.855; the nylon batches (not tuned on but for the point masses) rows
+  0.875/0.846 -> 0.935/0.938, step changes 0.817/0.797 -> 0.934/0.934, cross-correlation error 0.111/0.107 ->
+  0.013/0.014. Without the quantile map TEP did as well but the dryer's rows fell to 0.880 (its batches' phases
+  fall at different progress, so the residual's law changes along the batch).
 - **Motion: smooth latent processes with the row model's prior as their law at every step.** A row of the log
   at step ``t`` is ``G(z_t, c_t)``, where each of the ``latent_dim`` noise channels is a stationary Gaussian
   process with N(0, 1) marginals and squared-exponential autocorrelation ``exp(-lag^2 / (4 l^2))``
