@@ -134,8 +134,8 @@ class ContextTrend:
         self.quantiles = np.stack([np.maximum.accumulate(gen, 1), rea])
 
     def transform(self, residual: np.ndarray, context: np.ndarray) -> np.ndarray:
-        """The tags' values: the trend of each ``context`` row plus ``residual`` ``(n, k)``, through the quantile
-        map when it is fitted."""
+        """The tags' values ``(n, k)`` float64, in the tags' units: the trend of each ``context`` row (``(n, d)``,
+        progress last) plus ``residual`` ``(n, k)``, through the quantile map when it is fitted (NaN stays NaN)."""
         x = residual + self.predict(context)
         if self.quantiles is not None:
             for j in range(x.shape[1]):
