@@ -288,8 +288,8 @@ class LogGAN(FittedModel):
     trend : bool or "auto", default "auto"
         Learn each tag's mean path through its entity given the condition apart from the row GAN (a ridge
         regression on a spline basis of the progress, :mod:`indgan.log.trend`), and let the row GAN learn the
-        residuals: "auto" when the row model has the progress as context. Tags with point masses or status strings
-        keep their exact values and get none.
+        residuals: "auto" when the row model has the progress as context. Tags with status strings and angles'
+        sines and cosines get none.
     max_lag : int, default 12
         Lags of the autocorrelation the calibration matches.
     patience : int, default 16
@@ -655,14 +655,9 @@ class LogGAN(FittedModel):
         if self.trend_ is None:
             return
         cols = self.trend_.columns
-        n = min(max(len(real_rows), 20_000), 200_000)
-        g = self.new_generator(0 if self.random_state is None else self.random_state + 777)
-        ctx = self.cond_grid_[torch.from_numpy(observed)]
-        context = ctx[torch.randint(len(ctx), (n,), generator=g, device=g.device).cpu()]
-        drawn = self.rows_.transformer_.inverse_transform(
-            self.rows_.generate_encoded(n, [], g, context.to(self.device_))
-        )
-        generated = drawn[cols].to_numpy(np.float64) + self.trend_.predict(context.numpy())
+        encoded, context = self._draws(len(real_rows), observed, 777)
+        drawn = self.rows_.transformer_.inverse_transform(encoded)[cols].to_numpy(np.float64)
+        generated = self.trend_.transform(drawn, context.cpu().numpy())  # trend plus residual: no map yet
         self.trend_.fit_map(generated, real_rows[cols].to_numpy(np.float64))
 
     def _find_angles(self, log) -> list[str]:
@@ -1027,14 +1022,20 @@ class LogGAN(FittedModel):
         cols = [a for a, _ in blocks]
         view = self.rows_.schema_.view(rows)  # every real row's scores, as the transformer encodes them
         real = np.stack([tf.quantile_block_scores(view, b) for _, b in blocks], 1)
-        n = min(max(len(real), 20_000), 200_000)
-        g = self.new_generator(0 if self.random_state is None else self.random_state + 4242)
+        encoded, _ = self._draws(len(real), observed, 4242)
+        return {"columns": cols, "maps": fit_tail_alignment(real, encoded[:, cols])}
+
+    def _draws(self, n_real: int, observed: np.ndarray, offset: int) -> tuple[np.ndarray, Tensor | None]:
+        """As many encoded row-model draws as real rows (20,000 to 200,000), each with the context of an observed
+        real row drawn at random: ``(encoded (n, output_dim) float32, context (n, context_dim) on the model's
+        device, or None without context)``, seeded by ``random_state + offset``."""
+        n = min(max(n_real, 20_000), 200_000)
+        g = self.new_generator(0 if self.random_state is None else self.random_state + offset)
         context = None
         if self.fit_info_.context_dim:
             ctx = self.cond_grid_[torch.from_numpy(observed)]
             context = ctx[torch.randint(len(ctx), (n,), generator=g, device=g.device).cpu()].to(self.device_)
-        generated = self.rows_.generate_encoded(n, [], g, context)[:, cols]
-        return {"columns": cols, "maps": fit_tail_alignment(real, generated)}
+        return self.rows_.generate_encoded(n, [], g, context), context
 
     def aligned(self, encoded: np.ndarray) -> np.ndarray:
         """The row model's encoded rows ``(n, output_dim)`` with their scores' tails aligned (in place; see

@@ -93,8 +93,10 @@ class ContextTrend:
 
     @classmethod
     def fit(cls, context: np.ndarray, values: np.ndarray, columns: list[str], n_knots: int = N_KNOTS) -> ContextTrend:
-        """``context`` ``(n, d)`` (progress last) and ``values`` ``(n, len(columns))`` float64, NaN where missing.
-        Tags observed everywhere share one multi-output fit; the others get their own on their observed rows."""
+        """The trend of ``values`` ``(n, len(columns))`` float64 (tags' units, NaN where missing) given ``context``
+        ``(n, d)`` (progress in [0, 1] last), without its quantile map. Tags observed everywhere share one
+        multi-output fit; the others get their own on their observed rows (callers pass tags with at least 10
+        observed cells: :func:`trend_columns`)."""
         X = trend_features(context, n_knots)
         coef = np.zeros((X.shape[1], len(columns)))
         ok = np.isfinite(values)
