@@ -241,6 +241,41 @@ def step_scale(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
     return np.nan_to_num(mad)
 
 
+def level_step_scale(x: np.ndarray, segments: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Per column and level bin, the robust spread of the step changes (as :func:`step_scale`), each step
+    ``x[t] -> x[t+1]`` binned by its mid level ``(x[t] + x[t+1]) / 2``: a tag whose steps are larger at some levels
+    than at others (a wind turbine's power moves by hundreds of kW on the steep part of its power curve and by a
+    few at idle or at rated power).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(n_steps, n_columns)`` log, NaN for missing cells.
+    segments : numpy.ndarray
+        ``(n_steps,)`` segment ids.
+    edges : numpy.ndarray
+        ``(n_columns, n_bins - 1)`` inner bin edges of each column's levels, increasing.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_bins, n_columns)``; 0 for a bin without any step change.
+    """
+    x = np.asarray(x, np.float64)
+    same = np.asarray(segments)[1:] == np.asarray(segments)[:-1]
+    d = np.diff(x, axis=0)[same]
+    mid = (0.5 * (x[1:] + x[:-1]))[same]
+    out = np.zeros((edges.shape[1] + 1, x.shape[1]))
+    for j in range(x.shape[1]):
+        ok = np.isfinite(d[:, j])
+        bins = np.searchsorted(edges[j], mid[ok, j], "right")
+        dj = d[ok, j]
+        for k in np.unique(bins):
+            v = dj[bins == k]
+            out[k, j] = 1.4826 * np.median(np.abs(v - np.median(v)))
+    return out
+
+
 def log_autocorrelation(x: np.ndarray, segments: np.ndarray, max_lag: int = 12) -> np.ndarray:
     """Autocorrelation of each column of a log at lags ``1..max_lag``.
 

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indgan import LogGAN, evaluate
 from indgan.budget import parse_time_budget
@@ -293,3 +295,50 @@ def test_a_log_drawn_in_parts_is_the_log_drawn_whole():
         seqs,
         check_exact=True,
     )
+
+
+def _power_log(n=3000, seed=0):
+    """A wind turbine's power: idle near 0 (steps of a few tenths) when the wind is low, steps of a hundred kW on
+    the steep part of its power curve; and an outdoor temperature."""
+    rng = np.random.default_rng(seed)
+    wind = 6 + 5 * np.sin(np.arange(n) / 150)
+    power = np.where(wind < 4, rng.normal(0, 0.3, n), 2000 / (1 + np.exp(-(wind - 8))) + rng.normal(0, 60, n))
+    temp = 10 + np.cumsum(rng.normal(0, 0.1, n))
+    return pd.DataFrame({"time": pd.date_range("2024-01-01", periods=n, freq="10min"), "power": power, "temp": temp})
+
+
+def test_sensor_noise_follows_the_tags_level(tmp_path):
+    """The real steps' spread per level bin (level_step_scale), and the log model's sensor noise by level: a
+    turbine idling near 0 kW gets almost none, the rest of its power curve tens of kW (one noise level for all
+    levels put 50-58 kW on La Haute Borne's idle turbines), never more than the spread over all levels."""
+    from indgan.stats import level_step_scale
+
+    log = _power_log()
+    x = log[["power"]].to_numpy(float)
+    scale = level_step_scale(x, np.zeros(len(x), int), np.array([[5.0]]))
+    assert scale.shape == (2, 1) and scale[0, 0] < 1 and scale[1, 0] > 50
+    assert level_step_scale(x, np.zeros(len(x), int), np.array([[1e6]]))[1, 0] == 0  # no step above 1e6
+    model = LogGAN(random_state=0, **TINY_LOG).fit(log)
+    noise = model.sensor_noise_["power"]
+    assert isinstance(noise, dict) and noise["levels"] == sorted(noise["levels"]) and len(noise["levels"]) == 5
+    assert noise["sd"][0] < 1 and max(noise["sd"]) > 20
+    assert load_model(model.save(tmp_path / "p.indgan"), device="cpu").sensor_noise_["power"] == noise
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # step_scale of a column without any step: all-NaN
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(2, 60), st.integers(1, 3), st.integers(1, 4), st.floats(0.0, 0.3))
+def test_level_step_scale_with_one_bin_is_the_step_scale(seed, n, n_cols, n_segments, missing):
+    """One level bin (no inner edge) is the robust step spread over all levels, segments and missing cells alike;
+    bins split the steps by level without losing any."""
+    from indgan.stats import level_step_scale, step_scale
+
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(rng.normal(size=(n, n_cols)), axis=0)
+    x[rng.random(x.shape) < missing] = np.nan
+    seg = np.sort(rng.integers(0, n_segments, n))
+    one = level_step_scale(x, seg, np.empty((n_cols, 0)))
+    assert one.shape == (1, n_cols)
+    np.testing.assert_allclose(one[0], step_scale(x, seg), atol=1e-12)
+    split = level_step_scale(x, seg, np.zeros((n_cols, 1)))
+    assert split.shape == (2, n_cols) and (split >= 0).all()
