@@ -330,7 +330,7 @@ def test_sensor_noise_follows_the_tags_level(tmp_path):
 @given(st.integers(0, 2**31 - 1), st.integers(2, 60), st.integers(1, 3), st.integers(1, 4), st.floats(0.0, 0.3))
 def test_level_step_scale_with_one_bin_is_the_step_scale(seed, n, n_cols, n_segments, missing):
     """One level bin (no inner edge) is the robust step spread over all levels, segments and missing cells alike;
-    bins split the steps by level without losing any."""
+    one inner edge gives one spread per bin, none negative."""
     from indgan.stats import level_step_scale, step_scale
 
     rng = np.random.default_rng(seed)
