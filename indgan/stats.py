@@ -241,6 +241,14 @@ def step_scale(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
     return np.nan_to_num(mad)
 
 
+def step_levels(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Mid level ``(x[t] + x[t+1]) / 2`` of each step change inside each segment, row for row with
+    :func:`step_changes`: ``(n_pairs, n_columns)`` float64 in ``x``'s units (NaN where either cell is missing)."""
+    x = np.asarray(x, np.float64)
+    segments = np.asarray(segments)
+    return (0.5 * (x[1:] + x[:-1]))[segments[1:] == segments[:-1]]
+
+
 def level_step_scale(x: np.ndarray, segments: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Per column and level bin, the robust spread of the step changes (as :func:`step_scale`), each step
     ``x[t] -> x[t+1]`` binned by its mid level ``(x[t] + x[t+1]) / 2``: a tag whose steps are larger at some levels
@@ -254,19 +262,16 @@ def level_step_scale(x: np.ndarray, segments: np.ndarray, edges: np.ndarray) -> 
     segments : numpy.ndarray
         ``(n_steps,)`` segment ids.
     edges : numpy.ndarray
-        ``(n_columns, n_bins - 1)`` inner bin edges of each column's levels, increasing.
+        ``(n_columns, n_bins - 1)`` inner bin edges of each column's levels (``x``'s units), increasing.
 
     Returns
     -------
     numpy.ndarray
-        ``(n_bins, n_columns)``; 0 for a bin without any step change.
+        ``(n_bins, n_columns)`` in ``x``'s units; 0 for a bin without any step change.
     """
-    x = np.asarray(x, np.float64)
-    same = np.asarray(segments)[1:] == np.asarray(segments)[:-1]
-    d = np.diff(x, axis=0)[same]
-    mid = (0.5 * (x[1:] + x[:-1]))[same]
-    out = np.zeros((edges.shape[1] + 1, x.shape[1]))
-    for j in range(x.shape[1]):
+    d, mid = step_changes(x, segments), step_levels(x, segments)
+    out = np.zeros((edges.shape[1] + 1, d.shape[1]))
+    for j in range(d.shape[1]):
         ok = np.isfinite(d[:, j])
         bins = np.searchsorted(edges[j], mid[ok, j], "right")
         dj = d[ok, j]

@@ -168,6 +168,7 @@ from ..stats import (
     row_fidelity,
     step_change_scores,
     step_changes,
+    step_levels,
     step_scale,
     top_correlated_pairs,
 )
@@ -183,7 +184,7 @@ from .trend import ContextTrend, trend_columns
 
 #: Candidate shares of white noise in a tag's latent (:meth:`LogGAN._choose_roughness`).
 ROUGH_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
-#: Level bins of each tag's sensor noise (:meth:`LogGAN._noise_levels`); 1: one noise level per tag.
+#: Level bins of each tag's sensor noise (:meth:`LogGAN._real_step_scales`); 1: one noise level per tag.
 NOISE_BINS = 5
 #: Candidate length scales of the latent process, in steps, tried when ``length_scale="auto"``.
 LENGTH_CANDIDATES = (2, 4, 8, 12, 16, 24, 32, 48, 64)
@@ -764,8 +765,7 @@ class LogGAN(FittedModel):
         real_view = frame.iloc[pick].reset_index(drop=True)
         real = real_view[cont].to_numpy(np.float64)
         real[~observed[pick]] = np.nan
-        s_real = self._update_step_scale(real, seg, plan, bounds, cont)
-        self._level_bins = self._noise_levels(real, seg, cont)
+        s_real = self._real_step_scales(real, seg, plan, bounds, cont)
         acf_real = log_autocorrelation(real, seg, self.max_lag)
         row_cols = [c for c in self.rows_.schema_.names if c in real_view and c not in cont]
         cats = [c for c in real_view.columns if c in row_cols or c.endswith(":status")]
@@ -823,7 +823,6 @@ class LogGAN(FittedModel):
         if self.smoothing and self.stratify and self.followers_:  # residuals are smoothed on whole sequences
             self._choose_smoothing(plan, bounds, seed, real, seg, acf_real, cont, list(self.followers_), followers=True)
         self._choose_alignment(plan, seed, real, seg, acf_real, real_rows, cont, cats, pairs)
-        self._level_bins = None  # the real log's level bins are not kept with the model
         self.fit_info_.calibration_seconds = perf_counter() - t0
 
     def _choose_roughness(self, plan, bounds, seed, real, seg, acf_real, real_rows, cont, cats, s_real, pairs) -> None:
@@ -882,15 +881,17 @@ class LogGAN(FittedModel):
             if (best == k).any()
         ] + [{"kept": bool(keep), "score_without": scores[0]["score"], "score_with": scores[-1]["score"]}]
 
-    def _noise_levels(self, real: np.ndarray, seg: np.ndarray, cont: list[str]) -> dict | None:
-        """Each tag's level bins for its sensor noise (:data:`NOISE_BINS` equal shares of the real steps' mid
-        levels, ``(x[t] + x[t+1]) / 2``): ``{"edges": (n_tags, n_bins - 1), "centres": (n_tags, n_bins) the median
-        level in each bin, "scale": (n_bins, n_tags) the real steps' robust scale in each bin}``; None with one
-        bin. Sampled-and-held tags keep one noise level over all levels."""
+    def _real_step_scales(self, real: np.ndarray, seg: np.ndarray, plan, bounds, cont: list[str]) -> dict:
+        """The real log's step scales the sensor noise is measured against (:meth:`_noise_for`): ``"all"``, each
+        tag's over all levels (:meth:`_update_step_scale`), ``(n_tags,)``; with :data:`NOISE_BINS` of 2 or more,
+        its level bins too (equal shares of the real steps' mid levels, :func:`~indgan.stats.step_levels`):
+        ``"edges"`` ``(n_tags, n_bins - 1)``, ``"centres"`` ``(n_tags, n_bins)`` the median level in each bin (NaN
+        for an empty one) and ``"levels"`` ``(n_bins, n_tags)`` the real steps' robust scale in each bin, all in
+        the tags' units."""
+        out = {"all": self._update_step_scale(real, seg, plan, bounds, cont)}
         if NOISE_BINS < 2 or not cont:
-            return None
-        same = seg[1:] == seg[:-1]
-        mid = (0.5 * (real[1:] + real[:-1]))[same]
+            return out
+        mid = step_levels(real, seg)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a tag without any observed step: no bins
             edges = np.nanquantile(mid, np.arange(1, NOISE_BINS) / NOISE_BINS, axis=0).T
@@ -901,32 +902,33 @@ class LogGAN(FittedModel):
                 for k in np.unique(bins):
                     centres[j, k] = np.median(v[bins == k])
         edges = np.nan_to_num(edges)
-        return {"edges": edges, "centres": centres, "scale": level_step_scale(real, seg, edges)}
+        return out | {"edges": edges, "centres": centres, "levels": level_step_scale(real, seg, edges)}
 
     def _noise_for(self, stream, values, seg, plan, bounds, cont, s_real) -> dict[str, float | dict]:
         """The sensor noise of a simulated log's raw ``values`` (held as logged first): what the real step changes'
-        robust scale has beyond the simulated one, ``sqrt((s_real^2 - s_gen^2) / 2)`` (see the module docstring),
-        per tag and level bin (:meth:`_noise_levels`), never above the tag's spread over all levels:
-        ``{tag: {"levels": [level], "sd": [sd]}}`` in tag units, sd linear between the bins' median levels and held
-        beyond them; ``{tag: sd}`` for a sampled-and-held tag (its noise over its update steps) or with one bin."""
+        robust scale ``s_real`` (:meth:`_real_step_scales`) has beyond the simulated one,
+        ``sqrt((s_real^2 - s_gen^2) / 2)`` (see the module docstring), per tag and level bin, never above the
+        tag's spread over all levels: ``{tag: {"levels": [level], "sd": [sd]}}`` in tag units, sd linear between
+        the bins' median levels and held beyond them; ``{tag: sd}`` for a sampled-and-held tag (its noise over its
+        update steps) or with one bin."""
         held = values.copy()
         stream.hold(held, 0, {})
         x = held[cont].to_numpy(np.float64)
         s_gen = self._update_step_scale(x, seg, plan, bounds, cont)
-        noise = np.sqrt(np.maximum(s_real**2 - s_gen**2, 0.0) / 2.0)
+        noise = np.sqrt(np.maximum(s_real["all"] ** 2 - s_gen**2, 0.0) / 2.0)
         out: dict[str, float | dict] = {c: float(v) for c, v in zip(cont, noise) if v > 0}
-        lv = self._level_bins
-        if lv is None:
+        if "levels" not in s_real:
             return out
-        by_level = np.sqrt(np.maximum(lv["scale"] ** 2 - level_step_scale(x, seg, lv["edges"]) ** 2, 0.0) / 2.0)
+        gen_levels = level_step_scale(x, seg, s_real["edges"])
+        by_level = np.sqrt(np.maximum(s_real["levels"] ** 2 - gen_levels**2, 0.0) / 2.0)
         sampled = {c for h in self.held_ for c in h["columns"]}
         for j, c in enumerate(cont):
-            ok = np.isfinite(lv["centres"][j])
+            ok = np.isfinite(s_real["centres"][j])
             if c in sampled or ok.sum() < 2:
                 continue
             sd = np.minimum(by_level[ok, j], out.pop(c, 0.0))  # never above the spread over all levels
             if sd.max() > 0:
-                out[c] = {"levels": lv["centres"][j, ok].tolist(), "sd": sd.tolist()}
+                out[c] = {"levels": s_real["centres"][j, ok].tolist(), "sd": sd.tolist()}
         return out
 
     def _update_step_scale(self, x: np.ndarray, seg: np.ndarray, plan, bounds, cont: list[str]) -> np.ndarray:
