@@ -307,7 +307,10 @@ def run_config(data_name, train, test, entity, conditions, tags, factor, kind, a
 
 def gan_options(args) -> dict:
     """The SRGAN's options the command line sets (the estimator's defaults otherwise)."""
-    return {} if args.spectral_weight is None else {"spectral_weight": args.spectral_weight}
+    out = {} if args.spectral_weight is None else {"spectral_weight": args.spectral_weight}
+    if args.detail_profile is not None:
+        out["detail_profile"] = args.detail_profile
+    return out
 
 
 def progressive_study(args, factor: int = 8) -> list[dict]:
@@ -356,6 +359,7 @@ def main(argv=None) -> None:
     ap.add_argument("--mse-iterations", type=int, default=200)
     ap.add_argument("--weight", type=float, default=1e-3, help="adversarial_weight of the SRGAN")
     ap.add_argument("--spectral-weight", type=float, default=None, help="the SRGAN's spectral_weight (default: its)")
+    ap.add_argument("--detail-profile", default=None, help="the SRGAN's detail_profile (default: its)")
     ap.add_argument("--disc-repeats", type=int, default=3)
     ap.add_argument("--disc-iterations", type=int, default=300)
     ap.add_argument("--checkpoints", default="100,200,400", help="progressive study: iterations of each fit")

@@ -18,13 +18,17 @@ from indgan.superres import SuperResolutionGAN, coarsen
 from indgan.superres.networks import (
     SRDiscriminator,
     SRGenerator,
+    PROFILE_MIN_RATIO,
     critic_input,
+    detail_scale,
+    detail_table,
     downsample,
     flat_steps,
     hold_flat,
     interpolate,
     prime_factors,
     project,
+    table_scale,
 )
 from indgan.superres.game import spectral_loss
 
@@ -155,6 +159,64 @@ def test_spectral_loss_is_zero_on_real_and_pulls_the_texture_to_the_real_power()
             spectral_loss(project(base + gain * noise, coarse, factor, kind), real, coarse, factor, kind).backward()
             opt.step()
         assert abs(gain.item() - 0.5) < 0.05, (start, gain.item())
+
+
+def test_detail_spread_follows_the_activity_only_where_it_varies():
+    """A tag whose fine texture is 100x rougher while its block means move fast gets that profile (quiet shares
+    near 0.01 of the busy ones); a white-noise sensor on a random walk gets one spread, :func:`detail_scale`'s;
+    the spread read back at the shares' own activities is the table's."""
+    g = torch.Generator().manual_seed(0)
+    n, factor, length = 256, 4, 16
+    busy = torch.rand(n, 1, length, generator=g) < 0.3  # coarse steps in a transition
+    level = torch.cumsum(torch.where(busy, 5.0, 0.0) * torch.randn(n, 1, length, generator=g), -1)
+    rough = torch.where(busy, 1.0, 0.01).repeat_interleave(factor, -1)
+    plant = level.repeat_interleave(factor, -1) + rough * torch.randn(n, 1, length * factor, generator=g)
+    sensor = torch.randn(n, 1, length, generator=g).cumsum(-1).repeat_interleave(factor, -1)
+    sensor = sensor + 0.3 * torch.randn(n, 1, length * factor, generator=g)
+    fine = torch.cat([plant, sensor], 1)
+    centres, scales = detail_table(fine, factor, "mean")
+    assert scales.shape == centres.shape == (2, 8)
+    assert scales[0, 0] < 0.05 * scales[0, -1]  # the quiet blocks' texture is a hundredth of the busy ones'
+    assert torch.allclose(scales[1], detail_scale(fine, factor, "mean")[1].expand(8))  # one spread
+    assert (scales[1].max() / scales[1].min()).item() == pytest.approx(1.0)
+    at = centres[None].clone()
+    assert torch.allclose(table_scale(at, centres, scales), scales[None], rtol=1e-5)
+    mid = (centres[:, 2:3] + centres[:, 3:4]) / 2  # linear in between, held beyond the ends
+    got = table_scale(mid[None], centres, scales)[0, :, 0]
+    assert torch.all(got >= scales[:, 2:4].amin(1) - 1e-6) and torch.all(got <= scales[:, 2:4].amax(1) + 1e-6)
+    far = table_scale(torch.full((1, 2, 1), 1e6), centres, scales)[0, :, 0]
+    assert torch.allclose(far, scales[:, -1])
+    assert PROFILE_MIN_RATIO > 1
+
+
+def test_detail_profile_activity_fits_upsamples_exactly_and_round_trips(tep, tmp_path):
+    """``detail_profile="activity"`` keeps a table per tag that survives save/load and keeps the archive's
+    values exactly; an unknown profile is refused before any work."""
+    m = SuperResolutionGAN(factor=4, window=8, detail_profile="activity", **TINY).fit(tep, condition="fault")
+    assert m.generator_.scale_values.shape == (len(TAGS), 8)
+    coarse = coarsen(tep, 4, "mean")
+    fine = m.upsample(coarse, random_state=1)
+    assert _block_error(m, fine, coarse) < 1e-9
+    loaded = load_model(m.save(tmp_path / "a.indgan"))
+    assert torch.equal(loaded.generator_.scale_values, m.generator_.scale_values)
+    assert np.allclose(loaded.upsample(coarse, random_state=1)[TAGS].to_numpy(), fine[TAGS].to_numpy(), atol=1e-5)
+    with pytest.raises(ConfigError, match="detail_profile"):
+        SuperResolutionGAN(detail_profile="busy").fit(tep)
+
+
+def test_a_model_saved_before_the_detail_table_loads_with_one_spread(model8, tep):
+    """Drop the table from a saved state (a model from before it): the loaded generator uses ``out_scale`` at every
+    activity, so its draws equal those of the same generator with a flat table."""
+    state = {k: v for k, v in model8.generator_.state_dict().items() if not k.startswith("scale_")}
+    old = SRGenerator(len(TAGS), model8.generator_.cond_dim, model8.generator_.factors, "mean", 16, 2, 4)
+    old.load_state_dict(state)
+    assert old.scale_values.shape == (len(TAGS), 1) and torch.equal(old.scale_values[:, 0], old.out_scale)
+    coarse = torch.randn(2, len(TAGS), 8)
+    assert torch.equal(old.local_scale(coarse, 8), old.out_scale[None, :, None].expand(2, -1, 64))
+    flat = SRGenerator(len(TAGS), model8.generator_.cond_dim, model8.generator_.factors, "mean", 16, 2, 4)
+    three = {"scale_centres": torch.zeros(len(TAGS), 3), "scale_values": old.out_scale[:, None].repeat(1, 3)}
+    flat.load_state_dict({**state, **three})
+    assert torch.allclose(flat.local_scale(coarse, 8), old.local_scale(coarse, 8))
 
 
 # ---------------------------------------------------------------------------------------------- the estimator

@@ -69,7 +69,6 @@ from .networks import (
     FeatureNet,
     SRDiscriminator,
     SRGenerator,
-    detail_scale,
     honour,
     prime_factors,
 )
@@ -104,6 +103,10 @@ class SuperResolutionFitInfo(FitInfo):
     stages: list = field(default_factory=list)
     feature_seconds: float = 0.0
     prepare_seconds: float = 0.0
+
+
+#: ``detail_profile`` -> the shares of the generator's detail table (1: one spread per tag).
+DETAIL_PROFILES = {"flat": 1, "activity": 8}
 
 
 class SuperResolutionGAN(FittedModel):
@@ -145,6 +148,16 @@ class SuperResolutionGAN(FittedModel):
         discriminative score on TEP was 0.26-0.43 against the spline's 0.03-0.16; with it 0.10-0.14 (at x4 means
         0.098, below the spline's 0.159). 0.1 and 1 gave the same scores on TEP x4. Figures and the targets it does
         not meet: benchmarks/README.md.
+    detail_profile : {"flat", "activity"}, default "flat"
+        How the scale of the generated texture is set per tag: ``"flat"``, one spread of the detail the coarse
+        data lose (:func:`~indgan.superres.networks.detail_scale`); ``"activity"``, that spread as a function of
+        how much the tag's coarse values move (:func:`~indgan.superres.networks.detail_table`, 8 shares, for
+        tags whose spread varies by 10x or more between their quietest and busiest stretches), for historian
+        logs whose tags sit still for hours and move in bursts. Measured at x4 block means (benchmark scale,
+        seed 0, 2026-12-07, ``benchmarks/super_resolution.py --detail-profile activity``): the plant logs' step
+        shapes 0.817 -> 0.887 (spline 0.858), the dryer's 0.748 -> 0.813 with its high-frequency ratio 1.85 ->
+        0.97; but TEP's high-frequency ratio 0.80 -> 0.57 and, on La Haute Borne's wind log (x6, not tuned on),
+        the discriminative score 0.148 -> 0.365: so it is not the default.
     progressive : bool, default False
         Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured
         with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16``
@@ -211,6 +224,7 @@ class SuperResolutionGAN(FittedModel):
         adversarial_weight: float = 1e-3,
         content_loss: str = "auto",
         spectral_weight: float = 1.0,
+        detail_profile: str = "flat",
         progressive: bool = False,
         iterations: int | None = None,
         feature_iterations: int = 300,
@@ -242,6 +256,7 @@ class SuperResolutionGAN(FittedModel):
         self.adversarial_weight = adversarial_weight
         self.content_loss = content_loss
         self.spectral_weight = spectral_weight
+        self.detail_profile = detail_profile
         self.progressive = progressive
         self.iterations = iterations
         self.feature_iterations = feature_iterations
@@ -281,6 +296,8 @@ class SuperResolutionGAN(FittedModel):
         check_training_length("iterations", self.iterations, self.time_budget)
         if self.content_loss not in ("auto", "features", "mse"):
             raise ConfigError(f"content_loss={self.content_loss!r}: use 'auto', 'features' or 'mse'.")
+        if self.detail_profile not in DETAIL_PROFILES:
+            raise ConfigError(f"detail_profile={self.detail_profile!r}: use 'flat' or 'activity'.")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
         if not 0.0 <= self.max_missing <= 1.0:
@@ -355,7 +372,8 @@ class SuperResolutionGAN(FittedModel):
         batch = min(self.batch_size, len(prep.starts))
         with torch.no_grad():  # the per-tag scale of the generator's corrections, from every training window
             idx = data_t.starts[:, None] + data_t.steps
-            self.generator_.out_scale.copy_(detail_scale(data_t.z[idx].transpose(1, 2), self.factor, self.coarse))
+            bins = DETAIL_PROFILES[self.detail_profile]
+            self.generator_.set_scale(data_t.z[idx].transpose(1, 2), self.factor, bins)
         prepare_seconds = perf_counter() - t_start
         budget = budget_seconds(self.time_budget, device)
         gan = self.adversarial_weight > 0
