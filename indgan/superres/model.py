@@ -153,11 +153,12 @@ class SuperResolutionGAN(FittedModel):
         data lose (:func:`~indgan.superres.networks.detail_scale`); ``"activity"``, that spread as a function of
         how much the tag's coarse values move (:func:`~indgan.superres.networks.detail_table`, 8 shares, for
         tags whose spread varies by 10x or more between their quietest and busiest stretches), for historian
-        logs whose tags sit still for hours and move in bursts. Measured at x4 block means (benchmark scale,
-        seed 0, 2026-12-07, ``benchmarks/super_resolution.py --detail-profile activity``): the plant logs' step
-        shapes 0.817 -> 0.887 (spline 0.858), the dryer's 0.748 -> 0.813 with its high-frequency ratio 1.85 ->
-        0.97; but TEP's high-frequency ratio 0.80 -> 0.57 and, on La Haute Borne's wind log (x6, not tuned on),
-        the discriminative score 0.148 -> 0.365: so it is not the default.
+        logs whose tags sit still for hours and move in bursts. Measured at x4 (benchmark scale, seed 0,
+        2026-12-07, ``benchmarks/super_resolution.py --detail-profile activity``): the plant logs' block means,
+        step shapes 0.817 -> 0.887 (spline 0.858); their kept samples, discriminative score 0.333 -> 0.095 and
+        step shapes 0.784 -> 0.861; the dryer's means, step shapes 0.748 -> 0.845 and high-frequency ratio 1.85
+        -> 0.97; but TEP's high-frequency ratio 0.80 -> 0.57 and, on La Haute Borne's wind log (x6, not tuned
+        on), the discriminative score 0.148 -> 0.365: so it is not the default.
     progressive : bool, default False
         Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured
         with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16``
