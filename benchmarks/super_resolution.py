@@ -34,6 +34,10 @@ Every window has 64 fine steps (8 coarse steps at factor 8, 16 at factor 4). Sco
 - ``cons``: largest |block mean (or kept sample) - coarse value| relative to the tag's training standard
   deviation.
 
+- ``xcorr``: how the texture moves across tags: mean |difference| between the real and generated cross-tag
+  correlation matrices of the detail the coarse data lose (``fine - interpolate(coarse)``, the estimator's
+  interpolation), over tag pairs; ``xcorr_floor`` is the same between the two halves of the real held-out steps;
+
 - ``steps``: step-change shapes, ``1 - KS`` between the real and generated distributions of ``x[t+1] - x[t]``,
   mean over tags (:func:`indgan.stats.step_change_scores`, the main job's step-change score);
 
@@ -61,6 +65,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data"
@@ -71,6 +76,8 @@ from indgan.metrics.sequences import discriminative_score
 from indgan.schema import infer_schema
 from indgan.stats import step_change_scores
 from indgan.superres import SuperResolutionGAN, coarsen
+from indgan.superres.networks import downsample as sr_downsample
+from indgan.superres.networks import interpolate as sr_interpolate
 
 BIGLOG = Path(os.environ.get("INDGAN_BIGLOG", Path.home() / ".cache" / "indgan" / "biglog.parquet"))
 #: Factors of a data set when ``--factors`` is not given: a 10-minute log back from its hourly means.
@@ -169,6 +176,40 @@ def hf_power(x: np.ndarray, factor: int) -> np.ndarray:
     return spec[:, freq > 1.0 / (2 * factor)].sum(1).mean(0)
 
 
+def detail_correlation(x: np.ndarray, bounds, factor: int, kind: str) -> np.ndarray:
+    """Cross-tag correlation matrix ``(d, d)`` of the detail that the coarse data lose, ``x - interpolate(coarse)``
+    (the estimator's own smooth interpolation), pooled over the entities' whole coarse blocks; NaN for a tag
+    without detail."""
+    parts = []
+    for a, b in bounds:
+        n = (b - a) // factor * factor
+        if n < 2 * factor:
+            continue
+        t = torch.from_numpy(np.ascontiguousarray(x[a : a + n].T))[None]
+        parts.append((t - sr_interpolate(sr_downsample(t, factor, kind), factor, kind))[0].numpy())
+    det = np.concatenate(parts, 1)
+    with np.errstate(all="ignore"):
+        return np.corrcoef(det)
+
+
+def correlation_gap(c_real: np.ndarray, c_fake: np.ndarray) -> float:
+    """Mean |correlation difference| over the tag pairs with detail in both (upper triangle)."""
+    iu = np.triu_indices_from(c_real, 1)
+    r, f = c_real[iu], c_fake[iu]
+    ok = np.isfinite(r) & np.isfinite(f)
+    return float(np.abs(r[ok] - f[ok]).mean()) if ok.any() else float("nan")
+
+
+def correlation_floor(real: np.ndarray, bounds, factor: int, kind: str) -> float:
+    """The detail's cross-tag correlation gap between the first and the second half of the real held-out steps
+    (each entity cut in two): what sampling alone gives."""
+    first = [(a, a + (b - a) // 2) for a, b in bounds]
+    second = [(a + (b - a) // 2, b) for a, b in bounds]
+    return correlation_gap(
+        detail_correlation(real, first, factor, kind), detail_correlation(real, second, factor, kind)
+    )
+
+
 def consistency(fine: np.ndarray, coarse: np.ndarray, factor: int, kind: str, std: np.ndarray) -> float:
     blocks = fine.reshape(-1, factor, fine.shape[1])
     got = blocks.mean(1) if kind == "mean" else blocks[:, 0]
@@ -216,6 +257,9 @@ def score(
         "hf": hf,
         "steps": steps,
         "cons": consistency(fine, coarse, factor, kind, std),
+        "xcorr": correlation_gap(
+            detail_correlation(real, bounds, factor, kind), detail_correlation(fine, bounds, factor, kind)
+        ),
     }
 
 
@@ -300,14 +344,17 @@ def run_config(data_name, train, test, entity, conditions, tags, factor, kind, a
         row = score(method, fine, real, c, bounds, lo, hi, std, factor, kind, args, seed)
         row["fit_s"] = fit_s
         rows.append(row)
+    floor = correlation_floor(real, bounds, factor, kind)
     for r in rows:
-        r.update(data=data_name, factor=factor, kind=kind)
+        r.update(data=data_name, factor=factor, kind=kind, xcorr_floor=floor)
     return rows
 
 
 def gan_options(args) -> dict:
     """The SRGAN's options the command line sets (the estimator's defaults otherwise)."""
     out = {} if args.spectral_weight is None else {"spectral_weight": args.spectral_weight}
+    if args.correlation_weight is not None:
+        out["correlation_weight"] = args.correlation_weight
     if args.detail_profile is not None:
         out["detail_profile"] = args.detail_profile
     return out
@@ -359,6 +406,7 @@ def main(argv=None) -> None:
     ap.add_argument("--mse-iterations", type=int, default=200)
     ap.add_argument("--weight", type=float, default=1e-3, help="adversarial_weight of the SRGAN")
     ap.add_argument("--spectral-weight", type=float, default=None, help="the SRGAN's spectral_weight (default: its)")
+    ap.add_argument("--correlation-weight", type=float, default=None, help="the SRGAN's correlation_weight")
     ap.add_argument("--detail-profile", default=None, help="the SRGAN's detail_profile (default: its)")
     ap.add_argument("--disc-repeats", type=int, default=3)
     ap.add_argument("--disc-iterations", type=int, default=300)
@@ -388,7 +436,7 @@ def main(argv=None) -> None:
                     f"  x{factor} {kind:<6} "
                     + "  ".join(
                         f"{r['method']}: rmse {r['rmse']:.4f} disc {r['disc']:.3f} "
-                        f"hf {r['hf']:.2f} steps {r['steps']:.3f} cons {r['cons']:.1e}"
+                        f"hf {r['hf']:.2f} steps {r['steps']:.3f} cons {r['cons']:.1e} xcorr {r['xcorr']:.3f}"
                         for r in part
                     ),
                     flush=True,
@@ -397,7 +445,8 @@ def main(argv=None) -> None:
                     f"    against the spline: disc {g['disc']:.3f} vs {s['disc']:.3f} (target <=), hf {g['hf']:.2f} "
                     f"(target 0.8-1.25), steps {g['steps']:.3f} vs {s['steps']:.3f} (target >= +0.10), rmse "
                     f"SRGAN/spline {g['rmse'] / s['rmse']:.2f} (target <= 1.2; SRGAN/MSE {g['rmse'] / m['rmse']:.2f}), "
-                    f"cons {g['cons']:.1e} (target < 1e-9)",
+                    f"cons {g['cons']:.1e} (target < 1e-9); detail cross-tag correlation gap {g['xcorr']:.3f} "
+                    f"(real halves {g['xcorr_floor']:.3f})",
                     flush=True,
                 )
     if rows:

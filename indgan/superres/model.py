@@ -148,6 +148,17 @@ class SuperResolutionGAN(FittedModel):
         discriminative score on TEP was 0.26-0.43 against the spline's 0.03-0.16; with it 0.10-0.14 (at x4 means
         0.098, below the spline's 0.159). 0.1 and 1 gave the same scores on TEP x4. Figures and the targets it does
         not meet: benchmarks/README.md.
+    correlation_weight : float, default 0.0
+        Weight of a loss on how the texture moves across tags (:func:`indgan.superres.game.correlation_loss`: the
+        mean squared difference of the generated and real cross-tag correlation matrices of the lost detail), added
+        to the content term; 0 leaves it out. The generator's texture comes through channels shared by all tags
+        and moves them together: without it the detail's correlation gap to the real one, over tag pairs, was
+        0.29-0.48 on TEP x4, the plant logs x4, the dryer x4 and La Haute Borne x6 (real mean |r| 0.06-0.31,
+        generated 0.35-0.53); with 30 it is 0.11-0.18 (benchmark scale, 2026-12-07, seeds 0 and 1 where run).
+        Not the default: TimeGAN's discriminative score did not fall with it (TEP 0.242 / 0.242 -> 0.296 /
+        0.265 at seeds 0 / 1, La Haute Borne 0.148 / 0.018 -> 0.062 / 0.109) and the wind log's high-frequency
+        ratio fell (0.85 / 0.72 -> 0.62 / 0.68). Use it when the fine texture of related tags matters (redundant
+        sensors, a flow and its valve).
     detail_profile : {"flat", "activity"}, default "flat"
         How the scale of the generated texture is set per tag: ``"flat"``, one spread of the detail the coarse
         data lose (:func:`~indgan.superres.networks.detail_scale`); ``"activity"``, that spread as a function of
@@ -225,6 +236,7 @@ class SuperResolutionGAN(FittedModel):
         adversarial_weight: float = 1e-3,
         content_loss: str = "auto",
         spectral_weight: float = 1.0,
+        correlation_weight: float = 0.0,
         detail_profile: str = "flat",
         progressive: bool = False,
         iterations: int | None = None,
@@ -257,6 +269,7 @@ class SuperResolutionGAN(FittedModel):
         self.adversarial_weight = adversarial_weight
         self.content_loss = content_loss
         self.spectral_weight = spectral_weight
+        self.correlation_weight = correlation_weight
         self.detail_profile = detail_profile
         self.progressive = progressive
         self.iterations = iterations
@@ -291,6 +304,7 @@ class SuperResolutionGAN(FittedModel):
         check_positive_int("noise_dim", self.noise_dim, minimum=0)
         check_positive_float("adversarial_weight", self.adversarial_weight, allow_zero=True)
         check_positive_float("spectral_weight", self.spectral_weight, allow_zero=True)
+        check_positive_float("correlation_weight", self.correlation_weight, allow_zero=True)
         check_positive_float("learning_rate", self.learning_rate)
         check_positive_float("gan_learning_rate", self.gan_learning_rate)
         check_positive_float("discriminator_lr", self.discriminator_lr, optional=True)
@@ -474,6 +488,7 @@ class SuperResolutionGAN(FittedModel):
                     fade(),
                     need_real=loss_class(self.loss).needs_real,
                     spectral_weight=self.spectral_weight,
+                    correlation_weight=self.correlation_weight,
                 )
                 summary = trainer.fit(
                     game,
