@@ -152,13 +152,13 @@ class SuperResolutionGAN(FittedModel):
         Weight of a loss on how the texture moves across tags (:func:`indgan.superres.game.correlation_loss`: the
         mean squared difference of the generated and real cross-tag correlation matrices of the lost detail), added
         to the content term; 0 leaves it out. The generator's texture comes through channels shared by all tags
-        and moves them together: without it the detail's correlation gap to the real one, over tag pairs, was
-        0.29-0.48 on TEP x4, the plant logs x4, the dryer x4 and La Haute Borne x6 (real mean |r| 0.06-0.31,
-        generated 0.35-0.53); with 30 it is 0.11-0.18 (benchmark scale, 2026-12-07, seeds 0 and 1 where run).
-        Not the default: TimeGAN's discriminative score did not fall with it (TEP 0.242 / 0.242 -> 0.296 /
-        0.265 at seeds 0 / 1, La Haute Borne 0.148 / 0.018 -> 0.062 / 0.109) and the wind log's high-frequency
-        ratio fell (0.85 / 0.72 -> 0.62 / 0.68). Use it when the fine texture of related tags matters (redundant
-        sensors, a flow and its valve).
+        and moves them together. Measured with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py
+        --datasets tep,plant,dryer,biglog --skip-progressive [--correlation-weight 30]`` (2026-12-07, the two side
+        by side): the detail's correlation gap to the real one over tag pairs is 0.29-0.59 at 0 (the real
+        held-out halves differ by 0.04-0.28) and 0.12-0.19 at 30, in all 14 settings. Not the default: TimeGAN's
+        discriminative score rose with it on TEP in all 4 settings (0.08-0.24 -> 0.27-0.33) and on the plant
+        logs in 3 of 4 (x4 samples fell, 0.19 -> 0.07). Use it when the fine texture of related tags matters
+        (redundant sensors, a flow and its valve), and check the result.
     detail_profile : {"flat", "activity"}, default "flat"
         How the scale of the generated texture is set per tag: ``"flat"``, one spread of the detail the coarse
         data lose (:func:`~indgan.superres.networks.detail_scale`); ``"activity"``, that spread as a function of
