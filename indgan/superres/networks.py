@@ -340,7 +340,8 @@ class SRGenerator(nn.Module):
         (:func:`detail_scale`, :func:`detail_table` with ``bins`` shares; 1: one spread per tag)."""
         self.out_scale.copy_(detail_scale(fine, factor, self.kind))
         if bins == 1:
-            self.scale_centres, self.scale_values = torch.zeros_like(self.out_scale)[:, None], self.out_scale[:, None]
+            self.scale_centres = torch.zeros_like(self.out_scale)[:, None]
+            self.scale_values = self.out_scale[:, None].clone()
             return
         centres, scales = detail_table(fine, factor, self.kind, bins)
         self.scale_centres, self.scale_values = centres.to(self.out_scale), scales.to(self.out_scale)
