@@ -143,43 +143,42 @@ class SuperResolutionGAN(FittedModel):
         Weight of the spectral loss added to the content term (:func:`indgan.superres.game.spectral_loss`: the mean
         squared log ratio of the generated and real per-tag power spectra of the detail the coarse data lose); 0
         leaves SRGAN's loss alone. Measured with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py
-        --spectral-weight {0,1}`` (2026-12-06): without it the texture had 21x the real power at the fine Nyquist
-        frequency and a zig-zag (lag-1 autocorrelation of the steps -0.73, real -0.01), and TimeGAN's
+        --spectral-weight {0,1} --disc-repeats 3`` (2026-12-06): without it the texture had 21x the real power at
+        the fine Nyquist frequency and a zig-zag (lag-1 autocorrelation of the steps -0.73, real -0.01), and TimeGAN's
         discriminative score on TEP was 0.26-0.43 against the spline's 0.03-0.16; with it 0.10-0.14 (at x4 means
         0.098, below the spline's 0.159). 0.1 and 1 gave the same scores on TEP x4. Figures and the targets it does
         not meet: benchmarks/README.md.
     correlation_weight : float, default 0.0
-        Weight of a loss on how the texture moves across tags (:func:`indgan.superres.game.correlation_loss`: the
-        mean squared difference of the generated and real cross-tag correlation matrices of the lost detail), added
-        to the content term; 0 leaves it out. The generator's texture comes through channels shared by all tags
-        and moves them together. Measured with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py
-        --datasets tep,plant,dryer,biglog --skip-progressive [--correlation-weight 30]`` (2026-12-07, the two side
-        by side): the detail's correlation gap to the real one over tag pairs is 0.29-0.59 at 0 (the real
-        held-out halves differ by 0.04-0.28) and 0.12-0.19 at 30, in all 14 settings. Not the default: TimeGAN's
-        discriminative score rose with it on TEP in all 4 settings (0.08-0.24 -> 0.27-0.33) and on the plant
-        logs in 3 of 4 (x4 samples fell, 0.19 -> 0.07). Use it when the fine texture of related tags matters
-        (redundant sensors, a flow and its valve), and check the result.
+        Weight of a loss on how the texture moves across tags (:func:`indgan.superres.game.correlation_loss`: the mean
+        squared difference of the generated and real cross-tag correlation matrices of the lost detail), added to the
+        content term; 0 leaves it out. The generator's texture comes through channels shared by all tags and moves them
+        together. Measured with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets
+        tep,plant,dryer,biglog --skip-progressive --disc-repeats 3 [--correlation-weight 30]`` (2026-12-07, the two side
+        by side): the detail's correlation gap to the real one over tag pairs is 0.29-0.59 at 0 (the real held-out
+        halves differ by 0.04-0.28) and 0.12-0.19 at 30, in all 14 settings. Not the default: TimeGAN's discriminative
+        score rose with it on TEP in all 4 settings (0.08-0.24 -> 0.27-0.33) and on the plant logs in 3 of 4 (x4 samples
+        fell, 0.19 -> 0.07). Use it when the fine texture of related tags matters (redundant sensors, a flow and its
+        valve), and check the result.
     detail_profile : {"flat", "activity"}, default "flat"
-        How the scale of the generated texture is set per tag: ``"flat"``, one spread of the detail the coarse
-        data lose (:func:`~indgan.superres.networks.detail_scale`); ``"activity"``, that spread as a function of
-        how much the tag's coarse values move (:func:`~indgan.superres.networks.detail_table`, 8 shares, for
-        tags whose spread varies by 10x or more between their quietest and busiest stretches), for historian
-        logs whose tags sit still for hours and move in bursts. Measured at x4 (benchmark scale, seed 0,
-        2026-12-07, ``benchmarks/super_resolution.py --detail-profile activity``): the plant logs' block means,
-        step shapes 0.817 -> 0.887 (spline 0.858); their kept samples, discriminative score 0.333 -> 0.095 and
-        step shapes 0.784 -> 0.861; the dryer's means, step shapes 0.748 -> 0.845 and high-frequency ratio 1.85
-        -> 0.97; but TEP's high-frequency ratio 0.80 -> 0.57 and, on La Haute Borne's wind log (x6, not tuned
-        on), the discriminative score 0.148 -> 0.365: so it is not the default.
+        How the scale of the generated texture is set per tag: ``"flat"``, one spread of the detail the coarse data lose
+        (:func:`~indgan.superres.networks.detail_scale`); ``"activity"``, that spread as a function of how much the
+        tag's coarse values move (:func:`~indgan.superres.networks.detail_table`, 8 shares, for tags whose spread varies
+        by 10x or more between their quietest and busiest stretches), for historian logs whose tags sit still for hours
+        and move in bursts. Measured at x4 (benchmark scale, seed 0, 2026-12-07, ``benchmarks/super_resolution.py
+        --detail-profile activity --disc-repeats 3``): the plant logs' block means, step shapes 0.817 -> 0.887 (spline
+        0.858); their kept samples, discriminative score 0.333 -> 0.095 and step shapes 0.784 -> 0.861; the dryer's
+        means, step shapes 0.748 -> 0.845 and high-frequency ratio 1.85 -> 0.97; but TEP's high-frequency ratio 0.80 ->
+        0.57 and, on La Haute Borne's wind log (x6, not tuned on), the discriminative score 0.148 -> 0.365: so it is not
+        the default.
     progressive : bool, default False
-        Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured
-        with ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16``
-        (TEP, means, fits of 100/200/400 iterations, 2026-12-06): the time to the best discriminative score both
-        reach is 0.76x direct training's at x8 (8.0 s against 10.5 s) and 0.72x at x16 (8.1 s against 11.2 s),
-        and at x16 its score and RMSE are lower at every length (disc 0.23-0.27 against 0.40-0.42). But that
-        score rewards smooth output, and the progressive fits are still close to their SRResNet warm-up: their
-        high-frequency power is 0.01-0.12 of the real one (direct: 0.68-4.0; realistic texture is 0.8-1.25), so
-        neither earns the default on realism; it stays an option, off. (The first measurement, x8 only, found
-        1.06x.)
+        Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured with
+        ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16
+        --disc-repeats 3`` (TEP, means, fits of 100/200/400 iterations, 2026-12-06): the time to the best discriminative
+        score both reach is 0.76x direct training's at x8 (8.0 s against 10.5 s) and 0.72x at x16 (8.1 s against 11.2
+        s), and at x16 its score and RMSE are lower at every length (disc 0.23-0.27 against 0.40-0.42). But that score
+        rewards smooth output, and the progressive fits are still close to their SRResNet warm-up: their high-frequency
+        power is 0.01-0.12 of the real one (direct: 0.68-4.0; realistic texture is 0.8-1.25), so neither earns the
+        default on realism; it stays an option, off. (The first measurement, x8 only, found 1.06x.)
     iterations : int, optional
         Most generator updates of the whole fit (feature network excluded): 30% SRResNet warm-up, 70% game, split
         evenly over the stages when progressive. None: as many as the time budget allows.
