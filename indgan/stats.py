@@ -27,6 +27,8 @@ Features (images): :func:`frechet_distance` between Gaussians fitted to two feat
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -234,11 +236,25 @@ def step_scale(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
     numpy.ndarray
         ``(n_columns,)``; 0 for a column without any step change.
     """
-    d = step_changes(x, segments)
-    with np.errstate(all="ignore"):
+    return robust_scale(step_changes(x, segments))
+
+
+def robust_scale(d: np.ndarray) -> np.ndarray:
+    """Per column of ``d`` ``(n, n_columns)``, 1.4826 x the median absolute deviation of its finite values (the
+    standard deviation for Gaussian values), ``(n_columns,)`` in ``d``'s units; 0 for a column without any."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: 0
         med = np.nanmedian(d, axis=0)
         mad = np.nanmedian(np.abs(d - med), axis=0) * 1.4826
     return np.nan_to_num(mad)
+
+
+def level_bins(levels: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The bin of each value of ``levels`` ``(n, n_columns)`` among its column's increasing inner ``edges``
+    ``(n_columns, n_bins - 1)`` (same units): the number of edges at or below it, ``(n, n_columns)`` int in
+    ``0 .. n_bins - 1``; -1 where the value is missing."""
+    bins = (levels[:, :, None] >= edges[None]).sum(-1)
+    return np.where(np.isfinite(levels), bins, -1)
 
 
 def step_levels(x: np.ndarray, segments: np.ndarray) -> np.ndarray:
@@ -270,15 +286,8 @@ def level_step_scale(x: np.ndarray, segments: np.ndarray, edges: np.ndarray) -> 
         ``(n_bins, n_columns)`` in ``x``'s units; 0 for a bin without any step change.
     """
     d, mid = step_changes(x, segments), step_levels(x, segments)
-    out = np.zeros((edges.shape[1] + 1, d.shape[1]))
-    for j in range(d.shape[1]):
-        ok = np.isfinite(d[:, j])
-        bins = np.searchsorted(edges[j], mid[ok, j], "right")
-        dj = d[ok, j]
-        for k in np.unique(bins):
-            v = dj[bins == k]
-            out[k, j] = 1.4826 * np.median(np.abs(v - np.median(v)))
-    return out
+    bins = level_bins(mid, edges)
+    return np.stack([robust_scale(np.where(bins == k, d, np.nan)) for k in range(edges.shape[1] + 1)])
 
 
 def log_autocorrelation(x: np.ndarray, segments: np.ndarray, max_lag: int = 12) -> np.ndarray:

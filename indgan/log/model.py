@@ -162,6 +162,7 @@ from ..errors import ConditionError, ConfigError, check_fraction, check_positive
 from ..persist import split_state
 from ..schema import CATEGORICAL, CONTINUOUS, Schema, time_values
 from ..stats import (
+    level_bins,
     level_step_scale,
     log_autocorrelation,
     pair_correlation_error,
@@ -894,14 +895,9 @@ class LogGAN(FittedModel):
         mid = step_levels(real, seg)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a tag without any observed step: no bins
-            edges = np.nanquantile(mid, np.arange(1, NOISE_BINS) / NOISE_BINS, axis=0).T
-            centres = np.full((len(cont), NOISE_BINS), np.nan)
-            for j in range(len(cont)):
-                v = mid[np.isfinite(mid[:, j]), j]
-                bins = np.searchsorted(edges[j], v, "right")
-                for k in np.unique(bins):
-                    centres[j, k] = np.median(v[bins == k])
-        edges = np.nan_to_num(edges)
+            edges = np.nan_to_num(np.nanquantile(mid, np.arange(1, NOISE_BINS) / NOISE_BINS, axis=0).T)
+            bins = level_bins(mid, edges)
+            centres = np.stack([np.nanmedian(np.where(bins == k, mid, np.nan), axis=0) for k in range(NOISE_BINS)], 1)
         return out | {"edges": edges, "centres": centres, "levels": level_step_scale(real, seg, edges)}
 
     def _noise_for(self, stream, values, seg, plan, bounds, cont, s_real) -> dict[str, float | dict]:
