@@ -31,6 +31,7 @@ from indgan.superres.networks import (
     table_scale,
 )
 from indgan.superres.game import correlation_loss, spectral_loss
+from indgan.superres.staircase import period_index, staircase
 
 from .conftest import DATA
 
@@ -139,6 +140,69 @@ def test_flat_stretches_hold_and_stay_consistent(length, factor, kind, seed, run
         else:
             assert torch.equal(block, fine[0, 0, k * factor : (k + 1) * factor]), k
     assert flat_steps(coarse, factor, kind).shape == fine.shape
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    period=st.integers(2, 7),
+    factor=st.integers(2, 8),
+    phase=st.integers(0, 6),
+    kind=st.sampled_from(["mean", "sample"]),
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(1e-2, 1e4),
+)
+def test_a_staircase_honours_the_archive_and_holds_between_updates(period, factor, phase, kind, seed, scale):
+    """An analyser's staircase from a noisy generated series: exactly consistent with the coarse data, constant over
+    every period, and, where the analyser is slower than an archive of block means (fewer held values than coarse
+    steps), the real staircase itself, phase included, whatever phase it is told."""
+    rng = np.random.default_rng(seed)
+    n = 40 * factor
+    truth = rng.normal(size=n // period + 2).cumsum()[period_index(n, period, phase % period)] * scale
+    coarse = truth.reshape(-1, factor).mean(1) if kind == "mean" else truth[::factor]
+    series = project(
+        torch.from_numpy(truth + rng.normal(scale=0.5 * scale, size=n))[None, None],
+        torch.from_numpy(coarse)[None, None],
+        factor,
+        kind,
+    )[0, 0].numpy()
+    told = 0 if period > factor else phase % period  # slower than the archive: the phase is found, not told
+    out, ok = staircase(series, coarse, factor, kind, period, told)
+    assert ok
+    got = out.reshape(-1, factor).mean(1) if kind == "mean" else out[::factor]
+    assert np.abs(got - coarse).max() <= 1e-9 * scale
+    inner = slice(0, n - period - factor)  # kept samples: nothing fixes the steps after the last one
+
+    def held(p):  # constant over every period of phase p
+        idx = period_index(n, period, p)
+        return np.array_equal(out[inner], out[np.searchsorted(idx, idx)][inner])
+
+    assert any(held(p) for p in range(period))
+    if period > factor and kind == "mean":  # kept samples do not tell at which step between two samples it updated
+        assert held(phase % period) and np.abs(out - truth).max() <= 1e-6 * scale
+
+
+def test_a_series_that_is_not_a_staircase_is_left_as_generated():
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=96).cumsum()  # moves at every step: no period-5 staircase has these block means
+    coarse = truth.reshape(-1, 4).mean(1)
+    out, ok = staircase(truth, coarse, 4, "mean", 5, 0)
+    assert not ok and out is truth
+
+
+def test_sampled_and_held_tags_are_upsampled_as_staircases(model8, tep):
+    """TEP's xmeas_23 (an analyser updated every 2 steps, 6 minutes) is found in training and comes out held in
+    pairs of steps, consistent with the coarse means; without sample_hold it gets texture at every step."""
+    assert model8.fit_info_.held == [{"tag": "xmeas_23", "period": 2, "phase": 0}]
+    coarse = coarsen(tep, 8, "mean")
+    fine = model8.upsample(coarse, random_state=0)
+    x = fine["xmeas_23"].to_numpy().reshape(-1, 2)
+    assert (x[:, 0] == x[:, 1]).all() and np.diff(x[:, 0]).std() > 0
+    assert _block_error(model8, fine, coarse) < 1e-9
+    assert any("staircases" in line for line in model8.fit_lines())
+    free = SuperResolutionGAN(factor=8, window=8, sample_hold=False, **TINY).fit(tep, condition="fault")
+    assert free.fit_info_.held == []
+    y = free.upsample(coarse, random_state=0)["xmeas_23"].to_numpy().reshape(-1, 2)
+    assert (y[:, 0] != y[:, 1]).mean() > 0.9
 
 
 def test_spectral_loss_is_zero_on_real_and_pulls_the_texture_to_the_real_power():

@@ -18,6 +18,10 @@ them for periods that only have the coarse archive, **exactly consistent** with 
 - **Flat stretches stay flat** (:func:`~indgan.superres.networks.hold_flat`): where a block mean equals a
   neighbouring block's exactly (or two kept samples are equal) the archive says the tag did not move, and the fine
   steps hold that value instead of getting texture.
+- **Sampled-and-held tags stay staircases** (``sample_hold=True``; :mod:`indgan.superres.staircase`): an analyser
+  or lab value that the training log holds for a fixed number of steps between updates
+  (:func:`~indgan.timegrid.detect_sample_hold`) is upsampled as the staircase nearest the generated series that
+  honours the coarse data, its phase the one that fits them.
 - **Losses** (SRGAN's perceptual loss ``content + w * adversarial``): the content loss is the MSE between
   feature maps of a convolutional autoencoder trained on the fine training windows before the game (the
   stand-in for SRGAN's VGG19 features: there is no pretrained network of plant trajectories), the adversarial
@@ -57,7 +61,7 @@ from ..errors import ConfigError, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss, loss_class
 from ..persist import split_state
 from ..schema import Schema, time_values
-from ..timegrid import as_times, prepare_log
+from ..timegrid import as_times, detect_sample_hold, prepare_log
 from ..training import (
     AdversarialTrainer,
     TrainingSummary,
@@ -73,6 +77,7 @@ from .networks import (
     prime_factors,
 )
 from .prepare import TagScaler, held_constant, prepare_coarse, prepare_fine
+from .staircase import staircase
 
 
 @dataclass
@@ -103,6 +108,7 @@ class SuperResolutionFitInfo(FitInfo):
     stages: list = field(default_factory=list)
     feature_seconds: float = 0.0
     prepare_seconds: float = 0.0
+    held: list = field(default_factory=list)
 
 
 #: ``detail_profile`` -> the shares of the generator's detail table (1: one spread per tag).
@@ -170,6 +176,10 @@ class SuperResolutionGAN(FittedModel):
         means, step shapes 0.748 -> 0.845 and high-frequency ratio 1.85 -> 0.97; but TEP's high-frequency ratio 0.80 ->
         0.57 and, on La Haute Borne's wind log (x6, not tuned on), the discriminative score 0.148 -> 0.365: so it is not
         the default.
+    sample_hold : bool, default True
+        Upsample the tags that the training log holds for a fixed number of steps between updates (analysers, lab
+        values: :func:`~indgan.timegrid.detect_sample_hold`) as staircases that honour the coarse data
+        (:mod:`indgan.superres.staircase`); ``fit_info_.held`` lists them with their period and training phase.
     progressive : bool, default False
         Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured with
         ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16
@@ -237,6 +247,7 @@ class SuperResolutionGAN(FittedModel):
         spectral_weight: float = 1.0,
         correlation_weight: float = 0.0,
         detail_profile: str = "flat",
+        sample_hold: bool = True,
         progressive: bool = False,
         iterations: int | None = None,
         feature_iterations: int = 300,
@@ -270,6 +281,7 @@ class SuperResolutionGAN(FittedModel):
         self.spectral_weight = spectral_weight
         self.correlation_weight = correlation_weight
         self.detail_profile = detail_profile
+        self.sample_hold = sample_hold
         self.progressive = progressive
         self.iterations = iterations
         self.feature_iterations = feature_iterations
@@ -560,7 +572,20 @@ class SuperResolutionGAN(FittedModel):
             stages=stage_info,
             feature_seconds=feature_seconds,
             prepare_seconds=prepare_seconds,
+            held=self._held_tags(grid, prep.tags) if self.sample_hold else [],
         )
+
+    @staticmethod
+    def _held_tags(grid, tags: list[str]) -> list[dict]:
+        """The sampled-and-held tags of the fine training log: ``[{"tag", "period", "phase"}]``, the phase the most
+        common update step modulo the period counted from each entity's first step."""
+        x = grid.frame[tags].to_numpy(np.float64)
+        ok = np.isfinite(x) & grid.observed[:, None]
+        out = []
+        for h in detect_sample_hold(np.nan_to_num(x), ok.astype(np.float32), grid.offsets, tags):
+            phase = int(np.bincount(np.asarray(h.phase, dtype=np.int64), minlength=h.period).argmax())
+            out += [{"tag": tags[j], "period": int(h.period), "phase": phase} for j in h.columns]
+        return out
 
     # ------------------------------------------------------------------ upsample
     def upsample(self, coarse, draws: int = 1, random_state: int | None = None) -> pd.DataFrame:
@@ -631,6 +656,10 @@ class SuperResolutionGAN(FittedModel):
                 x = self.scaler_.inverse(z)  # (draws, L * f, d) user units
                 target = torch.from_numpy(filled[a:b].T.copy())[None].expand(draws, -1, -1)
                 x = honour(torch.from_numpy(x).transpose(1, 2), target, f, info.coarse).transpose(1, 2).numpy()
+                for h in info.held:  # analysers and lab values: staircases that honour the archive
+                    j = info.tags.index(h["tag"])
+                    for k in range(draws):
+                        x[k, :, j] = staircase(x[k, :, j], filled[a:b, j], f, info.coarse, h["period"], h["phase"])[0]
                 fine[:, a * f : b * f] = x
         miss = np.repeat(ci.missing, f, axis=0)
         fine = np.where(miss[None], np.nan, fine)
@@ -698,7 +727,13 @@ class SuperResolutionGAN(FittedModel):
             f"learned x{fi.factor} super-resolution ({kind}) of {len(fi.tags)} tag(s) from {fi.n_windows} windows "
             f"of {fi.window} coarse steps; stages {grow}"
             + (" (progressive)" if fi.progressive else "")
-            + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else ""),
+            + (f"; conditions: {', '.join(fi.conditions)}" if fi.conditions else "")
+            + (
+                f"; {len(fi.held)} sampled-and-held tag(s) upsampled as staircases "
+                f"(every {', '.join(str(p) for p in sorted({h['period'] for h in fi.held}))} steps)"
+                if fi.held
+                else ""
+            ),
             (
                 f"upsample coarse data every {fi.factor} x the fine interval: indgan upsample MODEL coarse.parquet "
                 "-o fine.parquet"
