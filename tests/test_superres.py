@@ -31,7 +31,7 @@ from indgan.superres.networks import (
     table_scale,
 )
 from indgan.superres.game import correlation_loss, spectral_loss
-from indgan.superres.staircase import period_index, staircase
+from indgan.superres.staircase import deadband_hold, period_index, staircase
 
 from .conftest import DATA
 
@@ -191,7 +191,8 @@ def test_a_series_that_is_not_a_staircase_is_left_as_generated():
 
 def test_sampled_and_held_tags_are_upsampled_as_staircases(model8, tep):
     """TEP's xmeas_23 (an analyser updated every 2 steps, 6 minutes) is found in training and comes out held in
-    pairs of steps, consistent with the coarse means; without sample_hold it gets texture at every step."""
+    pairs of steps, consistent with the coarse means; without sample_hold (and deadband) it gets texture at every
+    step."""
     assert model8.fit_info_.held == [{"tag": "xmeas_23", "period": 2, "phase": 0}]
     coarse = coarsen(tep, 8, "mean")
     fine = model8.upsample(coarse, random_state=0)
@@ -199,10 +200,56 @@ def test_sampled_and_held_tags_are_upsampled_as_staircases(model8, tep):
     assert (x[:, 0] == x[:, 1]).all() and np.diff(x[:, 0]).std() > 0
     assert _block_error(model8, fine, coarse) < 1e-9
     assert any("staircases" in line for line in model8.fit_lines())
-    free = SuperResolutionGAN(factor=8, window=8, sample_hold=False, **TINY).fit(tep, condition="fault")
+    free = SuperResolutionGAN(factor=8, window=8, sample_hold=False, deadband=False, **TINY).fit(tep, condition="fault")
     assert free.fit_info_.held == []
     y = free.upsample(coarse, random_state=0)["xmeas_23"].to_numpy().reshape(-1, 2)
     assert (y[:, 0] != y[:, 1]).mean() > 0.9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    factor=st.integers(2, 8),
+    kind=st.sampled_from(["mean", "sample"]),
+    share=st.floats(0.3, 0.9),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_a_deadband_tag_is_held_in_runs_that_honour_the_archive(factor, kind, share, seed):
+    """A generated series with texture at every step comes out held on about the training share of its steps (a
+    run may not be shorter than what the coarse changes force), exactly consistent with the coarse data."""
+    rng = np.random.default_rng(seed)
+    n = 60 * factor
+    walk = np.round(rng.normal(size=n).cumsum() / 3.0)  # held for a few steps at a time
+    coarse = walk.reshape(-1, factor).mean(1) if kind == "mean" else walk[::factor]
+    series = project(
+        torch.from_numpy(walk + rng.normal(scale=0.3, size=n))[None, None],
+        torch.from_numpy(coarse)[None, None],
+        factor,
+        kind,
+    )[0, 0].numpy()
+    out, ok = deadband_hold(series, coarse, factor, kind, share)
+    assert ok
+    got = out.reshape(-1, factor).mean(1) if kind == "mean" else out[::factor]
+    assert np.abs(got - coarse).max() <= 1e-9 * max(1.0, np.abs(coarse).max())
+    forced = (coarse[1:] != coarse[:-1]).sum() / (n - 1)  # steps where a new run must start
+    held = (np.diff(out) == 0).mean()
+    assert held >= min(share, 1 - forced) - 0.05 and (np.diff(series) == 0).mean() == 0
+
+
+def test_deadband_tags_are_found_and_held(tep):
+    """A valve that moves only past a threshold (held on most 3-minute steps) is found in training and comes out
+    held on about as many steps, consistent with the coarse means; the other tags are left to the texture."""
+    rng = np.random.default_rng(0)
+    valve = np.round(rng.normal(size=len(tep)).cumsum() / 3.0) + 40.0
+    train = tep.assign(xmv_10=valve)
+    model = SuperResolutionGAN(factor=4, window=8, **TINY).fit(train, condition="fault")
+    found = {h["tag"]: h["hold_share"] for h in model.fit_info_.deadband}
+    real_share = float((np.diff(valve) == 0).mean())
+    assert list(found) == ["xmv_10"] and abs(found["xmv_10"] - real_share) < 0.02
+    coarse = coarsen(train, 4, "mean")
+    fine = model.upsample(coarse, random_state=0)
+    assert (np.diff(fine["xmv_10"].to_numpy()) == 0).mean() > real_share - 0.1
+    assert _block_error(model, fine, coarse) < 1e-9
+    assert any("deadband" in line for line in model.fit_lines())
 
 
 def test_spectral_loss_is_zero_on_real_and_pulls_the_texture_to_the_real_power():

@@ -21,7 +21,9 @@ them for periods that only have the coarse archive, **exactly consistent** with 
 - **Sampled-and-held tags stay staircases** (``sample_hold=True``; :mod:`indgan.superres.staircase`): an analyser
   or lab value that the training log holds for a fixed number of steps between updates
   (:func:`~indgan.timegrid.detect_sample_hold`) is upsampled as the staircase nearest the generated series that
-  honours the coarse data, its phase the one that fits them.
+  honours the coarse data, its phase the one that fits them; a tag that holds still on at least 30% of its fine
+  training steps at irregular times (a historian's deadband, a drive that moves only past a threshold) is held in
+  runs that honour the coarse data on as large a share of its steps (``deadband=True``).
 - **Losses** (SRGAN's perceptual loss ``content + w * adversarial``): the content loss is the MSE between
   feature maps of a convolutional autoencoder trained on the fine training windows before the game (the
   stand-in for SRGAN's VGG19 features: there is no pretrained network of plant trajectories), the adversarial
@@ -77,7 +79,7 @@ from .networks import (
     prime_factors,
 )
 from .prepare import TagScaler, held_constant, prepare_coarse, prepare_fine
-from .staircase import staircase
+from .staircase import HOLD_SHARE, deadband_hold, staircase
 
 
 @dataclass
@@ -109,6 +111,7 @@ class SuperResolutionFitInfo(FitInfo):
     feature_seconds: float = 0.0
     prepare_seconds: float = 0.0
     held: list = field(default_factory=list)
+    deadband: list = field(default_factory=list)
 
 
 #: ``detail_profile`` -> the shares of the generator's detail table (1: one spread per tag).
@@ -180,6 +183,10 @@ class SuperResolutionGAN(FittedModel):
         Upsample the tags that the training log holds for a fixed number of steps between updates (analysers, lab
         values: :func:`~indgan.timegrid.detect_sample_hold`) as staircases that honour the coarse data
         (:mod:`indgan.superres.staircase`); ``fit_info_.held`` lists them with their period and training phase.
+    deadband : bool, default True
+        Hold the tags that hold still on at least :data:`~indgan.superres.staircase.HOLD_SHARE` of their fine training
+        steps (and are not sampled and held) in runs that honour the coarse data, on as large a share of their steps
+        (:func:`~indgan.superres.staircase.deadband_hold`); ``fit_info_.deadband`` lists them with that share.
     progressive : bool, default False
         Grow the networks stage by stage (Karras et al. 2018) instead of training every stage at once. Measured with
         ``OMP_NUM_THREADS=1 python benchmarks/super_resolution.py --datasets "" --progressive-factors 8,16
@@ -248,6 +255,7 @@ class SuperResolutionGAN(FittedModel):
         correlation_weight: float = 0.0,
         detail_profile: str = "flat",
         sample_hold: bool = True,
+        deadband: bool = True,
         progressive: bool = False,
         iterations: int | None = None,
         feature_iterations: int = 300,
@@ -282,6 +290,7 @@ class SuperResolutionGAN(FittedModel):
         self.correlation_weight = correlation_weight
         self.detail_profile = detail_profile
         self.sample_hold = sample_hold
+        self.deadband = deadband
         self.progressive = progressive
         self.iterations = iterations
         self.feature_iterations = feature_iterations
@@ -572,8 +581,25 @@ class SuperResolutionGAN(FittedModel):
             stages=stage_info,
             feature_seconds=feature_seconds,
             prepare_seconds=prepare_seconds,
-            held=self._held_tags(grid, prep.tags) if self.sample_hold else [],
+            held=(held := self._held_tags(grid, prep.tags) if self.sample_hold else []),
+            deadband=self._deadband_tags(grid, prep.tags, {h["tag"] for h in held}) if self.deadband else [],
         )
+
+    @staticmethod
+    def _deadband_tags(grid, tags: list[str], held: set) -> list[dict]:
+        """The tags of the fine training log (sampled-and-held ones aside) whose observed steps within an entity are
+        exactly 0 at least :data:`~indgan.superres.staircase.HOLD_SHARE` of the time: ``[{"tag", "hold_share"}]``."""
+        x = grid.frame[tags].to_numpy(np.float64)
+        x[~grid.observed] = np.nan
+        ent = np.repeat(np.arange(len(grid.lengths)), grid.lengths)
+        d = np.diff(x, axis=0)[ent[1:] == ent[:-1]]
+        valid = np.isfinite(d)
+        share = (d == 0).sum(0) / np.maximum(valid.sum(0), 1)
+        return [
+            {"tag": t, "hold_share": float(share[j])}
+            for j, t in enumerate(tags)
+            if t not in held and valid[:, j].sum() >= 10 and share[j] >= HOLD_SHARE
+        ]
 
     @staticmethod
     def _held_tags(grid, tags: list[str]) -> list[dict]:
@@ -660,6 +686,10 @@ class SuperResolutionGAN(FittedModel):
                     j = info.tags.index(h["tag"])
                     for k in range(draws):
                         x[k, :, j] = staircase(x[k, :, j], filled[a:b, j], f, info.coarse, h["period"], h["phase"])[0]
+                for h in info.deadband:  # deadband tags: held in runs that honour the archive
+                    j = info.tags.index(h["tag"])
+                    for k in range(draws):
+                        x[k, :, j] = deadband_hold(x[k, :, j], filled[a:b, j], f, info.coarse, h["hold_share"])[0]
                 fine[:, a * f : b * f] = x
         miss = np.repeat(ci.missing, f, axis=0)
         fine = np.where(miss[None], np.nan, fine)
@@ -733,7 +763,8 @@ class SuperResolutionGAN(FittedModel):
                 f"(every {', '.join(str(p) for p in sorted({h['period'] for h in fi.held}))} steps)"
                 if fi.held
                 else ""
-            ),
+            )
+            + (f"; {len(fi.deadband)} deadband tag(s) held between moves" if fi.deadband else ""),
             (
                 f"upsample coarse data every {fi.factor} x the fine interval: indgan upsample MODEL coarse.parquet "
                 "-o fine.parquet"

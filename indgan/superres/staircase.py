@@ -1,4 +1,4 @@
-"""Sampled-and-held tags (analysers, lab values) upsampled as staircases that honour the archive.
+"""Sampled-and-held tags (analysers, lab values) and deadband tags upsampled as held steps that honour the archive.
 
 An online analyser publishes a new value every ``period`` steps and the historian holds it in between, so its fine
 history is a staircase: TEP's 14 composition analysers update every 2 steps (6 minutes) and 5 every 5 steps (15
@@ -17,6 +17,15 @@ fewer periods than coarse steps (an analyser slower than the archive: TEP's 15-m
 the coarse data determine the staircase, and the period's phase is the one that fits them; where the problem has
 no exact solution (the tag was not held in these data) the series is left as generated (it already honours the
 coarse data). Tags are detected on the fine training log by :func:`indgan.timegrid.detect_sample_hold`.
+
+A tag that a historian archives by exception (a deadband: a new value only when it moved by more than a threshold)
+or that moves only past a threshold (a blade pitch, a yaw drive, a positioner) holds still on most fine steps at
+irregular times: La Haute Borne's pitch and yaw tags on 61-74% of their 10-minute steps, where the SRGAN's texture
+held them on 34-46%. :func:`deadband_hold` holds the generated series in runs (bins of a width chosen so that the
+tag holds on its training share of steps, with a new run wherever the coarse value changes) and gives the runs the
+values nearest the series that honour the coarse data, as above. Measured on saved x4 / x6 block-mean upsamples
+(seed 0, 2026-12-07): step shapes on La Haute Borne 0.886 -> 0.914, the dryer 0.748 -> 0.780, the plant logs 0.817
+-> 0.825; the discriminative score unchanged within its noise (0.150 -> 0.153, 0.147 -> 0.157, 0.143 -> 0.136).
 """
 
 from __future__ import annotations
@@ -102,3 +111,59 @@ def staircase(
     if best_err > TOLERANCE * scale:
         return series, False
     return best, True
+
+
+#: Least share of exactly-zero fine steps in training for a tag to be held in runs (:func:`deadband_hold`).
+HOLD_SHARE = 0.3
+
+
+def _runs(series: np.ndarray, coarse: np.ndarray, factor: int, width: float) -> np.ndarray:
+    """``(n_steps,)`` int: the run of each fine step when ``series`` is held within bins of ``width`` and a new run
+    starts wherever the coarse value changes (a block's first step, a kept sample's step)."""
+    n = len(series)
+    start = np.zeros(n, dtype=bool)
+    start[0] = True
+    if width > 0:
+        cell = np.floor((series - series.min()) / width)  # one bin when the width exceeds the range
+        start[1:] = cell[1:] != cell[:-1]
+    else:
+        start[1:] = True
+    start[(np.arange(1, len(coarse)) * factor)[coarse[1:] != coarse[:-1]]] = True
+    return np.cumsum(start) - 1
+
+
+def deadband_hold(
+    series: np.ndarray, coarse: np.ndarray, factor: int, kind: str, hold_share: float
+) -> tuple[np.ndarray, bool]:
+    """A deadband tag's generated fine series held in runs that honour its coarse data.
+
+    Parameters
+    ----------
+    series : numpy.ndarray, shape (n_coarse * factor,), float64
+        One entity's generated fine series of the tag, in user units, consistent with ``coarse``; no NaN.
+    coarse : numpy.ndarray, shape (n_coarse,), float64
+    factor : int
+    kind : {"mean", "sample"}
+    hold_share : float
+        The share of the tag's fine steps that hold still in training, in [0, 1]: the bin width is chosen (by
+        bisection, 40 halvings of the series' range) so that the held series holds on as many steps.
+
+    Returns
+    -------
+    (numpy.ndarray, bool)
+        The held series ``(n_coarse * factor,)`` and True, or ``series`` and False where the runs cannot honour the
+        coarse data within :data:`TOLERANCE` of their range.
+    """
+    n = len(series)
+    if n < 2:
+        return series, False
+    lo, hi = 0.0, 2.0 * float(np.ptp(series)) + 1e-12
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        held = 1.0 - int(_runs(series, coarse, factor, mid)[-1]) / (n - 1)  # zero steps: n - number of runs
+        lo, hi = (mid, hi) if held < hold_share else (lo, mid)
+    out, err = _solve(series, coarse, factor, kind, _runs(series, coarse, factor, hi))
+    scale = max(float(np.ptp(coarse)), float(np.max(np.abs(coarse), initial=0.0)), 1e-12)
+    if err > TOLERANCE * scale:
+        return series, False
+    return out, True
