@@ -150,14 +150,16 @@ def test_flat_stretches_hold_and_stay_consistent(length, factor, kind, seed, run
     kind=st.sampled_from(["mean", "sample"]),
     seed=st.integers(0, 2**31 - 1),
     scale=st.floats(1e-2, 1e4),
+    level=st.floats(-1e3, 1e3),
 )
-def test_a_staircase_honours_the_archive_and_holds_between_updates(period, factor, phase, kind, seed, scale):
-    """An analyser's staircase from a noisy generated series: exactly consistent with the coarse data, constant over
-    every period, and, where the analyser is slower than an archive of block means (fewer held values than coarse
-    steps), the real staircase itself, phase included, whatever phase it is told."""
+def test_a_staircase_honours_the_archive_and_holds_between_updates(period, factor, phase, kind, seed, scale, level):
+    """An analyser's staircase from a noisy generated series (at a level up to 1000 times its moves): exactly
+    consistent with the coarse data, constant over every period, and, where the analyser is slower than an archive
+    of block means (fewer held values than coarse steps), the real staircase itself, phase included, whatever phase
+    it is told."""
     rng = np.random.default_rng(seed)
     n = 40 * factor
-    truth = rng.normal(size=n // period + 2).cumsum()[period_index(n, period, phase % period)] * scale
+    truth = (rng.normal(size=n // period + 2).cumsum() + level)[period_index(n, period, phase % period)] * scale
     coarse = truth.reshape(-1, factor).mean(1) if kind == "mean" else truth[::factor]
     series = project(
         torch.from_numpy(truth + rng.normal(scale=0.5 * scale, size=n))[None, None],

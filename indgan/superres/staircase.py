@@ -36,8 +36,13 @@ from scipy.sparse.linalg import lsqr
 
 #: Largest period whose phase is searched at upsampling (longer ones take the training phase).
 MAX_PHASE_SEARCH = 16
-#: A staircase is kept when it honours every coarse value within this share of the tag's coarse range.
+#: Held values are kept when they honour every coarse value within this share of the tag's coarse range.
 TOLERANCE = 1e-10
+
+
+def _range(coarse: np.ndarray) -> float:
+    """The scale the coarse errors are judged against: the coarse values' range (a tag's spread, not its level)."""
+    return max(float(np.ptp(coarse)) if len(coarse) else 0.0, 1e-12)
 
 
 def period_index(n_steps: int, period: int, phase: int) -> np.ndarray:
@@ -59,7 +64,10 @@ def _coarse_map(n_steps: int, factor: int, kind: str, held: np.ndarray) -> csr_m
 
 def _solve(series: np.ndarray, coarse: np.ndarray, factor: int, kind: str, held: np.ndarray):
     """The staircase nearest ``series`` ``(n_steps,)`` that honours ``coarse`` ``(n_steps // factor,)`` for the
-    period index ``held``, and its largest coarse error."""
+    period index ``held``, and its largest coarse error. Solved about the coarse mean, so a tag at a large level
+    keeps the precision of its range."""
+    ref = float(coarse.mean()) if len(coarse) else 0.0
+    series, coarse = series - ref, coarse - ref
     counts = np.bincount(held).astype(np.float64)
     start = np.bincount(held, weights=series) / counts  # the least-squares staircase
     m = _coarse_map(len(series), factor, kind, held)
@@ -67,7 +75,7 @@ def _solve(series: np.ndarray, coarse: np.ndarray, factor: int, kind: str, held:
     scaled = m.multiply(w[None, :]).tocsr()  # change u = sqrt(counts) * dv: minimum weighted change
     u = lsqr(scaled, coarse - m @ start, atol=1e-14, btol=1e-14, iter_lim=10 * m.shape[1] + 100)[0]
     values = start + w * u
-    return values[held], float(np.max(np.abs(m @ values - coarse), initial=0.0))
+    return values[held] + ref, float(np.max(np.abs(m @ values - coarse), initial=0.0))
 
 
 def staircase(
@@ -98,7 +106,7 @@ def staircase(
         this period honours the coarse data within :data:`TOLERANCE` of their range.
     """
     n = len(series)
-    scale = max(float(np.ptp(coarse)) if len(coarse) else 0.0, float(np.max(np.abs(coarse), initial=0.0)), 1e-12)
+    scale = _range(coarse)
     first = phase % period
     others = [p for p in range(period) if p != first] if period <= MAX_PHASE_SEARCH else []
     best, best_err = series, np.inf
@@ -163,7 +171,6 @@ def deadband_hold(
         held = 1.0 - int(_runs(series, coarse, factor, mid)[-1]) / (n - 1)  # zero steps: n - number of runs
         lo, hi = (mid, hi) if held < hold_share else (lo, mid)
     out, err = _solve(series, coarse, factor, kind, _runs(series, coarse, factor, hi))
-    scale = max(float(np.ptp(coarse)), float(np.max(np.abs(coarse), initial=0.0)), 1e-12)
-    if err > TOLERANCE * scale:
+    if err > TOLERANCE * _range(coarse):
         return series, False
     return out, True
