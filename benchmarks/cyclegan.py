@@ -16,7 +16,8 @@ method's output is cut into windows of 24 steps (stride 8) and scored against th
   faults 0-21) calls a translated window fault k; compared with its rate on the real held-out fault-k windows
   (target: >= 0.8x);
 - *discriminative score* against the real held-out fault-k windows (TimeGAN's post-hoc GRU, |accuracy - 0.5|, 0 best;
-  ``--disc-repeats`` (10) x 200 iterations here, features min-max scaled by the real range and clipped to it);
+  ``--disc-repeats`` (10) x 200 iterations here, features min-max scaled by the real range and clipped to it), with
+  its floor: the real fault-k *training* run's windows against the same held-out windows;
 - *content kept*: on the tags fault k does not move (|mean shift| < 0.25 standard deviations and spread ratio within
   0.67-1.5 between ``d00`` and ``dNN``), the RMSE of the translated log to its source (in the tags' normal standard
   deviations) against the RMSE between the source and a real fault-k window (random pairs), and the mean
@@ -155,6 +156,9 @@ def tep_fault(df: pd.DataFrame, clf, k: int, budget: float, seed: int, options: 
     row["random_pair_rmse"] = (
         float(np.sqrt((((pair - sw) / sd)[..., quiet] ** 2).mean())) if quiet.any() else float("nan")
     )
+    # the floor: the real fault-k training run against the real held-out fault-k windows (what a real log of the
+    # fault from another run scores; a translation of another run's content cannot be expected to score below it)
+    row["real training run: disc"] = disc(rw, windows(b), seed)
     for name, out in outs.items():
         ow = windows(out)
         row[f"{name}: rate"] = float((clf.predict(feats(ow)) == k).mean())
@@ -302,6 +306,7 @@ def main(argv=None) -> int:
         "source: rate",
         "cyclegan: disc",
         "mean shift: disc",
+        "real training run: disc",
         "cyclegan: quiet rmse",
         "mean shift: quiet rmse",
         "random_pair_rmse",
