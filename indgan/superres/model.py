@@ -63,6 +63,7 @@ from ..errors import ConfigError, check_positive_float, check_positive_int
 from ..losses import LOSSES, AdversarialLoss, loss_class
 from ..persist import split_state
 from ..schema import Schema, time_values
+from ..stats import step_changes
 from ..timegrid import as_times, detect_sample_hold, prepare_log
 from ..training import (
     AdversarialTrainer,
@@ -581,37 +582,49 @@ class SuperResolutionGAN(FittedModel):
             stages=stage_info,
             feature_seconds=feature_seconds,
             prepare_seconds=prepare_seconds,
-            held=(held := self._held_tags(grid, prep.tags) if self.sample_hold else []),
-            deadband=self._deadband_tags(grid, prep.tags, {h["tag"] for h in held}) if self.deadband else [],
+            **self._held_tags(grid, prep.tags),
         )
 
-    @staticmethod
-    def _deadband_tags(grid, tags: list[str], held: set) -> list[dict]:
-        """The tags of the fine training log (sampled-and-held ones aside) whose observed steps within an entity are
-        exactly 0 at least :data:`~indgan.superres.staircase.HOLD_SHARE` of the time: ``[{"tag", "hold_share"}]``."""
+    def _held_tags(self, grid, tags: list[str]) -> dict[str, list[dict]]:
+        """The tags of the fine training log that hold still between moves (:mod:`indgan.superres.staircase`):
+        ``{"held": [{"tag", "period", "phase"}], "deadband": [{"tag", "hold_share"}]}``. Sampled-and-held tags
+        (``sample_hold``), the phase the most common update step modulo the period counted from each entity's first
+        step; deadband tags (``deadband``, sampled-and-held ones aside), whose observed steps within an entity are
+        exactly 0 at least :data:`~indgan.superres.staircase.HOLD_SHARE` of the time."""
         x = grid.frame[tags].to_numpy(np.float64)
         x[~grid.observed] = np.nan
-        ent = np.repeat(np.arange(len(grid.lengths)), grid.lengths)
-        d = np.diff(x, axis=0)[ent[1:] == ent[:-1]]
-        valid = np.isfinite(d)
-        share = (d == 0).sum(0) / np.maximum(valid.sum(0), 1)
-        return [
-            {"tag": t, "hold_share": float(share[j])}
-            for j, t in enumerate(tags)
-            if t not in held and valid[:, j].sum() >= 10 and share[j] >= HOLD_SHARE
-        ]
+        held = []
+        if self.sample_hold:
+            ok = np.isfinite(x).astype(np.float32)
+            for h in detect_sample_hold(np.nan_to_num(x), ok, grid.offsets, tags):
+                phase = int(np.bincount(np.asarray(h.phase, dtype=np.int64), minlength=h.period).argmax())
+                held += [{"tag": tags[j], "period": int(h.period), "phase": phase} for j in h.columns]
+        deadband = []
+        if self.deadband:
+            d = step_changes(x, np.repeat(np.arange(len(grid.lengths)), grid.lengths))
+            valid = np.isfinite(d).sum(0)
+            share = (d == 0).sum(0) / np.maximum(valid, 1)
+            taken = {h["tag"] for h in held}
+            deadband = [
+                {"tag": t, "hold_share": float(share[j])}
+                for j, t in enumerate(tags)
+                if t not in taken and valid[j] >= 10 and share[j] >= HOLD_SHARE
+            ]
+        return {"held": held, "deadband": deadband}
 
-    @staticmethod
-    def _held_tags(grid, tags: list[str]) -> list[dict]:
-        """The sampled-and-held tags of the fine training log: ``[{"tag", "period", "phase"}]``, the phase the most
-        common update step modulo the period counted from each entity's first step."""
-        x = grid.frame[tags].to_numpy(np.float64)
-        ok = np.isfinite(x) & grid.observed[:, None]
-        out = []
-        for h in detect_sample_hold(np.nan_to_num(x), ok.astype(np.float32), grid.offsets, tags):
-            phase = int(np.bincount(np.asarray(h.phase, dtype=np.int64), minlength=h.period).argmax())
-            out += [{"tag": tags[j], "period": int(h.period), "phase": phase} for j in h.columns]
-        return out
+    def _hold(self, x: np.ndarray, coarse: np.ndarray) -> None:
+        """Hold, in place, the held and deadband tags of one entity's upsampled draws ``x`` ``(draws, L * factor,
+        n_tags)`` (user units, consistent with ``coarse`` ``(L, n_tags)``) between their moves, still consistent."""
+        info = self.fit_info_
+        f, kind = info.factor, info.coarse
+        for h in info.held:  # analysers and lab values: staircases of their period
+            j = info.tags.index(h["tag"])
+            for k in range(len(x)):
+                x[k, :, j] = staircase(x[k, :, j], coarse[:, j], f, kind, h["period"], h["phase"])[0]
+        for h in info.deadband:  # deadband tags: runs on their training share of steps
+            j = info.tags.index(h["tag"])
+            for k in range(len(x)):
+                x[k, :, j] = deadband_hold(x[k, :, j], coarse[:, j], f, kind, h["hold_share"])[0]
 
     # ------------------------------------------------------------------ upsample
     def upsample(self, coarse, draws: int = 1, random_state: int | None = None) -> pd.DataFrame:
@@ -682,14 +695,7 @@ class SuperResolutionGAN(FittedModel):
                 x = self.scaler_.inverse(z)  # (draws, L * f, d) user units
                 target = torch.from_numpy(filled[a:b].T.copy())[None].expand(draws, -1, -1)
                 x = honour(torch.from_numpy(x).transpose(1, 2), target, f, info.coarse).transpose(1, 2).numpy()
-                for h in info.held:  # analysers and lab values: staircases that honour the archive
-                    j = info.tags.index(h["tag"])
-                    for k in range(draws):
-                        x[k, :, j] = staircase(x[k, :, j], filled[a:b, j], f, info.coarse, h["period"], h["phase"])[0]
-                for h in info.deadband:  # deadband tags: held in runs that honour the archive
-                    j = info.tags.index(h["tag"])
-                    for k in range(draws):
-                        x[k, :, j] = deadband_hold(x[k, :, j], filled[a:b, j], f, info.coarse, h["hold_share"])[0]
+                self._hold(x, filled[a:b])  # analysers and deadband tags: held between moves, still consistent
                 fine[:, a * f : b * f] = x
         miss = np.repeat(ci.missing, f, axis=0)
         fine = np.where(miss[None], np.nan, fine)
