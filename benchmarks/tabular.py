@@ -47,6 +47,9 @@ MOSTLY_NUMERIC = 0.5  # share of parseable values above which an object column i
 if str(ROOT) not in sys.path:  # benchmark the checkout's indgan when run as benchmarks/tabular.py
     sys.path.insert(0, str(ROOT))
 
+from indgan.schema import code_label  # noqa: E402
+from indgan.schema.values import status_codes  # noqa: E402
+
 
 # --------------------------------------------------------------------------------------------
 # Peer view: what a careful user feeds to ctgan
@@ -63,6 +66,7 @@ class ColumnPlan:
     median: float = 0.0  # fill value for NaN in numeric columns
     decimals: int | None = None  # digits of the numeric strings in status_numeric columns
     tz: str | None = None
+    codes: tuple = ()  # status codes of a numeric column (-273.2 for a failed reading), in its status column
 
 
 @dataclass
@@ -89,7 +93,8 @@ def build_peer_view(df: pd.DataFrame) -> tuple[pd.DataFrame, PeerView]:
     * object columns that are mostly numeric -> a float column (status strings -> NaN) plus a
       string column ``<col>__status`` holding the status string or "ok";
     * NaN in numeric columns -> the column median (ctgan refuses NaN in continuous columns;
-      the status column carries where the value was missing);
+      the status column carries where the value was missing), and so are a numeric column's status codes
+      (``indgan.schema.values.status_codes``: -273.2 for a failed reading), named in its status column;
     * discrete columns: object/string columns, the status columns, numeric columns with at most
       ``MAX_DISCRETE_LEVELS`` distinct values.
     """
@@ -135,12 +140,17 @@ def build_peer_view(df: pd.DataFrame) -> tuple[pd.DataFrame, PeerView]:
             continue
         # plain numeric
         num = pd.to_numeric(s, errors="coerce").astype(float)
+        codes = tuple(status_codes(num.to_numpy())) if not pd.api.types.is_integer_dtype(s) else ()
+        status = pd.Series(np.where(num.isna(), "NaN", STATUS_OK), index=s.index, dtype=object)
+        for code in codes:
+            status[num == code] = code_label(code)
+            num = num.mask(num == code)
         med = float(num.median()) if num.notna().any() else 0.0
-        if num.isna().any():
-            out[col + STATUS_SUFFIX] = np.where(num.isna(), "NaN", STATUS_OK)
+        if (status != STATUS_OK).any():
+            out[col + STATUS_SUFFIX] = status.astype(str)
             discrete.append(col + STATUS_SUFFIX)
         out[col] = num.fillna(med)
-        plans.append(ColumnPlan(col, "numeric", dtype, median=med))
+        plans.append(ColumnPlan(col, "numeric", dtype, median=med, codes=codes))
         if num.nunique() <= MAX_DISCRETE_LEVELS:
             discrete.append(col)
     view = pd.DataFrame(out, index=df.index)
@@ -171,7 +181,10 @@ def peer_unview(view: pd.DataFrame, spec: PeerView) -> pd.DataFrame:
         elif p.kind == "numeric":
             num = pd.to_numeric(view[c], errors="coerce").astype(float)
             if c + STATUS_SUFFIX in view:
-                num = num.where(view[c + STATUS_SUFFIX].astype(str) == STATUS_OK)
+                status = view[c + STATUS_SUFFIX].astype(str)
+                num = num.where(status == STATUS_OK)
+                for code in p.codes:
+                    num = num.mask(status == code_label(code), code)
             if p.dtype.startswith(("int", "uint", "Int", "UInt")) and not num.isna().any():
                 out[c] = num.round().astype(p.dtype)
             elif p.dtype.startswith(("int", "uint", "Int", "UInt")):

@@ -160,6 +160,23 @@ def test_status_strings_are_missing_and_filled_as_numbers():
     out.to_parquet(__import__("io").BytesIO())  # writable as it came
 
 
+def test_status_codes_are_gaps_filled_as_numbers_and_left_as_numbers():
+    df = pd.read_parquet(DATA / "plant_logs.parquet").iloc[:800, :12]
+    tag = next(c for c in df.columns if df[c].dtype == np.float64 and df[c].nunique() > 50)
+    df[tag] = df[tag].astype(np.float64)
+    codes = np.r_[10:14, 200, 300]  # a 4-step run and two single readings at -9999
+    df.loc[df.index[codes], tag] = -9999.0
+    imp = GANImputer(iterations=20, random_state=0, seq_len=16).fit(df)
+    assert imp.schema_[tag].codes == [-9999.0]
+    out = imp.transform(df)
+    assert out[tag].dtype == np.float64 and (out[tag] > -9999).all()  # filled: a failed reading is a gap
+    keep = ~df.index.isin(df.index[codes])
+    np.testing.assert_array_equal(out.loc[keep, tag].to_numpy(), df.loc[keep, tag].to_numpy())
+    out = GANImputer(iterations=20, random_state=0, seq_len=16, max_gap=1).fit(df).transform(df)
+    assert out[tag].dtype == np.float64  # the run is left, as the number it was, not as text
+    assert (out[tag].iloc[10:14] == -9999.0).all() and (out[tag].iloc[[200, 300]] > -9999).all()
+
+
 def test_time_aware_fills_an_outage_from_the_tags_history():
     t = np.arange(600)
     rng = np.random.default_rng(5)

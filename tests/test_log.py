@@ -154,6 +154,22 @@ def test_point_masses_stay_exact_under_sensor_noise(log_model, small):
     assert v.isin(values).mean() > 0.02  # the sensor noise does not smear the point mass
 
 
+def test_status_codes_come_back_as_codes_never_as_values(small):
+    log = small.copy()
+    tag = "tag5"
+    rows = log.index[np.arange(3, len(log), len(log) // 5)[:5]]
+    log[tag] = log[tag].astype(np.float64)
+    log.loc[rows, tag] = -273.2  # an open-circuit temperature input, 5 of ~1000 readings
+    model = LogGAN(random_state=0, **TINY_LOG).fit(log)
+    assert model.schema_[tag].codes == [-273.2]
+    out = model.sample(random_state=0)
+    v = out[tag].dropna()
+    assert out[tag].dtype == np.float64
+    values = v[v != -273.2]
+    real = log.loc[~log.index.isin(rows), tag]
+    assert values.min() >= real.min() and values.max() <= real.max()  # no value between the code and the tag
+
+
 @pytest.mark.parametrize(
     "bad, message",
     [

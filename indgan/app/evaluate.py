@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import check_output
+from ..schema import code_label
 from .common import Lines, Say, input_paths, is_probabilistic, model_of
 
 
@@ -428,6 +429,8 @@ def info(model_file) -> ModelInfo:
         for c in schema.columns:
             if c.statuses:
                 out.append(f"  status strings in {c.name}: {', '.join(c.statuses)}")
+            if c.codes:
+                out.append(f"  status codes in {c.name}: {', '.join(code_label(v) for v in c.codes)}")
     conds = as_dict["conditions"]
     if conds:
         out.append("conditions (sample --condition COLUMN=VALUE):")

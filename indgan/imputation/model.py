@@ -646,6 +646,9 @@ class GANImputer(TransformerMixin, FittedModel):
                     base[miss] = new[miss]
                     col = frame[name]
                     left = np.isnan(base) & col.notna().to_numpy()  # status strings left in place (max_gap)
+                    if left.any() and pd.api.types.is_numeric_dtype(col):  # status codes left: their numbers
+                        base[left] = col.to_numpy(np.float64)[left]
+                        left[:] = False
                     if left.any():  # keep the column as the historian wrote it: numbers as text, statuses
                         kept = col.astype(object).copy()
                         text = pd.Series(new[miss]).map(lambda v: str(int(v)) if spec.integer else str(v))

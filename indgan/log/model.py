@@ -733,7 +733,7 @@ class LogGAN(FittedModel):
             return
         x = grid.frame[cands].to_numpy(np.float64)
         x[~observed] = np.nan
-        can_follow = np.array([not specs[c].statuses for c in cands])
+        can_follow = np.array([not (specs[c].statuses or specs[c].codes) for c in cands])
         seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)[observed]
         thresholds = (
             FOLLOWER_CANDIDATES if self.redundant_correlation == "auto" else (float(self.redundant_correlation),)

@@ -8,6 +8,9 @@ Second stop of the data path. :func:`infer_schema` looks at a DataFrame the way 
 - a column of numbers that also holds a few historian **status strings** ("Bad", "Scan Timeout",
   "Inp OutRange") is continuous: the strings become missing values and are kept as a status category
   (the column ``"<name>:status"`` in the model view) so that synthetic data reproduces how often a tag is bad;
+- a number that a historian writes for a failed reading (-273.2, -9999), repeated exactly and far outside the
+  tag's range, is a **status code** (:func:`~indgan.schema.values.status_codes`, ``ColumnSpec.codes``): a level of
+  the same status category, written back as the number;
 - numbers with at most ``max_discrete_levels`` distinct values (step-like operating states) and strings are
   **categorical**; low-cardinality categoricals are the **condition candidates**;
 - **constant** columns are set aside and restored, not modelled;
@@ -27,8 +30,9 @@ Every role can be overridden (``overrides`` argument, or the ``[columns]`` table
 The package, by concern (each module imports only those above it):
 
 - :mod:`indgan.schema.roles`: the role names, the status levels (``OK``, ``MISSING``, ``STATUS_SUFFIX``),
-  :class:`ColumnSpec`, :func:`jsonable`, :func:`match_level`;
-- :mod:`indgan.schema.values`: historian status strings among numbers, exact number parsing, infinities;
+  :class:`ColumnSpec`, :func:`code_label`, :func:`jsonable`, :func:`match_level`;
+- :mod:`indgan.schema.values`: historian status strings among numbers, status codes, exact number parsing,
+  infinities;
 - :mod:`indgan.schema.times`: time parsing (:func:`parse_times`, :func:`time_values`), zones, text time formats,
   the sampling grid;
 - :mod:`indgan.schema.table`: :class:`Schema`, its model view and restore (dtype restoration);
@@ -50,6 +54,7 @@ from .roles import (
     STATUS_SUFFIX,
     TIME,
     ColumnSpec,
+    code_label,
     jsonable,
     match_level,
 )
@@ -80,6 +85,7 @@ __all__ = [
     "TIME",
     "ColumnSpec",
     "Schema",
+    "code_label",
     "condition_overrides",
     "exact_numbers",
     "finite_or_nan",

@@ -17,7 +17,7 @@ from ..errors import ConfigError, DataError
 from .roles import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, IGNORED, TIME, ColumnSpec, jsonable
 from .table import Schema
 from .times import _looks_like_datetime, _text_time_format, _time_resolution, _zone_name, time_values
-from .values import _decimals, _numeric_with_status, exact_numbers
+from .values import _decimals, _numeric_with_status, exact_numbers, status_codes
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +300,16 @@ def _infer_column(
                 n_inf,
             )
         spec.has_missing = bool(s.isna().any()) or n_inf > 0
-        finite = v[np.isfinite(v)]
+        if is_numeric:
+            spec.codes = status_codes(v)
+            if spec.codes:
+                log.info(
+                    "column %r: %s read as status code(s) (a failed reading's number, far outside the tag's range), "
+                    "not as values.",
+                    name,
+                    ", ".join(f"{c:g}" for c in spec.codes),
+                )
+        finite = v[np.isfinite(v) & ~np.isin(v, spec.codes)]
         if finite.size == 0:
             raise DataError(f"column {name!r} holds no number; set its role to categorical or ignore it in the config.")
         spec.minimum, spec.maximum = float(finite.min()), float(finite.max())

@@ -48,6 +48,11 @@ class ColumnSpec:
         ``"datetime64[ns]"``...).
     statuses : list of str
         Historian status strings found among the numbers of a continuous column, most frequent first.
+    codes : list of float
+        Status codes of a numeric continuous column (:func:`~indgan.schema.values.status_codes`): numbers a
+        historian writes for a failed reading (-273.2, -9999), far outside the tag's range. The model view reads
+        them as levels of the status column (named ``code_label(v)``, e.g. ``"-273.2"``), not as values; outputs
+        write them back as the numbers.
     has_missing : bool
         Whether the column has missing cells (NaN/None) in the training data.
     constant : Any
@@ -74,6 +79,7 @@ class ColumnSpec:
     role: str
     dtype: str
     statuses: list[str] = field(default_factory=list)
+    codes: list[float] = field(default_factory=list)
     has_missing: bool = False
     constant: Any = None
     integer: bool = False
@@ -87,16 +93,21 @@ class ColumnSpec:
     @property
     def status_column(self) -> str | None:
         """Name of the status/missing-indicator column of the model view, or None if there is none."""
-        if self.role in (CONTINUOUS, TIME) and (self.statuses or self.has_missing):
+        if self.role in (CONTINUOUS, TIME) and (self.statuses or self.codes or self.has_missing):
             return self.name + STATUS_SUFFIX
         return None
 
     @property
     def status_levels(self) -> list[str]:
-        levels = [OK] + list(self.statuses)
+        levels = [OK] + list(self.statuses) + [code_label(v) for v in self.codes]
         if self.has_missing:
             levels.append(MISSING)
         return levels
+
+
+def code_label(code: float) -> str:
+    """The status level of a numeric status code: the number as a short text (``-273.2``, ``-9999``)."""
+    return f"{code:.7g}"
 
 
 def jsonable(v: Any) -> Any:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .roles import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, IGNORED, MISSING, OK, TIME, ColumnSpec
+from .roles import CATEGORICAL, CONSTANT, CONTINUOUS, ENTITY, IGNORED, MISSING, OK, TIME, ColumnSpec, code_label
 from .times import _as_time, _zone_name, parse_times
 from .values import _split_status
 
@@ -120,6 +120,8 @@ class Schema:
                 if c.status_column and c.status_column in view:
                     status = view[c.status_column].astype(object)
                     values = values.where(status == OK, np.nan)
+                    for code in c.codes:  # a status code goes back as its number
+                        values = values.mask(status == code_label(code), code)
                     if c.statuses:
                         # as the historian exported it: numbers as text, status strings among them
                         text = values.astype("Int64" if c.integer else "float64").astype(str)
@@ -156,6 +158,8 @@ class Schema:
             extra = []
             if c.statuses:
                 extra.append("status strings: " + ", ".join(repr(s) for s in c.statuses))
+            if c.codes:
+                extra.append("status codes: " + ", ".join(code_label(v) for v in c.codes))
             if c.has_missing:
                 extra.append("has missing values")
             if c.role == CONSTANT:

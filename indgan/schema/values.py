@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .roles import MISSING, OK, ColumnSpec
+from .roles import MISSING, OK, ColumnSpec, code_label
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,47 @@ def _numeric_with_status(s: pd.Series, max_statuses: int = 20, min_numeric_share
     return list(statuses.index)
 
 
+#: Least repeats of a number, and most share of the observed cells, for it to be a status code.
+CODE_MIN_COUNT, CODE_MAX_SHARE = 3, 0.01
+
+
+def status_codes(v: np.ndarray) -> list[float]:
+    """The status codes among a numeric tag's values ``v (n,)`` (float64, NaN missing), most frequent first.
+
+    Historians write a fixed number for a failed reading: -273.2 (absolute zero, from a temperature input gone
+    open-circuit), -9999, 65535. On La Haute Borne's SCADA log one outdoor temperature holds -273.2 on 33 of 105,120
+    rows; read as a temperature it takes that tag's correlation with the three other turbines' from 0.997 to
+    0.80. A number is a code when it repeats exactly (at least ``CODE_MIN_COUNT`` times, on at most
+    ``CODE_MAX_SHARE`` of the observed cells: a plateau a tag holds for days, a shutdown value, is an operating
+    state, not a code) and lies beyond the range of the tag's other values (their 0.1-99.9% quantiles) by more
+    than that range's width."""
+    v = v[np.isfinite(v)]
+    if v.size < 100:
+        return []
+    values, counts = np.unique(v, return_counts=True)
+    a, b = np.quantile(v, [0.02, 0.98])  # codes of at most 1% each lie beyond these, and far beyond
+    cand = values[(counts >= CODE_MIN_COUNT) & (counts <= CODE_MAX_SHARE * v.size)]
+    cand = cand[(cand < a - (b - a)) | (cand > b + (b - a))]
+    if cand.size == 0 or cand.size > 20:
+        return []
+    rest = v[~np.isin(v, cand)]
+    lo, hi = np.quantile(rest, [0.001, 0.999])
+    width = hi - lo
+    if width <= 0:
+        return []
+    codes = [float(c) for c in cand if c < lo - width or c > hi + width]
+    return sorted(codes, key=lambda c: -int((v == c).sum()))
+
+
 def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
-    """Numbers (float64, NaN where not a number) and the status column of a continuous column."""
+    """Numbers (float64, NaN where not a number or a status code) and the status column of a continuous column."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         values = finite_or_nan(s.astype("float64"))
         status = pd.Series(np.where(values.isna(), MISSING, OK), index=s.index, dtype=object)
+        for code in spec.codes:
+            is_code = np.isclose(values.to_numpy(), code, rtol=1e-7, atol=0.0)
+            status[is_code] = code_label(code)
+            values[is_code] = np.nan
         return values, status
     text = _strip(s.astype(object).where(s.notna(), None))
     parsed = _numbers(text)
