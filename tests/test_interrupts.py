@@ -22,6 +22,13 @@ def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
+def _default_interrupt():
+    """In the child before it runs indgan: Ctrl-C's default action. A shell starts a background job (``nohup
+    pytest ... &``) with SIGINT ignored, its children inherit that, and Python then never raises
+    KeyboardInterrupt: the command would run on after the signal (as it should for a user who started it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(args, cwd):
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     return subprocess.Popen(
@@ -30,6 +37,7 @@ def _start(args, cwd):
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        preexec_fn=_default_interrupt,
     )
 
 
