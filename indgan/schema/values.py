@@ -48,7 +48,8 @@ def status_codes(v: np.ndarray) -> list[float]:
     0.80. A number is a code when it repeats exactly (at least ``CODE_MIN_COUNT`` times, on at most
     ``CODE_MAX_SHARE`` of the observed cells: a plateau a tag holds for days, a shutdown value, is an operating
     state, not a code) and lies beyond the range of the tag's other values (their 0.1-99.9% quantiles) by more
-    than that range's width."""
+    than that range's width. A tag with fewer than 100 readings has none (too few to tell a code from a tail);
+    at most 20 candidates are weighed (more far repeated numbers are a second operating range, not codes)."""
     v = v[np.isfinite(v)]
     if v.size < 100:
         return []
