@@ -69,6 +69,23 @@ def test_sample_evaluate_info(fitted, tmp_path, small_parquet):
     )  # a WGAN critic: scores, not probabilities
 
 
+def test_status_codes_are_said_at_fit_and_by_info(tmp_path, small_parquet):
+    df = pd.read_parquet(small_parquet)
+    tag = next(c for c in df.columns if df[c].dtype == "float64" and df[c].nunique() > 100)
+    df.loc[df.index[[5, 100, 300, 500]], tag] = -9999.0  # a failed reading's number
+    data = _table(tmp_path, "codes.parquet", df)
+    model = tmp_path / "codes.indgan"
+    r = _run(["fit", data, "--out", model, *FAST])
+    assert r.exit_code == 0, r.output
+    assert f"status codes in: {tag} (-9999)" in r.output
+    r = _run(["info", model])
+    assert r.exit_code == 0 and f"status codes in {tag}: -9999" in r.output, r.output
+    syn = tmp_path / "syn.parquet"
+    assert _run(["sample", model, "-n", 200, "-o", syn, "--seed", 0]).exit_code == 0
+    out = pd.read_parquet(syn)[tag]
+    assert out.dtype == "float64" and (out.dropna()[out.dropna() != -9999.0] > -9999.0 / 2).all()
+
+
 def _table(tmp_path, name, df):
     path = tmp_path / name
     df.to_csv(path, index=False) if name.endswith(".csv") else df.to_parquet(path, index=False)

@@ -366,6 +366,11 @@ batch_size, loss, critic_steps, conditional, size, features, device, threads, ma
     with_status = [c.name for c in schema.columns if c.statuses]
     if with_status:
         lines(f"  status strings in: {', '.join(with_status)} (learned as missing values with a status)")
+    from ..schema import code_label
+
+    with_codes = [f"{c.name} ({', '.join(code_label(v) for v in c.codes)})" for c in schema.columns if c.codes]
+    if with_codes:
+        lines(f"  status codes in: {', '.join(with_codes)} (a failed reading's number, learned as a status)")
     from ..training import resolve_device
 
     dev = resolve_device(estimator.device)
