@@ -140,7 +140,7 @@ def build_peer_view(df: pd.DataFrame) -> tuple[pd.DataFrame, PeerView]:
             continue
         # plain numeric
         num = pd.to_numeric(s, errors="coerce").astype(float)
-        codes = tuple(status_codes(num.to_numpy())) if not pd.api.types.is_integer_dtype(s) else ()
+        codes = tuple(status_codes(num.to_numpy()))  # as indgan's schema reads them, any numeric dtype
         status = pd.Series(np.where(num.isna(), "NaN", STATUS_OK), index=s.index, dtype=object)
         for code in codes:
             status[num == code] = code_label(code)

@@ -55,17 +55,17 @@ def status_codes(v: np.ndarray) -> list[float]:
         return []
     values, counts = np.unique(v, return_counts=True)
     a, b = np.quantile(v, [0.02, 0.98])  # codes of at most 1% each lie beyond these, and far beyond
-    cand = values[(counts >= CODE_MIN_COUNT) & (counts <= CODE_MAX_SHARE * v.size)]
-    cand = cand[(cand < a - (b - a)) | (cand > b + (b - a))]
+    keep = (counts >= CODE_MIN_COUNT) & (counts <= CODE_MAX_SHARE * v.size)
+    keep &= (values < a - (b - a)) | (values > b + (b - a))
+    cand, counts = values[keep], counts[keep]
     if cand.size == 0 or cand.size > 20:
         return []
-    rest = v[~np.isin(v, cand)]
-    lo, hi = np.quantile(rest, [0.001, 0.999])
+    lo, hi = np.quantile(v[~np.isin(v, cand)], [0.001, 0.999])
     width = hi - lo
     if width <= 0:
         return []
-    codes = [float(c) for c in cand if c < lo - width or c > hi + width]
-    return sorted(codes, key=lambda c: -int((v == c).sum()))
+    far = (cand < lo - width) | (cand > hi + width)
+    return [float(c) for c in cand[far][np.argsort(-counts[far], kind="stable")]]
 
 
 def _split_status(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
