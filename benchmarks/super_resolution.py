@@ -406,6 +406,8 @@ def gan_options(args) -> dict:
         out["correlation_weight"] = args.correlation_weight
     if args.detail_profile is not None:
         out["detail_profile"] = args.detail_profile
+    if args.detail_spread is not None:
+        out["detail_spread"] = args.detail_spread
     return out
 
 
@@ -457,6 +459,7 @@ def main(argv=None) -> None:
     ap.add_argument("--spectral-weight", type=float, default=None, help="the SRGAN's spectral_weight (default: its)")
     ap.add_argument("--correlation-weight", type=float, default=None, help="the SRGAN's correlation_weight")
     ap.add_argument("--detail-profile", default=None, help="the SRGAN's detail_profile (default: its)")
+    ap.add_argument("--detail-spread", default=None, help="the SRGAN's detail_spread (default: its)")
     ap.add_argument("--disc-repeats", type=int, default=10, help="3 gave sd 0.04-0.06 over seeds, 10 gave 0.02")
     ap.add_argument("--disc-iterations", type=int, default=300)
     ap.add_argument("--checkpoints", default="100,200,400", help="progressive study: iterations of each fit")

@@ -151,14 +151,21 @@ def repeat(x: Tensor, factor: int) -> Tensor:
     return x if factor == 1 else x.repeat_interleave(factor, dim=-1)
 
 
-def detail_scale(fine: Tensor, factor: int, kind: str, floor: float = 1e-3) -> Tensor:
+def detail_scale(fine: Tensor, factor: int, kind: str, floor: float = 1e-3, robust: bool = False) -> Tensor:
     """Per-tag spread of the detail the coarse data lose: the standard deviation of ``fine - interpolate(coarse)``
     over windows ``fine`` ``(n, channels, L * factor)``, floored, ``(channels,)``. The generator's corrections are
     scaled by it, so a unit of the network's output is a tag's typical detail: a smooth tag (little power above
     the coarse Nyquist frequency) cannot get the texture of a noisy one while the networks learn which is which
-    (without it, short trainings on TEP gave smooth tags 30 to 300 times their real high-frequency power)."""
+    (without it, short trainings on TEP gave smooth tags 30 to 300 times their real high-frequency power).
+
+    ``robust``: 1.4826 x the median absolute deviation instead (the standard deviation for Gaussian detail), so
+    that rare large details (a wind direction's turn past north, where a block mean of 359 and 1 is 180; a
+    setpoint change) do not set the texture of every other block."""
     detail = fine - interpolate(downsample(fine, factor, kind), factor, kind)
-    return detail.transpose(0, 1).reshape(fine.shape[1], -1).std(1).clamp_min(floor)
+    d = detail.transpose(0, 1).reshape(fine.shape[1], -1)
+    if robust:
+        return (1.4826 * (d - d.median(1, keepdim=True).values).abs().median(1).values).clamp_min(floor)
+    return d.std(1).clamp_min(floor)
 
 
 #: A tag's detail spread follows its activity (:func:`detail_table`) only where the busiest share's spread is at
@@ -181,11 +188,14 @@ def activity(coarse: Tensor) -> Tensor:
     return (before + after) / 2
 
 
-def detail_table(fine: Tensor, factor: int, kind: str, bins: int = 8, floor: float = 1e-3) -> tuple[Tensor, Tensor]:
+def detail_table(
+    fine: Tensor, factor: int, kind: str, bins: int = 8, floor: float = 1e-3, robust: bool = False
+) -> tuple[Tensor, Tensor]:
     """The spread of the detail the coarse data lose, per tag, as a function of how much the tag moves: the
     coarse steps of the windows ``fine`` ``(n, channels, L * factor)`` sorted by :func:`activity` and cut into
     ``bins`` shares of equal size; per share the median activity (``centres``) and the detail spread
-    (``scales``, floored), each ``(channels, bins)``. A share's spread is :func:`detail_scale` times the root mean
+    (``scales``, floored), each ``(channels, bins)``. A share's spread is :func:`detail_scale` (``robust`` as
+    there) times the root mean
     square of the fine steps around their block's mean in that share over the same in all shares: the spread
     within a block is what the coarse data cannot tell, and for a sensor with white noise it does not depend on
     how far the block means move (the mean and the deviations of Gaussian samples are independent), so such a tag
@@ -208,7 +218,7 @@ def detail_table(fine: Tensor, factor: int, kind: str, bins: int = 8, floor: flo
     profile = (power / within.mean(1, keepdim=True).clamp_min(1e-24)).sqrt()
     varies = profile.amax(1) >= PROFILE_MIN_RATIO * profile.amin(1)
     profile = torch.where(varies[:, None], profile, torch.ones_like(profile))
-    return centres, (detail_scale(fine, factor, kind, floor)[:, None] * profile).clamp_min(floor)
+    return centres, (detail_scale(fine, factor, kind, floor, robust)[:, None] * profile).clamp_min(floor)
 
 
 def table_scale(act: Tensor, centres: Tensor, scales: Tensor) -> Tensor:
@@ -335,15 +345,16 @@ class SRGenerator(nn.Module):
         #: through shared channels cannot give. Starts at 0: the MSE warm-up keeps it there, the game raises it.
         self.noise_gain = nn.Parameter(torch.zeros(dim))
 
-    def set_scale(self, fine: Tensor, factor: int, bins: int = 8) -> None:
+    def set_scale(self, fine: Tensor, factor: int, bins: int = 8, robust: bool = False) -> None:
         """Set the corrections' scales from the training windows ``fine`` ``(n, dim, L * factor)``
-        (:func:`detail_scale`, :func:`detail_table` with ``bins`` shares; 1: one spread per tag)."""
-        self.out_scale.copy_(detail_scale(fine, factor, self.kind))
+        (:func:`detail_scale`, :func:`detail_table` with ``bins`` shares; 1: one spread per tag; ``robust`` as
+        there)."""
+        self.out_scale.copy_(detail_scale(fine, factor, self.kind, robust=robust))
         if bins == 1:
             self.scale_centres = torch.zeros_like(self.out_scale)[:, None]
             self.scale_values = self.out_scale[:, None].clone()
             return
-        centres, scales = detail_table(fine, factor, self.kind, bins)
+        centres, scales = detail_table(fine, factor, self.kind, bins, robust=robust)
         self.scale_centres, self.scale_values = centres.to(self.out_scale), scales.to(self.out_scale)
 
     def local_scale(self, coarse: Tensor, res: int) -> Tensor:
