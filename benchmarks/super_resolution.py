@@ -214,6 +214,30 @@ def correlation_floor(real: np.ndarray, bounds, factor: int, kind: str) -> float
     )
 
 
+def hf_ratio(real_windows: np.ndarray, fake_windows: np.ndarray, factor: int) -> float:
+    """Median over tags of the fake over the real power above the coarse Nyquist frequency (:func:`hf_power`),
+    over the tags whose real power there is not negligible; windows ``(n, W, d)``."""
+    p_real, p_fake = hf_power(real_windows, factor), hf_power(fake_windows, factor)
+    ok = p_real > 1e-6 * np.median(p_real[p_real > 0]) if (p_real > 0).any() else p_real > 0
+    return float(np.median(p_fake[ok] / p_real[ok])) if ok.any() else float("nan")
+
+
+def window_disc(real_windows: np.ndarray, fake_windows: np.ndarray, args, seed: int) -> float:
+    """TimeGAN's discriminative score of windows ``(n, DISC_LEN, d)`` already scaled by the real range (real
+    clipped to [0, 1], fake to [-0.5, 1.5])."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(
+            discriminative_score(
+                np.clip(real_windows, 0, 1),
+                np.clip(fake_windows, -0.5, 1.5),
+                n_repeats=args.disc_repeats,
+                iterations=args.disc_iterations,
+                random_state=seed,
+            ).mean
+        )
+
+
 def real_floors(real: np.ndarray, bounds, lo, hi, factor: int, args, seed: int) -> dict:
     """What the real held-out data score against themselves, beside the targets: the discriminative score, step
     shapes and high-frequency power ratio of the odd against the even non-overlapping windows (24 steps for the
@@ -229,19 +253,9 @@ def real_floors(real: np.ndarray, bounds, lo, hi, factor: int, args, seed: int) 
     seg = np.repeat(np.arange(k), DISC_LEN)
     steps_floor = float(np.nanmean(step_change_scores(a.reshape(-1, a.shape[2]), b.reshape(-1, b.shape[2]), seg, seg)))
     lo_r, hi_r = sr.min(0), sr.max(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        disc_floor = discriminative_score(
-            np.clip(scaled(a, lo_r, hi_r), 0, 1),
-            np.clip(scaled(b, lo_r, hi_r), 0, 1),
-            n_repeats=args.disc_repeats,
-            iterations=args.disc_iterations,
-            random_state=seed,
-        ).mean
+    disc_floor = window_disc(scaled(a, lo_r, hi_r), scaled(b, lo_r, hi_r), args, seed)
     wf = windows(sr, bounds, FINE_WINDOW)
-    p_a, p_b = hf_power(wf[0::2], factor), hf_power(wf[1::2], factor)
-    ok = p_a > 1e-6 * np.median(p_a[p_a > 0]) if (p_a > 0).any() else p_a > 0
-    hf_floor = float(np.median(p_b[ok] / p_a[ok])) if ok.any() else float("nan")
+    hf_floor = hf_ratio(wf[0::2], wf[1::2], factor)
     segments = np.repeat(np.arange(len(bounds)), [e - s for s, e in bounds])
     same = segments[1:] == segments[:-1]
     d = np.diff(real, axis=0)[same]
@@ -251,7 +265,7 @@ def real_floors(real: np.ndarray, bounds, lo, hi, factor: int, args, seed: int) 
         drawn = np.concatenate([real[:1], real[:1] + np.cumsum(d[rng.integers(0, len(d), len(d))], 0)])
         iid.append(np.nanmean(step_change_scores(real, drawn, segments, np.zeros(len(drawn), int))))
     return {
-        "disc_floor": float(disc_floor),
+        "disc_floor": disc_floor,
         "steps_floor": steps_floor,
         "hf_floor": hf_floor,
         "steps_iid": float(np.mean(iid)),
@@ -281,23 +295,12 @@ def score(
     sf, sr = scaled(fine, lo, hi), scaled(real, lo, hi)
     between = np.ones(len(real), bool) if kind == "mean" else (np.arange(len(real)) % factor != 0)
     rmse = float(np.sqrt(np.mean((sf[between] - sr[between]) ** 2)))
-    wr, wf = windows(sr, bounds, FINE_WINDOW), windows(sf, bounds, FINE_WINDOW)
-    p_real, p_fake = hf_power(wr, factor), hf_power(wf, factor)
-    ok = p_real > 1e-6 * np.median(p_real[p_real > 0]) if (p_real > 0).any() else p_real > 0
-    hf = float(np.median(p_fake[ok] / p_real[ok])) if ok.any() else float("nan")
+    hf = hf_ratio(windows(sr, bounds, FINE_WINDOW), windows(sf, bounds, FINE_WINDOW), factor)
     segments = np.repeat(np.arange(len(bounds)), [b - a for a, b in bounds])
     steps = float(np.nanmean(step_change_scores(real, fine, segments, segments)))
     lo_r, hi_r = sr.min(0), sr.max(0)
     dr, df = scaled(windows(sr, bounds, DISC_LEN), lo_r, hi_r), scaled(windows(sf, bounds, DISC_LEN), lo_r, hi_r)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        disc = discriminative_score(
-            np.clip(dr, 0, 1),
-            np.clip(df, -0.5, 1.5),
-            n_repeats=args.disc_repeats,
-            iterations=args.disc_iterations,
-            random_state=seed,
-        ).mean
+    disc = window_disc(dr, df, args, seed)
     return {
         "method": name,
         "rmse": rmse,
