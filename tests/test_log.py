@@ -15,7 +15,7 @@ from indgan.budget import parse_time_budget
 from indgan.errors import ConditionError, ConfigError
 from indgan.metrics.report import row_fidelity, temporal_fidelity
 from indgan import load_model
-from indgan.log.noise import SmoothNoise
+from indgan.log.noise import SmoothNoise, reflect
 from indgan.metrics.sequences import log_autocorrelation, step_change_scores
 
 from .conftest import DATA
@@ -152,6 +152,48 @@ def test_point_masses_stay_exact_under_sensor_noise(log_model, small):
     col, values = next(iter(points.items()))
     v = pd.to_numeric(out[col], errors="coerce").dropna()
     assert v.isin(values).mean() > 0.02  # the sensor noise does not smear the point mass
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=50),
+    st.floats(-10, 10, allow_nan=False),
+    st.floats(0.1, 50, allow_nan=False),
+)
+def test_reflect_keeps_values_in_range_and_inside_ones_as_they_are(xs, lo, width):
+    x, hi = np.asarray(xs), lo + width
+    out = reflect(x, lo, hi)
+    assert out.shape == x.shape and (out >= lo).all() and (out <= hi).all()
+    inside = (x >= lo) & (x <= hi)
+    assert np.array_equal(out[inside], x[inside])
+    near = (x > lo - width) & (x < lo)  # an overshoot smaller than the range is mirrored, not clipped
+    np.testing.assert_allclose(out[near], 2 * lo - x[near])
+
+
+def test_sensor_noise_does_not_pile_values_on_the_training_limits(log_model):
+    """Noise on values next to a tag's maximum: clipped, a quarter of them would sit exactly on it (a flat line
+    at the historical extreme); mirrored, none does, and all stay in the training range."""
+    spec = next(
+        b for b in log_model.rows_.transformer_.to_dict()["blocks"] if b["kind"] == "quantile"
+    )  # a tag encoded by its quantiles
+    col, q = spec["column"], np.unique(spec["quantiles"])
+    lo, hi = log_model.model_schema_[col].minimum, log_model.model_schema_[col].maximum
+    assert q[-1] == hi
+    v = np.full(400, 0.5 * (q[-2] + q[-1]))  # between the two largest levels: no point mass
+    values = pd.DataFrame({col: v})
+    saved = log_model.sensor_noise_
+    try:
+        log_model.sensor_noise_ = {col: 0.05 * (hi - lo)}
+        width = log_model.rows_.transformer_.output_dim
+        log_model._add_noise(values, np.zeros((len(v), width)), lambda c: np.random.default_rng(0))
+    finally:
+        log_model.sensor_noise_ = saved
+    out = values[col].to_numpy()
+    assert (out != v).mean() > 0.9  # the noise was added
+    assert (out >= lo).all() and (out <= hi).all()
+    assert (out == hi).sum() == 0
+    clipped = np.clip(v + np.random.default_rng(0).standard_normal(len(v)) * 0.05 * (hi - lo), lo, hi)
+    assert (clipped == hi).mean() > 0.2  # what clipping did with the same draws (28%)
 
 
 def test_status_codes_come_back_as_codes_never_as_values(small):

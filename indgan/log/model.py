@@ -50,7 +50,8 @@ and motion:
 - **Sensor noise**: white noise per continuous tag, whose spread is what the real step-to-step changes have
   beyond what the latent process gives (robust scales: ``sigma^2 = (s_real^2 - s_synthetic^2) / 2`` with ``s``
   the MAD of the step changes), added where the tag is in a Gaussian mode (point masses, such as a tag stuck
-  at a limit, stay exact) and clipped to the training range. The spread is lowered at the levels where the real
+  at a limit, stay exact) and mirrored back into the training range where it crosses a limit (clipped, it piled
+  values onto the limits: :func:`~indgan.log.noise.reflect`). The spread is lowered at the levels where the real
   tag moves less (:data:`NOISE_BINS` bins of the steps' mid levels, the same formula in each, never above the
   spread over all levels, linear between the bins' median levels): a turbine's power moves by a kW or two at idle
   and by a hundred on the steep part of its power curve, and one spread for all levels put 50-58 kW of noise on
@@ -177,6 +178,7 @@ from ..tabular import TabularGAN
 from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, prepare_log
 from .circular import COS, SIN, find_angles, from_circle, to_circle
 from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower
+from .noise import reflect
 from .prepare import prepare_rows
 from .alignment import apply_tail_alignment, fit_tail_alignment
 from .smoothing import HOLD_DEADBANDS, HOLD_SHARE, SMOOTH_WIDTHS, choose_widths, rank_smooth, run_hold
@@ -1377,8 +1379,9 @@ class LogGAN(FittedModel):
             yield frame
 
     def _add_noise(self, values: pd.DataFrame, encoded: np.ndarray, rng) -> None:
-        """Each tag's sensor noise, where its value comes from a Gaussian mode, clipped to the training range;
-        ``rng(column)`` gives the column's numpy generator."""
+        """Each tag's sensor noise, where its value comes from a Gaussian mode, mirrored back into the training
+        range at its limits (:func:`~indgan.log.noise.reflect`); ``rng(column)`` gives the column's numpy
+        generator."""
         if not self.sensor_noise_:
             return
         schema = self.model_schema_  # the tags' training ranges (the row model's are the residuals' for a trend)
@@ -1401,7 +1404,7 @@ class LogGAN(FittedModel):
             spec = schema[c]
             lo, hi = spec.minimum, spec.maximum
             if lo is not None:
-                noisy = np.clip(noisy, lo, hi)
+                noisy = reflect(noisy, lo, hi)
             values[c] = np.where(gauss & np.isfinite(v), noisy, v)
 
     def _to_frame(

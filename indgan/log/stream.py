@@ -215,7 +215,7 @@ class LogStream:
         return self._rngs[key]
 
     def add_noise(self, values: pd.DataFrame, encoded: np.ndarray) -> None:
-        """Each tag's sensor noise, where its value comes from a Gaussian mode, clipped to the training range."""
+        """Each tag's sensor noise, where its value comes from a Gaussian mode, kept in the training range."""
         self.model._add_noise(values, encoded, lambda c: self.rng(c, "noise"))
 
     def follow(self, values: pd.DataFrame, a: int) -> None:
