@@ -69,7 +69,8 @@ def reflect(x: np.ndarray, lo: float, hi: float | None) -> np.ndarray:
     2026-12-08) clipping put 1,723 and 2,559 more synthetic values exactly on a tag's real minimum or maximum than
     the real log has there (one turbine's power: 260 at a minimum held by 2 real rows); mirrored, 268 and 897 (the
     rest from the row model), every other score the same to 0.001 but the discriminative score (0.132 -> 0.126,
-    0.101 -> 0.113: within its run-to-run spread). ``hi`` None: no upper limit."""
+    0.101 -> 0.113: within its run-to-run spread). ``lo`` and ``hi`` are in ``x``'s units, ``lo < hi``; ``hi``
+    None: no upper limit. Returns a new float array of ``x``'s shape; NaN stays NaN; raises nothing."""
     hi = np.inf if hi is None else hi
     x = np.where(x < lo, 2.0 * lo - x, x)
     x = np.where(x > hi, 2.0 * hi - x, x)
