@@ -197,6 +197,34 @@ def test_a_three_level_copy_follows_exactly_and_spikes_move_their_follower(plant
     assert frame["f"][spikes].min() > 3  # each excursion moved its follower, the largest as far
 
 
+def test_followers_of_one_leader_keep_their_residuals_correlation():
+    """Two transmitters on one line, both following a third: given the leader they still move together (their
+    residuals share one disturbance). Drawn independently given the leader, they drift apart by the whole
+    residual spread; with the residuals' correlation (share_residuals) they stay as close as in the real log."""
+    from indgan.log.followers import share_residuals
+
+    rng = np.random.default_rng(0)
+    n = 5000
+    lead = np.cumsum(rng.normal(0, 1, n))
+    common = rng.normal(0, 1, n)  # what both followers see beyond the leader
+    real = pd.DataFrame(
+        {"lead": lead, "a": lead + common + rng.normal(0, 0.1, n), "b": lead + common + rng.normal(0, 0.1, n)}
+    )
+    followers = {"a": "lead", "b": "lead"}
+    seg = np.zeros(n, int)
+    spread = {}
+    for shared in (False, True):
+        params = {f: fit_follower(real["lead"].to_numpy(), real[f].to_numpy(), seg) for f in followers}
+        if shared:
+            share_residuals(real, followers, params)
+            assert params["b"]["peers"] == ["a", "b"] and params["b"]["mix"][0] > 0.95
+        frame = real[["lead"]].copy()
+        generate_followers(frame, followers, params, np.array([0]), np.random.default_rng(1))
+        spread[shared] = float(np.std(frame["a"] - frame["b"]))
+    real_spread = float(np.std(real["a"] - real["b"]))  # 0.14
+    assert spread[False] > 1.2 and spread[True] < 2 * real_spread, spread
+
+
 def test_log_model_keeps_the_most_correlated_pairs(plant):
     log = plant[["timestamp", *TAGS]].iloc[:1500]
     model = LogGAN(random_state=0, **TINY_LOG).fit(log)

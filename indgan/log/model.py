@@ -100,7 +100,8 @@ and motion:
   Wasserman, JMLR 2009) rather than CTGAN's mode one-hot, whose per-tag mode draws are independent and break tags
   that move as one. Redundant tags (copies, transmitters on one line, joint excursions,
   and categorical tags with numeric levels such as a quantised copy) are generated from one leader through a
-  learned conditional distribution that reaches the leader's extremes (:mod:`indgan.log.followers`); which
+  learned conditional distribution that reaches the leader's extremes, the followers of one leader with their
+  residuals' real correlation (:mod:`indgan.log.followers`); which
   correlation counts as redundant is chosen by the calibration (``fit_info_.redundancy``). Angles that wrap
   (:mod:`indgan.log.circular`) and calendar cycles as context are options. Measured in one run each against SDV's peers:
   ``benchmarks/README.md`` (main job).
@@ -177,7 +178,7 @@ from ..stats import (
 from ..tabular import TabularGAN
 from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, prepare_log
 from .circular import COS, SIN, find_angles, from_circle, to_circle
-from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower
+from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower, share_residuals
 from .noise import reflect
 from .prepare import prepare_rows
 from .alignment import apply_tail_alignment, fit_tail_alignment
@@ -761,6 +762,7 @@ class LogGAN(FittedModel):
         )
         fitted: dict[tuple[str, str], dict] = {}
         seen = set()
+        real = pd.DataFrame(x[observed], columns=cands)
         for thr in thresholds:
             followers = find_followers(x[observed], cands, can_follow, thr)
             key = tuple(sorted(followers.items()))
@@ -772,7 +774,9 @@ class LogGAN(FittedModel):
                     fitted[(f, lead)] = fit_follower(
                         x[observed, cands.index(lead)], x[observed, cands.index(f)], seg, discrete=f in discrete
                     )
-            self._follower_options.append((thr, followers, {f: fitted[(f, lead)] for f, lead in followers.items()}))
+            params = {f: dict(fitted[(f, lead)]) for f, lead in followers.items()}
+            share_residuals(real, followers, params)  # followers of one leader keep their mutual correlation
+            self._follower_options.append((thr, followers, params))
 
     # ------------------------------------------------------------------ calibration
     def _calibrate(self, frame: pd.DataFrame, observed: np.ndarray, offsets: np.ndarray, cont: list[str]) -> None:
