@@ -41,8 +41,8 @@ directions and four nacelle positions correlate at 0.93-0.99 once each is taken 
 (real 4-13). Grouped at 0.9 on that wrapped correlation (one leader, seven followers with shared residuals, each
 generated within half a turn of its leader and put back in range) on frozen default models: turbine-to-turbine
 median gaps 7-12 degrees, but discriminative score 0.132 -> 0.096 at seed 0 and 0.101 -> 0.137, 0.100 -> 0.121 at
-seeds 1 and 2, cross-correlation error 0.040 -> 0.049-0.055, steps -0.01 to -0.02, autocorrelation error +0.01 to
-+0.04: the seven followers straddle north on 3-5% of the rows (real 2-3%) and their residuals' own motion is not
+seeds 1 and 2, cross-correlation error 0.040 -> 0.049-0.055, steps -0.01 to -0.02, autocorrelation error up by
+0.01-0.04: the seven followers straddle north on 3-5% of the rows (real 2-3%) and their residuals' own motion is not
 the yaw drives'. Trees in place of stars (each follower following its most correlated tag in the group, the
 Chow-Liu tree) drifted down the chains: discriminative score 0.28-0.30. The calibration's simulated log rejected
 the groupings at every threshold.
@@ -296,7 +296,9 @@ def generate_followers(
     when step 0 is not in ``starts``. ``smooth`` (``{follower: width in steps}``) smooths a follower's residual
     scores along each sequence with a Gaussian filter, rescaled to unit variance (:func:`smoothed_scores`): the
     residual moves less from step to step while the follower keeps its distribution given the leader; for calls
-    that hold whole sequences (the log model's stream smooths only then)."""
+    that hold whole sequences (the log model's stream smooths only then). A follower whose parameters have ``mix``
+    and ``peers`` (:func:`share_residuals`) takes as its residual score that mix of its peers' own scores (each
+    smoothed at its width first), so the followers of one leader keep their real correlation."""
     if isinstance(rng, np.random.Generator):  # one generator for every draw
         gen = rng
         rng = lambda *_: gen  # noqa: E731
