@@ -313,6 +313,65 @@ def test_log_model_turns_angles_past_north():
     assert named.angles_ == ["wind_dir"]
 
 
+def _turbine_log(n=3000, seed=0):
+    """A nacelle that turns only now and then (deadband), a vane angle, and the wind direction the SCADA computes
+    as their sum: exact while the nacelle holds still, off by a few degrees over an interval it turned in."""
+    rng = np.random.default_rng(seed)
+    wind = np.cumsum(rng.normal(0, 5, n)) + 350
+    yaw = np.empty(n)
+    yaw[0] = wind[0]
+    for t in range(1, n):  # the yaw drive follows the wind past a 10-degree error
+        yaw[t] = wind[t] if abs(wind[t] - yaw[t - 1]) > 10 else yaw[t - 1]
+    vane = wind - yaw + rng.normal(0, 2, n)
+    moved = np.r_[False, np.diff(yaw) != 0]
+    direction = yaw + vane + np.where(moved, rng.normal(0, 5, n), 0.0)
+    return pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq="10min"),
+            "yaw": np.mod(yaw, 360),
+            "vane": np.mod(vane + 180, 360) - 180,
+            "direction": np.mod(direction, 360),
+            "temp": rng.normal(10, 1, n),
+        }
+    )
+
+
+def test_an_angle_computed_from_two_others_is_found_and_generated_from_them():
+    from indgan.log.circular import compute_angle_sums, find_angle_sums
+
+    log = _turbine_log()
+    names = ["yaw", "vane", "direction"]
+    x, seg = log[names].to_numpy(float), np.zeros(len(log), int)
+    sums = find_angle_sums(x, names, seg)
+    assert list(sums) == ["direction"]  # the tag that moves most is the computed one, not the holding nacelle
+    law = sums["direction"]
+    assert {law["a"], law["b"]} == {"yaw", "vane"} and law["sign"] == 1.0
+    assert max(abs(law["still"][1]), abs(law["still"][-2])) < 0.5 < law["moving"][-2]  # exact only while still
+    rng = np.random.default_rng(0)
+    shuffled = x.copy()
+    shuffled[:, 2] = rng.permutation(shuffled[:, 2])
+    assert find_angle_sums(shuffled, names, seg) == {}  # no relation, nothing computed
+    schema = infer_schema(log)
+    view = log[names].copy()
+    view["direction"] = np.nan
+    compute_angle_sums(view, sums, schema, lambda c: np.random.default_rng(1), {})
+    gap = np.abs(np.mod(view["direction"] - log["direction"] + 180, 360) - 180)
+    still = np.r_[False, np.diff(log["yaw"]) == 0]
+    assert (gap[still] < 0.5).mean() > 0.99 and view["direction"].between(0, 360).all()
+
+
+def test_log_model_generates_a_computed_angle_from_its_inputs():
+    log = _turbine_log(1500)
+    model = LogGAN(random_state=0, **TINY_LOG).fit(log)
+    assert list(model.angle_sums_) == ["direction"]
+    out = model.sample(random_state=0)
+    gap = np.abs(np.mod(out["direction"] - out["yaw"] - out["vane"] + 180, 360) - 180)
+    still = np.r_[False, np.diff(out["yaw"]) == 0]
+    assert still.mean() > 0.3 and (gap[still] < 0.5).mean() > 0.99  # the identity holds where the real one does
+    assert out["direction"].between(0, 360).all() and (out["direction"] < 360).all()
+    assert any("computed from two others" in line for line in model.fit_lines())
+
+
 def test_the_auto_budget_grows_with_the_rows_on_a_cpu():
     from indgan.budget import budget_seconds
 

@@ -102,8 +102,10 @@ and motion:
   and categorical tags with numeric levels such as a quantised copy) are generated from one leader through a
   learned conditional distribution that reaches the leader's extremes, the followers of one leader with their
   residuals' real correlation (:mod:`indgan.log.followers`); which
-  correlation counts as redundant is chosen by the calibration (``fit_info_.redundancy``). Angles that wrap
-  (:mod:`indgan.log.circular`) and calendar cycles as context are options. Measured in one run each against SDV's peers:
+  correlation counts as redundant is chosen by the calibration (``fit_info_.redundancy``). An angle the
+  historian computes from two others (a wind direction as nacelle position plus vane angle) is generated from
+  them (:func:`~indgan.log.circular.find_angle_sums`). Angles on the circle (:mod:`indgan.log.circular`) and
+  calendar cycles as context are options. Measured in one run each against SDV's peers:
   ``benchmarks/README.md`` (main job).
 
 What it does not do: dynamics beyond what the latent process and the sensor noise express (a tag that
@@ -177,7 +179,7 @@ from ..stats import (
 )
 from ..tabular import TabularGAN
 from ..timegrid import as_times, detect_sample_hold, format_interval, gap_runs, prepare_log
-from .circular import COS, SIN, find_angles, from_circle, to_circle
+from .circular import COS, SIN, compute_angle_sums, find_angle_sums, find_angles, from_circle, to_circle
 from .followers import FOLLOWER_CANDIDATES, find_followers, fit_follower, share_residuals
 from .noise import reflect
 from .prepare import prepare_rows
@@ -373,6 +375,9 @@ class LogGAN(FittedModel):
         ``{follower tag: leader tag}`` of the redundant tags generated from their leader.
     angles_ : list of str
         The angle tags learned on the circle.
+    angle_sums_ : dict
+        Angles the historian computes from two others (``{tag: {"a", "sign", "b", "still", "moving"}}``,
+        :func:`~indgan.log.circular.find_angle_sums`), generated as ``a + sign * b`` plus their residual's law.
     sensor_noise_ : dict
         ``{tag: {"levels": [level], "sd": [standard deviation]}}`` in the tag's units (the noise's spread, linear in
         the tag's level between the bins' median levels), or ``{tag: standard deviation}`` for a sampled-and-held
@@ -587,6 +592,7 @@ class LogGAN(FittedModel):
             duplicate_times=self.duplicate_times,
         )
         user_schema = log.schema
+        self.angle_sums_ = self._find_angle_sums(log)
         self.angles_ = self._find_angles(log)
         if self.angles_:  # angles learned as points on the circle (indgan.log.circular)
             circle, circle_schema = to_circle(log.data, log.schema, self.angles_)
@@ -706,16 +712,30 @@ class LogGAN(FittedModel):
         generated = self.trend_.transform(drawn, context.cpu().numpy())  # trend plus residual: no map yet
         self.trend_.fit_map(generated, real_rows[cols].to_numpy(np.float64))
 
+    def _find_angle_sums(self, log) -> dict[str, dict]:
+        """The angles the historian computes from two others (:func:`~indgan.log.circular.find_angle_sums`): angles
+        that wrap (:func:`~indgan.log.circular.find_angles`) computed from tags in degrees' range (continuous, no
+        status strings); generated from their inputs at sampling."""
+        tags = self._angle_candidates(log)
+        if len(tags) < 3:
+            return {}
+        x, seg = self._grid_values(log, tags)
+        angles = set(find_angles(x, tags, seg))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing tag
+            lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+        degrees = [j for j, c in enumerate(tags) if c in angles or (lo[j] >= -360.5 and hi[j] <= 360.5)]
+        if not angles or len(degrees) < 3:
+            return {}
+        names = [tags[j] for j in degrees]
+        return find_angle_sums(x[:, degrees], names, seg, np.array([c in angles for c in names]))
+
     def _find_angles(self, log) -> list[str]:
         """The angle tags (:mod:`indgan.log.circular`): ``circular`` "auto" detects them, a list names them, None
         turns it off. Tags with status strings are left as they are."""
         if self.circular is None:
             return []
-        tags = [
-            c.name
-            for c in log.schema.columns
-            if c.role == CONTINUOUS and not c.statuses and c.name not in log.conditions
-        ]
+        tags = self._angle_candidates(log)
         if self.circular != "auto":
             named = [self.circular] if isinstance(self.circular, str) else list(self.circular)
             wrong = [c for c in named if c not in tags]
@@ -725,15 +745,33 @@ class LogGAN(FittedModel):
                     f"{log.source}; name angle tags in degrees, or use circular='auto'."
                 )
             return named
+        x, seg = self._grid_values(log, tags)
+        return find_angles(x, tags, seg)
+
+    @staticmethod
+    def _angle_candidates(log) -> list[str]:
+        """The tags that may be angles: continuous, without status strings, not conditions."""
+        return [
+            c.name
+            for c in log.schema.columns
+            if c.role == CONTINUOUS and not c.statuses and c.name not in log.conditions
+        ]
+
+    @staticmethod
+    def _grid_values(log, tags: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``(x, segments)``: ``tags``' values on the time grid ``(n_steps, len(tags))`` float64, NaN where not
+        observed, and each step's entity ``(n_steps,)``."""
         x = log.grid.frame[tags].to_numpy(np.float64)
         x[~log.grid.observed] = np.nan
-        return find_angles(x, tags, np.repeat(np.arange(len(log.grid.lengths)), log.grid.lengths))
+        return x, np.repeat(np.arange(len(log.grid.lengths)), log.grid.lengths)
 
     def _fit_followers(self, prep, grid) -> None:
         """Find the redundant tags at each candidate correlation (:mod:`indgan.log.followers`) and learn each
         follower given its leader; the calibration then chooses among them (``_follower_options``). Every continuous
-        tag may lead but an angle's sine and cosine (they stay in the row model together); followers are the tags
-        without status strings (a follower's missing cells are generated with its leader's or at its own rate).
+        tag may lead but an angle's sine and cosine (they stay in the row model together) and a computed angle
+        (generated from its inputs at the very end, :func:`~indgan.log.circular.find_angle_sums`); followers are
+        the tags without status strings (a follower's missing cells are generated with its leader's or at its own
+        rate).
         The row model learns every tag: a follower's generated values are replaced at sampling."""
         self.followers_, self.follower_params_ = {}, {}
         self._follower_options = []
@@ -741,7 +779,7 @@ class LogGAN(FittedModel):
             return
         specs = {c.name: c for c in prep.row_schema.columns}
         observed = grid.observed
-        cands = [c for c in prep.continuous if not c.endswith((SIN, COS))]
+        cands = [c for c in prep.continuous if not c.endswith((SIN, COS)) and c not in self.angle_sums_]
         discrete = [  # categorical tags with numeric levels follow as well (snapped to their levels)
             c.name
             for c in prep.row_schema.columns
@@ -1182,6 +1220,13 @@ class LogGAN(FittedModel):
                 f"angles learned on the circle: {', '.join(self.angles_[:6])}"
                 + (f" and {len(self.angles_) - 6} more" if len(self.angles_) > 6 else "")
             )
+        if self.angle_sums_:
+            sums = [f"{t} = {s['a']} {'+' if s['sign'] > 0 else '-'} {s['b']}" for t, s in self.angle_sums_.items()]
+            lines.append(
+                "angles computed from two others (mod 360): "
+                + "; ".join(sums[:3])
+                + (f" and {len(sums) - 3} more" if len(sums) > 3 else "")
+            )
         return lines + [
             f"sampled and held every {g['period']} steps (analyser/lab tags; generated the same way): "
             f"{', '.join(g['columns'][:6])}" + (f" and {len(g['columns']) - 6} more" if len(g["columns"]) > 6 else "")
@@ -1438,6 +1483,10 @@ class LogGAN(FittedModel):
                 view[entity_col] = np.asarray(info.entities, dtype=object)[ent[seq]]
         if self.angles_:
             view = from_circle(view, self.schema_, self.angles_)
+        if self.angle_sums_:  # angles the historian computes from two others
+            view["__start__"] = local == 0
+            compute_angle_sums(view, self.angle_sums_, self.schema_, lambda c: stream.rng(c, "sum"), stream.sum_carry)
+            del view["__start__"]
         frame = self.schema_.restore(view)
         if entity_col is None and len(stream.plan) > 1:
             frame.insert(0, "sequence", seq)
@@ -1450,6 +1499,7 @@ class LogGAN(FittedModel):
             "schema": self.schema_.to_dict(),
             "model_schema": self.model_schema_.to_dict(),
             "angles": self.angles_,
+            "angle_sums": self.angle_sums_,
             "rows": row_meta,
             "cond_encoder": self.cond_encoder_.to_dict(),
             "length_scale": self.length_scale_,
@@ -1475,6 +1525,7 @@ class LogGAN(FittedModel):
         self.schema_ = Schema.from_dict(meta["schema"])
         self.model_schema_ = Schema.from_dict(meta.get("model_schema", meta["schema"]))
         self.angles_ = list(meta.get("angles", []))
+        self.angle_sums_ = dict(meta.get("angle_sums", {}))
         self.rows_ = TabularGAN.from_state(meta["rows"], split_state(tensors, "rows"), str(device), source=source)
         self.cond_encoder_ = RangeEncoder.from_dict(meta["cond_encoder"])
         self.length_scale_ = float(meta["length_scale"])

@@ -86,6 +86,7 @@ class LogStream:
         self.follow_carry: dict[str, float] = {}
         self.pos = 0
         # smoothing reads ``look`` steps on each side: the look-ahead (noised steps drawn ahead, see next())
+        self.sum_carry: dict[str, float] = {}  # computed angles' inputs at the last step drawn
         self.look = max((radius(mp["width"]) for mp in model.smoothing_.values()), default=0)
         if self.whole is not None and any(mp.get("hold", 0) > 0 for mp in model.smoothing_.values()):
             self.look = max(self.look, 1)  # a hold alone also needs the whole sequence
