@@ -102,7 +102,7 @@ def from_circle(view: pd.DataFrame, schema: Schema, angles: list[str]) -> pd.Dat
     for name in angles:
         s, c = view.pop(name + SIN).to_numpy(np.float64), view.pop(name + COS).to_numpy(np.float64)
         lo = angle_origin(schema[name])
-        view[name] = np.mod(np.rad2deg(np.arctan2(s, c)) - lo, 360.0) + lo
+        view[name] = wrap_into(np.rad2deg(np.arctan2(s, c)), lo)
         status = name + SIN + STATUS_SUFFIX
         if status in view:
             view[name + STATUS_SUFFIX] = view.pop(status)
@@ -210,15 +210,17 @@ def find_angle_sums(
     return out
 
 
-def compute_angle_sums(view: pd.DataFrame, sums: dict[str, dict], schema: Schema, rng, carry: dict) -> None:
+def compute_angle_sums(
+    view: pd.DataFrame, sums: dict[str, dict], schema: Schema, rng, carry: dict, starts: np.ndarray | None = None
+) -> None:
     """Each computed angle of ``view`` (degrees, consecutive steps of one log) from its inputs plus a residual drawn
     from its law on that kind of row (:func:`find_angle_sums`), in its range, in place; NaN where an input is
     missing. ``rng(name)`` gives the tag's numpy generator; ``carry`` holds each input's value at the step before
-    ``view`` (NaN at a sequence start) and is updated to its last step; ``view["__start__"]``, when present, marks
-    sequence starts (bool)."""
+    ``view`` and is updated to its last step; ``starts`` ``(len(view),)`` bool marks the steps that begin a
+    sequence (no step into them; default none)."""
     if not sums or not len(view):
         return
-    starts = view["__start__"].to_numpy(bool) if "__start__" in view else np.zeros(len(view), bool)
+    starts = np.zeros(len(view), bool) if starts is None else np.asarray(starts, bool)
     for name, law in sums.items():
         a, b = view[law["a"]].to_numpy(np.float64), view[law["b"]].to_numpy(np.float64)
         held = np.zeros(len(view), bool)

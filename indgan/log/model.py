@@ -719,7 +719,7 @@ class LogGAN(FittedModel):
         tags = self._angle_candidates(log)
         if len(tags) < 3:
             return {}
-        x, seg = self._grid_values(log, tags)
+        x, seg = self._grid_values(log.grid, tags)
         angles = set(find_angles(x, tags, seg))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing tag
@@ -745,7 +745,7 @@ class LogGAN(FittedModel):
                     f"{log.source}; name angle tags in degrees, or use circular='auto'."
                 )
             return named
-        x, seg = self._grid_values(log, tags)
+        x, seg = self._grid_values(log.grid, tags)
         return find_angles(x, tags, seg)
 
     @staticmethod
@@ -758,12 +758,12 @@ class LogGAN(FittedModel):
         ]
 
     @staticmethod
-    def _grid_values(log, tags: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """``(x, segments)``: ``tags``' values on the time grid ``(n_steps, len(tags))`` float64, NaN where not
+    def _grid_values(grid, tags: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``(x, segments)``: ``tags``' values on the time ``grid`` ``(n_steps, len(tags))`` float64, NaN where not
         observed, and each step's entity ``(n_steps,)``."""
-        x = log.grid.frame[tags].to_numpy(np.float64)
-        x[~log.grid.observed] = np.nan
-        return x, np.repeat(np.arange(len(log.grid.lengths)), log.grid.lengths)
+        x = grid.frame[tags].to_numpy(np.float64)
+        x[~grid.observed] = np.nan
+        return x, np.repeat(np.arange(len(grid.lengths)), grid.lengths)
 
     def _fit_followers(self, prep, grid) -> None:
         """Find the redundant tags at each candidate correlation (:mod:`indgan.log.followers`) and learn each
@@ -791,10 +791,9 @@ class LogGAN(FittedModel):
         cands += discrete
         if len(cands) < 2:
             return
-        x = grid.frame[cands].to_numpy(np.float64)
-        x[~observed] = np.nan
+        x, seg = self._grid_values(grid, cands)
+        seg = seg[observed]
         can_follow = np.array([not (specs[c].statuses or specs[c].codes) for c in cands])
-        seg = np.repeat(np.arange(len(grid.lengths)), grid.lengths)[observed]
         thresholds = (
             FOLLOWER_CANDIDATES if self.redundant_correlation == "auto" else (float(self.redundant_correlation),)
         )
@@ -1484,9 +1483,9 @@ class LogGAN(FittedModel):
         if self.angles_:
             view = from_circle(view, self.schema_, self.angles_)
         if self.angle_sums_:  # angles the historian computes from two others
-            view["__start__"] = local == 0
-            compute_angle_sums(view, self.angle_sums_, self.schema_, lambda c: stream.rng(c, "sum"), stream.sum_carry)
-            del view["__start__"]
+            compute_angle_sums(
+                view, self.angle_sums_, self.schema_, lambda c: stream.rng(c, "sum"), stream.sum_carry, local == 0
+            )
         frame = self.schema_.restore(view)
         if entity_col is None and len(stream.plan) > 1:
             frame.insert(0, "sequence", seq)
